@@ -1,0 +1,33 @@
+package io.agentauditor.engine;
+
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The byte-level key-value store the engine keeps chain state in: a {@code TreeMap} in tests and
+ * replay, a persistent changelogged RocksDB store in the topology. Keys order as unsigned bytes,
+ * lexicographically (RocksDB's default order). Single-threaded: one store per stream task.
+ */
+public interface StateStore {
+
+  /** The value under {@code key}, or null. */
+  byte[] get(byte[] key);
+
+  /** Stores {@code value} under {@code key}; neither is null. */
+  void put(byte[] key, byte[] value);
+
+  /** Removes {@code key} if present. */
+  void delete(byte[] key);
+
+  /**
+   * Entries with {@code from <= key < toExclusive}, in key order. The caller closes the iterator
+   * and does not write to the store while it is open.
+   */
+  RangeIterator range(byte[] from, byte[] toExclusive);
+
+  /** An iterator over a key range that holds store resources until closed. */
+  interface RangeIterator extends Iterator<Map.Entry<byte[], byte[]>>, AutoCloseable {
+    @Override
+    void close();
+  }
+}

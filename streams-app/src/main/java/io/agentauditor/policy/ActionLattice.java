@@ -1,0 +1,100 @@
+package io.agentauditor.policy;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The bundle's action implication relation (contract section 3): its transitive closure, so that
+ * {@link #implies} is a set lookup. Default: {@code admin} implies {@code write}, {@code write}
+ * implies {@code read}.
+ */
+public final class ActionLattice {
+
+  private final Map<String, Set<String>> direct;
+  private final Map<String, Set<String>> closure;
+
+  /**
+   * @param implications action to the actions it directly implies; copied
+   * @throws IllegalArgumentException when the relation has a cycle or a malformed action
+   */
+  public ActionLattice(Map<String, List<String>> implications) {
+    Map<String, Set<String>> d = new HashMap<>();
+    implications.forEach(
+        (k, v) -> {
+          if (k.equals(Scope.ANY) || !Scope.isAction(k)) {
+            throw new IllegalArgumentException("malformed action '" + k + "' in lattice");
+          }
+          for (String a : v) {
+            if (a.equals(Scope.ANY) || !Scope.isAction(a)) {
+              throw new IllegalArgumentException("malformed action '" + a + "' in lattice");
+            }
+          }
+          d.put(k, Set.copyOf(v));
+        });
+    this.direct = Map.copyOf(d);
+    Map<String, Set<String>> c = new HashMap<>();
+    for (String a : d.keySet()) {
+      Set<String> reach = new HashSet<>();
+      collect(a, reach);
+      if (reach.contains(a)) {
+        throw new IllegalArgumentException("action lattice has a cycle through '" + a + "'");
+      }
+      c.put(a, Set.copyOf(reach));
+    }
+    this.closure = Map.copyOf(c);
+  }
+
+  /** The contract's default lattice: admin implies write, write implies read. */
+  public static ActionLattice defaults() {
+    return new ActionLattice(Map.of("admin", List.of("write"), "write", List.of("read")));
+  }
+
+  private void collect(String action, Set<String> reach) {
+    for (String next : direct.getOrDefault(action, Set.of())) {
+      if (reach.add(next)) {
+        collect(next, reach);
+      }
+    }
+  }
+
+  /** Whether granting {@code granted} allows {@code requested}: equal, {@code *}, or implied. */
+  public boolean implies(String granted, String requested) {
+    return granted.equals(Scope.ANY)
+        || granted.equals(requested)
+        || closure.getOrDefault(granted, Set.of()).contains(requested);
+  }
+
+  /** {@code covers(g, r)} of contract section 3: actions through this lattice, resources by containment. */
+  public boolean covers(Scope granted, Scope requested) {
+    return implies(granted.action(), requested.action())
+        && Scope.resourceCovers(granted.segments(), requested.segments());
+  }
+
+  /** A set G covers a set R when every r in R is covered by some g in G. */
+  public boolean coversAll(List<Scope> granted, List<Scope> requested) {
+    for (Scope r : requested) {
+      if (!coversAny(granted, r)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether some scope of {@code granted} covers {@code requested}. */
+  public boolean coversAny(List<Scope> granted, Scope requested) {
+    for (Scope g : granted) {
+      if (covers(g, requested)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The direct implications, as configured. */
+  public Map<String, Set<String>> implications() {
+    return direct;
+  }
+}

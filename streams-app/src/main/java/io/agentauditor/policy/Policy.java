@@ -1,0 +1,49 @@
+package io.agentauditor.policy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A loaded, fully validated policy bundle (contract section 8). Immutable. Built by the bundle
+ * loader, or directly in tests.
+ *
+ * @param digest lower-case hex SHA-256 over every file of the bundle in canonical order
+ * @param builtins settings of every built-in rule, keyed by {@link BuiltinRule}
+ * @param customRules custom CEL rules, evaluated after the built-ins in this order
+ */
+public record Policy(
+    String name,
+    String version,
+    String digest,
+    PolicySettings settings,
+    ActionLattice lattice,
+    Map<String, ToolSpec> tools,
+    List<NamedPattern> secretPatterns,
+    List<NamedPattern> codePatterns,
+    Map<BuiltinRule, RuleSettings> builtins,
+    List<CustomRule> customRules) {
+
+  public Policy {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(version, "version");
+    Objects.requireNonNull(digest, "digest");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(lattice, "lattice");
+    tools = Map.copyOf(tools);
+    secretPatterns = List.copyOf(secretPatterns);
+    codePatterns = List.copyOf(codePatterns);
+    builtins = Map.copyOf(builtins);
+    customRules = List.copyOf(customRules);
+    for (BuiltinRule r : BuiltinRule.values()) {
+      if (!builtins.containsKey(r)) {
+        throw new IllegalArgumentException("no settings for built-in rule " + r.id());
+      }
+    }
+  }
+
+  /** The bundle identity carried by every decision: {@code name@version+sha256:DIGEST}. */
+  public String identity() {
+    return name + "@" + version + "+sha256:" + digest;
+  }
+}

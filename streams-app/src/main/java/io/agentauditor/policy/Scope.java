@@ -1,0 +1,154 @@
+package io.agentauditor.policy;
+
+import java.util.List;
+
+/**
+ * A scope {@code ACTION:RESOURCE} (contract section 3), parsed and immutable.
+ *
+ * <p>{@code action} is {@code [a-z][a-z0-9_-]*} or {@code *}. The resource is one or more segments
+ * joined by {@code /}; a segment is a literal {@code [A-Za-z0-9._@-]+}, {@code *} (exactly one
+ * segment) or, last only, {@code **} (zero or more segments).
+ */
+public record Scope(String action, List<String> segments) {
+
+  public static final String ANY = "*";
+  public static final String ANY_DEPTH = "**";
+
+  public Scope {
+    segments = List.copyOf(segments);
+  }
+
+  /**
+   * Parses a scope.
+   *
+   * @throws ScopeSyntaxException when {@code text} is not a scope; never returns null
+   */
+  public static Scope parse(String text) {
+    if (text == null) {
+      throw new ScopeSyntaxException("null", "a scope is required");
+    }
+    int colon = text.indexOf(':');
+    if (colon < 0) {
+      throw new ScopeSyntaxException(text, "expected ACTION:RESOURCE");
+    }
+    String action = text.substring(0, colon);
+    if (!isAction(action)) {
+      throw new ScopeSyntaxException(text, "action must be [a-z][a-z0-9_-]* or *");
+    }
+    String resource = text.substring(colon + 1);
+    if (resource.isEmpty()) {
+      throw new ScopeSyntaxException(text, "resource is empty");
+    }
+    String[] parts = resource.split("/", -1);
+    for (int i = 0; i < parts.length; i++) {
+      String seg = parts[i];
+      if (seg.equals(ANY_DEPTH)) {
+        if (i != parts.length - 1) {
+          throw new ScopeSyntaxException(text, "** is allowed as the last segment only");
+        }
+      } else if (!seg.equals(ANY) && !isLiteral(seg)) {
+        throw new ScopeSyntaxException(
+            text, seg.isEmpty() ? "empty segment" : "segment '" + seg + "' is not a literal, * or **");
+      }
+    }
+    return new Scope(action, List.of(parts));
+  }
+
+  /** Whether {@code action} is a valid scope action: {@code [a-z][a-z0-9_-]*} or {@code *}. */
+  public static boolean isAction(String action) {
+    if (action.equals(ANY)) {
+      return true;
+    }
+    if (action.isEmpty() || action.charAt(0) < 'a' || action.charAt(0) > 'z') {
+      return false;
+    }
+    for (int i = 1; i < action.length(); i++) {
+      char c = action.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code segment} is a literal resource segment: {@code [A-Za-z0-9._@-]+}. */
+  public static boolean isLiteral(String segment) {
+    if (segment.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '@'
+              || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether the resource ends with {@code **}. */
+  public boolean openEnded() {
+    return segments.get(segments.size() - 1).equals(ANY_DEPTH);
+  }
+
+  /** Whether the resource has no wildcard segment, so it names one concrete resource. */
+  public boolean concrete() {
+    for (String s : segments) {
+      if (s.equals(ANY) || s.equals(ANY_DEPTH)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Resource containment: every concrete resource (one or more literal segments) that {@code
+   * requested}'s pattern matches is matched by {@code granted}'s pattern. Actions are not
+   * considered.
+   */
+  public static boolean resourceCovers(List<String> granted, List<String> requested) {
+    boolean gOpen = granted.get(granted.size() - 1).equals(ANY_DEPTH);
+    boolean rOpen = requested.get(requested.size() - 1).equals(ANY_DEPTH);
+    int q = gOpen ? granted.size() - 1 : granted.size(); // fixed prefix of g
+    int p = rOpen ? requested.size() - 1 : requested.size(); // fixed prefix of r
+    if (rOpen && !gOpen) {
+      return false; // r matches unboundedly long resources, g a fixed length
+    }
+    if (!gOpen) {
+      if (q != p) {
+        return false;
+      }
+    } else {
+      // Shortest concrete resource r matches: its prefix, or one segment when the prefix is empty.
+      int minLength = rOpen ? Math.max(p, 1) : p;
+      if (q > minLength) {
+        return false;
+      }
+    }
+    for (int i = 0; i < q; i++) {
+      String g = granted.get(i);
+      if (i < p) {
+        String r = requested.get(i);
+        if (!g.equals(ANY) && !g.equals(r)) {
+          return false; // a literal covers only the same literal, never a wildcard
+        }
+      } else if (!g.equals(ANY)) {
+        return false; // position filled by r's ** expansion: anything can stand there
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return action + ":" + String.join("/", segments);
+  }
+}

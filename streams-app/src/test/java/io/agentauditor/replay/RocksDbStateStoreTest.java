@@ -1,0 +1,69 @@
+package io.agentauditor.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentauditor.engine.StateStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RocksDbStateStoreTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void shouldReadBackWhatWasWrittenAndForgetWhatWasDeleted() {
+    try (RocksDbStateStore store = new RocksDbStateStore(tmp.resolve("db"), 1 << 20, false)) {
+      // Given
+      store.put(bytes(1, 2), bytes(9));
+      store.put(bytes(1, 3), bytes(8));
+      // When
+      store.delete(bytes(1, 3));
+      // Then
+      assertThat(store.get(bytes(1, 2))).containsExactly(9);
+      assertThat(store.get(bytes(1, 3))).isNull();
+      assertThat(store.get(bytes(7))).isNull();
+    }
+  }
+
+  @Test
+  void shouldScanAHalfOpenRangeInUnsignedKeyOrder() {
+    try (RocksDbStateStore store = new RocksDbStateStore(tmp.resolve("db"), 1 << 20, false)) {
+      // Given keys on both sides of the sign bit, and the range bounds themselves
+      for (int k : new int[] {0x10, 0x7f, 0x80, 0xff}) {
+        store.put(bytes(5, k), bytes(k));
+      }
+      store.put(bytes(6), bytes(0));
+      // When
+      List<Integer> seen = new ArrayList<>();
+      try (StateStore.RangeIterator it = store.range(bytes(5, 0x7f), bytes(5, 0xff))) {
+        it.forEachRemaining(e -> seen.add(e.getKey()[1] & 0xff));
+      }
+      // Then: from is included, toExclusive is not
+      assertThat(seen).containsExactly(0x7f, 0x80);
+    }
+  }
+
+  @Test
+  void shouldRemoveItsDirectoryWhenTemporary() {
+    // Given
+    RocksDbStateStore store = RocksDbStateStore.temporary(1 << 20);
+    store.put(bytes(1), bytes(1));
+    Path dir = store.directory();
+    // When
+    store.close();
+    // Then
+    assertThat(Files.exists(dir)).isFalse();
+  }
+
+  private static byte[] bytes(int... values) {
+    byte[] b = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      b[i] = (byte) values[i];
+    }
+    return b;
+  }
+}

@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
-    description = "Validate a policy bundle: print its identity, or every error as file:line: message.",
+    description =
+        "Validate a policy bundle: print its identity, or every error as file:line: message.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:the bundle is valid", "2:the bundle is invalid, or a usage error"})
 public final class PolicyCheckCommand implements Callable<Integer> {
@@ -52,7 +53,10 @@ public final class PolicyCheckCommand implements Callable<Integer> {
         err.println(dir.resolve(error.file()) + ":" + error.line() + ": " + error.message());
       }
       err.println(
-          "policy bundle " + dir + " rejected: " + e.errors().size()
+          "policy bundle "
+              + dir
+              + " rejected: "
+              + e.errors().size()
               + (e.errors().size() == 1 ? " error" : " errors"));
       err.flush();
       return INVALID;
@@ -75,8 +79,11 @@ public final class PolicyCheckCommand implements Callable<Integer> {
       if (!s.enabled() || s.mode() != RuleMode.ENFORCE || s.action() != r.defaultAction()) {
         out.printf(
             "  %s: %s%s%s (contract default %s)%n",
-            r.id(), s.action(), s.mode() == RuleMode.SHADOW ? ", shadow" : "",
-            s.enabled() ? "" : ", disabled", r.defaultAction());
+            r.id(),
+            s.action(),
+            s.mode() == RuleMode.SHADOW ? ", shadow" : "",
+            s.enabled() ? "" : ", disabled",
+            r.defaultAction());
       }
     }
     out.flush();

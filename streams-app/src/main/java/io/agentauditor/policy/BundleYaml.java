@@ -94,8 +94,8 @@ final class BundleYaml {
   }
 
   /**
-   * The entries of a mapping by key, in file order. Keys must be strings from {@code allowed};
-   * an unknown key (a typo must not be ignored silently) or a repeated key is an error and is left
+   * The entries of a mapping by key, in file order. Keys must be strings from {@code allowed}; an
+   * unknown key (a typo must not be ignored silently) or a repeated key is an error and is left
    * out. Null when {@code node} is not a mapping.
    */
   Map<String, Entry> fields(Node node, String what, Set<String> allowed) {
@@ -112,13 +112,26 @@ final class BundleYaml {
       }
       String key = k.getValue();
       if (out.containsKey(key)) {
-        error(keyNode, what + ": duplicate key '" + key + "' (first at line "
-            + line(out.get(key).key()) + ")");
+        error(
+            keyNode,
+            what
+                + ": duplicate key '"
+                + key
+                + "' (first at line "
+                + line(out.get(key).key())
+                + ")");
         continue;
       }
       if (!allowed.contains(key)) {
-        error(keyNode, what + ": unknown key '" + key + "'" + suggestion(key, allowed)
-            + "; expected one of " + String.join(", ", allowed));
+        error(
+            keyNode,
+            what
+                + ": unknown key '"
+                + key
+                + "'"
+                + suggestion(key, allowed)
+                + "; expected one of "
+                + String.join(", ", allowed));
         continue;
       }
       out.put(key, new Entry(keyNode, t.getValueNode()));
@@ -141,8 +154,14 @@ final class BundleYaml {
       }
       String key = k.getValue();
       if (out.containsKey(key)) {
-        error(keyNode, what + ": duplicate key '" + key + "' (first at line "
-            + line(out.get(key).key()) + ")");
+        error(
+            keyNode,
+            what
+                + ": duplicate key '"
+                + key
+                + "' (first at line "
+                + line(out.get(key).key())
+                + ")");
         continue;
       }
       out.put(key, new Entry(keyNode, t.getValueNode()));

@@ -99,7 +99,8 @@ public final class CelCustomRule implements CustomRule {
     if (!type.equals(SimpleType.BOOL)) {
       String hint =
           type.equals(SimpleType.DYN)
-              ? " (a field of a context map is dyn: compare it explicitly, e.g. actor.isRoot == true)"
+              ? " (a field of a context map is dyn: compare it explicitly, e.g. actor.isRoot =="
+                    + " true)"
               : "";
       throw new InvalidExpressionException(
           List.of(
@@ -193,8 +194,11 @@ public final class CelCustomRule implements CustomRule {
     private static final long serialVersionUID = 1L;
 
     BudgetExceededException() {
-      super("cost limit exceeded: more than " + MAX_EVALUATION_STEPS + " evaluation steps", null,
-          false, false);
+      super(
+          "cost limit exceeded: more than " + MAX_EVALUATION_STEPS + " evaluation steps",
+          null,
+          false,
+          false);
     }
   }
 }

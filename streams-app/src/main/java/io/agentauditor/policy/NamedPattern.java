@@ -28,8 +28,8 @@ public record NamedPattern(String id, String description, Pattern pattern, Patte
   }
 
   /**
-   * Whether this pattern fires on {@code value}: some match of {@code pattern} in it (a search,
-   * not a whole-value match) contains no match of {@code unless}.
+   * Whether this pattern fires on {@code value}: some match of {@code pattern} in it (a search, not
+   * a whole-value match) contains no match of {@code unless}.
    */
   public boolean matches(String value) {
     Matcher m = pattern.matcher(value);

@@ -39,8 +39,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /**
  * Loads a policy bundle directory (format: {@code policies/README.md}) into a {@link Policy}.
  *
- * <p>The whole bundle is validated before anything is returned: every problem found in the
- * manifest and every included file is collected, and the bundle is rejected with one {@link
+ * <p>The whole bundle is validated before anything is returned: every problem found in the manifest
+ * and every included file is collected, and the bundle is rejected with one {@link
  * PolicyLoadException} listing them all as {@code file:line: message}. There is no partial result.
  *
  * <p>The digest is SHA-256 over the manifest and every included file, in the order of their
@@ -55,9 +55,11 @@ public final class PolicyBundleLoader {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(PolicyBundleLoader.class);
 
-  private static final Set<String> MANIFEST_KEYS = keys("name", "version", "description", "include");
+  private static final Set<String> MANIFEST_KEYS =
+      keys("name", "version", "description", "include");
   private static final Set<String> SECTIONS =
-      keys("settings", "lattice", "tools", "secretPatterns", "codePatterns", "rules", "customRules");
+      keys(
+          "settings", "lattice", "tools", "secretPatterns", "codePatterns", "rules", "customRules");
   private static final Set<String> SETTINGS_KEYS =
       keys(
           "maxDelegationDepth",
@@ -74,7 +76,8 @@ public final class PolicyBundleLoader {
   private static final Set<String> RULE_KEYS =
       keys("id", "enabled", "action", "mode", "severity", "references");
   private static final Set<String> CUSTOM_RULE_KEYS =
-      keys("id", "description", "expression", "enabled", "action", "mode", "severity", "references");
+      keys(
+          "id", "description", "expression", "enabled", "action", "mode", "severity", "references");
 
   private static final java.util.regex.Pattern NAME =
       java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]*");
@@ -240,7 +243,8 @@ public final class PolicyBundleLoader {
     return valid;
   }
 
-  private static String checked(BundleYaml yaml, Node node, String what, java.util.regex.Pattern p) {
+  private static String checked(
+      BundleYaml yaml, Node node, String what, java.util.regex.Pattern p) {
     String s = yaml.nonEmpty(node, what);
     if (s != null && !p.matcher(s).matches()) {
       yaml.error(node, what + " '" + s + "' must match " + p.pattern());
@@ -447,7 +451,9 @@ public final class PolicyBundleLoader {
     boolean ok = true;
     for (Map.Entry<String, Entry> e : entries.entrySet()) {
       if (!isLatticeAction(e.getKey())) {
-        yaml.error(e.getValue().key(), "lattice: '" + e.getKey() + "' is not an action ([a-z][a-z0-9_-]*)");
+        yaml.error(
+            e.getValue().key(),
+            "lattice: '" + e.getKey() + "' is not an action ([a-z][a-z0-9_-]*)");
         ok = false;
       }
       List<Item> implied = yaml.strings(e.getValue().value(), "lattice." + e.getKey());
@@ -458,7 +464,13 @@ public final class PolicyBundleLoader {
       List<String> actions = new ArrayList<>();
       for (Item i : implied) {
         if (!isLatticeAction(i.value())) {
-          yaml.error(i.node(), "lattice." + e.getKey() + ": '" + i.value() + "' is not an action ([a-z][a-z0-9_-]*)");
+          yaml.error(
+              i.node(),
+              "lattice."
+                  + e.getKey()
+                  + ": '"
+                  + i.value()
+                  + "' is not an action ([a-z][a-z0-9_-]*)");
           ok = false;
         } else {
           actions.add(i.value());
@@ -584,15 +596,20 @@ public final class PolicyBundleLoader {
       if (id != null) {
         String earlier = patternDefinedAt.putIfAbsent(id, yaml.where(f.get("id").value()));
         if (earlier != null) {
-          yaml.error(f.get("id").value(), "duplicate pattern id '" + id + "' (first defined at " + earlier + ")");
+          yaml.error(
+              f.get("id").value(),
+              "duplicate pattern id '" + id + "' (first defined at " + earlier + ")");
           ok = false;
         }
       } else {
         ok = false;
       }
       String description =
-          f.containsKey("description") ? yaml.string(f.get("description").value(), what + " description") : null;
-      Pattern regex = f.containsKey("regex") ? regex(yaml, f.get("regex").value(), what + " regex") : null;
+          f.containsKey("description")
+              ? yaml.string(f.get("description").value(), what + " description")
+              : null;
+      Pattern regex =
+          f.containsKey("regex") ? regex(yaml, f.get("regex").value(), what + " regex") : null;
       Pattern unless = null;
       if (f.containsKey("unless")) {
         unless = regex(yaml, f.get("unless").value(), what + " unless");
@@ -617,7 +634,9 @@ public final class PolicyBundleLoader {
       return null;
     }
     if (p.matcher("").find()) {
-      yaml.error(node, what + ": '" + source + "' matches the empty string, so it would match every value");
+      yaml.error(
+          node,
+          what + ": '" + source + "' matches the empty string, so it would match every value");
       return null;
     }
     return p;
@@ -626,7 +645,9 @@ public final class PolicyBundleLoader {
   private static String id(BundleYaml yaml, Node node, String what) {
     String s = yaml.nonEmpty(node, what);
     if (s != null && !ID.matcher(s).matches()) {
-      yaml.error(node, what + " '" + s + "' must be lower-case words joined by '-' ([a-z0-9]+(-[a-z0-9]+)*)");
+      yaml.error(
+          node,
+          what + " '" + s + "' must be lower-case words joined by '-' ([a-z0-9]+(-[a-z0-9]+)*)");
       return null;
     }
     return s;
@@ -657,8 +678,13 @@ public final class PolicyBundleLoader {
       }
       BuiltinRule rule = BuiltinRule.byId(id).orElse(null);
       if (rule == null) {
-        yaml.error(idNode, "unknown built-in rule id '" + id + "'" + BundleYaml.suggestion(id, builtinIds)
-            + "; custom rules go under customRules:");
+        yaml.error(
+            idNode,
+            "unknown built-in rule id '"
+                + id
+                + "'"
+                + BundleYaml.suggestion(id, builtinIds)
+                + "; custom rules go under customRules:");
       }
       boolean unique = claimRuleId(yaml, idNode, id);
       RuleSettings settings = ruleSettings(yaml, f, "rule '" + id + "'", id);
@@ -670,7 +696,9 @@ public final class PolicyBundleLoader {
           yaml.error(f.get("mode").value(), "gate rule '" + id + "' can't be put in shadow mode");
           settings = null;
         } else if (settings.action() != Verdict.BLOCK) {
-          yaml.error(f.get("action").value(), "gate rule '" + id + "' must BLOCK: there is no chain to go on with");
+          yaml.error(
+              f.get("action").value(),
+              "gate rule '" + id + "' must BLOCK: there is no chain to go on with");
           settings = null;
         }
       }
@@ -690,14 +718,18 @@ public final class PolicyBundleLoader {
   }
 
   /** Action, mode, severity, enabled and references of a rule; null after an error. */
-  private static RuleSettings ruleSettings(BundleYaml yaml, Map<String, Entry> f, String what, String id) {
+  private static RuleSettings ruleSettings(
+      BundleYaml yaml, Map<String, Entry> f, String what, String id) {
     boolean ok = true;
     Boolean enabled = true;
     if (f.containsKey("enabled")) {
       enabled = yaml.bool(f.get("enabled").value(), what + " enabled");
       ok &= enabled != null;
     }
-    String action = f.containsKey("action") ? yaml.oneOf(f.get("action").value(), what + " action", ACTIONS) : null;
+    String action =
+        f.containsKey("action")
+            ? yaml.oneOf(f.get("action").value(), what + " action", ACTIONS)
+            : null;
     ok &= action != null;
     String mode = "enforce";
     if (f.containsKey("mode")) {
@@ -705,7 +737,9 @@ public final class PolicyBundleLoader {
       ok &= mode != null;
     }
     String severity =
-        f.containsKey("severity") ? yaml.oneOf(f.get("severity").value(), what + " severity", SEVERITIES) : null;
+        f.containsKey("severity")
+            ? yaml.oneOf(f.get("severity").value(), what + " severity", SEVERITIES)
+            : null;
     ok &= severity != null;
     List<String> references = new ArrayList<>();
     if (f.containsKey("references")) {
@@ -758,7 +792,9 @@ public final class PolicyBundleLoader {
       }
       return null;
     }
-    return REFERENCE.matcher(ref).matches() ? null : "a reference is an id such as NHI7, ASI03, PR.AA or CWE-798";
+    return REFERENCE.matcher(ref).matches()
+        ? null
+        : "a reference is an id such as NHI7, ASI03, PR.AA or CWE-798";
   }
 
   private void readCustomRules(BundleYaml yaml, Node node) {
@@ -771,7 +807,8 @@ public final class PolicyBundleLoader {
       if (f == null) {
         continue;
       }
-      yaml.require(item, f, "customRules item", "id", "description", "expression", "action", "severity");
+      yaml.require(
+          item, f, "customRules item", "id", "description", "expression", "action", "severity");
       String id = null;
       boolean ok = true;
       if (f.containsKey("id")) {
@@ -787,7 +824,9 @@ public final class PolicyBundleLoader {
       ok &= id != null;
       String what = "custom rule '" + (id == null ? "?" : id) + "'";
       String description =
-          f.containsKey("description") ? yaml.nonEmpty(f.get("description").value(), what + " description") : null;
+          f.containsKey("description")
+              ? yaml.nonEmpty(f.get("description").value(), what + " description")
+              : null;
       RuleSettings settings = ruleSettings(yaml, f, what, id == null ? "?" : id);
       CelCustomRule rule = null;
       if (f.containsKey("expression")) {
@@ -809,7 +848,8 @@ public final class PolicyBundleLoader {
     RuleSettings forCompile =
         settings != null
             ? settings
-            : new RuleSettings("?", true, Verdict.BLOCK, RuleMode.ENFORCE, Severity.MEDIUM, List.of());
+            : new RuleSettings(
+                "?", true, Verdict.BLOCK, RuleMode.ENFORCE, Severity.MEDIUM, List.of());
     try {
       return CelCustomRule.compile(forCompile, description == null ? "" : description, expression);
     } catch (CelCustomRule.InvalidExpressionException e) {
@@ -851,9 +891,16 @@ public final class PolicyBundleLoader {
     }
     for (BuiltinRule r : BuiltinRule.values()) {
       if (!builtins.containsKey(r) && !ruleDefinedAt.containsKey(r.id())) {
-        errors.add(new PolicyError(MANIFEST, includeLine,
-            "built-in rule '" + r.id() + "' is not configured: every built-in must be listed under rules: (default action "
-                + r.defaultAction() + ")"));
+        errors.add(
+            new PolicyError(
+                MANIFEST,
+                includeLine,
+                "built-in rule '"
+                    + r.id()
+                    + "' is not configured: every built-in must be listed under rules: (default"
+                    + " action "
+                    + r.defaultAction()
+                    + ")"));
       }
     }
   }

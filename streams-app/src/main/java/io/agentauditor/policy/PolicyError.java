@@ -9,7 +9,8 @@ import java.util.Objects;
  *     patterns/secrets.yaml})
  * @param line 1-based line in {@code file}; 1 for a problem with the file as a whole
  */
-public record PolicyError(String file, int line, String message) implements Comparable<PolicyError> {
+public record PolicyError(String file, int line, String message)
+    implements Comparable<PolicyError> {
   public PolicyError {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(message, "message");

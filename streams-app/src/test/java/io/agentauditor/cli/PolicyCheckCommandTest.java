@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code ./auditor policy check [DIR]}: identity and summary with exit 0, or every error with exit 2. */
+/**
+ * {@code ./auditor policy check [DIR]}: identity and summary with exit 0, or every error with exit
+ * 2.
+ */
 class PolicyCheckCommandTest {
 
   private final StringWriter out = new StringWriter();
@@ -45,8 +48,15 @@ class PolicyCheckCommandTest {
     assertThat(out.toString()).isEmpty();
     String[] lines = err.toString().split("\n");
     assertThat(lines).hasSize(24);
-    assertThat(lines[0]).isEqualTo(broken.resolve("bundle.yaml") + ":3: manifest: unknown key 'descripton' (did you mean 'description'?); expected one of name, version, description, include");
-    assertThat(lines).contains(broken.resolve("rules.yaml") + ":4: gate rule 'unknown-session' can't be put in shadow mode");
+    assertThat(lines[0])
+        .isEqualTo(
+            broken.resolve("bundle.yaml")
+                + ":3: manifest: unknown key 'descripton' (did you mean 'description'?); expected"
+                + " one of name, version, description, include");
+    assertThat(lines)
+        .contains(
+            broken.resolve("rules.yaml")
+                + ":4: gate rule 'unknown-session' can't be put in shadow mode");
     assertThat(lines[23]).isEqualTo("policy bundle " + broken + " rejected: 23 errors");
   }
 
@@ -56,7 +66,11 @@ class PolicyCheckCommandTest {
     int code = run("policy", "check");
 
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).contains("policies" + java.io.File.separator + "bundle.yaml:1: bundle directory policies does not exist");
+    assertThat(err.toString())
+        .contains(
+            "policies"
+                + java.io.File.separator
+                + "bundle.yaml:1: bundle directory policies does not exist");
   }
 
   @Test

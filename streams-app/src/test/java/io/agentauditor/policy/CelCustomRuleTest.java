@@ -16,7 +16,9 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Custom rules: compiled and type-checked at load, evaluated on the documented context, bounded. */
+/**
+ * Custom rules: compiled and type-checked at load, evaluated on the documented context, bounded.
+ */
 class CelCustomRuleTest {
 
   private static final RuleSettings SETTINGS =
@@ -41,26 +43,42 @@ class CelCustomRuleTest {
     step.put("payload", payload);
     Map<String, Object> actor =
         Map.of(
-            "id", "agent:coder",
-            "path", List.of("agent:planner", "agent:coder"),
-            "depth", 1L,
-            "isRoot", false,
-            "effectiveScopes", List.of("write:deploy/prod/api"));
+            "id",
+            "agent:coder",
+            "path",
+            List.of("agent:planner", "agent:coder"),
+            "depth",
+            1L,
+            "isRoot",
+            false,
+            "effectiveScopes",
+            List.of("write:deploy/prod/api"));
     Map<String, Object> session =
         Map.of(
-            "id", "s1",
-            "rootAgentId", "agent:planner",
-            "initiator", "user:alice@acme.io",
-            "grantedScopes", List.of("write:deploy/**"),
-            "startedAt", 1_794_999_000_000L,
-            "agentCount", 2L,
-            "credentialCount", 1L);
+            "id",
+            "s1",
+            "rootAgentId",
+            "agent:planner",
+            "initiator",
+            "user:alice@acme.io",
+            "grantedScopes",
+            List.of("write:deploy/**"),
+            "startedAt",
+            1_794_999_000_000L,
+            "agentCount",
+            2L,
+            "credentialCount",
+            1L);
     Map<String, Object> tool =
         Map.of(
-            "name", "cloud.deploy",
-            "known", true,
-            "requiredScopes", List.of("write:deploy/prod/api"),
-            "sink", "");
+            "name",
+            "cloud.deploy",
+            "known",
+            true,
+            "requiredScopes",
+            List.of("write:deploy/prod/api"),
+            "sink",
+            "");
     Map<String, Object> credential =
         Map.of(
             "id", "cred-1",
@@ -152,9 +170,12 @@ class CelCustomRuleTest {
         catchThrowableOfType(
             CelCustomRule.InvalidExpressionException.class, () -> rule("size(actor.path)"));
 
-    assertThat(e.issues()).singleElement().satisfies(i -> {
-      assertThat(i.message()).contains("must be of type bool, but it is int");
-    });
+    assertThat(e.issues())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.message()).contains("must be of type bool, but it is int");
+            });
   }
 
   @Test

@@ -69,18 +69,22 @@ class DefaultBundleTest {
     Map<String, ToolSpec> expected = new LinkedHashMap<>();
     expected.put("repo.read_file", tool("repo.read_file", "read:repo/{repo}", null));
     expected.put(
-        "repo.write_file", tool("repo.write_file", "write:repo/{repo}", CredentialStorage.REPOSITORY));
+        "repo.write_file",
+        tool("repo.write_file", "write:repo/{repo}", CredentialStorage.REPOSITORY));
     expected.put(
         "repo.create_pull_request",
         tool("repo.create_pull_request", "write:repo/{repo}", CredentialStorage.REPOSITORY));
     expected.put(
-        "ci.set_variable", tool("ci.set_variable", "admin:ci/{project}", CredentialStorage.CI_VARIABLE));
+        "ci.set_variable",
+        tool("ci.set_variable", "admin:ci/{project}", CredentialStorage.CI_VARIABLE));
     expected.put("ci.trigger_pipeline", tool("ci.trigger_pipeline", "write:ci/{project}", null));
     expected.put("cloud.deploy", tool("cloud.deploy", "write:deploy/{env}/{service}", null));
     expected.put(
-        "config.write", tool("config.write", "write:config/{service}", CredentialStorage.CONFIG_FILE));
+        "config.write",
+        tool("config.write", "write:config/{service}", CredentialStorage.CONFIG_FILE));
     expected.put(
-        "secrets.put", tool("secrets.put", "write:secrets/{path}", CredentialStorage.SECRETS_MANAGER));
+        "secrets.put",
+        tool("secrets.put", "write:secrets/{path}", CredentialStorage.SECRETS_MANAGER));
     expected.put("secrets.get", tool("secrets.get", "read:secrets/{path}", null));
 
     assertThat(policy.tools()).isEqualTo(expected);

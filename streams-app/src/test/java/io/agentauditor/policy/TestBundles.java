@@ -21,7 +21,8 @@ public final class TestBundles {
       }
       dir = dir.getParent();
     }
-    throw new IllegalStateException("no policies/bundle.yaml above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "no policies/bundle.yaml above " + Path.of("").toAbsolutePath());
   }
 
   /** A bundle fixture under {@code src/test/resources/bundles/}. */

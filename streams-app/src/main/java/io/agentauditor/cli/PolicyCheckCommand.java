@@ -1,0 +1,92 @@
+package io.agentauditor.cli;
+
+import io.agentauditor.policy.BuiltinRule;
+import io.agentauditor.policy.Policy;
+import io.agentauditor.policy.PolicyBundleLoader;
+import io.agentauditor.policy.PolicyError;
+import io.agentauditor.policy.PolicyLoadException;
+import io.agentauditor.policy.RuleSettings;
+import io.agentauditor.schema.RuleMode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ./auditor policy check [DIR]}: loads the bundle the way the auditor does. Exit 0 with its
+ * identity and a summary on stdout; exit 2 with every error, one {@code file:line: message} per
+ * line (file as reachable from the working directory), on stderr.
+ */
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description =
+        "Validate a policy bundle: print its identity, or every error as file:line: message.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:the bundle is valid", "2:the bundle is invalid, or a usage error"})
+public final class PolicyCheckCommand implements Callable<Integer> {
+
+  /** The exit code of a bundle that fails to load (contract section 10). */
+  public static final int INVALID = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "DIR",
+      defaultValue = "policies",
+      description = "The bundle directory (default: ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Policy policy;
+    try {
+      policy = PolicyBundleLoader.load(dir);
+    } catch (PolicyLoadException e) {
+      for (PolicyError error : e.errors()) {
+        err.println(dir.resolve(error.file()) + ":" + error.line() + ": " + error.message());
+      }
+      err.println(
+          "policy bundle "
+              + dir
+              + " rejected: "
+              + e.errors().size()
+              + (e.errors().size() == 1 ? " error" : " errors"));
+      err.flush();
+      return INVALID;
+    }
+    long disabled = policy.builtins().values().stream().filter(r -> !r.enabled()).count();
+    long shadow =
+        policy.builtins().values().stream().filter(r -> r.mode() == RuleMode.SHADOW).count();
+    long customShadow =
+        policy.customRules().stream().filter(r -> r.settings().mode() == RuleMode.SHADOW).count();
+    out.println(policy.identity());
+    out.printf(
+        "rules: %d built-in (%d shadow, %d disabled), %d custom (%d shadow)%n",
+        BuiltinRule.values().length, shadow, disabled, policy.customRules().size(), customShadow);
+    out.printf("tools: %d%n", policy.tools().size());
+    out.printf(
+        "patterns: %d secret, %d long-lived-credential-in-code%n",
+        policy.secretPatterns().size(), policy.codePatterns().size());
+    for (BuiltinRule r : BuiltinRule.values()) {
+      RuleSettings s = policy.builtins().get(r);
+      if (!s.enabled() || s.mode() != RuleMode.ENFORCE || s.action() != r.defaultAction()) {
+        out.printf(
+            "  %s: %s%s%s (contract default %s)%n",
+            r.id(),
+            s.action(),
+            s.mode() == RuleMode.SHADOW ? ", shadow" : "",
+            s.enabled() ? "" : ", disabled",
+            r.defaultAction());
+      }
+    }
+    out.flush();
+    return 0;
+  }
+}

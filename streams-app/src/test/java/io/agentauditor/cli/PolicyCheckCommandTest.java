@@ -1,0 +1,82 @@
+package io.agentauditor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentauditor.policy.TestBundles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * {@code ./auditor policy check [DIR]}: identity and summary with exit 0, or every error with exit
+ * 2.
+ */
+class PolicyCheckCommandTest {
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = AuditorCli.newCommandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    return cli.execute(args);
+  }
+
+  @Test
+  void shouldPrintTheIdentityAndSummaryOfAValidBundleAndExitZero() {
+    int code = run("policy", "check", TestBundles.defaultBundle().toString());
+
+    assertThat(code).isZero();
+    assertThat(out.toString())
+        .startsWith("agent-auditor-default@1.0.0+sha256:")
+        .contains("rules: 28 built-in (0 shadow, 0 disabled), 0 custom (0 shadow)")
+        .contains("tools: 9")
+        .contains("patterns: 6 secret, 5 long-lived-credential-in-code");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void shouldPrintEveryErrorOfAnInvalidBundleToStderrAndExitTwo() {
+    Path broken = Path.of("src/test/resources/bundles/broken");
+
+    int code = run("policy", "check", broken.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString()).isEmpty();
+    String[] lines = err.toString().split("\n");
+    assertThat(lines).hasSize(24);
+    assertThat(lines[0])
+        .isEqualTo(
+            broken.resolve("bundle.yaml")
+                + ":3: manifest: unknown key 'descripton' (did you mean 'description'?); expected"
+                + " one of name, version, description, include");
+    assertThat(lines)
+        .contains(
+            broken.resolve("rules.yaml")
+                + ":4: gate rule 'unknown-session' can't be put in shadow mode");
+    assertThat(lines[23]).isEqualTo("policy bundle " + broken + " rejected: 23 errors");
+  }
+
+  @Test
+  void shouldDefaultToThePoliciesDirectoryOfTheWorkingDirectory() {
+    // The module's working directory has no policies/, so the default resolves to a missing one.
+    int code = run("policy", "check");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "policies"
+                + java.io.File.separator
+                + "bundle.yaml:1: bundle directory policies does not exist");
+  }
+
+  @Test
+  void shouldExitTwoOnAUsageError() {
+    int code = run("policy", "check", "a", "b");
+
+    assertThat(code).isEqualTo(2);
+  }
+}

@@ -1,0 +1,276 @@
+package io.agentauditor.serde;
+
+import io.agentauditor.registry.RegisteredSchema;
+import io.agentauditor.registry.SchemaRegistryClient;
+import io.agentauditor.registry.SchemaRegistryException;
+import io.agentauditor.serde.AvroSerializationException.Reason;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka serde of one generated Avro class in the Confluent wire format: magic byte {@code 0}, the
+ * writer schema's registry id as 4 bytes big-endian, then the record in Avro binary encoding.
+ *
+ * <p><b>Serializing</b> registers the record's schema under the subject {@code <topic>-value} (or
+ * {@code <topic>-key}) when {@code auto.register.schemas} is true (default), else looks its id up
+ * (or, with {@code use.latest.version}, takes the subject's latest version). A null record gives null
+ * bytes (a tombstone).
+ *
+ * <p><b>Deserializing</b> fetches the writer schema by the header's id and resolves it into the
+ * class's own schema ({@code SCHEMA$}), so records written with an older or newer compatible schema
+ * decode; resolved readers are cached per writer id. Every bad input, null and empty included, throws
+ * {@link AvroSerializationException} with its {@link Reason}; the whole payload must be consumed
+ * (trailing bytes are refused: a frame that does not end where its record ends was not made by an
+ * Avro encoder of the named schema). A registry that cannot be reached throws a retriable {@link
+ * SchemaRegistryException} instead, since the record may be fine.
+ *
+ * <p>Lifecycle: construct, {@link #configure(Map, boolean)} once, then use from any thread; this
+ * object is its own {@link #serializer()} and {@link #deserializer()}. Config keys: {@link
+ * AvroSerdeConfig}.
+ *
+ * @param <T> the generated record class
+ */
+public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
+
+  private static final Logger LOGGER = LoggerFactory.getLogger(AvroSerde.class);
+  /** The Confluent wire format's first byte. */
+  public static final byte MAGIC_BYTE = 0;
+  /** Magic byte plus schema id. */
+  public static final int HEADER_SIZE = 5;
+
+  private final Class<T> type;
+  private final Schema readerSchema;
+  private final SpecificData specificData;
+  private final Map<Integer, Object> readersByWriterId = new ConcurrentHashMap<>();
+  private final SpecificDatumWriter<T> writer;
+
+  private volatile AvroSerdeConfig config;
+  private volatile SchemaRegistryClient registry;
+  private volatile boolean isKey;
+
+  /** A serde of {@code type}; {@link #configure(Map, boolean)} it before use. */
+  public AvroSerde(Class<T> type) {
+    this.type = Objects.requireNonNull(type, "type");
+    AvroClassTrust.trustPackageOf(type);
+    this.specificData = SpecificData.getForClass(type);
+    this.readerSchema = specificData.getSchema(type);
+    this.writer = new SpecificDatumWriter<>(readerSchema, specificData);
+  }
+
+  /** A configured serde of {@code type}: {@code new AvroSerde<>(type)} then {@code configure}. */
+  public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type, Map<String, ?> configs, boolean isKey) {
+    AvroSerde<T> serde = new AvroSerde<>(type);
+    serde.configure(configs, isKey);
+    return serde;
+  }
+
+  /**
+   * Reads {@link AvroSerdeConfig} from {@code configs} and connects the registry client.
+   *
+   * @throws org.apache.kafka.common.config.ConfigException naming a missing or bad key
+   */
+  @Override
+  public void configure(Map<String, ?> configs, boolean isKey) {
+    AvroSerdeConfig parsed = new AvroSerdeConfig(configs);
+    SchemaRegistryClient previous = this.registry;
+    this.registry = SchemaRegistryClient.create(parsed.registry());
+    this.config = parsed;
+    this.isKey = isKey;
+    if (previous != null) {
+      previous.close();
+    }
+  }
+
+  @Override
+  public Serializer<T> serializer() {
+    return this;
+  }
+
+  @Override
+  public Deserializer<T> deserializer() {
+    return this;
+  }
+
+  /** The subject of {@code topic} under TopicNameStrategy. */
+  public String subject(String topic) {
+    return topic + (isKey ? "-key" : "-value");
+  }
+
+  @Override
+  public byte[] serialize(String topic, T data) {
+    if (data == null) {
+      return null;
+    }
+    requireConfigured();
+    int id = writerSchemaId(topic);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    out.write(MAGIC_BYTE);
+    out.write(id >>> 24);
+    out.write(id >>> 16);
+    out.write(id >>> 8);
+    out.write(id);
+    try {
+      BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+      writer.write(data, encoder);
+      encoder.flush();
+    } catch (IOException | RuntimeException e) {
+      throw new AvroSerializationException(Reason.WRITE_FAILED, topic, id,
+          "cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
+    }
+    return out.toByteArray();
+  }
+
+  private int writerSchemaId(String topic) {
+    String subject = subject(topic);
+    try {
+      if (config.autoRegisterSchemas()) {
+        return registry.register(subject, readerSchema);
+      }
+      if (config.useLatestVersion()) {
+        RegisteredSchema latest = registry.getLatest(subject);
+        if (!latest.schema().equals(readerSchema)) {
+          throw new AvroSerializationException(Reason.SCHEMA_REJECTED, topic, latest.id(), "latest version "
+              + latest.version() + " of subject " + subject + " is not the schema of " + type.getName());
+        }
+        return latest.id();
+      }
+      return registry.getId(subject, readerSchema);
+    } catch (SchemaRegistryException e) {
+      if (e.isRetriable()) {
+        throw e;
+      }
+      Reason reason = e.isNotFound() ? Reason.SCHEMA_NOT_REGISTERED : Reason.SCHEMA_REJECTED;
+      throw new AvroSerializationException(reason, topic, AvroSerializationException.NO_SCHEMA_ID,
+          "schema of " + type.getName() + " under subject " + subject + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Decodes one framed record.
+   *
+   * @throws AvroSerializationException for bytes that are not a record of this class
+   * @throws SchemaRegistryException when the registry could not be asked (retriable)
+   */
+  @Override
+  public T deserialize(String topic, byte[] data) {
+    if (data == null) {
+      throw new AvroSerializationException(Reason.NULL_PAYLOAD, topic, AvroSerializationException.NO_SCHEMA_ID,
+          "null payload where a " + type.getSimpleName() + " is required");
+    }
+    if (data.length == 0) {
+      throw new AvroSerializationException(Reason.EMPTY_PAYLOAD, topic, AvroSerializationException.NO_SCHEMA_ID,
+          "empty payload");
+    }
+    if (data.length < HEADER_SIZE) {
+      throw new AvroSerializationException(Reason.TOO_SHORT, topic, AvroSerializationException.NO_SCHEMA_ID,
+          data.length + " bytes, fewer than the " + HEADER_SIZE + " of the wire-format header");
+    }
+    if (data[0] != MAGIC_BYTE) {
+      throw new AvroSerializationException(Reason.UNKNOWN_MAGIC_BYTE, topic, AvroSerializationException.NO_SCHEMA_ID,
+          String.format("first byte 0x%02x is not the magic byte 0x00", data[0] & 0xff));
+    }
+    requireConfigured();
+    int id = ((data[1] & 0xff) << 24) | ((data[2] & 0xff) << 16) | ((data[3] & 0xff) << 8) | (data[4] & 0xff);
+    SpecificDatumReader<T> reader = readerFor(topic, id);
+    BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, null);
+    T value;
+    try {
+      value = reader.read(null, decoder);
+    } catch (EOFException e) {
+      throw new AvroSerializationException(Reason.TRUNCATED_PAYLOAD, topic, id,
+          "payload of " + (data.length - HEADER_SIZE) + " bytes ends inside the record", e);
+    } catch (IOException | RuntimeException e) {
+      // Avro signals garbage as AvroRuntimeException, negative lengths, bad union or enum indexes,
+      // or limits exceeded; all mean the same thing here
+      throw new AvroSerializationException(Reason.MALFORMED_PAYLOAD, topic, id,
+          "payload is not a valid encoding of the writer schema: " + e, e);
+    }
+    int left = remaining(decoder);
+    if (left != 0) {
+      throw new AvroSerializationException(Reason.TRAILING_BYTES, topic, id,
+          (left > 0 ? left + " bytes" : "bytes") + " left after the record");
+    }
+    return value;
+  }
+
+  @SuppressWarnings("unchecked")
+  private SpecificDatumReader<T> readerFor(String topic, int id) {
+    Object cached = readersByWriterId.get(id);
+    if (cached == null) {
+      cached = resolve(topic, id);
+      readersByWriterId.putIfAbsent(id, cached);
+    }
+    if (cached instanceof String incompatibility) {
+      throw new AvroSerializationException(Reason.INCOMPATIBLE_SCHEMA, topic, id, incompatibility);
+    }
+    return (SpecificDatumReader<T>) cached;
+  }
+
+  /** A reader, or the reason (a String) why the writer schema cannot be read into {@code type}. */
+  private Object resolve(String topic, int id) {
+    Schema writerSchema;
+    try {
+      writerSchema = registry.getById(id);
+    } catch (SchemaRegistryException e) {
+      if (e.isNotFound()) {
+        // not cached: the id may be registered later (a lagging registry replica)
+        throw new AvroSerializationException(Reason.UNKNOWN_SCHEMA_ID, topic, id,
+            "the registry knows no schema " + id + ": " + e.getMessage(), e);
+      }
+      throw e;
+    }
+    SchemaPairCompatibility compatibility = SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writerSchema);
+    if (compatibility.getType() != SchemaCompatibilityType.COMPATIBLE) {
+      String why = "writer schema " + writerSchema.getFullName() + " cannot be read as " + type.getName()
+          + ": " + compatibility.getResult().getIncompatibilities().stream()
+              .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")")
+              .reduce((a, b) -> a + "; " + b).orElse(compatibility.getDescription());
+      LOGGER.warn("Schema id {}: {}", id, why);
+      return why;
+    }
+    return new SpecificDatumReader<T>(writerSchema, readerSchema, specificData);
+  }
+
+  private static int remaining(BinaryDecoder decoder) {
+    try {
+      return decoder.isEnd() ? 0 : decoder.inputStream().available();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private void requireConfigured() {
+    if (registry == null) {
+      throw new IllegalStateException("AvroSerde of " + type.getName() + " used before configure()");
+    }
+  }
+
+  @Override
+  public void close() {
+    SchemaRegistryClient client = registry;
+    if (client != null) {
+      client.close();
+    }
+  }
+}

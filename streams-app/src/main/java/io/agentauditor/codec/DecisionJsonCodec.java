@@ -16,7 +16,6 @@ import io.agentauditor.schema.EventType;
 import io.agentauditor.schema.RuleMode;
 import io.agentauditor.schema.Severity;
 import io.agentauditor.schema.Verdict;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -76,13 +75,7 @@ public final class DecisionJsonCodec {
 
   /** {@link #encode} as UTF-8 bytes. */
   public static byte[] encodeUtf8(Decision decision) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-    try (JsonGenerator g = StrictJson.FACTORY.createGenerator(out)) {
-      write(g, decision);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return encode(decision).getBytes(StandardCharsets.UTF_8);
   }
 
   /**

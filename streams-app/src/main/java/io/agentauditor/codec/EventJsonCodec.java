@@ -25,7 +25,6 @@ import io.agentauditor.schema.CredentialStorage;
 import io.agentauditor.schema.EventType;
 import io.agentauditor.schema.SessionStarted;
 import io.agentauditor.schema.ToolCall;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -182,14 +181,7 @@ public final class EventJsonCodec {
 
   /** {@link #encode} as UTF-8 bytes. */
   public static byte[] encodeUtf8(AgentEvent event) {
-    AgentEventValidator.validate(event);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator g = StrictJson.FACTORY.createGenerator(out)) {
-      write(g, event);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return encode(event).getBytes(StandardCharsets.UTF_8);
   }
 
   // ---------------------------------------------------------------- decoding

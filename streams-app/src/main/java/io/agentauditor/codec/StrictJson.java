@@ -297,8 +297,12 @@ final class StrictJson {
   private static String firstLine(String message) {
     int cut = message.indexOf('\n');
     String line = cut < 0 ? message : message.substring(0, cut);
-    int marker = line.indexOf(" (start marker at");
-    line = marker < 0 ? line : line.substring(0, marker);
+    // Jackson appends "(... [Source: REDACTED ...; line: 1, column: 1])"; the offset says it better.
+    int source = line.indexOf("[Source:");
+    if (source >= 0) {
+      int open = line.lastIndexOf(" (", source);
+      line = line.substring(0, open >= 0 ? open : source);
+    }
     return line.length() > 200 ? line.substring(0, 200) + "\u2026" : line;
   }
 }

@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *       {@code $: trailing content after the JSON object}.
  *   <li>Bytes must be well-formed UTF-8 without NUL bytes; strings must not hold unpaired UTF-16
  *       surrogates (they have no UTF-8 form, so distinct ids could collapse in Avro).
- *   <li>Nesting deeper than {@value StrictJson#MAX_DEPTH} levels is rejected, unknown fields
+ *   <li>Nesting deeper than 64 levels is rejected, unknown fields
  *       included; numbers longer than Jackson's default limit (1000 digits) are rejected.
  *   <li>{@code occurredAt} must land within years 0000–9999 in UTC (see {@link Rfc3339}); {@code
  *       -0} is the integer 0.

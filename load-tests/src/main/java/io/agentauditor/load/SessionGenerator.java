@@ -19,22 +19,41 @@ import java.util.SplittableRandom;
 
 /**
  * An endless, deterministic (seeded) stream of realistic, valid agent events for benchmarks and
- * load runs: many interleaved sessions; mostly allowed tool calls with arguments from a few hundred
- * bytes to a few KB; some delegations, credential issues and revocations; a few approvals; and a
- * small share of violations (widening, long-lived keys, secrets in arguments). Sessions grow to
- * {@code maxAgents} agents and {@code maxCredentials} credentials, then end and are replaced.
+ * load runs: many interleaved sessions; mostly allowed tool calls (file writes carry 300 B to 4 KB
+ * of content); some delegations, credential issues and revocations; a few approvals; and a small
+ * share of deliberate violations (widening delegations, long-lived keys in CI variables, secrets in
+ * arguments, revoked credentials presented again). Sessions grow to {@code maxAgents} agents and
+ * {@code maxCredentials} issued credentials, then end and are replaced.
+ *
+ * <p>The generator tracks what the default policy will decide, so honest steps stay honest: a child
+ * whose delegation is blocked never acts, a blocked credential is never presented, and only live
+ * (unrevoked, unexpired) credentials are presented, by their subject, to calls they cover. Workers
+ * call the repository tools their delegation covers; the root also triggers pipelines and reads dev
+ * secrets. Not thread-safe.
  */
 public final class SessionGenerator implements Iterator<AgentEvent> {
 
-  private static final String[] TOOLS_READ = {"repo.read_file", "secrets.get"};
-  private static final String FILLER =
-      "def handler(event, context):\n    return {'status': 200, 'body': event.get('body', '')}\n";
+  private static final String[] FILLER = {
+    "def handler(event, context):\n",
+    "    body = event.get('body', '')\n",
+    "    if not body:\n        return {'status': 400}\n",
+    "    items = [parse(line) for line in body.splitlines() if line.strip()]\n",
+    "    LOGGER.info('handled %d items for %s', len(items), context.request_id)\n",
+    "    return {'status': 200, 'body': json.dumps(items)}\n",
+    "# retry with backoff: the upstream throttles above 50 requests per second\n",
+    "class Settings:\n    region = 'eu-west-1'\n    timeout_seconds = 30\n",
+  };
+  private static final int CONTENT_POOL = 256;
+  private static final long TTL_SECONDS = 900;
 
   private final SplittableRandom random;
   private final int concurrentSessions;
   private final int maxAgents;
   private final int maxCredentials;
   private final List<SessionSim> live = new ArrayList<>();
+  // File contents are drawn from a pool so that a few hundred thousand pre-generated events fit in
+  // memory; the engine scans every value in full either way.
+  private final String[] contents;
   private long clock = 1_795_000_000_000L; // 2026-11-18, in event time
   private int sessionCounter;
 
@@ -42,18 +61,42 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
    * @param seed the stream is a function of the seed
    * @param concurrentSessions sessions interleaved at any time
    * @param maxAgents agents a session grows to before it ends
-   * @param maxCredentials credentials a session grows to before it ends
+   * @param maxCredentials credentials a session issues before it ends
+   * @param minContentBytes smallest content of a file write (ASCII, so bytes = chars)
+   * @param maxContentBytes largest content of a file write, at least {@code minContentBytes}
    */
-  public SessionGenerator(long seed, int concurrentSessions, int maxAgents, int maxCredentials) {
+  public SessionGenerator(
+      long seed,
+      int concurrentSessions,
+      int maxAgents,
+      int maxCredentials,
+      int minContentBytes,
+      int maxContentBytes) {
+    if (minContentBytes < 1 || maxContentBytes < minContentBytes) {
+      throw new IllegalArgumentException(
+          "content bytes must satisfy 1 <= min <= max, got " + minContentBytes + ".." + maxContentBytes);
+    }
     this.random = new SplittableRandom(seed);
     this.concurrentSessions = concurrentSessions;
     this.maxAgents = maxAgents;
     this.maxCredentials = maxCredentials;
+    this.contents = new String[CONTENT_POOL];
+    for (int i = 0; i < CONTENT_POOL; i++) {
+      contents[i] = filler(minContentBytes + random.nextInt(maxContentBytes - minContentBytes + 1));
+    }
   }
 
-  /** The default mix: 100 interleaved sessions growing to 50 agents and 200 credentials. */
+  /**
+   * The default mix: 100 interleaved sessions growing to 50 agents and 200 credentials, file
+   * writes of 300 B to 4 KB.
+   */
   public static SessionGenerator realistic(long seed) {
-    return new SessionGenerator(seed, 100, 50, 200);
+    return new SessionGenerator(seed, 100, 50, 200, 300, 4000);
+  }
+
+  /** The default mix with file writes of 20 to 60 bytes: isolates the cost of scanning arguments. */
+  public static SessionGenerator smallArguments(long seed) {
+    return new SessionGenerator(seed, 100, 50, 200, 20, 60);
   }
 
   @Override
@@ -88,12 +131,25 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
     return out;
   }
 
+  private String filler(int length) {
+    StringBuilder sb = new StringBuilder(length + 128);
+    while (sb.length() < length) {
+      sb.append(FILLER[random.nextInt(FILLER.length)]);
+    }
+    sb.setLength(length);
+    return sb.toString();
+  }
+
+  /** A credential the session holds, as the generator tracks it. */
+  private record Held(String id, String subject, long expiresAt) {}
+
   private final class SessionSim {
     final String id;
     final String team = "team" + random.nextInt(20);
     final List<String> agents = new ArrayList<>();
     final Map<String, Integer> depth = new HashMap<>();
-    final List<String[]> credentials = new ArrayList<>(); // {id, subject}
+    final List<Held> credentials = new ArrayList<>(); // live: issued, allowed, not revoked
+    final List<Held> revoked = new ArrayList<>();
     int events;
     int credentialCounter;
     boolean ended;
@@ -120,7 +176,7 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
 
     AgentEvent step() {
       int dice = random.nextInt(100);
-      boolean full = agents.size() >= maxAgents && credentials.size() >= maxCredentials;
+      boolean full = agents.size() >= maxAgents && credentialCounter >= maxCredentials;
       if (full || (events > 50 && dice == 0 && random.nextInt(20) == 0)) {
         ended = true;
         return event(agents.get(0), EventType.SESSION_ENDED).build();
@@ -128,7 +184,7 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
       if (dice < 5 && agents.size() < maxAgents) {
         return delegate();
       }
-      if (dice < 12 && credentials.size() < maxCredentials) {
+      if (dice < 12 && credentialCounter < maxCredentials) {
         return issue();
       }
       if (dice < 16 && !credentials.isEmpty()) {
@@ -142,13 +198,16 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
 
     AgentEvent delegate() {
       String parent = pickAgentBelowDepth(3);
-      String child = "agent:" + id + ":worker" + agents.size();
-      agents.add(child);
-      depth.put(child, depth.get(parent) + 1);
+      String child = "agent:" + id + ":worker" + (events + 1);
+      boolean widening = random.nextInt(50) == 0;
       List<String> scopes =
-          random.nextInt(50) == 0
-              ? List.of("admin:repo/" + team + "/**") // widening: blocked, the child stays unknown
+          widening
+              ? List.of("admin:repo/" + team + "/**") // blocked: the child stays out of the chain
               : List.of("read:repo/" + team + "/**", "write:repo/" + team + "/api");
+      if (!widening) {
+        agents.add(child);
+        depth.put(child, depth.get(parent) + 1);
+      }
       return event(parent, EventType.AGENT_DELEGATED)
           .setDelegation(new AgentDelegated(child, scopes, "subtask"))
           .build();
@@ -157,24 +216,27 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
     AgentEvent issue() {
       String issuer = agents.get(random.nextInt(agents.size()));
       String credentialId = id + "-cred-" + (credentialCounter++);
-      credentials.add(new String[] {credentialId, issuer});
-      boolean violation = random.nextInt(40) == 0;
+      boolean violation = random.nextInt(40) == 0; // blocked: never presented
+      if (!violation) {
+        credentials.add(new Held(credentialId, issuer, clock + TTL_SECONDS * 1000));
+      }
       return event(issuer, EventType.CREDENTIAL_ISSUED)
           .setCredential(
               new CredentialIssued(
                   credentialId,
                   issuer,
-                  List.of("read:repo/" + team + "/api"),
+                  List.of("read:repo/" + team + "/api", "write:repo/" + team + "/api"),
                   violation ? CredentialKind.API_KEY : CredentialKind.SHORT_LIVED_TOKEN,
-                  violation ? null : 900,
+                  violation ? null : (int) TTL_SECONDS,
                   violation ? CredentialStorage.CI_VARIABLE : CredentialStorage.MEMORY))
           .build();
     }
 
     AgentEvent revoke() {
-      String[] c = credentials.get(random.nextInt(credentials.size()));
-      return event(c[1], EventType.CREDENTIAL_REVOKED)
-          .setRevocation(new CredentialRevoked(c[0], "task done"))
+      Held c = credentials.remove(random.nextInt(credentials.size()));
+      revoked.add(c);
+      return event(c.subject(), EventType.CREDENTIAL_REVOKED)
+          .setRevocation(new CredentialRevoked(c.id(), "task done"))
           .build();
     }
 
@@ -188,45 +250,67 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
 
     AgentEvent toolCall() {
       String actor = agents.get(random.nextInt(agents.size()));
+      boolean root = actor.equals(agents.get(0));
       Map<String, String> args = new HashMap<>();
       String tool;
       int dice = random.nextInt(100);
-      if (dice < 45) {
+      if (root && dice >= 85) {
+        if (dice < 95) {
+          tool = "ci.trigger_pipeline";
+          args.put("project", team + "/api");
+          args.put("ref", "refs/heads/main");
+        } else {
+          tool = "secrets.get";
+          args.put("path", "dev/" + team + "/db-password");
+        }
+        return event(actor, EventType.TOOL_CALL).setToolCall(new ToolCall(tool, args, null)).build();
+      }
+      String path = "src/module" + random.nextInt(100) + ".py";
+      if (dice < 50) {
         tool = "repo.read_file";
         args.put("repo", team + "/api");
-        args.put("path", "src/module" + random.nextInt(100) + ".py");
-      } else if (dice < 85) {
+        args.put("path", path);
+      } else {
         tool = "repo.write_file";
         args.put("repo", team + "/api");
-        args.put("path", "src/module" + random.nextInt(100) + ".py");
-        args.put("content", content(random.nextInt(100) == 0));
-      } else if (dice < 95) {
-        tool = "ci.trigger_pipeline";
-        args.put("project", team + "/api");
-        args.put("ref", "refs/heads/main");
-      } else {
-        tool = TOOLS_READ[1];
-        args.put("path", "dev/" + team + "/db-password");
+        args.put("path", path);
+        args.put("content", content(random.nextInt(200) == 0));
       }
       String presented = null;
-      if (!credentials.isEmpty() && random.nextInt(3) == 0) {
-        String[] c = credentials.get(random.nextInt(credentials.size()));
-        presented = c[0];
-        actor = c[1];
+      if (random.nextInt(3) == 0) {
+        if (!revoked.isEmpty() && random.nextInt(200) == 0) {
+          Held c = revoked.get(random.nextInt(revoked.size())); // blocked: credential-revoked
+          presented = c.id();
+          actor = c.subject();
+        } else {
+          Held c = liveCredential();
+          if (c != null) {
+            presented = c.id();
+            actor = c.subject();
+          }
+        }
       }
       return event(actor, EventType.TOOL_CALL).setToolCall(new ToolCall(tool, args, presented)).build();
     }
 
+    /** A random unexpired credential, dropping the expired ones it meets; null when none. */
+    Held liveCredential() {
+      while (!credentials.isEmpty()) {
+        int i = random.nextInt(credentials.size());
+        Held c = credentials.get(i);
+        // A minute of margin: the step's own time is a few milliseconds ahead of clock.
+        if (c.expiresAt() > clock + 60_000) {
+          return c;
+        }
+        credentials.set(i, credentials.get(credentials.size() - 1));
+        credentials.remove(credentials.size() - 1);
+      }
+      return null;
+    }
+
     String content(boolean leakSecret) {
-      int target = 300 + random.nextInt(3700);
-      StringBuilder sb = new StringBuilder(target + 64);
-      if (leakSecret) {
-        sb.append("AWS_KEY = 'AKIA").append("ABCDEFGHIJKLMNOP").append("'\n");
-      }
-      while (sb.length() < target) {
-        sb.append(FILLER);
-      }
-      return sb.toString();
+      String base = contents[random.nextInt(contents.length)];
+      return leakSecret ? "AWS_KEY = 'AKIA" + "ABCDEFGHIJKLMNOP" + "'\n" + base : base;
     }
 
     String pickAgentBelowDepth(int maxDepth) {

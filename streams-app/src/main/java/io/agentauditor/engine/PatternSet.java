@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * A list of bundle patterns matched against tool arguments. Most arguments match none, so each
- * value is first screened with one RE2 alternation of all the patterns (it matches exactly when one
- * of them does); only a value that passes is matched pattern by pattern to name the hits.
+ * value is first screened with one RE2 alternation of all the patterns (it matches whenever one of
+ * them does); only a value that passes is matched pattern by pattern, {@code unless} included, to
+ * name the hits.
  */
 final class PatternSet {
 
@@ -58,7 +59,7 @@ final class PatternSet {
       }
       List<String> ids = null;
       for (NamedPattern p : patterns) {
-        if (p.pattern().matcher(value).find()) {
+        if (p.matches(value)) {
           if (ids == null) {
             ids = new ArrayList<>(2);
           }

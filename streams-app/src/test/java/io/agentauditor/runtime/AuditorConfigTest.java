@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.InstanceOfAssertFactories.list;
 
 import io.agentauditor.streams.BoundedMemoryRocksDBConfig;
+import io.agentauditor.streams.DeadLetterDeserializationHandler;
+import io.agentauditor.streams.DeadLetterProcessingHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,9 +67,9 @@ class AuditorConfigTest {
     assertThat(streamsConfig.getString(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG))
         .isEqualTo("agent-dead-letters");
     assertThat(streamsConfig.deserializationExceptionHandler())
-        .isInstanceOf(LogAndContinueExceptionHandler.class);
+        .isInstanceOf(DeadLetterDeserializationHandler.class);
     assertThat(streamsConfig.processingExceptionHandler())
-        .isInstanceOf(LogAndContinueProcessingExceptionHandler.class);
+        .isInstanceOf(DeadLetterProcessingHandler.class);
     assertThat(props)
         .containsEntry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
             BoundedMemoryRocksDBConfig.class.getName())

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Other paths are 404, other methods 405. {@code HEAD} is answered like {@code GET} without a
- * body. Lifecycle: {@link #start} binds and serves; {@link #close()} stops within a second.
+ * body. Lifecycle: {@link #start} binds and serves; {@link #close()} stops at once, cutting requests in flight.
  */
 public final class OperationsServer implements AutoCloseable {
 
@@ -146,10 +146,10 @@ public final class OperationsServer implements AutoCloseable {
     }
   }
 
-  /** Stops serving, waiting at most a second for requests in flight. Idempotent. */
+  /** Stops serving at once; health checks and scrapes in flight are cut. Idempotent. */
   @Override
   public void close() {
-    server.stop(1);
+    server.stop(0);
     executor.shutdownNow();
   }
 }

@@ -27,9 +27,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real KRaft Kafka cluster running inside this JVM, built on Kafka's own test kit ({@link
- * KafkaClusterTestKit}): {@code N} combined broker+controller nodes (N = 1 by default), client
- * listeners on 127.0.0.1 with ephemeral ports, data in a fresh temporary directory that {@link
+ * KafkaClusterTestKit}): {@code N} combined broker+controller nodes (N = 1 by default) on
+ * ephemeral ports advertised as 127.0.0.1, data in a fresh temporary directory that {@link
  * #close()} deletes.
+ *
+ * <p>Known limit: the test kit pre-binds every listener socket on the wildcard address (it opens
+ * {@code new InetSocketAddress(0)} before the broker starts), so the ports are reachable from other
+ * hosts while the cluster runs, whatever {@code listeners} says. Clients are only ever given
+ * 127.0.0.1 addresses.
  *
  * <p>Broker defaults make a small cluster usable for Kafka Streams with exactly-once: internal
  * topics (offsets, transaction state, share state) are replicated {@code min(N, 3)} times with
@@ -133,8 +138,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     String replication = Integer.toString(Math.min(nodes, 3));
     String minIsr = Integer.toString(Math.min(nodes, 2));
     Map<String, String> defaults = new LinkedHashMap<>();
-    // The test kit binds client listeners to "localhost", which may resolve to ::1 or to an
-    // external interface on odd hosts; the product promises 127.0.0.1.
+    // The test kit advertises "localhost", which may resolve to ::1 or to an external interface on
+    // odd hosts; advertise 127.0.0.1. (The sockets themselves are pre-bound by the test kit.)
     defaults.put(
         "listeners",
         String.format(

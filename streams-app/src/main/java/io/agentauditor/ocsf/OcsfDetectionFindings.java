@@ -59,8 +59,8 @@ import org.slf4j.LoggerFactory;
  * unmapped.agent_auditor.shadow = true}, {@code is_alert = false} and {@code (shadow)} in the
  * title. An {@code ALLOW} decision emits nothing, even when it carries shadow findings.
  *
- * <p><b>{@code is_alert}.</b> OCSF introduced the top-level {@code is_alert} attribute in 1.4.0;
- * a 1.3.0 event must not carry it, so the alert intent (true for enforced findings) is in {@code
+ * <p><b>{@code is_alert}.</b> OCSF introduced the top-level {@code is_alert} attribute in 1.4.0; a
+ * 1.3.0 event must not carry it, so the alert intent (true for enforced findings) is in {@code
  * unmapped.agent_auditor.is_alert} instead.
  *
  * <p>Instances are immutable and thread-safe.

@@ -186,7 +186,8 @@ class OcsfDetectionFindingsTest {
             Verdict.FLAG,
             List.of(
                 finding("agent-reparented", Verdict.BLOCK, RuleMode.SHADOW, Severity.HIGH, null),
-                finding("delegation-depth", Verdict.FLAG, RuleMode.ENFORCE, Severity.MEDIUM, null)));
+                finding(
+                    "delegation-depth", Verdict.FLAG, RuleMode.ENFORCE, Severity.MEDIUM, null)));
 
     // When it is turned into events
     List<JsonNode> events = parse(ocsf.of(decision));
@@ -231,7 +232,11 @@ class OcsfDetectionFindingsTest {
     for (String credential : List.of("cred-a", "cred-b", "cred-c")) {
       findings.add(
           finding(
-              "credential-not-revoked", Verdict.FLAG, RuleMode.ENFORCE, Severity.MEDIUM, credential));
+              "credential-not-revoked",
+              Verdict.FLAG,
+              RuleMode.ENFORCE,
+              Severity.MEDIUM,
+              credential));
     }
     Decision ended = decision("e17", EventType.SESSION_ENDED, Verdict.FLAG, findings);
 
@@ -246,8 +251,7 @@ class OcsfDetectionFindingsTest {
             SESSION + "/e17/credential-not-revoked/cred-b",
             SESSION + "/e17/credential-not-revoked/cred-c");
     assertThat(events)
-        .allSatisfy(
-            e -> assertThat(e.at("/finding_info/uid")).isEqualTo(e.at("/metadata/uid")));
+        .allSatisfy(e -> assertThat(e.at("/finding_info/uid")).isEqualTo(e.at("/metadata/uid")));
     assertThat(events)
         .extracting(e -> e.at("/unmapped/agent_auditor/finding/credentialId").asText())
         .containsExactly("cred-a", "cred-b", "cred-c");
@@ -341,8 +345,7 @@ class OcsfDetectionFindingsTest {
             EventType.TOOL_CALL,
             T0,
             Verdict.BLOCK,
-            List.of(
-                finding("unknown-agent", Verdict.BLOCK, RuleMode.ENFORCE, Severity.HIGH, null)),
+            List.of(finding("unknown-agent", Verdict.BLOCK, RuleMode.ENFORCE, Severity.HIGH, null)),
             POLICY,
             List.of()),
         // an idle-timeout decision (contract 9.3)

@@ -45,7 +45,10 @@ final class OcsfRequirements {
   /** The root type's required attribute names, for tests that remove them one at a time. */
   List<String> requiredOfRoot() {
     List<String> names = new ArrayList<>();
-    spec.get("types").get(spec.get("root").asText()).get("required").fieldNames()
+    spec.get("types")
+        .get(spec.get("root").asText())
+        .get("required")
+        .fieldNames()
         .forEachRemaining(names::add);
     return names;
   }

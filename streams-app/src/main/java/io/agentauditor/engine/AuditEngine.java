@@ -7,7 +7,6 @@ import io.agentauditor.engine.StateRecords.SessionMeta;
 import io.agentauditor.policy.ActionLattice;
 import io.agentauditor.policy.BuiltinRule;
 import io.agentauditor.policy.CustomRule;
-import io.agentauditor.policy.NamedPattern;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.policy.PolicySettings;
 import io.agentauditor.policy.RuleSettings;
@@ -60,6 +59,8 @@ public final class AuditEngine {
   private final ToolCatalog catalog;
   private final RuleSettings[] builtins;
   private final ScopeCache scopes = new ScopeCache(8192);
+  private final PatternSet secretPatterns;
+  private final PatternSet codePatterns;
   private final long idleMillis;
   private final long retentionMillis;
   private final long windowMillis;
@@ -73,6 +74,8 @@ public final class AuditEngine {
     this.settings = policy.settings();
     this.lattice = policy.lattice();
     this.catalog = new ToolCatalog(policy.tools());
+    this.secretPatterns = new PatternSet(policy.secretPatterns());
+    this.codePatterns = new PatternSet(policy.codePatterns());
     this.builtins = new RuleSettings[BuiltinRule.values().length];
     for (BuiltinRule r : BuiltinRule.values()) {
       builtins[r.ordinal()] = policy.builtins().get(r);
@@ -101,7 +104,9 @@ public final class AuditEngine {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(store, "store");
     long occurredAt = event.getOccurredAt().toEpochMilli();
-    long streamTime = advanceStreamTime(store, occurredAt);
+    EngineMeta meta = EngineMeta.load(store);
+    meta.advance(occurredAt);
+    long streamTime = meta.streamTime;
     List<CredentialState> changes = new ArrayList<>(0);
     byte[] dedupeKey = StateKeys.dedupe(event.getSessionId(), event.getEventId());
     byte[] stored = store.get(dedupeKey);
@@ -110,11 +115,12 @@ public final class AuditEngine {
     if (retry) {
       decision = StateCodec.decodeDecision(stored);
     } else {
-      decision = new Step(event, occurredAt, streamTime, store, changes).run();
+      decision = new Step(event, occurredAt, meta, store, changes).run();
       store.put(dedupeKey, StateCodec.encodeDecision(decision));
     }
-    List<Decision> idle = closeIdleSessions(store, streamTime, changes);
-    purgeClosedSessions(store, streamTime);
+    List<Decision> idle = closeIdleSessions(store, meta, changes);
+    purgeClosedSessions(store, meta);
+    meta.store(store);
     return new StepResult(decision, retry, idle, changes);
   }
 
@@ -123,17 +129,7 @@ public final class AuditEngine {
    * or {@link Long#MIN_VALUE} before the first.
    */
   public static long streamTime(StateStore store) {
-    byte[] b = store.get(StateKeys.STREAM_TIME);
-    return b == null ? Long.MIN_VALUE : StateCodec.decodeLong(b);
-  }
-
-  private static long advanceStreamTime(StateStore store, long occurredAt) {
-    long current = streamTime(store);
-    if (occurredAt > current) {
-      store.put(StateKeys.STREAM_TIME, StateCodec.encodeLong(occurredAt));
-      return occurredAt;
-    }
-    return current;
+    return EngineMeta.load(store).streamTime;
   }
 
   // ---------------------------------------------------------------- one step
@@ -143,6 +139,7 @@ public final class AuditEngine {
     final AgentEvent event;
     final long t;
     final long streamTime;
+    final EngineMeta engineMeta;
     final StateStore store;
     final List<CredentialState> changes;
     final String sessionId;
@@ -151,10 +148,11 @@ public final class AuditEngine {
     final List<Finding> findings = new ArrayList<>(2);
     List<AgentNode> path;
 
-    Step(AgentEvent event, long t, long streamTime, StateStore store, List<CredentialState> changes) {
+    Step(AgentEvent event, long t, EngineMeta engineMeta, StateStore store, List<CredentialState> changes) {
       this.event = event;
       this.t = t;
-      this.streamTime = streamTime;
+      this.engineMeta = engineMeta;
+      this.streamTime = engineMeta.streamTime;
       this.store = store;
       this.changes = changes;
       this.sessionId = event.getSessionId();
@@ -232,6 +230,7 @@ public final class AuditEngine {
     /** Indexes a session with no meta, so the dedupe records of its gated steps are purged too. */
     private void registerOrphan() {
       store.put(StateKeys.timeIndex(StateKeys.CLOSED_INDEX, streamTime, sessionId), new byte[0]);
+      engineMeta.indexedClosed(streamTime);
     }
 
     private List<String> pathIds() {
@@ -313,6 +312,7 @@ public final class AuditEngine {
             root.scopes = List.of();
             view.putAgent(root);
             store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, t, sessionId), new byte[0]);
+            engineMeta.indexedTimer(t);
           };
       return e;
     }
@@ -370,6 +370,7 @@ public final class AuditEngine {
               view.metaChanged();
             }
             child.scopes = List.copyOf(d.getScopes());
+            child.parsedScopes = null;
             view.putAgent(child);
           };
       return e;
@@ -547,14 +548,14 @@ public final class AuditEngine {
         }
       }
       if (sink != CredentialStorage.SECRETS_MANAGER && enabled(BuiltinRule.SECRET_IN_ARGUMENTS)) {
-        String hits = patternHits(args, policy.secretPatterns());
+        String hits = secretPatterns.hits(args);
         if (hits != null) {
           fire(BuiltinRule.SECRET_IN_ARGUMENTS, "secret in arguments: " + hits);
         }
       }
       if ((sink == CredentialStorage.REPOSITORY || sink == CredentialStorage.CONFIG_FILE)
           && enabled(BuiltinRule.LONG_LIVED_SECRET_IN_CODE)) {
-        String hits = patternHits(args, policy.codePatterns());
+        String hits = codePatterns.hits(args);
         if (hits != null) {
           fire(
               BuiltinRule.LONG_LIVED_SECRET_IN_CODE,
@@ -662,7 +663,7 @@ public final class AuditEngine {
       e.facts = facts();
       e.apply =
           () -> {
-            close(view, t, all, changes);
+            close(view, t, all, changes, engineMeta);
           };
       return e;
     }
@@ -685,11 +686,19 @@ public final class AuditEngine {
 
     /** Whether {@code r} is within the actor's effective scopes (contract section 1). */
     private boolean effectiveCovers(Scope r) {
-      if (!lattice.coversAny(scopes.parseAll(view.meta().grantedScopes), r)) {
+      SessionMeta m = view.meta();
+      if (m.parsedGranted == null) {
+        m.parsedGranted = scopes.parseAll(m.grantedScopes);
+      }
+      if (!lattice.coversAny(m.parsedGranted, r)) {
         return false;
       }
       for (int i = 1; i < path.size(); i++) {
-        if (!lattice.coversAny(scopes.parseAll(path.get(i).scopes), r)) {
+        AgentNode n = path.get(i);
+        if (n.parsedScopes == null) {
+          n.parsedScopes = scopes.parseAll(n.scopes);
+        }
+        if (!lattice.coversAny(n.parsedScopes, r)) {
           return false;
         }
       }
@@ -783,6 +792,7 @@ public final class AuditEngine {
       if (m.timer != t) {
         store.delete(StateKeys.timeIndex(StateKeys.TIMER_INDEX, m.timer, sessionId));
         store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, t, sessionId), new byte[0]);
+        engineMeta.indexedTimer(t);
         m.timer = t;
         view.metaChanged();
       }
@@ -858,31 +868,6 @@ public final class AuditEngine {
     return null;
   }
 
-  /** "argument 'a' matches p1, p2; argument 'b' matches p3", arguments in name order; null when none. */
-  private static String patternHits(Map<String, String> args, List<NamedPattern> patterns) {
-    if (patterns.isEmpty() || args.isEmpty()) {
-      return null;
-    }
-    StringBuilder sb = null;
-    for (String name : ToolCatalog.sortedNames(args)) {
-      String value = args.get(name);
-      List<String> ids = null;
-      for (NamedPattern p : patterns) {
-        if (p.pattern().matcher(value).find()) {
-          if (ids == null) {
-            ids = new ArrayList<>(2);
-          }
-          ids.add(p.id());
-        }
-      }
-      if (ids != null) {
-        sb = sb == null ? new StringBuilder() : sb.append("; ");
-        sb.append("argument '").append(name).append("' matches ").append(String.join(", ", ids));
-      }
-    }
-    return sb == null ? null : sb.toString();
-  }
-
   /** One credential-not-revoked finding per credential live at {@code t}, in issuance order. */
   private List<Finding> notRevoked(List<CredentialRecord> credentials, long t) {
     List<Finding> out = new ArrayList<>(0);
@@ -909,7 +894,11 @@ public final class AuditEngine {
 
   /** Closes a session at {@code t}: status, indexes, and EXPIRED for credentials that ran out. */
   private void close(
-      SessionView view, long t, List<CredentialRecord> credentials, List<CredentialState> changes) {
+      SessionView view,
+      long t,
+      List<CredentialRecord> credentials,
+      List<CredentialState> changes,
+      EngineMeta engineMeta) {
     SessionMeta m = view.meta();
     if (!m.closed) {
       view.store().delete(StateKeys.timeIndex(StateKeys.TIMER_INDEX, m.timer, view.sessionId));
@@ -918,6 +907,7 @@ public final class AuditEngine {
     m.closedAt = t;
     view.metaChanged();
     view.store().put(StateKeys.timeIndex(StateKeys.CLOSED_INDEX, t, view.sessionId), new byte[0]);
+    engineMeta.indexedClosed(t);
     for (CredentialRecord c : credentials) {
       if (c.reported == CredentialStatus.ACTIVE && c.revokedAt == null && c.expiredAt(t)) {
         c.reported = CredentialStatus.EXPIRED;
@@ -962,12 +952,17 @@ public final class AuditEngine {
   // ---------------------------------------------------------------- idle timeout and retention
 
   private List<Decision> closeIdleSessions(
-      StateStore store, long streamTime, List<CredentialState> changes) {
+      StateStore store, EngineMeta engineMeta, List<CredentialState> changes) {
+    long streamTime = engineMeta.streamTime;
     if (streamTime < Long.MIN_VALUE + idleMillis) {
       return List.of();
     }
     long cutoff = streamTime - idleMillis; // timers strictly below are idle
-    List<byte[]> due = collectKeys(store, StateKeys.TIMER_INDEX, cutoff);
+    if (engineMeta.timerFloor >= cutoff) {
+      return List.of();
+    }
+    List<byte[]> due = new ArrayList<>(0);
+    engineMeta.setTimerFloor(collectDue(store, StateKeys.TIMER_INDEX, cutoff, due));
     if (due.isEmpty()) {
       return List.of();
     }
@@ -989,7 +984,7 @@ public final class AuditEngine {
       }
       List<CredentialRecord> all = view.allCredentials();
       List<Finding> findings = notRevoked(all, streamTime);
-      close(view, streamTime, all, changes);
+      close(view, streamTime, all, changes, engineMeta);
       view.flush();
       out.add(
           new Decision(
@@ -1006,11 +1001,17 @@ public final class AuditEngine {
     return out;
   }
 
-  private void purgeClosedSessions(StateStore store, long streamTime) {
+  private void purgeClosedSessions(StateStore store, EngineMeta engineMeta) {
+    long streamTime = engineMeta.streamTime;
     if (streamTime < Long.MIN_VALUE + retentionMillis) {
       return;
     }
-    List<byte[]> due = collectKeys(store, StateKeys.CLOSED_INDEX, streamTime - retentionMillis);
+    long cutoff = streamTime - retentionMillis;
+    if (engineMeta.closedFloor >= cutoff) {
+      return;
+    }
+    List<byte[]> due = new ArrayList<>(0);
+    engineMeta.setClosedFloor(collectDue(store, StateKeys.CLOSED_INDEX, cutoff, due));
     for (byte[] k : due) {
       long closedAt = StateKeys.indexTime(k);
       String sessionId = StateKeys.indexSession(k);
@@ -1032,8 +1033,23 @@ public final class AuditEngine {
     }
   }
 
-  private static List<byte[]> collectKeys(StateStore store, byte kind, long before) {
-    return collectRange(store, StateKeys.kindStart(kind), StateKeys.timeIndexBound(kind, before));
+  /**
+   * Adds to {@code due} the keys of index {@code kind} with a time below {@code before}, and returns
+   * the time of the first entry left (the index's new floor), {@link Long#MAX_VALUE} when none.
+   */
+  private static long collectDue(StateStore store, byte kind, long before, List<byte[]> due) {
+    byte[] start = StateKeys.kindStart(kind);
+    try (StateStore.RangeIterator it = store.range(start, StateKeys.prefixEnd(start))) {
+      while (it.hasNext()) {
+        byte[] key = it.next().getKey();
+        long time = StateKeys.indexTime(key);
+        if (time >= before) {
+          return time;
+        }
+        due.add(key);
+      }
+    }
+    return Long.MAX_VALUE;
   }
 
   private static List<byte[]> collectRange(StateStore store, byte[] from, byte[] to) {

@@ -51,14 +51,10 @@ final class StateCodec {
     return values[ordinal];
   }
 
-  // --- engine meta ---
+  // --- engine meta (see EngineMeta) ---
 
-  static byte[] encodeLong(long v) {
-    return new ByteWriter(11).writeByte(VERSION).writeZigZag(v).toByteArray();
-  }
-
-  static long decodeLong(byte[] bytes) {
-    return open(bytes, "engine meta").readZigZag();
+  static ByteReader openMeta(byte[] bytes) {
+    return open(bytes, "engine meta");
   }
 
   // --- session meta ---

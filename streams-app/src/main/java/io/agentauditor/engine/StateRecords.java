@@ -1,5 +1,6 @@
 package io.agentauditor.engine;
 
+import io.agentauditor.policy.Scope;
 import io.agentauditor.schema.CredentialKind;
 import io.agentauditor.schema.CredentialStatus;
 import io.agentauditor.schema.CredentialStorage;
@@ -28,6 +29,8 @@ final class StateRecords {
     /** Credentials recorded so far; the next one gets this as its issuance sequence number. */
     long credentialCount;
     long approvalCount;
+    /** {@link #grantedScopes} parsed; filled on first use, never stored. */
+    List<Scope> parsedGranted;
   }
 
   /** One agent of the chain. */
@@ -38,6 +41,8 @@ final class StateRecords {
     int depth;
     /** Delegated scopes; the root's are empty (it holds the session's granted scopes). */
     List<String> scopes;
+    /** {@link #scopes} parsed; filled on first use, never stored. */
+    List<Scope> parsedScopes;
 
     AgentNode(String id) {
       this.id = id;

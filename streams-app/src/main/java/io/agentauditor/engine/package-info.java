@@ -9,7 +9,7 @@
  * another; the last component of a key is raw UTF-8 (it needs no length).
  *
  * <pre>
- * 0x01 "stream-time"                  engine meta: stream time (largest occurredAt seen)
+ * 0x01 "stream-time"                  engine meta: stream time (largest occurredAt seen), index floors
  * 0x02 sid                            session meta
  * 0x03 sid agentId                    agent node of the chain
  * 0x04 sid credentialId               credential
@@ -33,7 +33,8 @@
  * enums are one byte, the ordinal of the Avro symbol (symbols are only appended).
  *
  * <pre>
- * stream time   zz
+ * engine meta   streamTime:zz timerFloor:zz closedFloor:zz   (floors: lower bounds of the two
+ *               indexes, so their range scans run only when an entry may be due; see EngineMeta)
  * session       root:str initiator:str granted:strs closed:byte startedAt:zz timer:zz closedAt:zz
  *               agentCount:uv credentialCount:uv approvalCount:uv
  * agent         parent:str ("" for the root) depth:uv delegatedScopes:strs

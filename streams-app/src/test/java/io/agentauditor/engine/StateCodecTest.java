@@ -64,10 +64,12 @@ class StateCodecTest {
   @Test
   void shouldRejectARecordOfAnUnknownVersion() {
     // Given
-    byte[] bytes = StateCodec.encodeLong(42);
+    StateRecords.AgentNode node = new StateRecords.AgentNode("a");
+    node.scopes = List.of();
+    byte[] bytes = StateCodec.encodeAgent(node);
     bytes[0] = 2;
     // Then
-    assertThatThrownBy(() -> StateCodec.decodeLong(bytes)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> StateCodec.decodeAgent("a", bytes)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("version 2");
   }
 

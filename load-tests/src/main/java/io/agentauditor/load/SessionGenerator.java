@@ -61,7 +61,7 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
    * @param seed the stream is a function of the seed
    * @param concurrentSessions sessions interleaved at any time
    * @param maxAgents agents a session grows to before it ends
-   * @param maxCredentials credentials a session issues before it ends
+   * @param maxCredentials credentials a session records (allowed issuances) before it ends
    * @param minContentBytes smallest content of a file write (ASCII, so bytes = chars)
    * @param maxContentBytes largest content of a file write, at least {@code minContentBytes}
    */
@@ -151,7 +151,8 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
     final List<Held> credentials = new ArrayList<>(); // live: issued, allowed, not revoked
     final List<Held> revoked = new ArrayList<>();
     int events;
-    int credentialCounter;
+    int credentialCounter; // every issuance, blocked ones included: ids stay unique
+    int credentialsRecorded; // issuances the policy allows: what the session's state holds
     boolean ended;
 
     SessionSim(String id) {
@@ -176,7 +177,7 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
 
     AgentEvent step() {
       int dice = random.nextInt(100);
-      boolean full = agents.size() >= maxAgents && credentialCounter >= maxCredentials;
+      boolean full = agents.size() >= maxAgents && credentialsRecorded >= maxCredentials;
       if (full || (events > 50 && dice == 0 && random.nextInt(20) == 0)) {
         ended = true;
         return event(agents.get(0), EventType.SESSION_ENDED).build();
@@ -184,7 +185,7 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
       if (dice < 5 && agents.size() < maxAgents) {
         return delegate();
       }
-      if (dice < 12 && credentialCounter < maxCredentials) {
+      if (dice < 12 && credentialsRecorded < maxCredentials) {
         return issue();
       }
       if (dice < 16 && !credentials.isEmpty()) {
@@ -218,6 +219,7 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
       String credentialId = id + "-cred-" + (credentialCounter++);
       boolean violation = random.nextInt(40) == 0; // blocked: never presented
       if (!violation) {
+        credentialsRecorded++;
         credentials.add(new Held(credentialId, issuer, clock + TTL_SECONDS * 1000));
       }
       return event(issuer, EventType.CREDENTIAL_ISSUED)

@@ -18,7 +18,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -90,7 +90,7 @@ public final class Demo {
   private final Policy policy;
   private final AuditorApp.TopologyFactory topology;
   private final List<AgentEvent> scenario;
-  private final PrintStream out;
+  private final PrintWriter out;
   private final boolean color;
 
   /**
@@ -104,7 +104,7 @@ public final class Demo {
       Policy policy,
       AuditorApp.TopologyFactory topology,
       List<AgentEvent> scenario,
-      PrintStream out,
+      PrintWriter out,
       boolean color) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.topology = Objects.requireNonNull(topology, "topology");
@@ -395,13 +395,17 @@ public final class Demo {
       line.append(" — ").append(findings.stream().map(Finding::getRuleId).collect(Collectors.joining(", ")));
     }
     out.println(line);
+    // With one finding its message is already on the decision line; the violation adds its severity.
+    boolean messageShown = findings.size() == 1;
     for (JsonNode violation : violations) {
+      String message = violation.path("message").asText();
       out.printf(
-          "        violation %-8s %s: %s%n",
+          "        violation %-8s %s%s%n",
           violation.path("severity").asText(),
           violation.path("finding_info").path("analytic").path("uid").asText(),
-          violation.path("message").asText());
+          messageShown ? "" : ": " + message);
     }
+    out.flush();
   }
 
   private void printDeadLetter(DeadLetter letter) {
@@ -449,6 +453,7 @@ public final class Demo {
         result.violations(),
         result.deadLetters(),
         result.credentialsLive());
+    out.flush();
   }
 
   private void printKeepRunning(AuditorConfig config, Resources resources) {

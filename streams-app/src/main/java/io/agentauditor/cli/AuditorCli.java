@@ -9,12 +9,20 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = AuditorCli.Version.class,
     description = "Real-time auditor for what AI agents do with identities and credentials.",
-    subcommands = {CommandLine.HelpCommand.class, PolicyCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, ReplayCommand.class, PolicyCommand.class})
 public final class AuditorCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Logging level property of slf4j-simple; set before the first logger is created. */
+  private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
   public static void main(String[] args) {
+    // Only the long-running auditor logs its life at INFO; for the other commands stderr is part of
+    // their output (replay's dead letters, policy check's errors), so only warnings join it.
+    if (System.getProperty(LOG_LEVEL) == null && (args.length == 0 || !args[0].equals("run"))) {
+      System.setProperty(LOG_LEVEL, "warn");
+    }
     System.exit(newCommandLine().execute(args));
   }
 

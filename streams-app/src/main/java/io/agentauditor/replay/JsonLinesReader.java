@@ -8,7 +8,8 @@ import java.util.Arrays;
 /**
  * Splits a JSON Lines input into records as contract section 2 says: every {@code \n}-separated line
  * is a record, blank lines included; a final newline ends the last record; one trailing {@code \r}
- * is stripped. Reads one record at a time, so memory stays flat; a record longer than {@code
+ * is stripped. A UTF-8 byte order mark at the very start of the input is skipped (RFC 8259 lets a
+ * parser ignore it; editors on some platforms add it). Reads one record at a time, so memory stays flat; a record longer than {@code
  * maxRecordBytes} is returned with {@link Record#oversized()} set and only its first bytes kept.
  * Not thread-safe.
  */
@@ -70,10 +71,17 @@ public final class JsonLinesReader {
     }
     lineNumber++;
     byte[] bytes = line.toByteArray();
+    if (lineNumber == 1 && startsWithByteOrderMark(bytes)) {
+      bytes = Arrays.copyOfRange(bytes, 3, bytes.length);
+    }
     if (!oversized && bytes.length > 0 && bytes[bytes.length - 1] == '\r') {
       bytes = Arrays.copyOf(bytes, bytes.length - 1);
     }
     return new Record(lineNumber, bytes, oversized);
+  }
+
+  private static boolean startsWithByteOrderMark(byte[] b) {
+    return b.length >= 3 && b[0] == (byte) 0xEF && b[1] == (byte) 0xBB && b[2] == (byte) 0xBF;
   }
 
   private boolean fill() throws IOException {

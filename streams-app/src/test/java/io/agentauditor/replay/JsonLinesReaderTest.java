@@ -39,6 +39,11 @@ class JsonLinesReaderTest {
   }
 
   @Test
+  void shouldSkipAByteOrderMarkAtTheStartOfTheInputOnly() throws IOException {
+    assertThat(records("\uFEFFa\n\uFEFFb\n", 100)).containsExactly("1:a", "2:\uFEFFb");
+  }
+
+  @Test
   void shouldMarkARecordLongerThanTheLimitAndGoOnWithTheNext() throws IOException {
     assertThat(records("abcdef\ngh\n", 3)).containsExactly("1:abc!", "2:gh");
   }

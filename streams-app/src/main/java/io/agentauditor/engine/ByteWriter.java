@@ -1,0 +1,85 @@
+package io.agentauditor.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/** A growable byte buffer with the primitives of the state format (see {@code package-info}). */
+final class ByteWriter {
+
+  private byte[] buf;
+  private int len;
+
+  ByteWriter(int capacity) {
+    buf = new byte[Math.max(16, capacity)];
+  }
+
+  private void ensure(int extra) {
+    if (len + extra > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+    }
+  }
+
+  ByteWriter writeByte(int b) {
+    ensure(1);
+    buf[len++] = (byte) b;
+    return this;
+  }
+
+  ByteWriter writeBytes(byte[] b) {
+    ensure(b.length);
+    System.arraycopy(b, 0, buf, len, b.length);
+    len += b.length;
+    return this;
+  }
+
+  /** Unsigned LEB128 varint; {@code v} is treated as unsigned. */
+  ByteWriter writeVarLong(long v) {
+    ensure(10);
+    while ((v & ~0x7FL) != 0) {
+      buf[len++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    buf[len++] = (byte) v;
+    return this;
+  }
+
+  /** Zig-zag signed varint: small magnitudes, positive or negative, stay short. */
+  ByteWriter writeZigZag(long v) {
+    return writeVarLong((v << 1) ^ (v >> 63));
+  }
+
+  /** Eight bytes, big-endian, sign bit flipped: unsigned byte order equals signed numeric order. */
+  ByteWriter writeOrderedLong(long v) {
+    ensure(8);
+    long u = v ^ Long.MIN_VALUE;
+    for (int i = 7; i >= 0; i--) {
+      buf[len++] = (byte) (u >>> (8 * i));
+    }
+    return this;
+  }
+
+  /** Varint byte length, then the UTF-8 bytes. */
+  ByteWriter writeString(String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    writeVarLong(b.length);
+    return writeBytes(b);
+  }
+
+  /** UTF-8 bytes with no length: only for the last component of a key. */
+  ByteWriter writeRawString(String s) {
+    return writeBytes(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  ByteWriter writeStrings(List<String> list) {
+    writeVarLong(list.size());
+    for (String s : list) {
+      writeString(s);
+    }
+    return this;
+  }
+
+  byte[] toByteArray() {
+    return Arrays.copyOf(buf, len);
+  }
+}

@@ -1,0 +1,232 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.engine.StateRecords.AgentNode;
+import io.agentauditor.engine.StateRecords.CredentialRecord;
+import io.agentauditor.engine.StateRecords.SessionMeta;
+import io.agentauditor.policy.ActionLattice;
+import io.agentauditor.policy.Scope;
+import io.agentauditor.schema.AgentDelegated;
+import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.schema.ApprovalGranted;
+import io.agentauditor.schema.CredentialIssued;
+import io.agentauditor.schema.CredentialRevoked;
+import io.agentauditor.schema.SessionStarted;
+import io.agentauditor.schema.ToolCall;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds the variables a custom (CEL) rule sees. Values are {@code Map<String, Object>}, {@code
+ * List}, {@code String}, {@code Long} (never {@code Integer}) and {@code Boolean}; an absent value's
+ * key is omitted, never null. Everything reflects the state the earlier steps built, before this
+ * step's own effect.
+ *
+ * <ul>
+ *   <li>{@code step}: {@code eventId}, {@code sessionId}, {@code agentId}, {@code type} (string),
+ *       {@code occurredAt} (epoch millis), {@code payload}: the type's payload fields as in the JSON
+ *       form ({@code initiator}, {@code grantedScopes}, {@code intent}; {@code childAgentId}, {@code
+ *       scopes}, {@code purpose}; {@code tool}, {@code arguments} (map string to string), {@code
+ *       credentialId}; {@code credentialId}, {@code subjectAgentId}, {@code scopes}, {@code kind},
+ *       {@code ttlSeconds} (omitted when null), {@code storage}; {@code credentialId}, {@code
+ *       reason}; {@code approvalId}, {@code approver}, {@code scopes}, {@code ttlSeconds}); an empty
+ *       map for {@code SESSION_ENDED}.
+ *   <li>{@code actor}: {@code id}, {@code path} (agent ids root to actor), {@code depth} (root = 0),
+ *       {@code isRoot}, {@code effectiveScopes}: for the root the session's granted scopes, otherwise
+ *       those of the actor's delegated scopes covered at every hop of its path.
+ *   <li>{@code session}: {@code id}, {@code rootAgentId}, {@code initiator}, {@code grantedScopes},
+ *       {@code startedAt}, {@code agentCount}, {@code credentialCount}.
+ *   <li>{@code tool}: for {@code TOOL_CALL}: {@code name}, {@code known}, {@code requiredScopes} (the
+ *       built scopes; empty when none can be built), {@code sink} ("" when none); otherwise empty.
+ *   <li>{@code credential}: the presented credential ({@code TOOL_CALL}), the revoked one ({@code
+ *       CREDENTIAL_REVOKED}) or the one being issued ({@code CREDENTIAL_ISSUED}), when recorded or
+ *       known: {@code id}, {@code issuerAgentId}, {@code subjectAgentId}, {@code scopes}, {@code kind},
+ *       {@code storage}, {@code issuedAt}, {@code expiresAt} (omitted when it never expires), {@code
+ *       revoked} (revoked at or before the step's occurredAt); otherwise empty.
+ * </ul>
+ *
+ * <p>For {@code SESSION_STARTED}, where no chain exists yet, {@code actor} is the root-to-be and
+ * {@code session} is the session the step would create ({@code agentCount} 1, {@code
+ * credentialCount} 0).
+ */
+final class CustomRuleContext {
+
+  private CustomRuleContext() {}
+
+  /** What a step's evaluation found, for the context. */
+  static final class Facts {
+    AgentEvent event;
+    long occurredAt;
+    /** The catalog entry for a TOOL_CALL; null when unknown or not a tool call. */
+    ToolCatalog.Tool tool;
+    String toolName;
+    List<Scope> required = List.of();
+    CredentialRecord credential;
+  }
+
+  static Map<String, Object> build(
+      Facts f,
+      SessionView view,
+      List<AgentNode> path,
+      String actor,
+      ScopeCache scopes,
+      ActionLattice lattice) {
+    AgentEvent e = f.event;
+    Map<String, Object> ctx = new LinkedHashMap<>();
+    Map<String, Object> step = new LinkedHashMap<>();
+    step.put("eventId", e.getEventId());
+    step.put("sessionId", e.getSessionId());
+    step.put("agentId", e.getAgentId());
+    step.put("type", e.getType().name());
+    step.put("occurredAt", f.occurredAt);
+    step.put("payload", payload(e));
+    ctx.put("step", step);
+
+    SessionMeta meta = view.meta();
+    Map<String, Object> session = new LinkedHashMap<>();
+    Map<String, Object> actorMap = new LinkedHashMap<>();
+    actorMap.put("id", actor);
+    if (meta == null) {
+      SessionStarted s = e.getSession();
+      session.put("id", e.getSessionId());
+      session.put("rootAgentId", actor);
+      session.put("initiator", s.getInitiator());
+      session.put("grantedScopes", List.copyOf(s.getGrantedScopes()));
+      session.put("startedAt", f.occurredAt);
+      session.put("agentCount", 1L);
+      session.put("credentialCount", 0L);
+      actorMap.put("path", List.of(actor));
+      actorMap.put("depth", 0L);
+      actorMap.put("isRoot", true);
+      actorMap.put("effectiveScopes", List.copyOf(s.getGrantedScopes()));
+    } else {
+      session.put("id", e.getSessionId());
+      session.put("rootAgentId", meta.rootAgentId);
+      session.put("initiator", meta.initiator);
+      session.put("grantedScopes", meta.grantedScopes);
+      session.put("startedAt", meta.startedAt);
+      session.put("agentCount", meta.agentCount);
+      session.put("credentialCount", meta.credentialCount);
+      List<String> ids = new ArrayList<>(path.size());
+      for (AgentNode n : path) {
+        ids.add(n.id);
+      }
+      actorMap.put("path", ids);
+      actorMap.put("depth", (long) (path.size() - 1));
+      actorMap.put("isRoot", path.size() == 1);
+      actorMap.put("effectiveScopes", effectiveScopes(meta, path, scopes, lattice));
+    }
+    ctx.put("actor", actorMap);
+    ctx.put("session", session);
+
+    Map<String, Object> tool = new LinkedHashMap<>();
+    if (e.getToolCall() != null) {
+      tool.put("name", e.getToolCall().getTool());
+      tool.put("known", f.tool != null);
+      List<String> required = new ArrayList<>(f.required.size());
+      for (Scope s : f.required) {
+        required.add(s.toString());
+      }
+      tool.put("requiredScopes", required);
+      tool.put("sink", f.tool == null || f.tool.sink() == null ? "" : f.tool.sink().name());
+    }
+    ctx.put("tool", tool);
+
+    Map<String, Object> credential = new LinkedHashMap<>();
+    CredentialRecord c = f.credential;
+    if (c != null) {
+      credential.put("id", c.id);
+      credential.put("issuerAgentId", c.issuer);
+      credential.put("subjectAgentId", c.subject);
+      credential.put("scopes", c.scopes);
+      credential.put("kind", c.kind.name());
+      credential.put("storage", c.storage.name());
+      credential.put("issuedAt", c.issuedAt);
+      if (c.expiresAt != null) {
+        credential.put("expiresAt", c.expiresAt);
+      }
+      credential.put("revoked", c.revokedAt(f.occurredAt));
+    }
+    ctx.put("credential", credential);
+    return ctx;
+  }
+
+  private static List<String> effectiveScopes(
+      SessionMeta meta, List<AgentNode> path, ScopeCache scopes, ActionLattice lattice) {
+    if (path.size() == 1) {
+      return meta.grantedScopes;
+    }
+    List<Scope> granted = scopes.parseAll(meta.grantedScopes);
+    List<String> out = new ArrayList<>();
+    for (String text : path.get(path.size() - 1).scopes) {
+      Scope d = scopes.parse(text);
+      boolean covered = lattice.coversAny(granted, d);
+      for (int i = 1; covered && i < path.size() - 1; i++) {
+        covered = lattice.coversAny(scopes.parseAll(path.get(i).scopes), d);
+      }
+      if (covered) {
+        out.add(text);
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, Object> payload(AgentEvent e) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    switch (e.getType()) {
+      case SESSION_STARTED -> {
+        SessionStarted s = e.getSession();
+        p.put("initiator", s.getInitiator());
+        p.put("grantedScopes", List.copyOf(s.getGrantedScopes()));
+        putIfPresent(p, "intent", s.getIntent());
+      }
+      case AGENT_DELEGATED -> {
+        AgentDelegated d = e.getDelegation();
+        p.put("childAgentId", d.getChildAgentId());
+        p.put("scopes", List.copyOf(d.getScopes()));
+        putIfPresent(p, "purpose", d.getPurpose());
+      }
+      case TOOL_CALL -> {
+        ToolCall t = e.getToolCall();
+        p.put("tool", t.getTool());
+        p.put("arguments", new TreeMap<>(t.getArguments()));
+        putIfPresent(p, "credentialId", t.getCredentialId());
+      }
+      case CREDENTIAL_ISSUED -> {
+        CredentialIssued c = e.getCredential();
+        p.put("credentialId", c.getCredentialId());
+        p.put("subjectAgentId", c.getSubjectAgentId());
+        p.put("scopes", List.copyOf(c.getScopes()));
+        p.put("kind", c.getKind().name());
+        if (c.getTtlSeconds() != null) {
+          p.put("ttlSeconds", c.getTtlSeconds().longValue());
+        }
+        p.put("storage", c.getStorage().name());
+      }
+      case CREDENTIAL_REVOKED -> {
+        CredentialRevoked r = e.getRevocation();
+        p.put("credentialId", r.getCredentialId());
+        putIfPresent(p, "reason", r.getReason());
+      }
+      case APPROVAL_GRANTED -> {
+        ApprovalGranted a = e.getApproval();
+        p.put("approvalId", a.getApprovalId());
+        p.put("approver", a.getApprover());
+        p.put("scopes", List.copyOf(a.getScopes()));
+        p.put("ttlSeconds", (long) a.getTtlSeconds());
+      }
+      default -> {
+        // SESSION_ENDED carries no payload.
+      }
+    }
+    return p;
+  }
+
+  private static void putIfPresent(Map<String, Object> map, String key, String value) {
+    if (value != null) {
+      map.put(key, value);
+    }
+  }
+}

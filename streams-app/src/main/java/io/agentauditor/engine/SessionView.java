@@ -1,0 +1,174 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.engine.StateRecords.AgentNode;
+import io.agentauditor.engine.StateRecords.Approval;
+import io.agentauditor.engine.StateRecords.CredentialRecord;
+import io.agentauditor.engine.StateRecords.SessionMeta;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One session's records as one step sees them: loaded lazily from the store on first use, cached
+ * for the step, and written back by {@link #flush()} only when marked changed. Rules only read;
+ * the engine marks changes after the verdict is known, so a BLOCK step flushes nothing but the
+ * idle timer.
+ */
+final class SessionView {
+
+  private final StateStore store;
+  final String sessionId;
+
+  private boolean metaLoaded;
+  private SessionMeta meta;
+  private boolean metaDirty;
+
+  // A null value caches "not in the store".
+  private final Map<String, AgentNode> agents = new HashMap<>();
+  private final Map<String, AgentNode> dirtyAgents = new LinkedHashMap<>();
+  private final Map<String, CredentialRecord> credentials = new HashMap<>();
+  private final Map<String, CredentialRecord> dirtyCredentials = new LinkedHashMap<>();
+  private List<Approval> approvals;
+  private boolean approvalsDirty;
+
+  SessionView(StateStore store, String sessionId) {
+    this.store = store;
+    this.sessionId = sessionId;
+  }
+
+  StateStore store() {
+    return store;
+  }
+
+  /** The session meta, or null when the session was never started (or was purged). */
+  SessionMeta meta() {
+    if (!metaLoaded) {
+      byte[] b = store.get(StateKeys.session(sessionId));
+      meta = b == null ? null : StateCodec.decodeSession(b);
+      metaLoaded = true;
+    }
+    return meta;
+  }
+
+  void setMeta(SessionMeta m) {
+    meta = m;
+    metaLoaded = true;
+    metaDirty = true;
+  }
+
+  void metaChanged() {
+    metaDirty = true;
+  }
+
+  /** The agent node, or null when the agent is not in the chain. */
+  AgentNode agent(String agentId) {
+    AgentNode a = agents.get(agentId);
+    if (a == null && !agents.containsKey(agentId)) {
+      byte[] b = store.get(StateKeys.agent(sessionId, agentId));
+      a = b == null ? null : StateCodec.decodeAgent(agentId, b);
+      agents.put(agentId, a);
+    }
+    return a;
+  }
+
+  void putAgent(AgentNode a) {
+    agents.put(a.id, a);
+    dirtyAgents.put(a.id, a);
+  }
+
+  /**
+   * The path root to {@code agentId}, or null when it is not in the chain.
+   *
+   * @throws IllegalStateException when parent links loop (corrupt state)
+   */
+  List<AgentNode> path(String agentId) {
+    AgentNode node = agent(agentId);
+    if (node == null) {
+      return null;
+    }
+    ArrayList<AgentNode> up = new ArrayList<>(node.depth + 1);
+    up.add(node);
+    while (node.parent != null) {
+      node = agent(node.parent);
+      if (node == null || up.size() > 1_000_000) {
+        throw new IllegalStateException("broken parent chain in session " + sessionId);
+      }
+      up.add(node);
+    }
+    List<AgentNode> down = new ArrayList<>(up.size());
+    for (int i = up.size() - 1; i >= 0; i--) {
+      down.add(up.get(i));
+    }
+    return down;
+  }
+
+  /** The credential, or null when this session never recorded it. */
+  CredentialRecord credential(String credentialId) {
+    CredentialRecord c = credentials.get(credentialId);
+    if (c == null && !credentials.containsKey(credentialId)) {
+      byte[] b = store.get(StateKeys.credential(sessionId, credentialId));
+      c = b == null ? null : StateCodec.decodeCredential(credentialId, b);
+      credentials.put(credentialId, c);
+    }
+    return c;
+  }
+
+  void putCredential(CredentialRecord c) {
+    credentials.put(c.id, c);
+    dirtyCredentials.put(c.id, c);
+  }
+
+  /** Every credential of the session, in issuance order. */
+  List<CredentialRecord> allCredentials() {
+    byte[] prefix = StateKeys.sessionPrefix(StateKeys.CREDENTIAL, sessionId);
+    Map<String, CredentialRecord> byId = new HashMap<>();
+    try (StateStore.RangeIterator it = store.range(prefix, StateKeys.prefixEnd(prefix))) {
+      while (it.hasNext()) {
+        Map.Entry<byte[], byte[]> e = it.next();
+        String id = StateKeys.childId(e.getKey(), prefix.length);
+        CredentialRecord cached = credentials.get(id);
+        byId.put(id, cached != null ? cached : StateCodec.decodeCredential(id, e.getValue()));
+      }
+    }
+    byId.putAll(dirtyCredentials);
+    List<CredentialRecord> out = new ArrayList<>(byId.values());
+    out.sort(Comparator.comparingLong(c -> c.sequence));
+    return out;
+  }
+
+  List<Approval> approvals() {
+    if (approvals == null) {
+      byte[] b = store.get(StateKeys.approvals(sessionId));
+      approvals = b == null ? new ArrayList<>() : new ArrayList<>(StateCodec.decodeApprovals(b));
+    }
+    return approvals;
+  }
+
+  void addApproval(Approval a) {
+    approvals().add(a);
+    approvalsDirty = true;
+  }
+
+  /** Writes every changed record to the store. */
+  void flush() {
+    if (metaDirty && meta != null) {
+      store.put(StateKeys.session(sessionId), StateCodec.encodeSession(meta));
+    }
+    for (AgentNode a : dirtyAgents.values()) {
+      store.put(StateKeys.agent(sessionId, a.id), StateCodec.encodeAgent(a));
+    }
+    for (CredentialRecord c : dirtyCredentials.values()) {
+      store.put(StateKeys.credential(sessionId, c.id), StateCodec.encodeCredential(c));
+    }
+    if (approvalsDirty) {
+      store.put(StateKeys.approvals(sessionId), StateCodec.encodeApprovals(approvals));
+    }
+    metaDirty = false;
+    dirtyAgents.clear();
+    dirtyCredentials.clear();
+    approvalsDirty = false;
+  }
+}

@@ -1,0 +1,279 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.engine.StateRecords.AgentNode;
+import io.agentauditor.engine.StateRecords.Approval;
+import io.agentauditor.engine.StateRecords.CredentialRecord;
+import io.agentauditor.engine.StateRecords.SessionMeta;
+import io.agentauditor.schema.CredentialKind;
+import io.agentauditor.schema.CredentialStatus;
+import io.agentauditor.schema.CredentialStorage;
+import io.agentauditor.schema.EventType;
+import io.agentauditor.schema.RuleMode;
+import io.agentauditor.schema.Severity;
+import io.agentauditor.schema.Verdict;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The binary format of every state record (documented in {@code package-info}): a version byte,
+ * then fields in a fixed order as varints, zig-zag varints (timestamps) and length-prefixed UTF-8.
+ * Enums are stored as the ordinal of their Avro symbol (Avro symbols are only ever appended).
+ * Decoding a record of an unknown version throws {@link IllegalStateException}: state written by a
+ * newer engine is never misread.
+ */
+final class StateCodec {
+
+  static final int VERSION = 1;
+
+  private static final CredentialKind[] KINDS = CredentialKind.values();
+  private static final CredentialStorage[] STORAGES = CredentialStorage.values();
+  private static final CredentialStatus[] STATUSES = CredentialStatus.values();
+  private static final EventType[] TYPES = EventType.values();
+  private static final Verdict[] VERDICTS = Verdict.values();
+  private static final RuleMode[] MODES = RuleMode.values();
+  private static final Severity[] SEVERITIES = Severity.values();
+
+  private StateCodec() {}
+
+  private static ByteReader open(byte[] bytes, String what) {
+    ByteReader r = new ByteReader(bytes, 0);
+    int v = r.readByte();
+    if (v != VERSION) {
+      throw new IllegalStateException("unsupported " + what + " record version " + v);
+    }
+    return r;
+  }
+
+  private static <E> E pick(E[] values, int ordinal, String what) {
+    if (ordinal >= values.length) {
+      throw new IllegalStateException("unknown " + what + " ordinal " + ordinal);
+    }
+    return values[ordinal];
+  }
+
+  // --- engine meta (see EngineMeta) ---
+
+  static ByteReader openMeta(byte[] bytes) {
+    return open(bytes, "engine meta");
+  }
+
+  // --- session meta ---
+
+  static byte[] encodeSession(SessionMeta s) {
+    ByteWriter w = new ByteWriter(64);
+    w.writeByte(VERSION)
+        .writeString(s.rootAgentId)
+        .writeString(s.initiator)
+        .writeStrings(s.grantedScopes)
+        .writeByte(s.closed ? 1 : 0)
+        .writeZigZag(s.startedAt)
+        .writeZigZag(s.timer)
+        .writeZigZag(s.closedAt)
+        .writeVarLong(s.agentCount)
+        .writeVarLong(s.credentialCount)
+        .writeVarLong(s.approvalCount);
+    return w.toByteArray();
+  }
+
+  static SessionMeta decodeSession(byte[] bytes) {
+    ByteReader r = open(bytes, "session");
+    SessionMeta s = new SessionMeta();
+    s.rootAgentId = r.readString();
+    s.initiator = r.readString();
+    s.grantedScopes = r.readStrings();
+    s.closed = r.readByte() != 0;
+    s.startedAt = r.readZigZag();
+    s.timer = r.readZigZag();
+    s.closedAt = r.readZigZag();
+    s.agentCount = r.readVarLong();
+    s.credentialCount = r.readVarLong();
+    s.approvalCount = r.readVarLong();
+    return s;
+  }
+
+  // --- agent node ---
+
+  static byte[] encodeAgent(AgentNode a) {
+    ByteWriter w = new ByteWriter(48);
+    w.writeByte(VERSION).writeString(a.parent == null ? "" : a.parent).writeVarLong(a.depth);
+    w.writeStrings(a.scopes);
+    return w.toByteArray();
+  }
+
+  static AgentNode decodeAgent(String id, byte[] bytes) {
+    ByteReader r = open(bytes, "agent");
+    AgentNode a = new AgentNode(id);
+    String parent = r.readString();
+    // Agent ids are never empty (contract section 2), so "" safely means "no parent".
+    a.parent = parent.isEmpty() ? null : parent;
+    a.depth = (int) r.readVarLong();
+    a.scopes = r.readStrings();
+    return a;
+  }
+
+  // --- credential ---
+
+  private static final int HAS_EXPIRY = 1;
+  private static final int REVOKED = 2;
+  private static final int USED = 4;
+
+  static byte[] encodeCredential(CredentialRecord c) {
+    ByteWriter w = new ByteWriter(96);
+    int flags =
+        (c.expiresAt != null ? HAS_EXPIRY : 0)
+            | (c.revokedAt != null ? REVOKED : 0)
+            | (c.lastUsedAt != null ? USED : 0);
+    w.writeByte(VERSION)
+        .writeByte(flags)
+        .writeString(c.issuer)
+        .writeString(c.subject)
+        .writeStrings(c.scopes)
+        .writeByte(c.kind.ordinal())
+        .writeByte(c.storage.ordinal())
+        .writeZigZag(c.issuedAt)
+        .writeVarLong(c.sequence)
+        .writeVarLong(c.useCount)
+        .writeByte(c.reported.ordinal());
+    if (c.expiresAt != null) {
+      w.writeZigZag(c.expiresAt);
+    }
+    if (c.revokedAt != null) {
+      w.writeZigZag(c.revokedAt).writeString(c.revokedBy);
+    }
+    if (c.lastUsedAt != null) {
+      w.writeZigZag(c.lastUsedAt);
+    }
+    return w.toByteArray();
+  }
+
+  static CredentialRecord decodeCredential(String id, byte[] bytes) {
+    ByteReader r = open(bytes, "credential");
+    CredentialRecord c = new CredentialRecord(id);
+    int flags = r.readByte();
+    c.issuer = r.readString();
+    c.subject = r.readString();
+    c.scopes = r.readStrings();
+    c.kind = pick(KINDS, r.readByte(), "credential kind");
+    c.storage = pick(STORAGES, r.readByte(), "credential storage");
+    c.issuedAt = r.readZigZag();
+    c.sequence = r.readVarLong();
+    c.useCount = r.readVarLong();
+    c.reported = pick(STATUSES, r.readByte(), "credential status");
+    if ((flags & HAS_EXPIRY) != 0) {
+      c.expiresAt = r.readZigZag();
+    }
+    if ((flags & REVOKED) != 0) {
+      c.revokedAt = r.readZigZag();
+      c.revokedBy = r.readString();
+    }
+    if ((flags & USED) != 0) {
+      c.lastUsedAt = r.readZigZag();
+    }
+    return c;
+  }
+
+  // --- approvals of a session ---
+
+  static byte[] encodeApprovals(List<Approval> approvals) {
+    ByteWriter w = new ByteWriter(64 * approvals.size() + 8);
+    w.writeByte(VERSION).writeVarLong(approvals.size());
+    for (Approval a : approvals) {
+      w.writeString(a.approvalId())
+          .writeString(a.approver())
+          .writeString(a.requester())
+          .writeZigZag(a.from())
+          .writeZigZag(a.until())
+          .writeStrings(a.scopes());
+    }
+    return w.toByteArray();
+  }
+
+  static List<Approval> decodeApprovals(byte[] bytes) {
+    ByteReader r = open(bytes, "approvals");
+    int n = r.readCount();
+    List<Approval> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(
+          new Approval(
+              r.readString(), r.readString(), r.readString(), r.readZigZag(), r.readZigZag(), r.readStrings()));
+    }
+    return out;
+  }
+
+  // --- fan-out timestamps of one actor ---
+
+  static byte[] encodeTimes(long[] times, int count) {
+    ByteWriter w = new ByteWriter(count * 6 + 4);
+    w.writeByte(VERSION).writeVarLong(count);
+    for (int i = 0; i < count; i++) {
+      w.writeZigZag(times[i]);
+    }
+    return w.toByteArray();
+  }
+
+  static long[] decodeTimes(byte[] bytes) {
+    ByteReader r = open(bytes, "fan-out");
+    int n = r.readCount();
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = r.readZigZag();
+    }
+    return out;
+  }
+
+  // --- stored decision (dedupe) ---
+
+  private static final int HAS_CREDENTIAL = 1;
+
+  static byte[] encodeDecision(Decision d) {
+    ByteWriter w = new ByteWriter(128 + 96 * d.findings().size());
+    w.writeByte(VERSION)
+        .writeString(d.eventId())
+        .writeString(d.sessionId())
+        .writeString(d.agentId())
+        .writeByte(d.type().ordinal())
+        .writeZigZag(d.occurredAtMillis())
+        .writeByte(d.verdict().ordinal())
+        .writeString(d.policy())
+        .writeStrings(d.path())
+        .writeVarLong(d.findings().size());
+    for (Finding f : d.findings()) {
+      w.writeString(f.ruleId())
+          .writeByte(f.action().ordinal())
+          .writeByte(f.mode().ordinal())
+          .writeByte(f.severity().ordinal())
+          .writeString(f.message())
+          .writeStrings(f.references())
+          .writeByte(f.credentialId() != null ? HAS_CREDENTIAL : 0);
+      if (f.credentialId() != null) {
+        w.writeString(f.credentialId());
+      }
+    }
+    return w.toByteArray();
+  }
+
+  static Decision decodeDecision(byte[] bytes) {
+    ByteReader r = open(bytes, "decision");
+    String eventId = r.readString();
+    String sessionId = r.readString();
+    String agentId = r.readString();
+    EventType type = pick(TYPES, r.readByte(), "event type");
+    long occurredAt = r.readZigZag();
+    Verdict verdict = pick(VERDICTS, r.readByte(), "verdict");
+    String policy = r.readString();
+    List<String> path = r.readStrings();
+    int n = r.readCount();
+    List<Finding> findings = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      String ruleId = r.readString();
+      Verdict action = pick(VERDICTS, r.readByte(), "verdict");
+      RuleMode mode = pick(MODES, r.readByte(), "rule mode");
+      Severity severity = pick(SEVERITIES, r.readByte(), "severity");
+      String message = r.readString();
+      List<String> references = r.readStrings();
+      String credentialId = (r.readByte() & HAS_CREDENTIAL) != 0 ? r.readString() : null;
+      findings.add(new Finding(ruleId, action, mode, severity, message, references, credentialId));
+    }
+    return new Decision(eventId, sessionId, agentId, type, occurredAt, verdict, findings, policy, path);
+  }
+}

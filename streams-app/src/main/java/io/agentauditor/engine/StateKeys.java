@@ -1,0 +1,109 @@
+package io.agentauditor.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Builds the byte keys of the engine's state (layout in {@code package-info}). Every per-session key
+ * is {@code KIND, varint(len(sessionId)), sessionId UTF-8} followed by the record's own id (raw UTF-8,
+ * the last component), so one session's records of a kind are one contiguous key range.
+ */
+final class StateKeys {
+
+  static final byte ENGINE_META = 0x01;
+  static final byte SESSION = 0x02;
+  static final byte AGENT = 0x03;
+  static final byte CREDENTIAL = 0x04;
+  static final byte APPROVALS = 0x05;
+  static final byte FAN_OUT = 0x06;
+  static final byte DEDUPE = 0x07;
+  static final byte TIMER_INDEX = 0x08;
+  static final byte CLOSED_INDEX = 0x09;
+
+  /** Kinds holding per-session records, purged together at retention. */
+  static final byte[] SESSION_KINDS = {SESSION, AGENT, CREDENTIAL, APPROVALS, FAN_OUT, DEDUPE};
+
+  static final byte[] STREAM_TIME =
+      new ByteWriter(16).writeByte(ENGINE_META).writeRawString("stream-time").toByteArray();
+
+  private StateKeys() {}
+
+  static byte[] sessionPrefix(byte kind, String sessionId) {
+    return new ByteWriter(sessionId.length() + 8).writeByte(kind).writeString(sessionId).toByteArray();
+  }
+
+  static byte[] session(String sessionId) {
+    return sessionPrefix(SESSION, sessionId);
+  }
+
+  static byte[] approvals(String sessionId) {
+    return sessionPrefix(APPROVALS, sessionId);
+  }
+
+  static byte[] child(byte kind, String sessionId, String id) {
+    return new ByteWriter(sessionId.length() + id.length() + 8)
+        .writeByte(kind)
+        .writeString(sessionId)
+        .writeRawString(id)
+        .toByteArray();
+  }
+
+  static byte[] agent(String sessionId, String agentId) {
+    return child(AGENT, sessionId, agentId);
+  }
+
+  static byte[] credential(String sessionId, String credentialId) {
+    return child(CREDENTIAL, sessionId, credentialId);
+  }
+
+  static byte[] fanOut(String sessionId, String agentId) {
+    return child(FAN_OUT, sessionId, agentId);
+  }
+
+  static byte[] dedupe(String sessionId, String eventId) {
+    return child(DEDUPE, sessionId, eventId);
+  }
+
+  /** {@code kind, ordered(time), sessionId}: scans in time order, then session id byte order. */
+  static byte[] timeIndex(byte kind, long time, String sessionId) {
+    return new ByteWriter(sessionId.length() + 12)
+        .writeByte(kind)
+        .writeOrderedLong(time)
+        .writeRawString(sessionId)
+        .toByteArray();
+  }
+
+  /** The exclusive upper bound of index entries with time strictly below {@code time}. */
+  static byte[] timeIndexBound(byte kind, long time) {
+    return new ByteWriter(9).writeByte(kind).writeOrderedLong(time).toByteArray();
+  }
+
+  static byte[] kindStart(byte kind) {
+    return new byte[] {kind};
+  }
+
+  static long indexTime(byte[] key) {
+    return new ByteReader(key, 1).readOrderedLong();
+  }
+
+  static String indexSession(byte[] key) {
+    return new String(key, 9, key.length - 9, StandardCharsets.UTF_8);
+  }
+
+  /** The id after {@code prefix} in a per-session key. */
+  static String childId(byte[] key, int prefixLength) {
+    return new String(key, prefixLength, key.length - prefixLength, StandardCharsets.UTF_8);
+  }
+
+  /** The smallest key greater than every key starting with {@code prefix}. */
+  static byte[] prefixEnd(byte[] prefix) {
+    byte[] end = Arrays.copyOf(prefix, prefix.length);
+    for (int i = end.length - 1; i >= 0; i--) {
+      if (end[i] != (byte) 0xFF) {
+        end[i]++;
+        return Arrays.copyOf(end, i + 1);
+      }
+    }
+    throw new IllegalArgumentException("prefix has no upper bound");
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The privilege-chain engine: plain Java, no Kafka. {@link io.agentauditor.engine.AuditEngine}
+ * decides one event at a time against state kept in a {@link io.agentauditor.engine.StateStore}.
+ *
+ * <h2>State keys</h2>
+ *
+ * <p>Keys order as unsigned bytes. {@code sid} below is {@code varint(byte length) + UTF-8} of the
+ * sessionId, so a session's records of one kind form one contiguous range and no id can run into
+ * another; the last component of a key is raw UTF-8 (it needs no length).
+ *
+ * <pre>
+ * 0x01 "stream-time"                  engine meta: stream time (largest occurredAt seen), index floors
+ * 0x02 sid                            session meta
+ * 0x03 sid agentId                    agent node of the chain
+ * 0x04 sid credentialId               credential
+ * 0x05 sid                            approvals of the session (one list)
+ * 0x06 sid agentId                    fan-out: the actor's delegation/issuance times still in the window
+ * 0x07 sid eventId                    dedupe: the stored decision
+ * 0x08 be64(timer) sessionId          idle-timer index of open sessions, value empty
+ * 0x09 be64(closedAt) sessionId       closed-at index for retention, value empty
+ * </pre>
+ *
+ * <p>{@code be64(x)} is {@code x} with its sign bit flipped, big-endian, so byte order is numeric
+ * order. The closed-at index also holds one entry per session with no meta (steps gated by {@code
+ * unknown-session}, or a blocked {@code SESSION_STARTED}) at the stream time of the step, so their
+ * dedupe records are purged too.
+ *
+ * <h2>Record format (version 1)</h2>
+ *
+ * <p>Every value starts with a version byte ({@code 1}); readers reject other versions. Then, in
+ * order: {@code str} = varint byte length + UTF-8; {@code strs} = varint count + {@code str}*;
+ * {@code uv} = unsigned LEB128 varint; {@code zz} = zig-zag varint (timestamps, epoch millis);
+ * enums are one byte, the ordinal of the Avro symbol (symbols are only appended).
+ *
+ * <pre>
+ * engine meta   streamTime:zz timerFloor:zz closedFloor:zz   (floors: lower bounds of the two
+ *               indexes, so their range scans run only when an entry may be due; see EngineMeta)
+ * session       root:str initiator:str granted:strs closed:byte startedAt:zz timer:zz closedAt:zz
+ *               agentCount:uv credentialCount:uv approvalCount:uv
+ * agent         parent:str ("" for the root) depth:uv delegatedScopes:strs
+ * credential    flags:byte(1 expires, 2 revoked, 4 used) issuer:str subject:str scopes:strs kind:byte
+ *               storage:byte issuedAt:zz sequence:uv useCount:uv reportedStatus:byte
+ *               [expiresAt:zz] [revokedAt:zz revokedBy:str] [lastUsedAt:zz]
+ * approvals     count:uv { approvalId:str approver:str requester:str from:zz until:zz scopes:strs }*
+ * fan-out       count:uv { time:zz }*
+ * decision      eventId:str sessionId:str agentId:str type:byte occurredAt:zz verdict:byte policy:str
+ *               path:strs count:uv { ruleId:str action:byte mode:byte severity:byte message:str
+ *               references:strs flags:byte(1 credential) [credentialId:str] }*
+ * </pre>
+ *
+ * <p>A step reads only what it needs (dedupe record, stream time, session meta, the actor's path,
+ * and per type the child, credential, approvals or fan-out record), and writes at its end only what
+ * changed. A {@code BLOCK} step writes its dedupe record, its fan-out record and the idle timer, and
+ * nothing else. Records of a closed session, dedupe records included, are deleted once stream time is
+ * more than {@code sessionRetentionSeconds} past its close: a sessionId or eventId used again after
+ * that is treated as new.
+ */
+package io.agentauditor.engine;

@@ -1,0 +1,195 @@
+package io.agentauditor.streams;
+
+import io.agentauditor.runtime.AuditorConfig;
+import io.agentauditor.runtime.InfrastructureException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure the auditor's five topics exist before the topology starts: creates the missing ones
+ * with explicit configurations and checks the existing ones.
+ *
+ * <ul>
+ *   <li>events, decisions, violations: {@code cleanup.policy=delete}, {@code retention.ms} from
+ *       {@code topics.retention.ms};
+ *   <li>credentials: {@code cleanup.policy=compact} (latest lifecycle record per credential);
+ *   <li>dead letters: {@code cleanup.policy=delete}, the longer {@code
+ *       topics.dead.letters.retention.ms}.
+ * </ul>
+ *
+ * All are created with {@code topics.partitions} partitions and {@code topics.replication.factor}
+ * (-1: broker default). Existing topics are never altered: a mismatch is reported as a warning in
+ * the returned {@link Result} and logged, since changing a live topic is an operator's decision.
+ * The one mismatch that matters for correctness is the events topic's partition count, because
+ * sessions are assigned to stream tasks by partition.
+ *
+ * <p>The caller owns the {@link Admin} client. Not thread-safe; call once at startup.
+ */
+public final class TopicsAdmin {
+
+  private static final Logger LOGGER = LoggerFactory.getLogger(TopicsAdmin.class);
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private final Admin admin;
+  private final AuditorConfig config;
+
+  public TopicsAdmin(Admin admin, AuditorConfig config) {
+    this.admin = admin;
+    this.config = config;
+  }
+
+  /** What {@link #ensureTopics()} found and did. */
+  public record Result(List<String> created, List<String> existing, List<String> warnings) {
+    public Result {
+      created = List.copyOf(created);
+      existing = List.copyOf(existing);
+      warnings = List.copyOf(warnings);
+    }
+  }
+
+  /** The topics as they should be created, by name, in the order events, decisions, ... */
+  public Map<String, NewTopic> desiredTopics() {
+    AuditorConfig.TopicNames names = config.topics();
+    String retention = Long.toString(config.topicRetentionMs());
+    Map<String, NewTopic> topics = new LinkedHashMap<>();
+    topics.put(names.events(), newTopic(names.events(), deleteConfig(retention)));
+    topics.put(names.decisions(), newTopic(names.decisions(), deleteConfig(retention)));
+    topics.put(names.violations(), newTopic(names.violations(), deleteConfig(retention)));
+    topics.put(
+        names.credentials(),
+        newTopic(
+            names.credentials(),
+            Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+    topics.put(
+        names.deadLetters(),
+        newTopic(names.deadLetters(), deleteConfig(Long.toString(config.deadLetterRetentionMs()))));
+    return topics;
+  }
+
+  private NewTopic newTopic(String name, Map<String, String> configs) {
+    short replication = config.topicReplicationFactor();
+    return new NewTopic(
+            name,
+            Optional.of(config.topicPartitions()),
+            replication == -1 ? Optional.empty() : Optional.of(replication))
+        .configs(configs);
+  }
+
+  private static Map<String, String> deleteConfig(String retentionMs) {
+    return Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+        TopicConfig.RETENTION_MS_CONFIG, retentionMs);
+  }
+
+  /**
+   * Creates missing topics and verifies existing ones.
+   *
+   * @throws InfrastructureException if the cluster cannot be reached or refuses a creation (other
+   *     than "already exists", which counts as existing)
+   */
+  public Result ensureTopics() {
+    Map<String, NewTopic> desired = desiredTopics();
+    try {
+      Collection<String> present = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      List<NewTopic> missing =
+          desired.values().stream().filter(t -> !present.contains(t.name())).toList();
+      List<String> created = new ArrayList<>();
+      List<String> existing =
+          desired.keySet().stream().filter(present::contains).collect(Collectors.toList());
+      if (!missing.isEmpty()) {
+        CreateTopicsResult result = admin.createTopics(missing);
+        Map<String, KafkaFuture<Void>> futures = result.values();
+        for (NewTopic topic : missing) {
+          try {
+            futures.get(topic.name()).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            created.add(topic.name());
+            LOGGER.info("Created topic {}: {}", topic.name(), describe(topic));
+          } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+              throw e;
+            }
+            // Another instance created it between our list and create: verify it like any other.
+            existing.add(topic.name());
+          }
+        }
+      }
+      List<String> warnings = verify(existing, desired);
+      warnings.forEach(w -> LOGGER.warn("Topic check: {}", w));
+      return new Result(created, existing, warnings);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InfrastructureException("interrupted while checking topics", e);
+    } catch (ExecutionException e) {
+      throw new InfrastructureException("cannot create or check topics: " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new InfrastructureException("timed out after " + TIMEOUT + " checking topics", e);
+    }
+  }
+
+  private List<String> verify(List<String> existing, Map<String, NewTopic> desired)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    List<String> warnings = new ArrayList<>();
+    if (existing.isEmpty()) {
+      return warnings;
+    }
+    Map<String, TopicDescription> descriptions =
+        admin.describeTopics(existing).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    List<ConfigResource> resources =
+        existing.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+    Map<ConfigResource, Config> configs =
+        admin.describeConfigs(resources).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    String events = config.topics().events();
+    for (String name : existing) {
+      NewTopic want = desired.get(name);
+      int partitions = descriptions.get(name).partitions().size();
+      if (partitions != config.topicPartitions()) {
+        warnings.add(
+            name.equals(events)
+                ? String.format(
+                    "events topic %s has %d partitions, the auditor expects %d (topics.partitions):"
+                        + " fix one of them, sessions are spread over stream tasks by partition",
+                    name, partitions, config.topicPartitions())
+                : String.format(
+                    "topic %s has %d partitions, topics.partitions is %d",
+                    name, partitions, config.topicPartitions()));
+      }
+      Config actual = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name));
+      String wantPolicy = want.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG);
+      ConfigEntry policy = actual.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+      if (policy == null || !policy.value().equals(wantPolicy)) {
+        warnings.add(
+            String.format(
+                "topic %s has cleanup.policy=%s, expected %s",
+                name, policy == null ? "(unknown)" : policy.value(), wantPolicy));
+      }
+    }
+    return warnings;
+  }
+
+  private static String describe(NewTopic topic) {
+    return topic.numPartitions() + " partitions, replication "
+        + (topic.replicationFactor() == -1 ? "broker default" : topic.replicationFactor())
+        + ", " + new java.util.TreeMap<>(topic.configs());
+  }
+}

@@ -1,0 +1,45 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.policy.Policy;
+import io.agentauditor.schema.AgentEvent;
+import java.util.ArrayList;
+import java.util.List;
+
+/** An engine on an in-memory store, remembering every result. */
+final class Harness {
+
+  final AuditEngine engine;
+  final InMemoryStateStore store = new InMemoryStateStore();
+  final List<StepResult> results = new ArrayList<>();
+
+  Harness(Policy policy) {
+    this.engine = new AuditEngine(policy);
+  }
+
+  Harness() {
+    this(DefaultPolicyFixture.defaultPolicy());
+  }
+
+  StepResult process(AgentEvent event) {
+    StepResult r = engine.process(event, store);
+    results.add(r);
+    return r;
+  }
+
+  Decision decide(AgentEvent event) {
+    return process(event).decision();
+  }
+
+  /** Processes every event, returning the last decision. */
+  Decision decideAll(AgentEvent... events) {
+    Decision last = null;
+    for (AgentEvent e : events) {
+      last = decide(e);
+    }
+    return last;
+  }
+
+  static List<String> ruleIds(Decision d) {
+    return d.findings().stream().map(Finding::ruleId).toList();
+  }
+}

@@ -148,21 +148,15 @@ public final class PolicyCaseLoader {
       List<PolicyCase> out = new ArrayList<>();
       Map<String, Integer> names = new HashMap<>();
       for (Node c : seq.getValue()) {
-        PolicyCase pc = readCase(c);
-        if (pc == null) {
-          continue;
+        PolicyCase pc = readCase(c, names);
+        if (pc != null) {
+          out.add(pc);
         }
-        Integer first = names.putIfAbsent(pc.name(), pc.line());
-        if (first != null) {
-          error(pc.line(), "duplicate case name '" + pc.name() + "' (first at line " + first + ")");
-          continue;
-        }
-        out.add(pc);
       }
       return out;
     }
 
-    private PolicyCase readCase(Node node) {
+    private PolicyCase readCase(Node node, Map<String, Integer> names) {
       int before = errors.size();
       Map<String, Node> f = fields(node, "case", CASE_KEYS);
       if (f == null) {
@@ -171,6 +165,11 @@ public final class PolicyCaseLoader {
       String name = required(f, node, "name", "case");
       if (name != null && !NAME.matcher(name).matches()) {
         error(line(f.get("name")), "case name '" + name + "' must match " + NAME.pattern());
+      } else if (name != null) {
+        Integer first = names.putIfAbsent(name, line(f.get("name")));
+        if (first != null) {
+          error(line(f.get("name")), "duplicate case name '" + name + "' (first at line " + first + ")");
+        }
       }
       String description = f.containsKey("description") ? string(f.get("description"), "description") : "";
       String events = required(f, node, "events", "case");

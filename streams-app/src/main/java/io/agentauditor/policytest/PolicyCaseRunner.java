@@ -4,6 +4,7 @@ import io.agentauditor.codec.DecisionJsonCodec;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.Decision;
 import io.agentauditor.engine.InMemoryStateStore;
+import io.agentauditor.engine.StateStore;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.replay.Replayer;
 import java.io.ByteArrayInputStream;
@@ -39,12 +40,24 @@ public final class PolicyCaseRunner {
 
   /** Replays {@code c}'s events from an empty state and compares the outputs with its expectations. */
   public CaseResult run(PolicyCase c) {
-    List<ActualOutput> actual = replay(c.events());
-    return CaseResult.compare(c, actual);
+    return run(c, new InMemoryStateStore());
+  }
+
+  /**
+   * Replays {@code c}'s events against {@code emptyStore} (e.g. the RocksDB store of {@code replay})
+   * and compares the outputs with its expectations.
+   */
+  public CaseResult run(PolicyCase c, StateStore emptyStore) {
+    return CaseResult.compare(c, replay(c.events(), emptyStore));
   }
 
   /** The outputs of replaying {@code events} from an empty state: decisions and dead letters, in order. */
   public List<ActualOutput> replay(String events) {
+    return replay(events, new InMemoryStateStore());
+  }
+
+  /** The outputs of replaying {@code events} against {@code store}, in order. */
+  public List<ActualOutput> replay(String events, StateStore store) {
     List<ActualOutput> outputs = new ArrayList<>();
     DecisionSink sink = new DecisionSink(outputs);
     try {
@@ -52,7 +65,7 @@ public final class PolicyCaseRunner {
           .run(
               new ByteArrayInputStream(events.getBytes(StandardCharsets.UTF_8)),
               sink,
-              new InMemoryStateStore(),
+              store,
               (line, reason) -> {
                 // Decisions written so far come first: the replay emits in input order.
                 sink.drain();

@@ -3,11 +3,15 @@ package io.agentauditor.policytest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.agentauditor.engine.InMemoryStateStore;
+import io.agentauditor.engine.StateStore;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.policy.PolicyBundleLoader;
 import io.agentauditor.policy.TestBundles;
+import io.agentauditor.replay.RocksDbStateStore;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -21,6 +25,16 @@ class PolicyCasesTest {
 
   @TestFactory
   Stream<DynamicTest> defaultBundleCases() {
+    return cases(InMemoryStateStore::new);
+  }
+
+  /** The same cases on the scratch RocksDB store that {@code ./auditor replay} uses. */
+  @TestFactory
+  Stream<DynamicTest> defaultBundleCasesOnRocksDb() {
+    return cases(() -> RocksDbStateStore.temporary(8L << 20));
+  }
+
+  private static Stream<DynamicTest> cases(Supplier<StateStore> stores) {
     Path bundle = TestBundles.defaultBundle();
     Policy policy = PolicyBundleLoader.load(bundle);
     List<PolicyCase> cases;
@@ -39,7 +53,15 @@ class PolicyCasesTest {
                 DynamicTest.dynamicTest(
                     c.id() + " (" + bundle.resolve(c.file()) + ":" + c.line() + ")",
                     () -> {
-                      CaseResult result = runner.run(c);
+                      StateStore store = stores.get();
+                      CaseResult result;
+                      try {
+                        result = runner.run(c, store);
+                      } finally {
+                        if (store instanceof AutoCloseable closeable) {
+                          closeable.close();
+                        }
+                      }
                       assertThat(result.passed())
                           .withFailMessage("%s%n%s", c.id(), result.diff())
                           .isTrue();

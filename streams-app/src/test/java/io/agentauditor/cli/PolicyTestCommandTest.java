@@ -110,6 +110,22 @@ class PolicyTestCommandTest {
   }
 
   @Test
+  void shouldHonourTheSettingsModesAndCustomRulesOfATunedBundle() {
+    // Given a bundle with other limits, a shadowed and a disabled rule, and a custom rule
+    Path tuned = TestBundles.fixture("tuned");
+
+    // When
+    int code = run("policy", "test", tuned.toString());
+
+    // Then
+    assertThat(code).isZero();
+    assertThat(out.toString())
+        .startsWith("policy tuned-fixture@1.0.0+sha256:")
+        .contains("PASS tuned/shadowed-widening-is-reported-and-applied\n")
+        .contains("4 passed, 0 failed\n");
+  }
+
+  @Test
   void shouldRunOnlyTheCasesWhoseIdContainsTheRunText() throws IOException {
     Path bundle = bundleWithCases("failing");
 

@@ -3,8 +3,8 @@ package io.agentauditor.policytest;
 import java.util.List;
 
 /**
- * Case files that could not be read: every error found, each as {@code file:line: message} with
- * the file as given to the loader (the bundle directory resolved against it).
+ * Case files that could not be read: every error found, each as {@code file:line: message} with the
+ * file as given to the loader (the bundle directory resolved against it).
  */
 public final class CaseFileException extends RuntimeException {
 
@@ -13,8 +13,11 @@ public final class CaseFileException extends RuntimeException {
   private final transient List<String> errors;
 
   public CaseFileException(List<String> errors) {
-    super(errors.size() + (errors.size() == 1 ? " error" : " errors") + " in policy cases:\n  "
-        + String.join("\n  ", errors));
+    super(
+        errors.size()
+            + (errors.size() == 1 ? " error" : " errors")
+            + " in policy cases:\n  "
+            + String.join("\n  ", errors));
     this.errors = List.copyOf(errors);
   }
 

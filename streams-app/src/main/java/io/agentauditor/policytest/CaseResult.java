@@ -72,7 +72,11 @@ public record CaseResult(PolicyCase policyCase, List<ActualOutput> actual, int f
         continue;
       }
       String mark = i == firstDifference ? "  > " : "  ! ";
-      sb.append(mark).append(num).append(" expected  ").append(e == null ? "(nothing)" : describe(e)).append('\n');
+      sb.append(mark)
+          .append(num)
+          .append(" expected  ")
+          .append(e == null ? "(nothing)" : describe(e))
+          .append('\n');
       sb.append("         actual    ").append(a == null ? "(nothing)" : describe(a)).append('\n');
       if (e != null && a != null) {
         sb.append("         differs   ").append(String.join(", ", diffs)).append('\n');
@@ -166,7 +170,9 @@ public record CaseResult(PolicyCase policyCase, List<ActualOutput> actual, int f
     if (e instanceof ExpectedOutput.DeadLetter dl) {
       return "dead letter, line "
           + dl.line()
-          + (dl.reasonContains() == null ? "" : " (reason contains \"" + dl.reasonContains() + "\")");
+          + (dl.reasonContains() == null
+              ? ""
+              : " (reason contains \"" + dl.reasonContains() + "\")");
     }
     ExpectedOutput.Decision d = (ExpectedOutput.Decision) e;
     StringBuilder sb = new StringBuilder();

@@ -25,8 +25,8 @@ public sealed interface ExpectedOutput {
    * @param occurredAtMillis optional: epoch milliseconds (UTC)
    * @param verdict the step's verdict
    * @param rules the rule ids of every finding, in order (shadow findings included)
-   * @param credentialIds optional: the credentialIds of the {@code credential-not-revoked} findings,
-   *     in order
+   * @param credentialIds optional: the credentialIds of the {@code credential-not-revoked}
+   *     findings, in order
    * @param path optional: the agent ids from the root to the actor
    * @param messageContains texts that must each occur in the message of at least one finding; empty
    *     for none

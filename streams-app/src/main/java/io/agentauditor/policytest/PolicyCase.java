@@ -15,7 +15,12 @@ import java.util.Objects;
  * @param expect every output the replay must produce, in order
  */
 public record PolicyCase(
-    String file, int line, String name, String description, String events, List<ExpectedOutput> expect) {
+    String file,
+    int line,
+    String name,
+    String description,
+    String events,
+    List<ExpectedOutput> expect) {
 
   public PolicyCase {
     Objects.requireNonNull(file, "file");

@@ -168,10 +168,13 @@ public final class PolicyCaseLoader {
       } else if (name != null) {
         Integer first = names.putIfAbsent(name, line(f.get("name")));
         if (first != null) {
-          error(line(f.get("name")), "duplicate case name '" + name + "' (first at line " + first + ")");
+          error(
+              line(f.get("name")),
+              "duplicate case name '" + name + "' (first at line " + first + ")");
         }
       }
-      String description = f.containsKey("description") ? string(f.get("description"), "description") : "";
+      String description =
+          f.containsKey("description") ? string(f.get("description"), "description") : "";
       String events = required(f, node, "events", "case");
       Node expectNode = f.get("expect");
       List<ExpectedOutput> expect = new ArrayList<>();
@@ -190,19 +193,26 @@ public final class PolicyCaseLoader {
       if (errors.size() > before) {
         return null;
       }
-      return new PolicyCase(rel, line(node), name, description == null ? "" : description, events, expect);
+      return new PolicyCase(
+          rel, line(node), name, description == null ? "" : description, events, expect);
     }
 
     private ExpectedOutput readExpected(Node node) {
       if (node instanceof MappingNode m
           && m.getValue().stream()
-              .anyMatch(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("deadLetter"))) {
+              .anyMatch(
+                  t ->
+                      t.getKeyNode() instanceof ScalarNode k
+                          && k.getValue().equals("deadLetter"))) {
         Map<String, Node> f = fields(node, "dead letter", DEAD_LETTER_KEYS);
         if (f == null) {
           return null;
         }
         Long line = positiveInteger(f.get("deadLetter"), "deadLetter");
-        String reason = f.containsKey("reasonContains") ? string(f.get("reasonContains"), "reasonContains") : null;
+        String reason =
+            f.containsKey("reasonContains")
+                ? string(f.get("reasonContains"), "reasonContains")
+                : null;
         return line == null ? null : new ExpectedOutput.DeadLetter(line(node), line, reason);
       }
       int before = errors.size();
@@ -238,7 +248,8 @@ public final class PolicyCaseLoader {
           error(line(f.get("occurredAt")), "occurredAt '" + at + "': " + e.getMessage());
         }
       }
-      List<String> credentialIds = f.containsKey("credentialIds") ? strings(f.get("credentialIds"), "credentialIds") : null;
+      List<String> credentialIds =
+          f.containsKey("credentialIds") ? strings(f.get("credentialIds"), "credentialIds") : null;
       List<String> path = f.containsKey("path") ? strings(f.get("path"), "path") : null;
       List<String> contains = List.of();
       Node mc = f.get("messageContains");
@@ -265,7 +276,17 @@ public final class PolicyCaseLoader {
         }
       }
       return new ExpectedOutput.Decision(
-          line(node), eventId, sessionId, type, agentId, occurredAt, verdict, rules, credentialIds, path, contains);
+          line(node),
+          eventId,
+          sessionId,
+          type,
+          agentId,
+          occurredAt,
+          verdict,
+          rules,
+          credentialIds,
+          path,
+          contains);
     }
 
     // ------------------------------------------------------------ YAML helpers
@@ -318,7 +339,11 @@ public final class PolicyCaseLoader {
         } else if (!allowed.contains(key.getValue())) {
           error(
               line(k),
-              what + ": unknown key '" + key.getValue() + "'; expected one of " + String.join(", ", sorted(allowed)));
+              what
+                  + ": unknown key '"
+                  + key.getValue()
+                  + "'; expected one of "
+                  + String.join(", ", sorted(allowed)));
           ok = false;
         } else {
           out.put(key.getValue(), t.getValueNode());

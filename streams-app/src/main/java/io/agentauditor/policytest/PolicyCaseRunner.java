@@ -28,7 +28,9 @@ public final class PolicyCaseRunner {
 
   private final AuditEngine engine;
 
-  /** @param policy the loaded bundle the cases belong to; not null */
+  /**
+   * @param policy the loaded bundle the cases belong to; not null
+   */
   public PolicyCaseRunner(Policy policy) {
     this.engine = new AuditEngine(Objects.requireNonNull(policy, "policy"));
   }
@@ -38,20 +40,25 @@ public final class PolicyCaseRunner {
     return engine.policy();
   }
 
-  /** Replays {@code c}'s events from an empty state and compares the outputs with its expectations. */
+  /**
+   * Replays {@code c}'s events from an empty state and compares the outputs with its expectations.
+   */
   public CaseResult run(PolicyCase c) {
     return run(c, new InMemoryStateStore());
   }
 
   /**
-   * Replays {@code c}'s events against {@code emptyStore} (e.g. the RocksDB store of {@code replay})
-   * and compares the outputs with its expectations.
+   * Replays {@code c}'s events against {@code emptyStore} (e.g. the RocksDB store of {@code
+   * replay}) and compares the outputs with its expectations.
    */
   public CaseResult run(PolicyCase c, StateStore emptyStore) {
     return CaseResult.compare(c, replay(c.events(), emptyStore));
   }
 
-  /** The outputs of replaying {@code events} from an empty state: decisions and dead letters, in order. */
+  /**
+   * The outputs of replaying {@code events} from an empty state: decisions and dead letters, in
+   * order.
+   */
   public List<ActualOutput> replay(String events) {
     return replay(events, new InMemoryStateStore());
   }

@@ -164,7 +164,8 @@ class PolicyTestCommandTest {
 
   @Test
   void shouldExitTwoWhenNoCaseMatchesTheRunText() {
-    int code = run("policy", "test", TestBundles.defaultBundle().toString(), "--run", "no-such-case");
+    int code =
+        run("policy", "test", TestBundles.defaultBundle().toString(), "--run", "no-such-case");
 
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).isEqualTo("no case id contains 'no-such-case'\n");

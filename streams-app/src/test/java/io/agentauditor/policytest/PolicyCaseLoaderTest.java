@@ -23,17 +23,17 @@ class PolicyCaseLoaderTest {
         tmp,
         "cases/one.yaml",
         """
-        rule: credential-not-revoked
-        cases:
-          - name: all-fields
-            description: every field once
-            events: |
-              {"a":1}
-              not json
-            expect:
-              - {eventId: "s1#idle-timeout", sessionId: s1, type: SESSION_ENDED, agentId: "agent:root", occurredAt: "2026-01-01T11:00:00+01:00", verdict: FLAG, rules: [credential-not-revoked], credentialIds: [k1], path: [agent:root], messageContains: k1}
-              - {deadLetter: 2, reasonContains: JSON}
-        """);
+rule: credential-not-revoked
+cases:
+  - name: all-fields
+    description: every field once
+    events: |
+      {"a":1}
+      not json
+    expect:
+      - {eventId: "s1#idle-timeout", sessionId: s1, type: SESSION_ENDED, agentId: "agent:root", occurredAt: "2026-01-01T11:00:00+01:00", verdict: FLAG, rules: [credential-not-revoked], credentialIds: [k1], path: [agent:root], messageContains: k1}
+      - {deadLetter: 2, reasonContains: JSON}
+""");
 
     // When
     List<PolicyCase> cases = PolicyCaseLoader.load(tmp);
@@ -70,7 +70,8 @@ class PolicyCaseLoaderTest {
 
     // When
     CaseFileException e =
-        catchThrowableOfType(CaseFileException.class, () -> PolicyCaseLoader.load(tmp.resolve("b")));
+        catchThrowableOfType(
+            CaseFileException.class, () -> PolicyCaseLoader.load(tmp.resolve("b")));
 
     // Then
     String bad = cases.resolve("b-bad-fields.yaml").toString();
@@ -86,8 +87,7 @@ class PolicyCaseLoaderTest {
             bad + ":12: expected decision: missing key 'rules' (write rules: [] for none)",
             bad + ":17: credentialIds lists 2 ids but rules has 1 credential-not-revoked findings",
             bad + ":18: deadLetter must be a line number (an integer >= 1), got 'zero'",
-            bad
-                + ":19: occurredAt 'yesterday': not an RFC 3339 date-time with seconds and offset",
+            bad + ":19: occurredAt 'yesterday': not an RFC 3339 date-time with seconds and offset",
             bad + ":20: duplicate case name 'typo-in-a-key' (first at line 3)");
     assertThat(e.getMessage()).contains(bad);
   }
@@ -98,7 +98,8 @@ class PolicyCaseLoaderTest {
     TestBundles.write(tmp, "cases/README.md", "no yaml here");
 
     // When
-    CaseFileException e = catchThrowableOfType(CaseFileException.class, () -> PolicyCaseLoader.load(tmp));
+    CaseFileException e =
+        catchThrowableOfType(CaseFileException.class, () -> PolicyCaseLoader.load(tmp));
 
     // Then
     assertThat(e.errors()).containsExactly(tmp.resolve("cases") + ":1: no case files (*.yaml)");

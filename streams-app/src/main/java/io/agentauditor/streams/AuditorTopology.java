@@ -17,7 +17,7 @@ import org.apache.kafka.streams.state.Stores;
  * Builds the auditor's Kafka Streams topology (contract sections 4 and 9) with the Processor API:
  *
  * <pre>
- * agent-events (source: String key, validated Avro AgentEvent, occurredAt as timestamp)
+ * events-source (String key, validated Avro AgentEvent, occurredAt as timestamp)
  *   -> audit (AuditProcessor, store chain-state)
  *        -> decisions-sink   (key sessionId, Avro Decision)
  *        -> violations-sink  (key sessionId, OCSF Detection Finding JSON)
@@ -43,7 +43,7 @@ import org.apache.kafka.streams.state.Stores;
 public final class AuditorTopology {
 
   /** The events source node. */
-  public static final String EVENTS_SOURCE = "agent-events";
+  public static final String EVENTS_SOURCE = "events-source";
   /** The audit processor node. */
   public static final String AUDIT_PROCESSOR = "audit";
   /** The decisions sink node. */

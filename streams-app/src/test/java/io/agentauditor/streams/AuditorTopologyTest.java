@@ -208,6 +208,7 @@ class AuditorTopologyTest {
 
     // Then
     assertThat(render(storeContents())).isEqualTo(render(reference.snapshot()));
+    assertThat(driver.producedTopicNames()).contains("agent-auditor-chain-state-changelog");
     assertThat(AuditEngine.streamTime(new ChainStateStore(store())))
         .isEqualTo(scenario.get(scenario.size() - 1).getOccurredAt().toEpochMilli());
   }

@@ -14,9 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,6 +25,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -173,6 +171,16 @@ final class AuditorApp {
       return List.copyOf(records);
     }
 
+    /** Polls until {@code condition} holds for everything read so far (failing after the timeout). */
+    List<ConsumerRecord<byte[], byte[]>> awaitUntil(
+        java.util.function.Predicate<List<ConsumerRecord<byte[], byte[]>>> condition) {
+      await().atMost(TIMEOUT).until(() -> {
+        poll();
+        return condition.test(records);
+      });
+      return List.copyOf(records);
+    }
+
     /** Reads up to the current last stable offset of every partition; returns everything read. */
     List<ConsumerRecord<byte[], byte[]>> drain() {
       Map<TopicPartition, Long> end = consumer.endOffsets(assigned);
@@ -193,18 +201,15 @@ final class AuditorApp {
     }
   }
 
+  /**
+   * Closes {@code streams}, leaving the consumer group: by default Streams stays in the group on
+   * close, and a successor would wait for the session timeout (45 s) before it gets the partitions.
+   */
   static void closeQuietly(KafkaStreams streams) {
-    streams.close(Duration.ofSeconds(30));
+    streams.close(
+        CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+            .withTimeout(Duration.ofSeconds(30)));
   }
 
-  static <T> T get(java.util.concurrent.Future<T> future) {
-    try {
-      return future.get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+
 }

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,12 +154,27 @@ public final class TopicsAdmin {
     if (existing.isEmpty()) {
       return warnings;
     }
-    Map<String, TopicDescription> descriptions =
-        admin.describeTopics(existing).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     List<ConfigResource> resources =
         existing.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-    Map<ConfigResource, Config> configs =
-        admin.describeConfigs(resources).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    // A topic created a moment ago (by us or another instance) may not have reached every broker's
+    // metadata yet: its describe fails with a retriable error for a short while.
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    Map<String, TopicDescription> descriptions;
+    Map<ConfigResource, Config> configs;
+    while (true) {
+      try {
+        descriptions =
+            admin.describeTopics(existing).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        configs = admin.describeConfigs(resources).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        break;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        LOGGER.debug("Topics not described yet, retrying: {}", e.getCause().getMessage());
+        Thread.sleep(100);
+      }
+    }
     String events = config.topics().events();
     for (String name : existing) {
       NewTopic want = desired.get(name);

@@ -26,27 +26,28 @@ import org.slf4j.LoggerFactory;
  * produced, in this order:
  *
  * <ol>
- *   <li>the decision (Avro {@code Decision}, key sessionId) to {@value AuditorTopology#DECISIONS_SINK};
- *       for a retry the stored decision, unchanged, so every input record gives exactly one decision;
- *   <li>unless the record is a retry, one OCSF Detection Finding (JSON, key sessionId) per finding of
- *       a FLAG or BLOCK decision to {@value AuditorTopology#VIOLATIONS_SINK};
- *   <li>every credential lifecycle change (Avro {@code CredentialState}, key credentialId) to {@value
- *       AuditorTopology#CREDENTIALS_SINK}; a retry changes nothing itself, so its changes are only
- *       those of the idle timeouts it triggered;
+ *   <li>the decision (Avro {@code Decision}, key sessionId) to {@value
+ *       AuditorTopology#DECISIONS_SINK}; for a retry the stored decision, unchanged, so every input
+ *       record gives exactly one decision;
+ *   <li>unless the record is a retry, one OCSF Detection Finding (JSON, key sessionId) per finding
+ *       of a FLAG or BLOCK decision to {@value AuditorTopology#VIOLATIONS_SINK};
+ *   <li>every credential lifecycle change (Avro {@code CredentialState}, key credentialId) to
+ *       {@value AuditorTopology#CREDENTIALS_SINK}; a retry changes nothing itself, so its changes
+ *       are only those of the idle timeouts it triggered;
  *   <li>the idle-timeout decisions (contract 9.3) found due after the record, each followed by its
  *       violations.
  * </ol>
  *
- * <p><b>Why no punctuator.</b> The engine keeps the task's stream time (the largest occurredAt of the
- * valid records) in the store and, after every valid record, closes the sessions idle for longer
- * than {@code sessionIdleTimeoutSeconds} and purges closed sessions (state and eventId dedupe
- * records) older than {@code sessionRetentionSeconds}. That is exactly contract 9.3: timeouts are
- * checked "after each valid record" and ordered after that record's decision. A stream-time
- * punctuator could only fire when a record advances stream time, i.e. at the same points, but after
- * the record rather than as part of its step and at a schedule granularity, so it would add nothing
- * but imprecision; a wall-clock punctuator would make decisions depend on when the auditor ran and
- * break replay parity. The consequence, as in {@code replay}: a partition that receives no more
- * records closes no more sessions.
+ * <p><b>Why no punctuator.</b> The engine keeps the task's stream time (the largest occurredAt of
+ * the valid records) in the store and, after every valid record, closes the sessions idle for
+ * longer than {@code sessionIdleTimeoutSeconds} and purges closed sessions (state and eventId
+ * dedupe records) older than {@code sessionRetentionSeconds}. That is exactly contract 9.3:
+ * timeouts are checked "after each valid record" and ordered after that record's decision. A
+ * stream-time punctuator could only fire when a record advances stream time, i.e. at the same
+ * points, but after the record rather than as part of its step and at a schedule granularity, so it
+ * would add nothing but imprecision; a wall-clock punctuator would make decisions depend on when
+ * the auditor ran and break replay parity. The consequence, as in {@code replay}: a partition that
+ * receives no more records closes no more sessions.
  *
  * <p>A record whose key is not its sessionId is refused with {@link EventKeyMismatchException}
  * (dead letter through the processing handler). An engine failure propagates to the same handler.
@@ -82,7 +83,8 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
     Decision decision = result.decision();
     forwardDecision(decision);
     if (result.retry()) {
-      LOGGER.debug("Retry of {}/{}: stored decision re-emitted", decision.sessionId(), decision.eventId());
+      LOGGER.debug(
+          "Retry of {}/{}: stored decision re-emitted", decision.sessionId(), decision.eventId());
     } else {
       forwardViolations(decision);
     }
@@ -95,7 +97,10 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
           AuditorTopology.CREDENTIALS_SINK);
     }
     for (Decision timeout : result.idleTimeouts()) {
-      LOGGER.debug("Session {} idle: closed at stream time {}", timeout.sessionId(), timeout.occurredAtMillis());
+      LOGGER.debug(
+          "Session {} idle: closed at stream time {}",
+          timeout.sessionId(),
+          timeout.occurredAtMillis());
       forwardDecision(timeout);
       forwardViolations(timeout);
     }

@@ -50,11 +50,15 @@ public record AuditorTopics(
    */
   public static AuditorTopics of(AuditorConfig.TopicNames names, Map<String, ?> serdeConfig) {
     return new AuditorTopics(
-        new Topic<>(names.events(), Serdes.String(), AvroSerde.of(AgentEvent.class, serdeConfig, false)),
-        new Topic<>(names.decisions(), Serdes.String(), AvroSerde.of(Decision.class, serdeConfig, false)),
+        new Topic<>(
+            names.events(), Serdes.String(), AvroSerde.of(AgentEvent.class, serdeConfig, false)),
+        new Topic<>(
+            names.decisions(), Serdes.String(), AvroSerde.of(Decision.class, serdeConfig, false)),
         new Topic<>(names.violations(), Serdes.String(), Serdes.String()),
         new Topic<>(
-            names.credentials(), Serdes.String(), AvroSerde.of(CredentialState.class, serdeConfig, false)),
+            names.credentials(),
+            Serdes.String(),
+            AvroSerde.of(CredentialState.class, serdeConfig, false)),
         names.deadLetters());
   }
 }

@@ -32,10 +32,11 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <p>Every input record ends as exactly one decision or one dead letter: undecodable bytes and
  * contract-violating events fail in the source's deserializer ({@link ValidatingEventDeserializer})
- * and go through the deserialization handler to the dead-letter topic; records the processor refuses
- * or fails on go through the processing handler. Both handlers and {@code
- * errors.dead.letter.queue.topic.name} are Streams properties ({@link DeadLetter#handlerProperties},
- * set by {@link AuditorConfig#streamsProperties()}), not part of the topology.
+ * and go through the deserialization handler to the dead-letter topic; records the processor
+ * refuses or fails on go through the processing handler. Both handlers and {@code
+ * errors.dead.letter.queue.topic.name} are Streams properties ({@link
+ * DeadLetter#handlerProperties}, set by {@link AuditorConfig#streamsProperties()}), not part of the
+ * topology.
  *
  * <p>{@link #build} is pure: it configures serdes but opens no connection and reads no file, so
  * production, {@code ./auditor demo} and the tests build the very same topology.
@@ -44,14 +45,19 @@ public final class AuditorTopology {
 
   /** The events source node. */
   public static final String EVENTS_SOURCE = "events-source";
+
   /** The audit processor node. */
   public static final String AUDIT_PROCESSOR = "audit";
+
   /** The decisions sink node. */
   public static final String DECISIONS_SINK = "decisions-sink";
+
   /** The violations sink node. */
   public static final String VIOLATIONS_SINK = "violations-sink";
+
   /** The credentials sink node. */
   public static final String CREDENTIALS_SINK = "credentials-sink";
+
   /** The chain-state store; its changelog is {@code <application.id>-chain-state-changelog}. */
   public static final String CHAIN_STATE_STORE = "chain-state";
 
@@ -74,7 +80,9 @@ public final class AuditorTopology {
     AuditorTopics declared = AuditorTopics.of(topics, serdeConfig);
     StoreBuilder<KeyValueStore<Bytes, byte[]>> store =
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(CHAIN_STATE_STORE), Serdes.Bytes(), Serdes.ByteArray())
+                Stores.persistentKeyValueStore(CHAIN_STATE_STORE),
+                Serdes.Bytes(),
+                Serdes.ByteArray())
             .withLoggingEnabled(Map.of())
             .withCachingEnabled();
 

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
 
-  private static final Logger LOGGER = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
+  private static final Logger LOGGER =
+      LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
 
   private String deadLetterTopic;
 
@@ -43,16 +44,26 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
       LOGGER.error(
           "Schema registry unavailable decoding {}-{}@{}: failing the stream thread, the record"
               + " is read again after its replacement: {}",
-          context.topic(), context.partition(), context.offset(), outage.getMessage());
+          context.topic(),
+          context.partition(),
+          context.offset(),
+          outage.getMessage());
       return Response.fail();
     }
     DeadLetter letter = DeadLetter.fromFailure(context, exception);
     LOGGER.warn(
         "Dead letter (undecodable) {}-{}@{}: {}: {}",
-        letter.sourceTopic(), letter.sourcePartition(), letter.sourceOffset(),
-        letter.errorType(), letter.reason());
-    LOGGER.debug("Deserialization failure of {}-{}@{}", letter.sourceTopic(),
-        letter.sourcePartition(), letter.sourceOffset(), exception);
+        letter.sourceTopic(),
+        letter.sourcePartition(),
+        letter.sourceOffset(),
+        letter.errorType(),
+        letter.reason());
+    LOGGER.debug(
+        "Deserialization failure of {}-{}@{}",
+        letter.sourceTopic(),
+        letter.sourcePartition(),
+        letter.sourceOffset(),
+        exception);
     return Response.resume(List.of(letter.toProducerRecord(deadLetterTopic, context.headers())));
   }
 

@@ -9,8 +9,8 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  * produce time. It only sees records that decoded and validated (Streams deserializes before it
  * extracts), so dead letters never move stream time.
  *
- * <p>Kafka timestamps cannot be negative and Streams drops a record whose extracted timestamp is, so
- * an event before 1970 (valid by section 2) gets timestamp 0 instead of being lost; the engine
+ * <p>Kafka timestamps cannot be negative and Streams drops a record whose extracted timestamp is,
+ * so an event before 1970 (valid by section 2) gets timestamp 0 instead of being lost; the engine
  * decides on {@code occurredAt} itself and keeps its own stream time, so decisions are unaffected.
  */
 public final class OccurredAtTimestampExtractor implements TimestampExtractor {

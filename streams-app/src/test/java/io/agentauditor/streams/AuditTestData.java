@@ -3,12 +3,12 @@ package io.agentauditor.streams;
 import io.agentauditor.codec.DecisionJsonCodec;
 import io.agentauditor.codec.DecisionMapper;
 import io.agentauditor.codec.EventJsonCodec;
+import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.InMemoryStateStore;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.policy.PolicyBundleLoader;
 import io.agentauditor.policy.TestBundles;
 import io.agentauditor.replay.Replayer;
-import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.runtime.AuditorConfig;
 import io.agentauditor.schema.AgentEvent;
 import java.io.ByteArrayInputStream;
@@ -98,7 +98,8 @@ final class AuditTestData {
    * closed by the idle timeout when later sessions move stream time on). Sessions start {@code
    * spacingSeconds} apart.
    */
-  static List<String> generatedSessions(String prefix, int sessions, int spacingSeconds, long seed) {
+  static List<String> generatedSessions(
+      String prefix, int sessions, int spacingSeconds, long seed) {
     Random random = new Random(seed);
     Instant t0 = Instant.parse("2026-11-26T08:00:00Z");
     List<Timed> all = new ArrayList<>();
@@ -110,43 +111,147 @@ final class AuditTestData {
       String deployer = "spiffe://acme.io/agent/deployer-" + s;
       long at = t0.getEpochSecond() + (long) s * spacingSeconds;
       List<String[]> steps = new ArrayList<>(); // {agent, type, payload}
-      steps.add(new String[] {planner, "SESSION_STARTED",
-          "\"session\":{\"initiator\":\"user:dev" + s + "@acme.io\",\"grantedScopes\":[\"read:repo/acme/**\","
-              + "\"write:repo/acme/" + svc + "\",\"write:deploy/staging/" + svc + "\"]}"});
-      steps.add(new String[] {planner, "AGENT_DELEGATED",
-          "\"delegation\":{\"childAgentId\":\"" + coder + "\",\"scopes\":[\"read:repo/acme/**\",\"write:repo/acme/" + svc + "\"]}"});
-      steps.add(new String[] {planner, "AGENT_DELEGATED",
-          "\"delegation\":{\"childAgentId\":\"" + deployer + "\",\"scopes\":[\"write:deploy/staging/" + svc + "\"]}"});
-      steps.add(new String[] {planner, "CREDENTIAL_ISSUED",
-          "\"credential\":{\"credentialId\":\"" + sid + "-gh\",\"subjectAgentId\":\"" + coder + "\",\"scopes\":[\"write:repo/acme/" + svc + "\"],"
-              + "\"kind\":\"SHORT_LIVED_TOKEN\",\"ttlSeconds\":900,\"storage\":\"MEMORY\"}"});
+      steps.add(
+          new String[] {
+            planner,
+            "SESSION_STARTED",
+            "\"session\":{\"initiator\":\"user:dev"
+                + s
+                + "@acme.io\",\"grantedScopes\":[\"read:repo/acme/**\","
+                + "\"write:repo/acme/"
+                + svc
+                + "\",\"write:deploy/staging/"
+                + svc
+                + "\"]}"
+          });
+      steps.add(
+          new String[] {
+            planner,
+            "AGENT_DELEGATED",
+            "\"delegation\":{\"childAgentId\":\""
+                + coder
+                + "\",\"scopes\":[\"read:repo/acme/**\",\"write:repo/acme/"
+                + svc
+                + "\"]}"
+          });
+      steps.add(
+          new String[] {
+            planner,
+            "AGENT_DELEGATED",
+            "\"delegation\":{\"childAgentId\":\""
+                + deployer
+                + "\",\"scopes\":[\"write:deploy/staging/"
+                + svc
+                + "\"]}"
+          });
+      steps.add(
+          new String[] {
+            planner,
+            "CREDENTIAL_ISSUED",
+            "\"credential\":{\"credentialId\":\""
+                + sid
+                + "-gh\",\"subjectAgentId\":\""
+                + coder
+                + "\",\"scopes\":[\"write:repo/acme/"
+                + svc
+                + "\"],"
+                + "\"kind\":\"SHORT_LIVED_TOKEN\",\"ttlSeconds\":900,\"storage\":\"MEMORY\"}"
+          });
       int calls = 3 + random.nextInt(5);
       for (int c = 0; c < calls; c++) {
-        steps.add(new String[] {coder, "TOOL_CALL", c % 2 == 0
-            ? "\"toolCall\":{\"tool\":\"repo.read_file\",\"arguments\":{\"repo\":\"acme/" + svc + "\",\"path\":\"src/f" + c + ".py\"}}"
-            : "\"toolCall\":{\"tool\":\"repo.write_file\",\"arguments\":{\"repo\":\"acme/" + svc + "\",\"path\":\"src/f" + c
-                + ".py\",\"content\":\"x = " + c + "\"},\"credentialId\":\"" + sid + "-gh\"}"});
+        steps.add(
+            new String[] {
+              coder,
+              "TOOL_CALL",
+              c % 2 == 0
+                  ? "\"toolCall\":{\"tool\":\"repo.read_file\",\"arguments\":{\"repo\":\"acme/"
+                      + svc
+                      + "\",\"path\":\"src/f"
+                      + c
+                      + ".py\"}}"
+                  : "\"toolCall\":{\"tool\":\"repo.write_file\",\"arguments\":{\"repo\":\"acme/"
+                      + svc
+                      + "\",\"path\":\"src/f"
+                      + c
+                      + ".py\",\"content\":\"x = "
+                      + c
+                      + "\"},\"credentialId\":\""
+                      + sid
+                      + "-gh\"}"
+            });
       }
       switch (s % 5) {
-        case 0 -> steps.add(new String[] {coder, "TOOL_CALL",
-            "\"toolCall\":{\"tool\":\"repo.write_file\",\"arguments\":{\"repo\":\"acme/" + svc
-                + "\",\"path\":\".env\",\"content\":\"AWS_KEY=AKIAABCDEFGHIJKLMNOP\"}}"});
-        case 1 -> steps.add(new String[] {coder, "TOOL_CALL",
-            "\"toolCall\":{\"tool\":\"shell.exec\",\"arguments\":{\"cmd\":\"ls\"}}"});
-        case 2 -> steps.add(new String[] {coder, "CREDENTIAL_ISSUED",
-            "\"credential\":{\"credentialId\":\"" + sid + "-ci\",\"subjectAgentId\":\"" + coder + "\",\"scopes\":[\"read:repo/acme/" + svc + "\"],"
-                + "\"kind\":\"API_KEY\",\"ttlSeconds\":null,\"storage\":\"CI_VARIABLE\"}"});
-        case 3 -> steps.add(new String[] {deployer, "TOOL_CALL",
-            "\"toolCall\":{\"tool\":\"repo.read_file\",\"arguments\":{\"repo\":\"acme/" + svc + "\"},\"credentialId\":\"" + sid + "-gh\"}"});
-        default -> steps.add(new String[] {deployer, "TOOL_CALL",
-            "\"toolCall\":{\"tool\":\"cloud.deploy\",\"arguments\":{\"env\":\"staging\",\"service\":\"" + svc + "\"}}"});
+        case 0 ->
+            steps.add(
+                new String[] {
+                  coder,
+                  "TOOL_CALL",
+                  "\"toolCall\":{\"tool\":\"repo.write_file\",\"arguments\":{\"repo\":\"acme/"
+                      + svc
+                      + "\",\"path\":\".env\",\"content\":\"AWS_KEY=AKIAABCDEFGHIJKLMNOP\"}}"
+                });
+        case 1 ->
+            steps.add(
+                new String[] {
+                  coder,
+                  "TOOL_CALL",
+                  "\"toolCall\":{\"tool\":\"shell.exec\",\"arguments\":{\"cmd\":\"ls\"}}"
+                });
+        case 2 ->
+            steps.add(
+                new String[] {
+                  coder,
+                  "CREDENTIAL_ISSUED",
+                  "\"credential\":{\"credentialId\":\""
+                      + sid
+                      + "-ci\",\"subjectAgentId\":\""
+                      + coder
+                      + "\",\"scopes\":[\"read:repo/acme/"
+                      + svc
+                      + "\"],"
+                      + "\"kind\":\"API_KEY\",\"ttlSeconds\":null,\"storage\":\"CI_VARIABLE\"}"
+                });
+        case 3 ->
+            steps.add(
+                new String[] {
+                  deployer,
+                  "TOOL_CALL",
+                  "\"toolCall\":{\"tool\":\"repo.read_file\",\"arguments\":{\"repo\":\"acme/"
+                      + svc
+                      + "\"},\"credentialId\":\""
+                      + sid
+                      + "-gh\"}"
+                });
+        default ->
+            steps.add(
+                new String[] {
+                  deployer,
+                  "TOOL_CALL",
+                  "\"toolCall\":{\"tool\":\"cloud.deploy\",\"arguments\":{\"env\":\"staging\",\"service\":\""
+                      + svc
+                      + "\"}}"
+                });
       }
-      steps.add(new String[] {planner, "CREDENTIAL_ISSUED",
-          "\"credential\":{\"credentialId\":\"" + sid + "-deploy\",\"subjectAgentId\":\"" + deployer + "\",\"scopes\":[\"write:deploy/staging/" + svc + "\"],"
-              + "\"kind\":\"OIDC_TOKEN\",\"ttlSeconds\":3600,\"storage\":\"MEMORY\"}"});
+      steps.add(
+          new String[] {
+            planner,
+            "CREDENTIAL_ISSUED",
+            "\"credential\":{\"credentialId\":\""
+                + sid
+                + "-deploy\",\"subjectAgentId\":\""
+                + deployer
+                + "\",\"scopes\":[\"write:deploy/staging/"
+                + svc
+                + "\"],"
+                + "\"kind\":\"OIDC_TOKEN\",\"ttlSeconds\":3600,\"storage\":\"MEMORY\"}"
+          });
       if (s % 3 == 0) {
-        steps.add(new String[] {planner, "CREDENTIAL_REVOKED",
-            "\"revocation\":{\"credentialId\":\"" + sid + "-deploy\",\"reason\":\"done\"}"});
+        steps.add(
+            new String[] {
+              planner,
+              "CREDENTIAL_REVOKED",
+              "\"revocation\":{\"credentialId\":\"" + sid + "-deploy\",\"reason\":\"done\"}"
+            });
       }
       if (s % 4 != 3) {
         steps.add(new String[] {planner, "SESSION_ENDED", null});
@@ -168,10 +273,21 @@ final class AuditTestData {
     return all.stream().map(Timed::line).toList();
   }
 
-  static String line(String sid, String eventId, String agent, Instant at, String type, String payload) {
-    return "{\"eventId\":\"" + eventId + "\",\"sessionId\":\"" + sid + "\",\"agentId\":\"" + agent
-        + "\",\"occurredAt\":\"" + at + "\",\"type\":\"" + type + "\""
-        + (payload == null ? "" : "," + payload) + "}";
+  static String line(
+      String sid, String eventId, String agent, Instant at, String type, String payload) {
+    return "{\"eventId\":\""
+        + eventId
+        + "\",\"sessionId\":\""
+        + sid
+        + "\",\"agentId\":\""
+        + agent
+        + "\",\"occurredAt\":\""
+        + at
+        + "\",\"type\":\""
+        + type
+        + "\""
+        + (payload == null ? "" : "," + payload)
+        + "}";
   }
 
   private record Timed(long at, int session, int order, String line) {}

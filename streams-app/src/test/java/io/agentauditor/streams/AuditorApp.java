@@ -83,9 +83,11 @@ final class AuditorApp {
     AuditorConfig config = config(stateDir);
     KafkaStreams streams =
         new KafkaStreams(
-            AuditorTopology.build(config.topics(), config.serdeConfig(), AuditTestData.defaultPolicy()),
+            AuditorTopology.build(
+                config.topics(), config.serdeConfig(), AuditTestData.defaultPolicy()),
             config.streamsProperties());
-    streams.setUncaughtExceptionHandler(StreamThreadFailurePolicy.from(config, new SimpleMeterRegistry()));
+    streams.setUncaughtExceptionHandler(
+        StreamThreadFailurePolicy.from(config, new SimpleMeterRegistry()));
     streams.start();
     await().atMost(TIMEOUT).until(() -> streams.state() == KafkaStreams.State.RUNNING);
     return streams;
@@ -96,7 +98,8 @@ final class AuditorApp {
         new KafkaProducer<>(
             producerConfig(),
             new StringSerializer(),
-            AvroSerde.of(AgentEvent.class, Map.of("schema.registry.url", "mock://" + prefix), false))) {
+            AvroSerde.of(
+                AgentEvent.class, Map.of("schema.registry.url", "mock://" + prefix), false))) {
       for (AgentEvent e : events) {
         producer.send(new ProducerRecord<>(topics().events(), e.getSessionId(), e));
       }
@@ -131,9 +134,12 @@ final class AuditorApp {
 
   private Map<String, Object> producerConfig() {
     return Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        kafka.bootstrapServers(),
+        ProducerConfig.ACKS_CONFIG,
+        "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+        true);
   }
 
   /** A read_committed reader of every partition of {@code topic}, from the beginning. */
@@ -151,43 +157,62 @@ final class AuditorApp {
       consumer =
           new KafkaConsumer<>(
               Map.of(
-                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                  ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                  ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  kafka.bootstrapServers(),
+                  ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                  "read_committed",
+                  ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                  false),
               new ByteArrayDeserializer(),
               new ByteArrayDeserializer());
-      assigned = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      assigned =
+          consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       consumer.assign(assigned);
       consumer.seekToBeginning(assigned);
     }
 
-    /** Polls until {@code count} records were read (failing after the timeout); returns them all. */
+    /**
+     * Polls until {@code count} records were read (failing after the timeout); returns them all.
+     */
     List<ConsumerRecord<byte[], byte[]>> awaitAtLeast(int count) {
-      await().atMost(TIMEOUT).until(() -> {
-        poll();
-        return records.size() >= count;
-      });
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () -> {
+                poll();
+                return records.size() >= count;
+              });
       return List.copyOf(records);
     }
 
-    /** Polls until {@code condition} holds for everything read so far (failing after the timeout). */
+    /**
+     * Polls until {@code condition} holds for everything read so far (failing after the timeout).
+     */
     List<ConsumerRecord<byte[], byte[]>> awaitUntil(
         java.util.function.Predicate<List<ConsumerRecord<byte[], byte[]>>> condition) {
-      await().atMost(TIMEOUT).until(() -> {
-        poll();
-        return condition.test(records);
-      });
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () -> {
+                poll();
+                return condition.test(records);
+              });
       return List.copyOf(records);
     }
 
     /** Reads up to the current last stable offset of every partition; returns everything read. */
     List<ConsumerRecord<byte[], byte[]>> drain() {
       Map<TopicPartition, Long> end = consumer.endOffsets(assigned);
-      await().atMost(TIMEOUT).until(() -> {
-        poll();
-        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
-      });
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () -> {
+                poll();
+                return end.entrySet().stream()
+                    .allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+              });
       return List.copyOf(records);
     }
 
@@ -210,6 +235,4 @@ final class AuditorApp {
         CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(Duration.ofSeconds(30)));
   }
-
-
 }

@@ -10,9 +10,9 @@ import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the shape of the production topology: node names, the store name (hence its changelog
- * topic) and the topics. A rename here orphans the changelog of every deployed instance, so it must
- * be a visible change of {@code streams/auditor-topology.txt}, never an accident.
+ * Pins the shape of the production topology: node names, the store name (hence its changelog topic)
+ * and the topics. A rename here orphans the changelog of every deployed instance, so it must be a
+ * visible change of {@code streams/auditor-topology.txt}, never an accident.
  */
 class AuditorTopologyDescriptionTest {
 
@@ -24,7 +24,10 @@ class AuditorTopologyDescriptionTest {
     TopologyDescription description =
         AuditorTopology.build(
                 new io.agentauditor.runtime.AuditorConfig.TopicNames(
-                    "agent-events", "agent-decisions", "agent-violations", "agent-credentials",
+                    "agent-events",
+                    "agent-decisions",
+                    "agent-violations",
+                    "agent-credentials",
                     "agent-dead-letters"),
                 Map.of("schema.registry.url", "mock://description"),
                 AuditTestData.defaultPolicy())
@@ -35,7 +38,8 @@ class AuditorTopologyDescriptionTest {
   }
 
   private static String expected() throws IOException {
-    try (InputStream in = AuditorTopologyDescriptionTest.class.getClassLoader().getResourceAsStream(EXPECTED)) {
+    try (InputStream in =
+        AuditorTopologyDescriptionTest.class.getClassLoader().getResourceAsStream(EXPECTED)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }

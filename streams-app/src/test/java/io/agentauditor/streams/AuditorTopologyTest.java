@@ -97,12 +97,16 @@ class AuditorTopologyTest {
             atLeastOnce(config.streamsProperties()));
     eventSerde = AvroSerde.of(AgentEvent.class, serdeConfig, false);
     events = driver.createInputTopic(TOPICS.events(), new StringSerializer(), eventSerde);
-    rawEvents = driver.createInputTopic(TOPICS.events(), new StringSerializer(), new ByteArraySerializer());
+    rawEvents =
+        driver.createInputTopic(TOPICS.events(), new StringSerializer(), new ByteArraySerializer());
     decisions =
         driver.createOutputTopic(
-            TOPICS.decisions(), new StringDeserializer(), AvroSerde.of(Decision.class, serdeConfig, false));
+            TOPICS.decisions(),
+            new StringDeserializer(),
+            AvroSerde.of(Decision.class, serdeConfig, false));
     violations =
-        driver.createOutputTopic(TOPICS.violations(), new StringDeserializer(), new StringDeserializer());
+        driver.createOutputTopic(
+            TOPICS.violations(), new StringDeserializer(), new StringDeserializer());
     credentials =
         driver.createOutputTopic(
             TOPICS.credentials(),
@@ -129,11 +133,14 @@ class AuditorTopologyTest {
     // Then: one decision per event, keyed by sessionId, exactly what ./auditor replay decides
     List<KeyValue<String, Decision>> out = decisions.readKeyValuesToList();
     assertThat(out).extracting(kv -> kv.key).containsOnly(DEMO_SESSION);
-    assertThat(out).extracting(kv -> AuditTestData.json(kv.value))
+    assertThat(out)
+        .extracting(kv -> AuditTestData.json(kv.value))
         .containsExactlyElementsOf(AuditTestData.replay(lines));
-    assertThat(out).extracting(kv -> kv.value.getVerdict().name())
-        .containsExactly("ALLOW", "ALLOW", "ALLOW", "ALLOW", "ALLOW", "ALLOW", "ALLOW", "BLOCK",
-            "BLOCK", "ALLOW", "BLOCK", "ALLOW", "BLOCK", "ALLOW", "ALLOW", "ALLOW", "FLAG");
+    assertThat(out)
+        .extracting(kv -> kv.value.getVerdict().name())
+        .containsExactly(
+            "ALLOW", "ALLOW", "ALLOW", "ALLOW", "ALLOW", "ALLOW", "ALLOW", "BLOCK", "BLOCK",
+            "ALLOW", "BLOCK", "ALLOW", "BLOCK", "ALLOW", "ALLOW", "ALLOW", "FLAG");
     assertThat(deadLetters.isEmpty()).isTrue();
   }
 
@@ -147,8 +154,11 @@ class AuditorTopologyTest {
 
     // Then: e08 (3 findings), e09 (3), e11 (1), e13 (1), e17 (1), in decision order
     List<Decision> decided = decisions.readValuesToList();
-    int expected = decided.stream()
-        .filter(d -> d.getVerdict() != Verdict.ALLOW).mapToInt(d -> d.getFindings().size()).sum();
+    int expected =
+        decided.stream()
+            .filter(d -> d.getVerdict() != Verdict.ALLOW)
+            .mapToInt(d -> d.getFindings().size())
+            .sum();
     List<KeyValue<String, String>> out = violations.readKeyValuesToList();
     assertThat(out).hasSize(expected).hasSize(9);
     assertThat(out).extracting(kv -> kv.key).containsOnly(DEMO_SESSION);
@@ -160,16 +170,17 @@ class AuditorTopologyTest {
           .isEqualTo(AuditTestData.defaultPolicy().identity());
       uids.add(event.at("/metadata/uid").asText());
     }
-    assertThat(uids).containsExactly(
-        DEMO_SESSION + "/e08/long-lived-credential/cred-ci-apikey-3d09",
-        DEMO_SESSION + "/e08/insecure-secret-storage/cred-ci-apikey-3d09",
-        DEMO_SESSION + "/e08/static-credential/cred-ci-apikey-3d09",
-        DEMO_SESSION + "/e09/scope-widening",
-        DEMO_SESSION + "/e09/approval-required",
-        DEMO_SESSION + "/e09/secret-in-arguments",
-        DEMO_SESSION + "/e11/credential-reuse/cred-gh-inst-7c1e2a",
-        DEMO_SESSION + "/e13/approval-required",
-        DEMO_SESSION + "/e17/credential-not-revoked/cred-oidc-deploy-91b4");
+    assertThat(uids)
+        .containsExactly(
+            DEMO_SESSION + "/e08/long-lived-credential/cred-ci-apikey-3d09",
+            DEMO_SESSION + "/e08/insecure-secret-storage/cred-ci-apikey-3d09",
+            DEMO_SESSION + "/e08/static-credential/cred-ci-apikey-3d09",
+            DEMO_SESSION + "/e09/scope-widening",
+            DEMO_SESSION + "/e09/approval-required",
+            DEMO_SESSION + "/e09/secret-in-arguments",
+            DEMO_SESSION + "/e11/credential-reuse/cred-gh-inst-7c1e2a",
+            DEMO_SESSION + "/e13/approval-required",
+            DEMO_SESSION + "/e17/credential-not-revoked/cred-oidc-deploy-91b4");
   }
 
   @Test
@@ -219,7 +230,8 @@ class AuditorTopologyTest {
     List<AgentEvent> scenario = AuditTestData.decode(AuditTestData.demoScenario());
     pipe(scenario);
     byte[] sessionBytes = DEMO_SESSION.getBytes(StandardCharsets.UTF_8);
-    assertThat(storeContents().keySet()).anyMatch(k -> AuditTestData.containsBytes(k, sessionBytes));
+    assertThat(storeContents().keySet())
+        .anyMatch(k -> AuditTestData.containsBytes(k, sessionBytes));
     long retention = AuditTestData.defaultPolicy().settings().sessionRetentionSeconds();
 
     // When another session moves stream time past the retention
@@ -227,11 +239,14 @@ class AuditorTopologyTest {
     pipe(List.of(started("later", "agent:root", later)));
 
     // Then nothing of the demo session is left, and a retry of its eventId is decided anew
-    assertThat(storeContents().keySet()).noneMatch(k -> AuditTestData.containsBytes(k, sessionBytes));
+    assertThat(storeContents().keySet())
+        .noneMatch(k -> AuditTestData.containsBytes(k, sessionBytes));
     decisions.readValuesToList();
     pipe(List.of(scenario.get(16)));
     Decision again = decisions.readValue();
-    assertThat(again.getFindings()).extracting(f -> f.getRuleId()).containsExactly("unknown-session");
+    assertThat(again.getFindings())
+        .extracting(f -> f.getRuleId())
+        .containsExactly("unknown-session");
   }
 
   @Test
@@ -239,12 +254,15 @@ class AuditorTopologyTest {
     // Given a session with a live credential, idle since t0
     Instant t0 = Instant.parse("2026-11-26T10:00:00Z");
     long idle = AuditTestData.defaultPolicy().settings().sessionIdleTimeoutSeconds();
-    pipe(List.of(
-        started("quiet", "agent:root", t0),
-        event("{\"eventId\":\"q2\",\"sessionId\":\"quiet\",\"agentId\":\"agent:root\",\"occurredAt\":\""
-            + t0.plusSeconds(1) + "\",\"type\":\"CREDENTIAL_ISSUED\",\"credential\":{\"credentialId\":"
-            + "\"tok-1\",\"subjectAgentId\":\"agent:root\",\"scopes\":[\"read:repo/acme/api\"],"
-            + "\"kind\":\"SHORT_LIVED_TOKEN\",\"ttlSeconds\":3600,\"storage\":\"MEMORY\"}}")));
+    pipe(
+        List.of(
+            started("quiet", "agent:root", t0),
+            event(
+                "{\"eventId\":\"q2\",\"sessionId\":\"quiet\",\"agentId\":\"agent:root\",\"occurredAt\":\""
+                    + t0.plusSeconds(1)
+                    + "\",\"type\":\"CREDENTIAL_ISSUED\",\"credential\":{\"credentialId\":"
+                    + "\"tok-1\",\"subjectAgentId\":\"agent:root\",\"scopes\":[\"read:repo/acme/api\"],"
+                    + "\"kind\":\"SHORT_LIVED_TOKEN\",\"ttlSeconds\":3600,\"storage\":\"MEMORY\"}}")));
     decisions.readValuesToList();
     credentials.readValuesToList();
 
@@ -255,14 +273,17 @@ class AuditorTopologyTest {
 
     // Then the quiet session is closed right after the decision that found it idle
     List<KeyValue<String, Decision>> out = decisions.readKeyValuesToList();
-    assertThat(out).extracting(kv -> kv.value.getEventId()).containsExactly("e2", "quiet#idle-timeout");
+    assertThat(out)
+        .extracting(kv -> kv.value.getEventId())
+        .containsExactly("e2", "quiet#idle-timeout");
     KeyValue<String, Decision> timeout = out.get(1);
     assertThat(timeout.key).isEqualTo("quiet");
     assertThat(timeout.value.getType()).isEqualTo(EventType.SESSION_ENDED);
     assertThat(timeout.value.getAgentId()).isEqualTo("agent:root");
     assertThat(timeout.value.getOccurredAt()).isEqualTo(t0.plusSeconds(2 + idle));
     assertThat(timeout.value.getVerdict()).isEqualTo(Verdict.FLAG);
-    assertThat(timeout.value.getFindings()).extracting(f -> f.getRuleId() + "/" + f.getCredentialId())
+    assertThat(timeout.value.getFindings())
+        .extracting(f -> f.getRuleId() + "/" + f.getCredentialId())
         .containsExactly("credential-not-revoked/tok-1");
     JsonNode violation = JSON.readTree(violations.readValue());
     assertThat(violation.at("/metadata/uid").asText())
@@ -271,7 +292,8 @@ class AuditorTopologyTest {
 
     // And a later event of the quiet session is refused as session-closed
     pipe(List.of(ended("quiet", "q3", "agent:root", t0.plusSeconds(3 + idle))));
-    assertThat(decisions.readValue().getFindings()).extracting(f -> f.getRuleId())
+    assertThat(decisions.readValue().getFindings())
+        .extracting(f -> f.getRuleId())
         .containsExactly("session-closed");
   }
 
@@ -286,8 +308,10 @@ class AuditorTopologyTest {
     assertThat(credentials.readValuesToList()).hasSize(3); // e05 issued, used by e06 and e07
 
     // When the gateway retries it, with other fields changed
-    AgentEvent retry = AgentEvent.newBuilder(scenario.get(8))
-        .setOccurredAt(scenario.get(8).getOccurredAt().plusSeconds(5)).build();
+    AgentEvent retry =
+        AgentEvent.newBuilder(scenario.get(8))
+            .setOccurredAt(scenario.get(8).getOccurredAt().plusSeconds(5))
+            .build();
     pipe(List.of(retry));
 
     // Then the stored decision comes again, unchanged, and no violation or credential change
@@ -300,7 +324,9 @@ class AuditorTopologyTest {
   void shouldDeadLetterUndecodableBytesWithReasonSourceAndRawBytes() {
     // Given
     byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
-    byte[] valid = eventSerde.serialize(TOPICS.events(), started("s1", "agent:a", Instant.parse("2026-11-26T10:00:00Z")));
+    byte[] valid =
+        eventSerde.serialize(
+            TOPICS.events(), started("s1", "agent:a", Instant.parse("2026-11-26T10:00:00Z")));
     byte[] wrongMagic = valid.clone();
     wrongMagic[0] = 1;
 
@@ -312,7 +338,8 @@ class AuditorTopologyTest {
     // Then
     assertThat(decisions.readValuesToList()).hasSize(1);
     DeadLetter first = readDeadLetter();
-    assertThat(first.reason()).startsWith(AvroSerializationException.Reason.UNKNOWN_MAGIC_BYTE.name())
+    assertThat(first.reason())
+        .startsWith(AvroSerializationException.Reason.UNKNOWN_MAGIC_BYTE.name())
         .contains("0x6e");
     assertThat(first.errorType()).isEqualTo(AvroSerializationException.class.getName());
     assertThat(first.sourceTopic()).isEqualTo(TOPICS.events());
@@ -321,8 +348,11 @@ class AuditorTopologyTest {
     assertThat(first.rawKey()).asString(StandardCharsets.UTF_8).isEqualTo("s1");
     assertThat(first.rawValue()).isEqualTo(garbage);
     DeadLetter second = readDeadLetter();
-    assertThat(second.reason()).isEqualTo(
-        "UNKNOWN_MAGIC_BYTE: first byte 0x01 is not the magic byte 0x00 (topic " + TOPICS.events() + ")");
+    assertThat(second.reason())
+        .isEqualTo(
+            "UNKNOWN_MAGIC_BYTE: first byte 0x01 is not the magic byte 0x00 (topic "
+                + TOPICS.events()
+                + ")");
     assertThat(second.sourceOffset()).isEqualTo(2);
     assertThat(second.rawValue()).isEqualTo(wrongMagic);
     assertThat(deadLetters.isEmpty()).isTrue();
@@ -334,10 +364,14 @@ class AuditorTopologyTest {
     // future: were they counted for stream time, the session would be idle
     Instant t0 = Instant.parse("2026-11-26T10:00:00Z");
     pipe(List.of(started("s1", "agent:a", t0)));
-    AgentEvent emptyAgent = AgentEvent.newBuilder(ended("s1", "x1", "agent:a", t0.plusSeconds(7200)))
-        .setAgentId("").build();
-    AgentEvent unrecognized = AgentEvent.newBuilder(ended("s1", "x2", "agent:a", t0.plusSeconds(7200)))
-        .setType(EventType.UNRECOGNIZED).build();
+    AgentEvent emptyAgent =
+        AgentEvent.newBuilder(ended("s1", "x1", "agent:a", t0.plusSeconds(7200)))
+            .setAgentId("")
+            .build();
+    AgentEvent unrecognized =
+        AgentEvent.newBuilder(ended("s1", "x2", "agent:a", t0.plusSeconds(7200)))
+            .setType(EventType.UNRECOGNIZED)
+            .build();
     byte[] emptyAgentBytes = eventSerde.serialize(TOPICS.events(), emptyAgent);
 
     // When
@@ -354,7 +388,9 @@ class AuditorTopologyTest {
     DeadLetter unknownType = readDeadLetter();
     assertThat(unknownType.reason()).startsWith("type: unknown value \"UNRECOGNIZED\"");
     assertThat(unknownType.sourceOffset()).isEqualTo(2);
-    assertThat(decisions.readValuesToList()).extracting(Decision::getEventId).containsExactly("e1", "e2");
+    assertThat(decisions.readValuesToList())
+        .extracting(Decision::getEventId)
+        .containsExactly("e1", "e2");
     assertThat(AuditEngine.streamTime(new ChainStateStore(store())))
         .isEqualTo(t0.plusSeconds(10).toEpochMilli());
   }
@@ -394,15 +430,17 @@ class AuditorTopologyTest {
         inputs++;
       }
       if (i == 9) {
-        events.pipeInput(DEMO_SESSION,
-            AgentEvent.newBuilder(scenario.get(9)).setEventId("").build());
+        events.pipeInput(
+            DEMO_SESSION, AgentEvent.newBuilder(scenario.get(9)).setEventId("").build());
         inputs++;
       }
     }
 
     // Then
-    long decided = decisions.readValuesToList().stream()
-        .filter(d -> !d.getEventId().endsWith(AuditEngine.IDLE_TIMEOUT_SUFFIX)).count();
+    long decided =
+        decisions.readValuesToList().stream()
+            .filter(d -> !d.getEventId().endsWith(AuditEngine.IDLE_TIMEOUT_SUFFIX))
+            .count();
     long dead = deadLetters.readRecordsToList().size();
     assertThat(decided).isEqualTo(18);
     assertThat(dead).isEqualTo(2);
@@ -412,29 +450,50 @@ class AuditorTopologyTest {
   @Test
   void shouldFailInsteadOfDeadLetteringWhenTheRegistryIsUnreachable() {
     // Given a topology whose registry does not answer (nothing listens on port 1)
-    Map<String, Object> unreachable = Map.of(
-        "schema.registry.url", "http://127.0.0.1:1",
-        "max.retries", 0,
-        "http.connect.timeout.ms", 1000);
-    Properties props = AuditorConfig.fromMap(
-            Map.of("bootstrap.servers", "unused:9092", "schema.registry.url", "http://127.0.0.1:1",
-                "state.dir", stateDir.resolve("unreachable").toString(),
-                "topics.events", TOPICS.events(), "topics.dead.letters", TOPICS.deadLetters()),
-            Map.of())
-        .streamsProperties();
-    byte[] valid = eventSerde.serialize(TOPICS.events(), started("s1", "agent:a", Instant.parse("2026-11-26T10:00:00Z")));
-    try (TopologyTestDriver offline = new TopologyTestDriver(
-        AuditorTopology.build(AuditTestData.topicNames("ttd"), unreachable, AuditTestData.defaultPolicy()), props)) {
+    Map<String, Object> unreachable =
+        Map.of(
+            "schema.registry.url", "http://127.0.0.1:1",
+            "max.retries", 0,
+            "http.connect.timeout.ms", 1000);
+    Properties props =
+        AuditorConfig.fromMap(
+                Map.of(
+                    "bootstrap.servers",
+                    "unused:9092",
+                    "schema.registry.url",
+                    "http://127.0.0.1:1",
+                    "state.dir",
+                    stateDir.resolve("unreachable").toString(),
+                    "topics.events",
+                    TOPICS.events(),
+                    "topics.dead.letters",
+                    TOPICS.deadLetters()),
+                Map.of())
+            .streamsProperties();
+    byte[] valid =
+        eventSerde.serialize(
+            TOPICS.events(), started("s1", "agent:a", Instant.parse("2026-11-26T10:00:00Z")));
+    try (TopologyTestDriver offline =
+        new TopologyTestDriver(
+            AuditorTopology.build(
+                AuditTestData.topicNames("ttd"), unreachable, AuditTestData.defaultPolicy()),
+            props)) {
       TestInputTopic<String, byte[]> in =
-          offline.createInputTopic(TOPICS.events(), new StringSerializer(), new ByteArraySerializer());
+          offline.createInputTopic(
+              TOPICS.events(), new StringSerializer(), new ByteArraySerializer());
 
       // When / Then: the record fails the task rather than becoming a dead letter
       assertThatThrownBy(() -> in.pipeInput("s1", valid))
           .isInstanceOf(StreamsException.class)
           .hasMessageContaining("Deserialization exception handler is set to fail");
-      assertThat(offline
-          .createOutputTopic(TOPICS.deadLetters(), new ByteArrayDeserializer(), new ByteArrayDeserializer())
-          .isEmpty()).isTrue();
+      assertThat(
+              offline
+                  .createOutputTopic(
+                      TOPICS.deadLetters(),
+                      new ByteArrayDeserializer(),
+                      new ByteArrayDeserializer())
+                  .isEmpty())
+          .isTrue();
     }
   }
 
@@ -464,8 +523,14 @@ class AuditorTopologyTest {
   }
 
   private static AgentEvent started(String sessionId, String root, Instant at) {
-    return event(AuditTestData.line(sessionId, "e1", root, at, "SESSION_STARTED",
-        "\"session\":{\"initiator\":\"user:bob\",\"grantedScopes\":[\"read:repo/acme/**\"]}"));
+    return event(
+        AuditTestData.line(
+            sessionId,
+            "e1",
+            root,
+            at,
+            "SESSION_STARTED",
+            "\"session\":{\"initiator\":\"user:bob\",\"grantedScopes\":[\"read:repo/acme/**\"]}"));
   }
 
   private static AgentEvent ended(String sessionId, String eventId, String agent, Instant at) {
@@ -492,8 +557,18 @@ class AuditorTopologyTest {
 
   private DeadLetter readDeadLetter() {
     TestRecord<byte[], byte[]> record = deadLetters.readRecord();
-    return DeadLetter.fromRecord(new ConsumerRecord<>(
-        TOPICS.deadLetters(), 0, 0L, record.timestamp(), TimestampType.CREATE_TIME, -1, -1,
-        record.key(), record.value(), record.headers(), java.util.Optional.empty()));
+    return DeadLetter.fromRecord(
+        new ConsumerRecord<>(
+            TOPICS.deadLetters(),
+            0,
+            0L,
+            record.timestamp(),
+            TimestampType.CREATE_TIME,
+            -1,
+            -1,
+            record.key(),
+            record.value(),
+            record.headers(),
+            java.util.Optional.empty()));
   }
 }

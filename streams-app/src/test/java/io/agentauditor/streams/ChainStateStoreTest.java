@@ -19,7 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The engine's store contract on a real RocksDB key-value store: unsigned order, exclusive ranges. */
+/**
+ * The engine's store contract on a real RocksDB key-value store: unsigned order, exclusive ranges.
+ */
 class ChainStateStoreTest {
 
   @TempDir Path stateDir;
@@ -33,11 +35,15 @@ class ChainStateStoreTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "chain-state-store-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    MockProcessorContext<Object, Object> context = new MockProcessorContext<>(props, new TaskId(0, 0), stateDir.toFile());
-    rocks = Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(AuditorTopology.CHAIN_STATE_STORE), Serdes.Bytes(), Serdes.ByteArray())
-        .withLoggingDisabled()
-        .build();
+    MockProcessorContext<Object, Object> context =
+        new MockProcessorContext<>(props, new TaskId(0, 0), stateDir.toFile());
+    rocks =
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AuditorTopology.CHAIN_STATE_STORE),
+                Serdes.Bytes(),
+                Serdes.ByteArray())
+            .withLoggingDisabled()
+            .build();
     rocks.init(context.getStateStoreContext(), rocks);
     store = new ChainStateStore(rocks);
   }
@@ -69,7 +75,8 @@ class ChainStateStoreTest {
     store.put(new byte[] {(byte) 0xff, 0}, new byte[] {3});
 
     // When / Then
-    assertThat(keys(new byte[] {0}, new byte[] {(byte) 0xff, 1})).containsExactly("1", "-128", "-1,0");
+    assertThat(keys(new byte[] {0}, new byte[] {(byte) 0xff, 1}))
+        .containsExactly("1", "-128", "-1,0");
   }
 
   @Test
@@ -91,15 +98,15 @@ class ChainStateStoreTest {
   private List<String> keys(byte[] from, byte[] toExclusive) {
     List<String> keys = new ArrayList<>();
     try (StateStore.RangeIterator it = store.range(from, toExclusive)) {
-      it.forEachRemaining(e -> {
-        StringBuilder sb = new StringBuilder();
-        for (byte b : e.getKey()) {
-          sb.append(sb.length() == 0 ? "" : ",").append(b);
-        }
-        keys.add(sb.toString());
-      });
+      it.forEachRemaining(
+          e -> {
+            StringBuilder sb = new StringBuilder();
+            for (byte b : e.getKey()) {
+              sb.append(sb.length() == 0 ? "" : ",").append(b);
+            }
+            keys.add(sb.toString());
+          });
     }
     return keys;
   }
-
 }

@@ -2,6 +2,8 @@ package io.agentauditor.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.schema.CredentialState;
@@ -9,8 +11,6 @@ import io.agentauditor.schema.Decision;
 import io.agentauditor.schema.Verdict;
 import io.agentauditor.serde.AvroSerde;
 import io.agentauditor.testing.KafkaBroker;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +39,8 @@ class EndToEndIT {
     // Given
     AuditorApp app = new AuditorApp(KAFKA, "e2e", 3);
     app.createTopics(stateDir);
-    List<AgentEvent> events = AuditTestData.decode(AuditTestData.generatedSessions("e2e", 20, 30, 7L));
+    List<AgentEvent> events =
+        AuditTestData.decode(AuditTestData.generatedSessions("e2e", 20, 30, 7L));
     assertThat(events).hasSizeGreaterThan(200);
     KafkaStreams streams = app.start(stateDir);
     try (AuditorApp.Reader decisions = app.reader(app.topics().decisions());
@@ -61,13 +62,22 @@ class EndToEndIT {
       for (ConsumerRecord<byte[], byte[]> r : decisions.drain()) {
         decided.add(app.decision(r.value()));
       }
-      List<String> inputIds = events.stream().map(e -> e.getSessionId() + "/" + e.getEventId()).sorted().toList();
-      List<Decision> stepDecisions = decided.stream()
-          .filter(d -> !d.getEventId().endsWith(AuditEngine.IDLE_TIMEOUT_SUFFIX)).toList();
-      assertThat(stepDecisions.stream().map(d -> d.getSessionId() + "/" + d.getEventId()).sorted().toList())
+      List<String> inputIds =
+          events.stream().map(e -> e.getSessionId() + "/" + e.getEventId()).sorted().toList();
+      List<Decision> stepDecisions =
+          decided.stream()
+              .filter(d -> !d.getEventId().endsWith(AuditEngine.IDLE_TIMEOUT_SUFFIX))
+              .toList();
+      assertThat(
+              stepDecisions.stream()
+                  .map(d -> d.getSessionId() + "/" + d.getEventId())
+                  .sorted()
+                  .toList())
           .isEqualTo(inputIds);
       assertThat(deadLetters.drain()).isEmpty();
-      assertThat(decided).extracting(Decision::getVerdict).contains(Verdict.ALLOW, Verdict.FLAG, Verdict.BLOCK);
+      assertThat(decided)
+          .extracting(Decision::getVerdict)
+          .contains(Verdict.ALLOW, Verdict.FLAG, Verdict.BLOCK);
 
       // ... one OCSF finding per finding of a FLAG/BLOCK decision, retries excepted
       Set<String> seen = new HashSet<>();
@@ -89,11 +99,15 @@ class EndToEndIT {
       // ... and the credential lifecycle keyed by credentialId
       List<ConsumerRecord<byte[], byte[]>> lifecycle = credentials.drain();
       assertThat(lifecycle).isNotEmpty();
-      try (AvroSerde<CredentialState> serde = AvroSerde.of(
-          CredentialState.class, Map.of("schema.registry.url", "mock://" + app.prefix), false)) {
+      try (AvroSerde<CredentialState> serde =
+          AvroSerde.of(
+              CredentialState.class,
+              Map.of("schema.registry.url", "mock://" + app.prefix),
+              false)) {
         for (ConsumerRecord<byte[], byte[]> r : lifecycle) {
           CredentialState state = serde.deserialize(r.topic(), r.value());
-          assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(state.getCredentialId());
+          assertThat(new String(r.key(), StandardCharsets.UTF_8))
+              .isEqualTo(state.getCredentialId());
         }
       }
     } finally {

@@ -10,15 +10,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Poison records among good ones on a real broker, exactly-once: garbage bytes, a wrong magic
- * byte and a contract-violating Avro event each become one dead letter with the reason, the source
+ * Poison records among good ones on a real broker, exactly-once: garbage bytes, a wrong magic byte
+ * and a contract-violating Avro event each become one dead letter with the reason, the source
  * position and the raw bytes; every good record is decided; nothing stops.
  */
 class PoisonRecordIT {
@@ -55,9 +54,10 @@ class PoisonRecordIT {
 
       // Then every good record is decided, exactly as replay decides the good ones alone ...
       decisions.awaitAtLeast(good.size());
-      List<String> decided = decisions.drain().stream()
-          .map(r -> AuditTestData.json(app.decision(r.value()))).toList();
-      assertThat(decided).containsExactlyElementsOf(AuditTestData.replay(AuditTestData.demoScenario()));
+      List<String> decided =
+          decisions.drain().stream().map(r -> AuditTestData.json(app.decision(r.value()))).toList();
+      assertThat(decided)
+          .containsExactlyElementsOf(AuditTestData.replay(AuditTestData.demoScenario()));
 
       // ... and each poison record is one dead letter with its reason, position and bytes
       deadLetters.awaitAtLeast(3);
@@ -73,8 +73,12 @@ class PoisonRecordIT {
       assertThat(letters.get(2).rawValue()).isEqualTo(invalid);
       assertThat(letters.get(2).reason()).isEqualTo("eventId: must not be empty");
       assertThat(letters.get(2).errorType()).isEqualTo(InvalidAgentEventException.class.getName());
-      assertThat(letters).allSatisfy(l ->
-          assertThat(l.rawKey()).asString(StandardCharsets.UTF_8).isEqualTo(AuditTestData.DEMO_SESSION));
+      assertThat(letters)
+          .allSatisfy(
+              l ->
+                  assertThat(l.rawKey())
+                      .asString(StandardCharsets.UTF_8)
+                      .isEqualTo(AuditTestData.DEMO_SESSION));
 
       // ... so the counts hold
       assertThat(decided.size() + letters.size()).isEqualTo(input.size());

@@ -23,7 +23,8 @@ class ReplayParityIT {
 
   @Test
   void shouldDecideExactlyAsReplayOnOnePartition(@TempDir Path stateDir) {
-    // Given sessions spread over more than the idle timeout, so some are closed by it, plus the demo
+    // Given sessions spread over more than the idle timeout, so some are closed by it, plus the
+    // demo
     List<String> lines = new ArrayList<>(AuditTestData.generatedSessions("parity", 20, 120, 11L));
     lines.addAll(AuditTestData.demoScenario());
     List<String> replayed = AuditTestData.replay(lines);

@@ -10,7 +10,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = AuditorCli.Version.class,
     description = "Real-time auditor for what AI agents do with identities and credentials.",
-    subcommands = {CommandLine.HelpCommand.class, ReplayCommand.class, PolicyCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      DemoCommand.class,
+      RunCommand.class,
+      ReplayCommand.class,
+      PolicyCommand.class
+    })
 public final class AuditorCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -9,6 +9,7 @@ import io.agentauditor.runtime.AuditorApp;
 import io.agentauditor.runtime.Demo;
 import io.agentauditor.runtime.InfrastructureException;
 import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.streams.AuditorTopology;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -67,6 +68,11 @@ public final class DemoCommand implements Callable<Integer> {
   Path scenarioFile;
 
   private final AuditorApp.TopologyFactory topology;
+
+  /** The command with the production topology. */
+  public DemoCommand() {
+    this(AuditorTopology::build);
+  }
 
   DemoCommand(AuditorApp.TopologyFactory topology) {
     this.topology = Objects.requireNonNull(topology, "topology");

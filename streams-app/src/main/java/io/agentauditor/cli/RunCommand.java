@@ -8,6 +8,7 @@ import io.agentauditor.runtime.AuditorApp;
 import io.agentauditor.runtime.AuditorConfig;
 import io.agentauditor.runtime.InfrastructureException;
 import io.agentauditor.runtime.InvalidConfigException;
+import io.agentauditor.streams.AuditorTopology;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,6 +63,11 @@ public final class RunCommand implements Callable<Integer> {
 
   private final AuditorApp.TopologyFactory topology;
   private final Map<String, String> env;
+
+  /** The command with the production topology and the process environment. */
+  public RunCommand() {
+    this(AuditorTopology::build, System.getenv());
+  }
 
   RunCommand(AuditorApp.TopologyFactory topology, Map<String, String> env) {
     this.topology = Objects.requireNonNull(topology, "topology");

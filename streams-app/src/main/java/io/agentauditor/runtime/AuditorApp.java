@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
@@ -189,7 +190,12 @@ public final class AuditorApp implements AutoCloseable {
       closed = true;
     }
     LOGGER.info("Stopping agent-auditor (timeout {})", timeout);
-    boolean clean = streams.close(timeout);
+    // Leave the group: by default Streams stays in it on close, and a successor would wait out the
+    // session timeout (45 s) before it is given the partitions.
+    boolean clean =
+        streams.close(
+            CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(timeout));
     if (!clean) {
       LOGGER.warn("Kafka Streams did not close within {}", timeout);
     }

@@ -45,6 +45,7 @@ public final class PolicyCheckCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    Path dir = BundleDirectory.resolve(this.dir);
     Policy policy;
     try {
       policy = PolicyBundleLoader.load(dir);

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "policy",
     mixinStandardHelpOptions = true,
     description = "Validate a policy bundle, or run its own cases.",
-    subcommands = {PolicyCheckCommand.class})
+    subcommands = {PolicyCheckCommand.class, PolicyTestCommand.class})
 public final class PolicyCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

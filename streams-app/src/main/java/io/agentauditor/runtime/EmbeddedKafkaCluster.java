@@ -1,45 +1,63 @@
 package io.agentauditor.runtime;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.network.ListenerName;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real KRaft Kafka cluster running inside this JVM, built on Kafka's own test kit ({@link
- * KafkaClusterTestKit}): {@code N} combined broker+controller nodes (N = 1 by default) on
- * ephemeral ports advertised as 127.0.0.1, data in a fresh temporary directory that {@link
- * #close()} deletes.
+ * A real KRaft Kafka cluster running inside this JVM: {@code N} combined broker+controller nodes
+ * (N = 1 by default), each a {@link KafkaRaftServer} started directly from a storage directory
+ * formatted with Kafka's own {@link Formatter}, as {@code kafka-storage.sh format} would. Every
+ * listener, broker ({@code PLAINTEXT}) and controller ({@code CONTROLLER}), binds 127.0.0.1 only
+ * and is advertised as such; data lives in a fresh temporary directory that {@link #close()}
+ * deletes.
  *
- * <p>Known limit: the test kit pre-binds every listener socket on the wildcard address (it opens
- * {@code new InetSocketAddress(0)} before the broker starts), so the ports are reachable from other
- * hosts while the cluster runs, whatever {@code listeners} says. Clients are only ever given
- * 127.0.0.1 addresses.
+ * <p>Ports: a static KRaft quorum must name each controller's port before the controller starts,
+ * so the ports are chosen by binding 127.0.0.1:0 and releasing the socket just before the node
+ * starts. Another process could take such a port in between; the node then fails to bind and the
+ * whole start is retried with fresh ports (up to {@value #START_ATTEMPTS} attempts).
  *
  * <p>Broker defaults make a small cluster usable for Kafka Streams with exactly-once: internal
  * topics (offsets, transaction state, share state) are replicated {@code min(N, 3)} times with
  * {@code min.insync.replicas = min(N, 2)}, the initial group rebalance delay is 0 and topics are
- * never auto-created. Extra broker properties given to {@link #start(int, Map)} win over these.
+ * never auto-created. Extra broker properties given to {@link #start(int, Map)} win over these
+ * (listener, node id, quorum and directory settings excepted: they define the cluster).
  *
  * <p>Lifecycle: {@link #start} returns a running cluster or throws {@link InfrastructureException}
  * (after cleaning up); {@link #close()} is idempotent. Thread-safe.
@@ -48,21 +66,33 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+  private static final String LOOPBACK = "127.0.0.1";
+  private static final String BROKER_LISTENER = "PLAINTEXT";
+  private static final String CONTROLLER_LISTENER = "CONTROLLER";
+  static final int START_ATTEMPTS = 3;
 
-  private final KafkaClusterTestKit cluster;
+  private final List<KafkaRaftServer> servers;
   private final Path dataDirectory;
   private final String bootstrapServers;
+  private final List<Integer> controllerPorts;
   private final Duration startupTime;
   private final Admin admin;
   private boolean closed;
 
   private EmbeddedKafkaCluster(
-      KafkaClusterTestKit cluster, Path dataDirectory, String bootstrapServers, Duration startupTime) {
-    this.cluster = cluster;
+      List<KafkaRaftServer> servers,
+      Path dataDirectory,
+      String bootstrapServers,
+      List<Integer> controllerPorts,
+      Duration startupTime,
+      Admin admin) {
+    this.servers = List.copyOf(servers);
     this.dataDirectory = dataDirectory;
     this.bootstrapServers = bootstrapServers;
+    this.controllerPorts = List.copyOf(controllerPorts);
     this.startupTime = startupTime;
-    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+    this.admin = admin;
   }
 
   /** Starts a single-node cluster with the default broker configuration. */
@@ -72,7 +102,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
   /**
    * Starts a cluster of {@code nodes} combined broker+controller nodes and waits until every broker
-   * is ready.
+   * is registered and serving.
    *
    * @param nodes number of nodes, at least 1
    * @param brokerOverrides broker properties applied to every node, over the defaults
@@ -84,68 +114,185 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
       throw new IllegalArgumentException("nodes must be at least 1, was " + nodes);
     }
     long startNanos = System.nanoTime();
+    InfrastructureException last = null;
+    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+      try {
+        return startOnce(nodes, brokerOverrides, startNanos);
+      } catch (InfrastructureException e) {
+        last = e;
+        if (!causedByBindFailure(e)) {
+          throw e;
+        }
+        LOGGER.warn("Embedded Kafka could not bind a port (attempt {} of {}): retrying", attempt, START_ATTEMPTS);
+      }
+    }
+    throw last;
+  }
+
+  private static EmbeddedKafkaCluster startOnce(
+      int nodes, Map<String, String> brokerOverrides, long startNanos) {
     Path dataDirectory;
     try {
       dataDirectory = Files.createTempDirectory("agent-auditor-kafka-");
     } catch (IOException e) {
       throw new InfrastructureException("cannot create the embedded Kafka data directory", e);
     }
-    KafkaClusterTestKit cluster = null;
+    List<KafkaRaftServer> servers = new ArrayList<>();
+    Admin admin = null;
     try {
-      TestKitNodes testKitNodes =
-          new TestKitNodes.Builder()
-              .setCombined(true)
-              .setNumBrokerNodes(nodes)
-              .setNumControllerNodes(nodes)
-              .setBaseDirectory(dataDirectory)
-              .build();
-      KafkaClusterTestKit.Builder builder =
-          new KafkaClusterTestKit.Builder(testKitNodes).setDeleteOnClose(true);
-      brokerDefaults(nodes, testKitNodes).forEach(builder::setConfigProp);
-      brokerOverrides.forEach(builder::setConfigProp);
-      cluster = builder.build();
-      cluster.format();
-      cluster.startup();
-      cluster.waitForReadyBrokers();
+      List<Integer> brokerPorts = freeLoopbackPorts(nodes);
+      List<Integer> controllerPorts = freeLoopbackPorts(nodes);
+      String voters =
+          IntStream.range(0, nodes)
+              .mapToObj(i -> i + "@" + LOOPBACK + ":" + controllerPorts.get(i))
+              .collect(Collectors.joining(","));
+      String clusterId = Uuid.randomUuid().toString();
+      List<KafkaConfig> configs = new ArrayList<>();
+      for (int node = 0; node < nodes; node++) {
+        Path logDir = Files.createDirectories(dataDirectory.resolve("node-" + node));
+        Map<String, String> props = new LinkedHashMap<>(brokerDefaults(nodes));
+        props.putAll(brokerOverrides);
+        props.putAll(
+            nodeIdentity(node, logDir, brokerPorts.get(node), controllerPorts.get(node), voters));
+        configs.add(new KafkaConfig(props, false));
+        format(node, clusterId, logDir);
+      }
+      for (KafkaConfig config : configs) {
+        servers.add(new KafkaRaftServer(config, Time.SYSTEM));
+      }
+      startAll(servers);
+      String bootstrap =
+          brokerPorts.stream().map(port -> LOOPBACK + ":" + port).collect(Collectors.joining(","));
+      admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+      awaitBrokers(admin, nodes);
       Duration startupTime = Duration.ofNanos(System.nanoTime() - startNanos);
-      String bootstrap = loopbackBootstrap(cluster);
       LOGGER.info(
           "Embedded Kafka ({} node(s)) ready at {} in {} ms, data in {}",
           nodes,
           bootstrap,
           startupTime.toMillis(),
           dataDirectory);
-      return new EmbeddedKafkaCluster(cluster, dataDirectory, bootstrap, startupTime);
+      return new EmbeddedKafkaCluster(
+          servers, dataDirectory, bootstrap, controllerPorts, startupTime, admin);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      closeQuietly(cluster, dataDirectory);
+      closeQuietly(admin, servers, dataDirectory);
       throw new InfrastructureException("interrupted while starting embedded Kafka", e);
     } catch (Exception e) {
-      closeQuietly(cluster, dataDirectory);
-      throw new InfrastructureException("embedded Kafka failed to start", e);
+      closeQuietly(admin, servers, dataDirectory);
+      throw e instanceof InfrastructureException infrastructure
+          ? infrastructure
+          : new InfrastructureException("embedded Kafka failed to start", e);
     }
   }
 
-  // The test kit's own bootstrapServers() says "localhost" whatever the listeners are bound to.
-  private static String loopbackBootstrap(KafkaClusterTestKit cluster) {
-    ListenerName listener = cluster.nodes().brokerListenerName();
-    return cluster.brokers().values().stream()
-        .map(broker -> "127.0.0.1:" + broker.boundPort(listener))
-        .collect(Collectors.joining(","));
+  /** The settings that make a node what it is; they win over defaults and overrides. */
+  private static Map<String, String> nodeIdentity(
+      int node, Path logDir, int brokerPort, int controllerPort, String voters) {
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", Integer.toString(node));
+    props.put(
+        "listeners",
+        BROKER_LISTENER + "://" + LOOPBACK + ":" + brokerPort + ","
+            + CONTROLLER_LISTENER + "://" + LOOPBACK + ":" + controllerPort);
+    props.put("advertised.listeners", BROKER_LISTENER + "://" + LOOPBACK + ":" + brokerPort);
+    props.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    props.put("inter.broker.listener.name", BROKER_LISTENER);
+    props.put("controller.listener.names", CONTROLLER_LISTENER);
+    props.put("controller.quorum.voters", voters);
+    props.put("log.dirs", logDir.toString());
+    props.put("metadata.log.dir", logDir.toString());
+    return props;
   }
 
-  private static Map<String, String> brokerDefaults(int nodes, TestKitNodes testKitNodes) {
+  private static void format(int node, String clusterId, Path logDir) throws Exception {
+    new Formatter()
+        .setPrintStream(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))
+        .setNodeId(node)
+        .setClusterId(clusterId)
+        .setDirectories(List.of(logDir.toString()))
+        .setMetadataLogDirectory(logDir.toString())
+        .setControllerListenerName(CONTROLLER_LISTENER)
+        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+        .run();
+  }
+
+  // A node's startup blocks until its controller quorum forms, which takes every voter: start all
+  // nodes of a multi-node cluster at once.
+  private static void startAll(List<KafkaRaftServer> servers) throws Exception {
+    if (servers.size() == 1) {
+      servers.get(0).startup();
+      return;
+    }
+    ExecutorService executor = Executors.newFixedThreadPool(servers.size());
+    try {
+      List<Future<?>> started = new ArrayList<>();
+      for (KafkaRaftServer server : servers) {
+        started.add(executor.submit(() -> server.startup()));
+      }
+      for (Future<?> future : started) {
+        try {
+          future.get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+      }
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  private static void awaitBrokers(Admin admin, int nodes)
+      throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        int registered = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+        if (registered == nodes) {
+          return;
+        }
+      } catch (ExecutionException | TimeoutException e) {
+        LOGGER.debug("Embedded Kafka not ready yet: {}", e.toString());
+      }
+      // Brokers register with the controller asynchronously after startup() returns.
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+    throw new TimeoutException("fewer than " + nodes + " brokers registered within " + READY_TIMEOUT);
+  }
+
+  /** Ports free on 127.0.0.1 right now, distinct. */
+  private static List<Integer> freeLoopbackPorts(int count) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket();
+        sockets.add(socket);
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), 0));
+      }
+      return sockets.stream().map(ServerSocket::getLocalPort).toList();
+    } finally {
+      for (ServerSocket socket : sockets) {
+        socket.close();
+      }
+    }
+  }
+
+  private static boolean causedByBindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof BindException
+          || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Map<String, String> brokerDefaults(int nodes) {
     String replication = Integer.toString(Math.min(nodes, 3));
     String minIsr = Integer.toString(Math.min(nodes, 2));
     Map<String, String> defaults = new LinkedHashMap<>();
-    // The test kit advertises "localhost", which may resolve to ::1 or to an external interface on
-    // odd hosts; advertise 127.0.0.1. (The sockets themselves are pre-bound by the test kit.)
-    defaults.put(
-        "listeners",
-        String.format(
-            "%s://127.0.0.1:0,%s://127.0.0.1:0",
-            testKitNodes.brokerListenerName().value(),
-            testKitNodes.controllerListenerName().value()));
     defaults.put("offsets.topic.replication.factor", replication);
     defaults.put("offsets.topic.num.partitions", "5");
     defaults.put("transaction.state.log.replication.factor", replication);
@@ -159,6 +306,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     defaults.put("group.initial.rebalance.delay.ms", "0");
     // Every topic of the product is created explicitly; a typo must fail, not create a topic.
     defaults.put("auto.create.topics.enable", "false");
+    // A private cluster on a shared machine: small segments and buffers, few threads.
+    defaults.put("num.network.threads", "2");
+    defaults.put("num.io.threads", "4");
+    defaults.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
+    defaults.put("controlled.shutdown.enable", "false");
+    defaults.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
     return defaults;
   }
 
@@ -174,7 +327,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
   /** Number of broker nodes. */
   public int size() {
-    return cluster.brokers().size();
+    return servers.size();
+  }
+
+  /** The controllers' (KRaft quorum) ports on 127.0.0.1, by node id. */
+  public List<Integer> controllerPorts() {
+    return controllerPorts;
   }
 
   /**
@@ -237,20 +395,27 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
       return;
     }
     closed = true;
-    admin.close(Duration.ofSeconds(5));
-    closeQuietly(cluster, dataDirectory);
+    closeQuietly(admin, servers, dataDirectory);
     LOGGER.info("Embedded Kafka at {} stopped", bootstrapServers);
   }
 
-  private static void closeQuietly(KafkaClusterTestKit cluster, Path dataDirectory) {
-    if (cluster != null) {
+  private static void closeQuietly(Admin admin, List<KafkaRaftServer> servers, Path dataDirectory) {
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(5));
+    }
+    // Brokers first, so none is left waiting for a controller that is gone.
+    for (KafkaRaftServer server : servers) {
       try {
-        cluster.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        LOGGER.warn("Interrupted while stopping embedded Kafka", e);
-      } catch (Exception e) {
-        LOGGER.warn("Embedded Kafka did not stop cleanly", e);
+        server.shutdown();
+      } catch (RuntimeException e) {
+        LOGGER.warn("Embedded Kafka node did not stop cleanly", e);
+      }
+    }
+    for (KafkaRaftServer server : servers) {
+      try {
+        server.awaitShutdown();
+      } catch (RuntimeException e) {
+        LOGGER.warn("Embedded Kafka node did not stop cleanly", e);
       }
     }
     deleteRecursively(dataDirectory);

@@ -1,5 +1,6 @@
 package io.agentauditor.streams;
 
+import io.agentauditor.registry.SchemaRegistryException;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -14,12 +15,19 @@ import org.slf4j.LoggerFactory;
  * topic, but logs one WARN line per record (stack trace at DEBUG only: a flood of bad input must
  * not flood the logs). Configured by {@link DeadLetter#handlerProperties}.
  *
+ * <p>One failure is not the record's fault and is never dead-lettered: a schema registry that could
+ * not be reached ({@link SchemaRegistryException#isRetriable()}, anywhere in the cause chain). The
+ * handler then answers {@code FAIL}: the stream thread dies without committing, the thread-failure
+ * policy replaces it, and the record is read again once the registry answers. Dead-lettering it
+ * would drop a possibly valid event from the audit.
+ *
  * @throws org.apache.kafka.common.config.ConfigException from {@link #configure} when no
  *     dead-letter topic is configured: a dropped record would break contract 9.4
  */
 public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
 
-  private static final Logger LOGGER = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
+  private static final Logger LOGGER =
+      LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
 
   private String deadLetterTopic;
 
@@ -31,13 +39,40 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
   @Override
   public Response handleError(
       ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+    SchemaRegistryException outage = retriableRegistryFailure(exception);
+    if (outage != null) {
+      LOGGER.error(
+          "Schema registry unavailable decoding {}-{}@{}: failing the stream thread, the record"
+              + " is read again after its replacement: {}",
+          context.topic(),
+          context.partition(),
+          context.offset(),
+          outage.getMessage());
+      return Response.fail();
+    }
     DeadLetter letter = DeadLetter.fromFailure(context, exception);
     LOGGER.warn(
         "Dead letter (undecodable) {}-{}@{}: {}: {}",
-        letter.sourceTopic(), letter.sourcePartition(), letter.sourceOffset(),
-        letter.errorType(), letter.reason());
-    LOGGER.debug("Deserialization failure of {}-{}@{}", letter.sourceTopic(),
-        letter.sourcePartition(), letter.sourceOffset(), exception);
+        letter.sourceTopic(),
+        letter.sourcePartition(),
+        letter.sourceOffset(),
+        letter.errorType(),
+        letter.reason());
+    LOGGER.debug(
+        "Deserialization failure of {}-{}@{}",
+        letter.sourceTopic(),
+        letter.sourcePartition(),
+        letter.sourceOffset(),
+        exception);
     return Response.resume(List.of(letter.toProducerRecord(deadLetterTopic, context.headers())));
+  }
+
+  private static SchemaRegistryException retriableRegistryFailure(Throwable exception) {
+    for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SchemaRegistryException e && e.isRetriable()) {
+        return e;
+      }
+    }
+    return null;
   }
 }

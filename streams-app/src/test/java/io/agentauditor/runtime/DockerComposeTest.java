@@ -136,7 +136,8 @@ class DockerComposeTest {
   }
 
   @Test
-  void shouldBuildTheImageThatRunsTheShadedJarWithItsConfigFile() throws Exception {
+  void shouldBuildTheImageThatRunsTheApplicationJarWithItsDependenciesAndConfigFile()
+      throws Exception {
     // Given
     JsonNode build = SERVICES.get("auditor").get("build");
     Path dockerfile = ROOT.resolve(build.get("context").asText()).resolve(build.get("dockerfile").asText()).normalize();
@@ -147,9 +148,15 @@ class DockerComposeTest {
     assertThat(text)
         .containsPattern("FROM maven:[^\\s]*temurin-17 AS build")
         .containsPattern("FROM eclipse-temurin:17-jre")
-        .contains("streams-app/target/agent-auditor-streams-app-*-all.jar")
+        .contains("-pl streams-app -am")
+        .contains("COPY load-tests/pom.xml load-tests/")
+        .contains("COPY --from=build /src/streams-app/target/lib /opt/agent-auditor/lib")
         .contains("CMD [\"run\", \"--config\", \"/etc/agent-auditor/auditor.yaml\"]")
         .contains("COPY streams-app/docker/auditor.yaml /etc/agent-auditor/auditor.yaml");
+    // The jar finds lib/ next to it through its manifest, as the pom packages it.
+    assertThat(Files.readString(ROOT.resolve("streams-app/pom.xml")))
+        .contains("<classpathPrefix>lib/</classpathPrefix>")
+        .contains("<outputDirectory>${project.build.directory}/lib</outputDirectory>");
   }
 
   @Test

@@ -1,0 +1,254 @@
+package io.agentauditor.load;
+
+import io.agentauditor.policy.Policy;
+import io.agentauditor.policy.PolicyBundleLoader;
+import io.agentauditor.runtime.AuditorConfig;
+import io.agentauditor.runtime.EmbeddedKafkaCluster;
+import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.serde.AvroSerde;
+import io.agentauditor.streams.AuditorTopology;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * Events per second through the audit topology, against a pass-through topology (source to sink,
+ * the same Avro serdes, the same Streams settings) measured in the same run on the same input.
+ *
+ * <p>One embedded broker; {@code M} events from {@link SessionGenerator#realistic} produced once
+ * (Avro through our serde, in-memory registry); then, {@code R} times, alternating, each topology
+ * reads the whole input under a fresh application id. A run's time goes from Kafka Streams
+ * reaching {@code RUNNING} to the moment its committed input offsets reach the end of the input:
+ * under exactly-once the outputs of a record are committed in the same transaction as its offset,
+ * so that is when the last output became readable. The median of the runs is reported.
+ *
+ * <p>Usage: {@code TopologyThroughput [events=200000] [runs=3] [partitions=2] [policies=policies]}.
+ */
+public final class TopologyThroughput {
+
+  private static final String REGISTRY = "mock://throughput";
+  private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
+
+  private TopologyThroughput() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = parse(args);
+    int events = Integer.parseInt(options.getOrDefault("events", "200000"));
+    int runs = Integer.parseInt(options.getOrDefault("runs", "3"));
+    int partitions = Integer.parseInt(options.getOrDefault("partitions", "2"));
+    Policy policy = PolicyBundleLoader.load(Path.of(options.getOrDefault("policies", "policies")));
+    System.out.printf(Locale.ROOT, "load before: %s%n", loadAverage());
+
+    try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start()) {
+      String input = "throughput-events";
+      kafka.createTopic(input, partitions, Map.of());
+      double produceRate = produce(kafka.bootstrapServers(), input, events);
+      System.out.printf(
+          Locale.ROOT, "produced %d events to %d partition(s) at %.0f events/s%n", events, partitions, produceRate);
+
+      List<Double> audit = new ArrayList<>();
+      List<Double> passThrough = new ArrayList<>();
+      for (int run = 1; run <= runs; run++) {
+        audit.add(measure(kafka, input, partitions, events, "audit", run, policy));
+        passThrough.add(measure(kafka, input, partitions, events, "pass-through", run, policy));
+        System.out.printf(
+            Locale.ROOT,
+            "run %d: audit %.0f events/s, pass-through %.0f events/s%n",
+            run, audit.get(run - 1), passThrough.get(run - 1));
+      }
+      double auditMedian = median(audit);
+      double passMedian = median(passThrough);
+      System.out.printf(
+          Locale.ROOT,
+          "%nmedian of %d runs, %d events, %d partition(s), exactly_once_v2, 1 stream thread:%n"
+              + "  audit topology        %8.0f events/s%n"
+              + "  pass-through baseline %8.0f events/s%n"
+              + "  audit / baseline      %8.2f%n",
+          runs, events, partitions, auditMedian, passMedian, auditMedian / passMedian);
+    }
+    System.out.printf(Locale.ROOT, "load after: %s%n", loadAverage());
+  }
+
+  private static double produce(String bootstrap, String topic, int count) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    SessionGenerator generator = SessionGenerator.realistic(42);
+    long start = System.nanoTime();
+    try (AvroSerde<AgentEvent> serde =
+            AvroSerde.of(AgentEvent.class, Map.of(AuditorConfig.SCHEMA_REGISTRY_URL, REGISTRY), false);
+        KafkaProducer<String, AgentEvent> producer =
+            new KafkaProducer<>(props, new StringSerializer(), serde)) {
+      for (int i = 0; i < count; i++) {
+        AgentEvent event = generator.next();
+        producer.send(new ProducerRecord<>(topic, event.getSessionId(), event));
+      }
+      producer.flush();
+    }
+    return count / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static double measure(
+      EmbeddedKafkaCluster kafka, String input, int partitions, int events, String kind, int run, Policy policy)
+      throws IOException, InterruptedException {
+    String id = "throughput-" + kind + "-" + run;
+    Path stateDir = Files.createTempDirectory("agent-auditor-throughput-");
+    AuditorConfig config = config(kafka.bootstrapServers(), id, input, partitions, stateDir);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      for (String topic : config.topics().all()) {
+        if (!topic.equals(input)) {
+          kafka.createTopic(topic, partitions, Map.of());
+        }
+      }
+      Topology topology =
+          kind.equals("audit")
+              ? AuditorTopology.build(config.topics(), config.serdeConfig(), policy)
+              : passThrough(config);
+      CountDownLatch running = new CountDownLatch(1);
+      long[] runningAt = new long[1];
+      KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+      streams.setStateListener((now, before) -> {
+        if (now == KafkaStreams.State.RUNNING && running.getCount() > 0) {
+          runningAt[0] = System.nanoTime();
+          running.countDown();
+        }
+      });
+      try {
+        streams.start();
+        if (!running.await(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+          throw new IllegalStateException(id + " never reached RUNNING");
+        }
+        awaitCommitted(admin, id, input, partitions);
+        return events / ((System.nanoTime() - runningAt[0]) / 1e9);
+      } finally {
+        streams.close(Duration.ofSeconds(30));
+        streams.cleanUp();
+        deleteQuietly(stateDir);
+      }
+    }
+  }
+
+  /** Polls the application's committed offsets until they reach the input's end. */
+  private static void awaitCommitted(Admin admin, String groupId, String input, int partitions)
+      throws InterruptedException {
+    Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(input, p), OffsetSpec.latest());
+    }
+    long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+    try {
+      Map<TopicPartition, Long> ends = new HashMap<>();
+      admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+      while (System.nanoTime() < deadline) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+        boolean done =
+            ends.entrySet().stream()
+                .allMatch(e -> committed.get(e.getKey()) != null
+                    && committed.get(e.getKey()).offset() >= e.getValue());
+        if (done) {
+          return;
+        }
+        TimeUnit.MILLISECONDS.sleep(20);
+      }
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot read offsets of " + groupId, e.getCause());
+    }
+    throw new IllegalStateException(groupId + " did not consume its input within " + RUN_TIMEOUT);
+  }
+
+  /** The baseline: the same source and serdes, straight to a sink. */
+  private static Topology passThrough(AuditorConfig config) {
+    Map<String, Object> serdeConfig = config.serdeConfig();
+    AvroSerde<AgentEvent> in = AvroSerde.of(AgentEvent.class, serdeConfig, false);
+    AvroSerde<AgentEvent> out = AvroSerde.of(AgentEvent.class, serdeConfig, false);
+    StreamsBuilder builder = new StreamsBuilder();
+    builder
+        .stream(config.topics().events(), Consumed.with(Serdes.String(), in))
+        .to(config.topics().decisions(), Produced.with(Serdes.String(), out));
+    return builder.build();
+  }
+
+  private static AuditorConfig config(
+      String bootstrap, String id, String input, int partitions, Path stateDir) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put(AuditorConfig.BOOTSTRAP_SERVERS, bootstrap);
+    values.put(AuditorConfig.SCHEMA_REGISTRY_URL, REGISTRY);
+    values.put(AuditorConfig.APPLICATION_ID, id);
+    values.put(AuditorConfig.TOPIC_EVENTS, input);
+    values.put(AuditorConfig.TOPIC_DECISIONS, id + "-decisions");
+    values.put(AuditorConfig.TOPIC_VIOLATIONS, id + "-violations");
+    values.put(AuditorConfig.TOPIC_CREDENTIALS, id + "-credentials");
+    values.put(AuditorConfig.TOPIC_DEAD_LETTERS, id + "-dead-letters");
+    values.put(AuditorConfig.TOPIC_PARTITIONS, partitions);
+    values.put(AuditorConfig.TOPIC_REPLICATION_FACTOR, 1);
+    values.put(AuditorConfig.STATE_DIR, stateDir.toString());
+    values.put(AuditorConfig.ROCKSDB_MEMORY_BYTES, 64L * 1024 * 1024);
+    return AuditorConfig.fromMap(values, Map.of());
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim() + " (1/5/15 min, /proc/loadavg)";
+    } catch (IOException e) {
+      return String.format(
+          Locale.ROOT, "%.2f (1 min)", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+  }
+
+  private static Map<String, String> parse(String[] args) {
+    Map<String, String> options = new HashMap<>();
+    for (String arg : args) {
+      int eq = arg.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("expected key=value, got " + arg);
+      }
+      options.put(arg.substring(0, eq), arg.substring(eq + 1));
+    }
+    return options;
+  }
+
+  private static void deleteQuietly(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var paths = Files.walk(root)) {
+      paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package io.agentauditor.cli;
+
+import io.agentauditor.policy.BuiltinRule;
+import io.agentauditor.policy.Policy;
+import io.agentauditor.policy.PolicyBundleLoader;
+import io.agentauditor.policy.PolicyError;
+import io.agentauditor.policy.PolicyLoadException;
+import io.agentauditor.policytest.CaseFileException;
+import io.agentauditor.policytest.CaseResult;
+import io.agentauditor.policytest.ExpectedOutput;
+import io.agentauditor.policytest.PolicyCase;
+import io.agentauditor.policytest.PolicyCaseLoader;
+import io.agentauditor.policytest.PolicyCaseRunner;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ./auditor policy test [DIR]}: loads the bundle, runs every case of {@code DIR/cases/}
+ * through the replay path, prints {@code PASS id} or {@code FAIL id} with a diff per case and a
+ * summary {@code N passed, M failed} on stdout. Exit 0 when all pass, 1 when any fails, 2 when the
+ * bundle fails to load or a case file can't be read (every error as {@code file:line: message} on
+ * stderr).
+ */
+@Command(
+    name = "test",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a policy bundle's own cases (DIR/cases/*.yaml): replay each case's events and compare",
+      "every decision and dead letter with the expected ones, in order."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:every case passed",
+      "1:at least one case failed",
+      "2:the bundle or a case file failed to load, no case matched, or a usage error"
+    })
+public final class PolicyTestCommand implements Callable<Integer> {
+
+  static final int PASSED = 0;
+  static final int FAILED = 1;
+  static final int ERROR = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "DIR",
+      defaultValue = BundleDirectory.DEFAULT,
+      description = "The bundle directory (default: ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Option(
+      names = "--run",
+      paramLabel = "TEXT",
+      description = "Run only the cases whose id (file/name) contains TEXT.")
+  String run;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Print each case's description and outputs, passing ones included.")
+  boolean verbose;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Path bundle = BundleDirectory.resolve(dir);
+    Policy policy;
+    try {
+      policy = PolicyBundleLoader.load(bundle);
+    } catch (PolicyLoadException e) {
+      for (PolicyError error : e.errors()) {
+        err.println(bundle.resolve(error.file()) + ":" + error.line() + ": " + error.message());
+      }
+      err.println("policy bundle " + bundle + " rejected: " + count(e.errors().size(), "error"));
+      err.flush();
+      return ERROR;
+    }
+    List<PolicyCase> cases;
+    try {
+      cases = PolicyCaseLoader.load(bundle);
+    } catch (CaseFileException e) {
+      e.errors().forEach(err::println);
+      err.println("policy cases of " + bundle + " rejected: " + count(e.errors().size(), "error"));
+      err.flush();
+      return ERROR;
+    }
+    if (run != null) {
+      cases = cases.stream().filter(c -> c.id().contains(run)).toList();
+      if (cases.isEmpty()) {
+        err.println("no case id contains '" + run + "'");
+        err.flush();
+        return ERROR;
+      }
+    }
+    out.println("policy " + policy.identity());
+    PolicyCaseRunner runner = new PolicyCaseRunner(policy);
+    int passed = 0;
+    int failed = 0;
+    for (PolicyCase c : cases) {
+      CaseResult result = runner.run(c);
+      if (result.passed()) {
+        passed++;
+        out.println("PASS " + c.id());
+        if (verbose) {
+          out.print(passingDetail(result));
+        }
+      } else {
+        failed++;
+        out.println("FAIL " + c.id());
+        out.print(result.diff());
+      }
+    }
+    out.println(passed + " passed, " + failed + " failed");
+    if (run == null) {
+      List<String> uncovered = uncoveredBuiltins(cases);
+      if (!uncovered.isEmpty()) {
+        out.println("built-in rules no case expects to fire: " + String.join(", ", uncovered));
+      }
+    }
+    out.flush();
+    return failed == 0 ? PASSED : FAILED;
+  }
+
+  private static String passingDetail(CaseResult result) {
+    StringBuilder sb = new StringBuilder();
+    PolicyCase c = result.policyCase();
+    sb.append("  ").append(c.file()).append(':').append(c.line());
+    if (!c.description().isEmpty()) {
+      sb.append(": ").append(c.description());
+    }
+    sb.append('\n');
+    for (ExpectedOutput e : c.expect()) {
+      sb.append("    ").append(CaseResult.describeExpected(e)).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** Built-ins that no expected decision lists: a bundle's cases should make each one fire. */
+  private static List<String> uncoveredBuiltins(List<PolicyCase> cases) {
+    Set<String> fired = new HashSet<>();
+    for (PolicyCase c : cases) {
+      for (ExpectedOutput e : c.expect()) {
+        if (e instanceof ExpectedOutput.Decision d) {
+          fired.addAll(d.rules());
+        }
+      }
+    }
+    return java.util.Arrays.stream(BuiltinRule.values())
+        .map(BuiltinRule::id)
+        .filter(id -> !fired.contains(id))
+        .toList();
+  }
+
+  private static String count(int n, String what) {
+    return n + " " + what + (n == 1 ? "" : "s");
+  }
+}

@@ -1,0 +1,116 @@
+package io.agentauditor.cli;
+
+import io.agentauditor.policy.Policy;
+import io.agentauditor.policy.PolicyBundleLoader;
+import io.agentauditor.policy.PolicyError;
+import io.agentauditor.policy.PolicyLoadException;
+import io.agentauditor.runtime.AuditorApp;
+import io.agentauditor.runtime.AuditorConfig;
+import io.agentauditor.runtime.InfrastructureException;
+import io.agentauditor.runtime.InvalidConfigException;
+import io.agentauditor.streams.AuditorTopology;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./auditor run --config FILE} (contract section 10): the streaming auditor against a real
+ * cluster, until SIGTERM/SIGINT or a fatal Kafka Streams error.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the streaming auditor against a Kafka cluster: agent events in, decisions, SIEM",
+      "violations, credential lifecycle records and dead letters out. /health and /metrics are",
+      "served on http.bind.address:http.port. Stops cleanly on SIGTERM or Ctrl-C.",
+      "Configuration: a .yaml/.yml or .properties file, overridden by AUDITOR_* environment",
+      "variables (AUDITOR_ + the key in upper snake case)."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:stopped on request (SIGTERM, Ctrl-C)",
+      "1:Kafka Streams failed, or the cluster could not be reached at startup",
+      "2:invalid configuration or a policy bundle that fails to load"
+    })
+public final class RunCommand implements Callable<Integer> {
+
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int ERROR = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--config",
+      required = true,
+      paramLabel = "FILE",
+      description = "Configuration file (.yaml, .yml or .properties).")
+  Path config;
+
+  @Option(
+      names = "--close-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description = "How long a shutdown waits for Kafka Streams to commit and close (default: ${DEFAULT-VALUE}).")
+  long closeTimeoutSeconds;
+
+  private final AuditorApp.TopologyFactory topology;
+  private final Map<String, String> env;
+
+  /** The command with the production topology and the process environment. */
+  public RunCommand() {
+    this(AuditorTopology::build, System.getenv());
+  }
+
+  RunCommand(AuditorApp.TopologyFactory topology, Map<String, String> env) {
+    this.topology = Objects.requireNonNull(topology, "topology");
+    this.env = Map.copyOf(env);
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    AuditorConfig settings;
+    try {
+      settings = AuditorConfig.load(config, env);
+    } catch (InvalidConfigException e) {
+      err.println("run: " + e.getMessage());
+      err.flush();
+      return ERROR;
+    }
+    Path bundle = BundleDirectory.resolve(settings.policiesDir());
+    Policy policy;
+    try {
+      policy = PolicyBundleLoader.load(bundle);
+    } catch (PolicyLoadException e) {
+      err.println("run: the policy bundle " + bundle + " does not load (" + e.errors().size() + " error(s)):");
+      for (PolicyError error : e.errors()) {
+        err.println(bundle.resolve(error.file()) + ":" + error.line() + ": " + error.message());
+      }
+      err.flush();
+      return ERROR;
+    }
+    AuditorApp app;
+    try {
+      app = AuditorApp.start(settings, policy, topology);
+    } catch (InfrastructureException e) {
+      err.println("run: cannot start: " + e.getMessage());
+      err.flush();
+      return FAILED;
+    }
+    try {
+      return app.runUntilShutdown(Duration.ofSeconds(closeTimeoutSeconds));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      app.close(Duration.ofSeconds(closeTimeoutSeconds));
+      return FAILED;
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package io.agentauditor.runtime;
+
+import io.agentauditor.policy.Policy;
+import io.agentauditor.streams.TopicsAdmin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The streaming auditor wired together, and nothing more (the topology is built elsewhere, by a
+ * pure builder): topics ensured, the topology built from typed config, {@code KafkaStreams} started
+ * with the thread-failure policy, the bounded-memory RocksDB setter and the dead-letter handlers
+ * (all through {@link AuditorConfig#streamsProperties()}), a state listener, metrics, and the
+ * operations endpoint ({@code /health}, {@code /metrics}).
+ *
+ * <p>Lifecycle: {@link #start} returns a started instance (Streams may still be rebalancing; see
+ * {@link #state()}); {@link #close(Duration)} stops Streams within the timeout, then the endpoint;
+ * it is idempotent. {@link #awaitTermination()} blocks until Streams stops by itself (error or
+ * shutdown) or {@link #close} is called. Thread-safe.
+ */
+public final class AuditorApp implements AutoCloseable {
+
+  /** Builds the audit topology; production passes {@code AuditorTopology::build}. */
+  @FunctionalInterface
+  public interface TopologyFactory {
+    Topology build(AuditorConfig.TopicNames topics, Map<String, ?> serdeConfig, Policy policy);
+  }
+
+  /** Exit code of {@code ./auditor run} after a requested shutdown. */
+  public static final int EXIT_OK = 0;
+  /** Exit code when Kafka Streams stopped by itself (fatal error, thread policy gave up). */
+  public static final int EXIT_STREAMS_FAILED = 1;
+
+  private static final Logger LOGGER = LoggerFactory.getLogger(AuditorApp.class);
+  static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaStreams streams;
+  private final OperationsServer operations;
+  private final PrometheusMeterRegistry registry;
+  private final AuditorMetrics metrics;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean failed;
+  private boolean closed;
+
+  private AuditorApp(
+      KafkaStreams streams,
+      OperationsServer operations,
+      PrometheusMeterRegistry registry,
+      AuditorMetrics metrics) {
+    this.streams = streams;
+    this.operations = operations;
+    this.registry = registry;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Ensures the topics, builds the topology with {@code factory} and starts Kafka Streams and the
+   * operations endpoint.
+   *
+   * @param config the validated configuration
+   * @param policy the loaded policy bundle
+   * @param factory the topology builder
+   * @throws InfrastructureException if the topics cannot be ensured or the endpoint not bound;
+   *     nothing is left running
+   */
+  public static AuditorApp start(AuditorConfig config, Policy policy, TopologyFactory factory) {
+    LOGGER.info(
+        "Starting agent-auditor {} with policy {} against {}",
+        config.applicationId(),
+        policy.identity(),
+        String.join(",", config.bootstrapServers()));
+    try (Admin admin = Admin.create(config.adminProperties())) {
+      TopicsAdmin.Result topics = new TopicsAdmin(admin, config).ensureTopics();
+      LOGGER.info("Topics created {}, existing {}", topics.created(), topics.existing());
+    }
+    Map<String, Object> serdeConfig = config.serdeConfig();
+    Topology topology = factory.build(config.topics(), serdeConfig, policy);
+    LOGGER.debug("Topology:\n{}", topology.describe());
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AuditorMetrics metrics = new AuditorMetrics(registry, config.topics(), serdeConfig);
+    Properties props = metrics.instrument(config.streamsProperties());
+    KafkaStreams streams = new KafkaStreams(topology, props);
+    AuditorApp app;
+    try {
+      streams.setUncaughtExceptionHandler(StreamThreadFailurePolicy.from(config, registry));
+      metrics.bind(streams);
+      OperationsServer operations =
+          OperationsServer.start(config.httpBindAddress(), config.httpPort(), streams::state, registry);
+      app = new AuditorApp(streams, operations, registry, metrics);
+    } catch (RuntimeException e) {
+      streams.close(Duration.ZERO);
+      metrics.close();
+      registry.close();
+      throw e;
+    }
+    streams.setStateListener(app::onStateChange);
+    streams.start();
+    return app;
+  }
+
+  private void onStateChange(KafkaStreams.State newState, KafkaStreams.State oldState) {
+    LOGGER.info("Kafka Streams {} -> {}", oldState, newState);
+    switch (newState) {
+      case PENDING_ERROR, ERROR -> {
+        failed = true;
+        stopped.countDown();
+      }
+      case PENDING_SHUTDOWN, NOT_RUNNING -> {
+        // SHUTDOWN_CLIENT from the thread-failure policy also lands here, without close().
+        if (!closedByUs()) {
+          failed = true;
+        }
+        stopped.countDown();
+      }
+      default -> {}
+    }
+  }
+
+  private synchronized boolean closedByUs() {
+    return closed;
+  }
+
+  /** The current Kafka Streams state. */
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /** The operations endpoint's base URI, e.g. {@code http://127.0.0.1:8080}. */
+  public URI operationsUri() {
+    return operations.baseUri();
+  }
+
+  /** The registry behind {@code /metrics}. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Blocks until Kafka Streams stops by itself or {@link #close} is called.
+   *
+   * @return {@link #EXIT_OK} after {@link #close}, {@link #EXIT_STREAMS_FAILED} when Streams failed
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public int awaitTermination() throws InterruptedException {
+    stopped.await();
+    return failed ? EXIT_STREAMS_FAILED : EXIT_OK;
+  }
+
+  /**
+   * Runs until the JVM is asked to stop (SIGTERM, SIGINT) or Streams fails: a shutdown hook closes
+   * the auditor within {@code closeTimeout}. The caller exits with the returned code.
+   */
+  public int runUntilShutdown(Duration closeTimeout) throws InterruptedException {
+    Thread hook = new Thread(() -> close(closeTimeout), "auditor-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    int code = awaitTermination();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // The JVM is already shutting down: the hook is the one closing us.
+      return code;
+    }
+    close(closeTimeout);
+    return code;
+  }
+
+  /**
+   * Closes Kafka Streams (committing and leaving the group) within {@code timeout}, then the
+   * endpoint and the metrics. Idempotent.
+   *
+   * @return true if Streams closed within the timeout
+   */
+  public boolean close(Duration timeout) {
+    synchronized (this) {
+      if (closed) {
+        return true;
+      }
+      closed = true;
+    }
+    LOGGER.info("Stopping agent-auditor (timeout {})", timeout);
+    // Leave the group: by default Streams stays in it on close, and a successor would wait out the
+    // session timeout (45 s) before it is given the partitions.
+    boolean clean =
+        streams.close(
+            CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(timeout));
+    if (!clean) {
+      LOGGER.warn("Kafka Streams did not close within {}", timeout);
+    }
+    operations.close();
+    metrics.close();
+    registry.close();
+    stopped.countDown();
+    LOGGER.info("agent-auditor stopped");
+    return clean;
+  }
+
+  @Override
+  public void close() {
+    close(DEFAULT_CLOSE_TIMEOUT);
+  }
+
+  /** Waits up to {@code timeout} for Streams to reach RUNNING; for launchers that print readiness. */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      KafkaStreams.State current = streams.state();
+      if (current == KafkaStreams.State.RUNNING) {
+        return true;
+      }
+      if (!current.isRunningOrRebalancing() && current != KafkaStreams.State.CREATED) {
+        return false;
+      }
+      if (stopped.await(50, TimeUnit.MILLISECONDS)) {
+        return false;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,161 @@
+package io.agentauditor.streams;
+
+import io.agentauditor.codec.DecisionMapper;
+import io.agentauditor.engine.AuditEngine;
+import io.agentauditor.engine.Decision;
+import io.agentauditor.engine.StepResult;
+import io.agentauditor.ocsf.OcsfDetectionFindings;
+import io.agentauditor.policy.Policy;
+import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.schema.CredentialState;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit step of the topology, a thin adapter around {@link AuditEngine}: for each validated
+ * event it runs the engine against the task's chain-state store and forwards what the step
+ * produced, in this order:
+ *
+ * <ol>
+ *   <li>the decision (Avro {@code Decision}, key sessionId) to {@value
+ *       AuditorTopology#DECISIONS_SINK}; for a retry the stored decision, unchanged, so every input
+ *       record gives exactly one decision;
+ *   <li>unless the record is a retry, one OCSF Detection Finding (JSON, key sessionId) per finding
+ *       of a FLAG or BLOCK decision to {@value AuditorTopology#VIOLATIONS_SINK};
+ *   <li>every credential lifecycle change (Avro {@code CredentialState}, key credentialId) to
+ *       {@value AuditorTopology#CREDENTIALS_SINK}; a retry changes nothing itself, so its changes
+ *       are only those of the idle timeouts it triggered;
+ *   <li>the idle-timeout decisions (contract 9.3) found due after the record, each followed by its
+ *       violations.
+ * </ol>
+ *
+ * <p><b>Why no punctuator.</b> The engine keeps the task's stream time (the largest occurredAt of
+ * the valid records) in the store and, after every valid record, closes the sessions idle for
+ * longer than {@code sessionIdleTimeoutSeconds} and purges closed sessions (state and eventId
+ * dedupe records) older than {@code sessionRetentionSeconds}. That is exactly contract 9.3:
+ * timeouts are checked "after each valid record" and ordered after that record's decision. A
+ * stream-time punctuator could only fire when a record advances stream time, i.e. at the same
+ * points, but after the record rather than as part of its step and at a schedule granularity, so it
+ * would add nothing but imprecision; a wall-clock punctuator would make decisions depend on when
+ * the auditor ran and break replay parity. The consequence, as in {@code replay}: a partition that
+ * receives no more records closes no more sessions.
+ *
+ * <p>A record whose key is not its sessionId is refused with {@link EventKeyMismatchException}
+ * (dead letter through the processing handler). An engine failure propagates to the same handler.
+ */
+final class AuditProcessor implements Processor<String, AgentEvent, String, Object> {
+
+  private static final Logger LOGGER = LoggerFactory.getLogger(AuditProcessor.class);
+
+  private final AuditEngine engine;
+  private final OcsfDetectionFindings violations;
+  private ProcessorContext<String, Object> context;
+  private ChainStateStore store;
+
+  AuditProcessor(AuditEngine engine, OcsfDetectionFindings violations) {
+    this.engine = engine;
+    this.violations = violations;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    KeyValueStore<Bytes, byte[]> kv = context.getStateStore(AuditorTopology.CHAIN_STATE_STORE);
+    this.store = new ChainStateStore(kv);
+  }
+
+  @Override
+  public void process(Record<String, AgentEvent> record) {
+    AgentEvent event = record.value();
+    if (!event.getSessionId().equals(record.key())) {
+      throw new EventKeyMismatchException(record.key(), event.getSessionId());
+    }
+    StepResult result = engine.process(event, store);
+    Decision decision = result.decision();
+    forwardDecision(decision);
+    if (result.retry()) {
+      LOGGER.debug(
+          "Retry of {}/{}: stored decision re-emitted", decision.sessionId(), decision.eventId());
+    } else {
+      forwardViolations(decision);
+    }
+    for (CredentialState credential : result.credentialChanges()) {
+      context.forward(
+          new Record<String, Object>(
+              credential.getCredentialId(),
+              credential,
+              kafkaTimestamp(credential.getLastEventAt().toEpochMilli())),
+          AuditorTopology.CREDENTIALS_SINK);
+    }
+    for (Decision timeout : result.idleTimeouts()) {
+      LOGGER.debug(
+          "Session {} idle: closed at stream time {}",
+          timeout.sessionId(),
+          timeout.occurredAtMillis());
+      forwardDecision(timeout);
+      forwardViolations(timeout);
+    }
+  }
+
+  private void forwardDecision(Decision decision) {
+    context.forward(
+        new Record<String, Object>(
+            decision.sessionId(),
+            DecisionMapper.toAvro(decision),
+            kafkaTimestamp(decision.occurredAtMillis())),
+        AuditorTopology.DECISIONS_SINK);
+  }
+
+  private void forwardViolations(Decision decision) {
+    for (String json : violations.of(decision)) {
+      context.forward(
+          new Record<String, Object>(
+              decision.sessionId(), json, kafkaTimestamp(decision.occurredAtMillis())),
+          AuditorTopology.VIOLATIONS_SINK);
+    }
+  }
+
+  /** Kafka refuses negative timestamps; events before 1970 are valid input (see the extractor). */
+  private static long kafkaTimestamp(long occurredAtMillis) {
+    return Math.max(0L, occurredAtMillis);
+  }
+
+  /**
+   * Creates one {@link AuditProcessor} (with its own engine: engines are not thread-safe) per task,
+   * and owns the {@value AuditorTopology#CHAIN_STATE_STORE} store it uses.
+   */
+  static final class Supplier implements ProcessorSupplier<String, AgentEvent, String, Object> {
+
+    private final Policy policy;
+    private final OcsfDetectionFindings violations;
+    private final StoreBuilder<KeyValueStore<Bytes, byte[]>> store;
+
+    Supplier(
+        Policy policy,
+        OcsfDetectionFindings violations,
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> store) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      this.violations = Objects.requireNonNull(violations, "violations");
+      this.store = Objects.requireNonNull(store, "store");
+    }
+
+    @Override
+    public Processor<String, AgentEvent, String, Object> get() {
+      return new AuditProcessor(new AuditEngine(policy), violations);
+    }
+
+    @Override
+    public Set<StoreBuilder<?>> stores() {
+      return Set.of(store);
+    }
+  }
+}

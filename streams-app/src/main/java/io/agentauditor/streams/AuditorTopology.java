@@ -1,0 +1,122 @@
+package io.agentauditor.streams;
+
+import io.agentauditor.ocsf.OcsfDetectionFindings;
+import io.agentauditor.policy.Policy;
+import io.agentauditor.runtime.AuditorConfig;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the auditor's Kafka Streams topology (contract sections 4 and 9) with the Processor API:
+ *
+ * <pre>
+ * events-source (String key, validated Avro AgentEvent, occurredAt as timestamp)
+ *   -> audit (AuditProcessor, store chain-state)
+ *        -> decisions-sink   (key sessionId, Avro Decision)
+ *        -> violations-sink  (key sessionId, OCSF Detection Finding JSON)
+ *        -> credentials-sink (key credentialId, Avro CredentialState)
+ * </pre>
+ *
+ * <p>The store {@value #CHAIN_STATE_STORE} is a persistent RocksDB key-value store with its
+ * changelog ({@code <application.id>-chain-state-changelog}) and the record cache enabled; it holds
+ * the chains, the eventId dedupe records and the engine's stream time of one task. Node and store
+ * names are part of the deployed state: renaming one orphans its changelog, which is why {@code
+ * AuditorTopologyDescriptionTest} pins {@code describe()}.
+ *
+ * <p>Every input record ends as exactly one decision or one dead letter: undecodable bytes and
+ * contract-violating events fail in the source's deserializer ({@link ValidatingEventDeserializer})
+ * and go through the deserialization handler to the dead-letter topic; records the processor
+ * refuses or fails on go through the processing handler. Both handlers and {@code
+ * errors.dead.letter.queue.topic.name} are Streams properties ({@link
+ * DeadLetter#handlerProperties}, set by {@link AuditorConfig#streamsProperties()}), not part of the
+ * topology.
+ *
+ * <p>{@link #build} is pure: it configures serdes but opens no connection and reads no file, so
+ * production, {@code ./auditor demo} and the tests build the very same topology.
+ */
+public final class AuditorTopology {
+
+  /** The events source node. */
+  public static final String EVENTS_SOURCE = "events-source";
+
+  /** The audit processor node. */
+  public static final String AUDIT_PROCESSOR = "audit";
+
+  /** The decisions sink node. */
+  public static final String DECISIONS_SINK = "decisions-sink";
+
+  /** The violations sink node. */
+  public static final String VIOLATIONS_SINK = "violations-sink";
+
+  /** The credentials sink node. */
+  public static final String CREDENTIALS_SINK = "credentials-sink";
+
+  /** The chain-state store; its changelog is {@code <application.id>-chain-state-changelog}. */
+  public static final String CHAIN_STATE_STORE = "chain-state";
+
+  private AuditorTopology() {}
+
+  /**
+   * The audit topology.
+   *
+   * @param topics the topic names (the dead-letter one is used by the handlers, not the topology)
+   * @param serdeConfig configuration of the Avro serdes ({@link AuditorConfig#serdeConfig()})
+   * @param policy the loaded policy bundle every task decides with
+   * @throws NullPointerException when an argument is null
+   * @throws org.apache.kafka.common.config.ConfigException when the serde configuration is invalid
+   */
+  public static Topology build(
+      AuditorConfig.TopicNames topics, Map<String, ?> serdeConfig, Policy policy) {
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(serdeConfig, "serdeConfig");
+    Objects.requireNonNull(policy, "policy");
+    AuditorTopics declared = AuditorTopics.of(topics, serdeConfig);
+    StoreBuilder<KeyValueStore<Bytes, byte[]>> store =
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(CHAIN_STATE_STORE),
+                Serdes.Bytes(),
+                Serdes.ByteArray())
+            .withLoggingEnabled(Map.of())
+            .withCachingEnabled();
+
+    Topology topology = new Topology();
+    topology.addSource(
+        // A new application id audits the whole retained topic, not only what arrives later.
+        AutoOffsetReset.earliest(),
+        EVENTS_SOURCE,
+        new OccurredAtTimestampExtractor(),
+        declared.events().keySerde().deserializer(),
+        new ValidatingEventDeserializer(declared.events().valueSerde().deserializer()),
+        declared.events().name());
+    topology.addProcessor(
+        AUDIT_PROCESSOR,
+        new AuditProcessor.Supplier(policy, OcsfDetectionFindings.withInstalledVersion(), store),
+        EVENTS_SOURCE);
+    topology.addSink(
+        DECISIONS_SINK,
+        declared.decisions().name(),
+        declared.decisions().keySerde().serializer(),
+        declared.decisions().valueSerde().serializer(),
+        AUDIT_PROCESSOR);
+    topology.addSink(
+        VIOLATIONS_SINK,
+        declared.violations().name(),
+        declared.violations().keySerde().serializer(),
+        declared.violations().valueSerde().serializer(),
+        AUDIT_PROCESSOR);
+    topology.addSink(
+        CREDENTIALS_SINK,
+        declared.credentials().name(),
+        declared.credentials().keySerde().serializer(),
+        declared.credentials().valueSerde().serializer(),
+        AUDIT_PROCESSOR);
+    return topology;
+  }
+}

@@ -1,0 +1,51 @@
+package io.agentauditor.streams;
+
+import io.agentauditor.codec.AgentEventValidator;
+import io.agentauditor.codec.InvalidEventException;
+import io.agentauditor.schema.AgentEvent;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * The value deserializer of the events topic: decodes with the Avro serde, then checks the event
+ * against contract section 2 with {@link AgentEventValidator}.
+ *
+ * <p>Throws {@link io.agentauditor.serde.AvroSerializationException} for undecodable bytes and
+ * {@link InvalidAgentEventException} for a contract-violating event: both are {@code
+ * SerializationException}s and become dead letters. A registry that cannot be reached surfaces as
+ * the serde's retriable {@link io.agentauditor.registry.SchemaRegistryException}, untouched, which
+ * the dead-letter handler refuses to swallow (the record may be fine).
+ *
+ * <p>Thread-safe when the wrapped deserializer is; {@link #configure} and {@link #close} are passed
+ * through.
+ */
+final class ValidatingEventDeserializer implements Deserializer<AgentEvent> {
+
+  private final Deserializer<AgentEvent> avro;
+
+  ValidatingEventDeserializer(Deserializer<AgentEvent> avro) {
+    this.avro = Objects.requireNonNull(avro, "avro");
+  }
+
+  @Override
+  public void configure(Map<String, ?> configs, boolean isKey) {
+    avro.configure(configs, isKey);
+  }
+
+  @Override
+  public AgentEvent deserialize(String topic, byte[] data) {
+    AgentEvent event = avro.deserialize(topic, data);
+    try {
+      AgentEventValidator.validate(event);
+    } catch (InvalidEventException e) {
+      throw new InvalidAgentEventException(e);
+    }
+    return event;
+  }
+
+  @Override
+  public void close() {
+    avro.close();
+  }
+}

@@ -46,8 +46,10 @@ public final class EngineStepProbe {
     Policy policy = PolicyBundleLoader.load(policies);
     AuditEngine engine = new AuditEngine(policy);
     SessionGenerator gen = SessionGenerator.realistic(seed);
-    StateStore store =
-        storeKind.equals("rocks") ? RocksDbStateStore.temporary(256L << 20) : new InMemoryStateStore();
+    StateStore backing =
+        storeKind.startsWith("rocks") ? RocksDbStateStore.temporary(256L << 20) : new InMemoryStateStore();
+    CountingStore counting = storeKind.endsWith("+count") ? new CountingStore(backing) : null;
+    StateStore store = counting != null ? counting : backing;
     long[] lat = new long[steps];
     int[] verdicts = new int[3];
     Map<String, Integer> rules = new TreeMap<>();
@@ -85,6 +87,9 @@ public final class EngineStepProbe {
       totalNanos += prev - chunkStart;
       cpuNanos += threads.getCurrentThreadCpuTime() - cpuStart;
     }
+    if (counting != null) {
+      System.out.println(counting.report(steps + warmup));
+    }
     Arrays.sort(lat);
     System.out.println("findings by rule: " + rules);
     byType.forEach((k, v) -> System.out.printf("  %-20s n=%d mean=%.2fus%n", k, v[0], v[1] / 1e3 / v[0]));
@@ -103,8 +108,59 @@ public final class EngineStepProbe {
         lat[steps - 1] / 1e3,
         Arrays.toString(verdicts) + " " + Arrays.toString(Verdict.values()),
         blackhole);
-    if (store instanceof AutoCloseable c) {
+    if (backing instanceof AutoCloseable c) {
       c.close();
+    }
+  }
+
+  /** Counts and times the store operations (adds two nanoTime calls per operation). */
+  private static final class CountingStore implements StateStore {
+    private final StateStore d;
+    private final long[] n = new long[4];
+    private final long[] t = new long[4];
+
+    CountingStore(StateStore d) {
+      this.d = d;
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+      long s = System.nanoTime();
+      byte[] v = d.get(key);
+      t[0] += System.nanoTime() - s;
+      n[0]++;
+      return v;
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+      long s = System.nanoTime();
+      d.put(key, value);
+      t[1] += System.nanoTime() - s;
+      n[1]++;
+    }
+
+    @Override
+    public void delete(byte[] key) {
+      long s = System.nanoTime();
+      d.delete(key);
+      t[2] += System.nanoTime() - s;
+      n[2]++;
+    }
+
+    @Override
+    public RangeIterator range(byte[] from, byte[] to) {
+      n[3]++;
+      return d.range(from, to);
+    }
+
+    String report(long steps) {
+      return String.format(
+          "store ops per step: get %.2f (%.0fns each) put %.2f (%.0fns) delete %.2f (%.0fns) range %.3f",
+          n[0] / (double) steps, t[0] / (double) Math.max(1, n[0]),
+          n[1] / (double) steps, t[1] / (double) Math.max(1, n[1]),
+          n[2] / (double) steps, t[2] / (double) Math.max(1, n[2]),
+          n[3] / (double) steps);
     }
   }
 }

@@ -17,7 +17,8 @@ import java.util.Map;
 final class KeywordScreen {
 
   /** Keywords sharing one anchor character, with the anchor's offset in each. */
-  private record Group(char anchor, String[] keywords, int[] offsets, int[] ids) {}
+  private record Group(
+      char anchor, String[] keywords, int[] offsets, int[] ids, int[] checkAt, char[] checkChar) {}
 
   private final Group[] groups;
   private final int minLength;
@@ -40,12 +41,17 @@ final class KeywordScreen {
           String[] ks = new String[ids.size()];
           int[] offsets = new int[ids.size()];
           int[] idArray = new int[ids.size()];
+          int[] checkAt = new int[ids.size()];
+          char[] checkChar = new char[ids.size()];
           for (int i = 0; i < ids.size(); i++) {
             ks[i] = keywords.get(ids.get(i));
             offsets[i] = anchorOffset(ks[i]);
             idArray[i] = ids.get(i);
+            // A neighbour of the anchor, compared before the whole keyword.
+            checkAt[i] = offsets[i] + 1 < ks[i].length() ? offsets[i] + 1 : Math.max(0, offsets[i] - 1);
+            checkChar[i] = ks[i].charAt(checkAt[i]);
           }
-          gs.add(new Group(anchor, ks, offsets, idArray));
+          gs.add(new Group(anchor, ks, offsets, idArray, checkAt, checkChar));
         });
     this.groups = gs.toArray(new Group[0]);
     this.minLength = keywords.isEmpty() ? Integer.MAX_VALUE : min;
@@ -70,7 +76,12 @@ final class KeywordScreen {
           int id = g.ids[i];
           long bit = 1L << id;
           int start = p - g.offsets[i];
-          if ((found[id >>> 6] & bit) == 0 && start >= 0 && text.startsWith(g.keywords[i], start)) {
+          int check = start + g.checkAt[i];
+          if ((found[id >>> 6] & bit) == 0
+              && start >= 0
+              && check < text.length()
+              && text.charAt(check) == g.checkChar[i]
+              && text.startsWith(g.keywords[i], start)) {
             found[id >>> 6] |= bit;
             left--;
           }

@@ -26,9 +26,11 @@ import io.agentauditor.schema.Verdict;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class AuditEngine {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(AuditEngine.class);
+
+  private static final byte[] EMPTY = new byte[0];
 
   /** Suffix of the event id of idle-timeout decisions (contract 9.3). */
   public static final String IDLE_TIMEOUT_SUFFIX = "#idle-timeout";
@@ -229,7 +233,7 @@ public final class AuditEngine {
 
     /** Indexes a session with no meta, so the dedupe records of its gated steps are purged too. */
     private void registerOrphan() {
-      store.put(StateKeys.timeIndex(StateKeys.CLOSED_INDEX, streamTime, sessionId), new byte[0]);
+      store.put(StateKeys.timeIndex(StateKeys.CLOSED_INDEX, streamTime, sessionId), EMPTY);
       engineMeta.indexedClosed(streamTime);
     }
 
@@ -311,7 +315,7 @@ public final class AuditEngine {
             AgentNode root = new AgentNode(actor);
             root.scopes = List.of();
             view.putAgent(root);
-            store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, t, sessionId), new byte[0]);
+            store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, t, sessionId), EMPTY);
             engineMeta.indexedTimer(t);
           };
       return e;
@@ -790,9 +794,13 @@ public final class AuditEngine {
         return;
       }
       if (m.timer != t) {
-        store.delete(StateKeys.timeIndex(StateKeys.TIMER_INDEX, m.timer, sessionId));
-        store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, t, sessionId), new byte[0]);
-        engineMeta.indexedTimer(t);
+        // A session's index entries are lower bounds of its timer: one moving forward (nearly
+        // every step) is left in place and moved when found due (closeIdleSessions); only a
+        // timer set back by an earlier-stamped step needs an entry now.
+        if (t < m.timer) {
+          store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, t, sessionId), EMPTY);
+          engineMeta.indexedTimer(t);
+        }
         m.timer = t;
         view.metaChanged();
       }
@@ -906,7 +914,7 @@ public final class AuditEngine {
     m.closed = true;
     m.closedAt = t;
     view.metaChanged();
-    view.store().put(StateKeys.timeIndex(StateKeys.CLOSED_INDEX, t, view.sessionId), new byte[0]);
+    view.store().put(StateKeys.timeIndex(StateKeys.CLOSED_INDEX, t, view.sessionId), EMPTY);
     engineMeta.indexedClosed(t);
     for (CredentialRecord c : credentials) {
       if (c.reported == CredentialStatus.ACTIVE && c.revokedAt == null && c.expiredAt(t)) {
@@ -966,22 +974,34 @@ public final class AuditEngine {
     if (due.isEmpty()) {
       return List.of();
     }
-    List<Object[]> entries = new ArrayList<>(due.size());
+    // Entries are lower bounds of their session's timer, so several may name one session, and a
+    // due entry may belong to a session that was active since: it moves to the session's timer.
+    List<SessionView> idle = new ArrayList<>(0);
+    Set<String> seen = new HashSet<>();
     for (byte[] k : due) {
-      entries.add(new Object[] {StateKeys.indexTime(k), StateKeys.indexSession(k), k});
-    }
-    entries.sort(
-        Comparator.<Object[]>comparingLong(e -> (Long) e[0]).thenComparing(e -> (String) e[1]));
-    List<Decision> out = new ArrayList<>(entries.size());
-    for (Object[] e : entries) {
-      long timer = (Long) e[0];
-      String sessionId = (String) e[1];
-      SessionView view = new SessionView(store, sessionId);
-      SessionMeta m = view.meta();
-      if (m == null || m.closed || m.timer != timer) {
-        store.delete((byte[]) e[2]); // stale entry
+      String sessionId = StateKeys.indexSession(k);
+      store.delete(k);
+      if (!seen.add(sessionId)) {
         continue;
       }
+      SessionView view = new SessionView(store, sessionId);
+      SessionMeta m = view.meta();
+      if (m == null || m.closed) {
+        continue; // stale entry
+      }
+      if (m.timer >= cutoff) {
+        store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, m.timer, sessionId), EMPTY);
+        engineMeta.indexedTimer(m.timer);
+        continue;
+      }
+      idle.add(view);
+    }
+    idle.sort(
+        Comparator.<SessionView>comparingLong(v -> v.meta().timer).thenComparing(v -> v.sessionId));
+    List<Decision> out = new ArrayList<>(idle.size());
+    for (SessionView view : idle) {
+      String sessionId = view.sessionId;
+      SessionMeta m = view.meta();
       List<CredentialRecord> all = view.allCredentials();
       List<Finding> findings = notRevoked(all, streamTime);
       close(view, streamTime, all, changes, engineMeta);

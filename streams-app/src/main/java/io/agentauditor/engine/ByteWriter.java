@@ -61,6 +61,16 @@ final class ByteWriter {
 
   /** Varint byte length, then the UTF-8 bytes. */
   ByteWriter writeString(String s) {
+    int n = s.length();
+    // Ids and scopes are short ASCII: written in place, with no intermediate array.
+    if (n < 0x80) {
+      ensure(n + 1);
+      if (writeAscii(s, len + 1)) {
+        buf[len] = (byte) n;
+        len += n + 1;
+        return this;
+      }
+    }
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     writeVarLong(b.length);
     return writeBytes(b);
@@ -68,7 +78,24 @@ final class ByteWriter {
 
   /** UTF-8 bytes with no length: only for the last component of a key. */
   ByteWriter writeRawString(String s) {
+    ensure(s.length());
+    if (writeAscii(s, len)) {
+      len += s.length();
+      return this;
+    }
     return writeBytes(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Copies {@code s} to {@code buf[at..]} when it is all ASCII (room ensured); false otherwise. */
+  private boolean writeAscii(String s, int at) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        return false;
+      }
+      buf[at + i] = (byte) c;
+    }
+    return true;
   }
 
   ByteWriter writeStrings(List<String> list) {

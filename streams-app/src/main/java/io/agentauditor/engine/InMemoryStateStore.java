@@ -1,37 +1,72 @@
 package io.agentauditor.engine;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * A {@link StateStore} in a {@link TreeMap} ordered as unsigned bytes, like RocksDB: for replay and
- * tests. Not thread-safe. Values are stored and returned as given (callers don't mutate them).
+ * A {@link StateStore} in memory, ordered as unsigned bytes like RocksDB: for replay and tests. Point
+ * operations go to a hash map (a step makes a dozen of them, and a tree walk over a million keys
+ * costs microseconds); the keys are also kept in a sorted set for ranges, touched only when a key
+ * is added or removed. Not thread-safe. Values are stored and returned as given (callers don't
+ * mutate them).
  */
 public final class InMemoryStateStore implements StateStore {
 
-  private final NavigableMap<byte[], byte[]> map = new TreeMap<>(Arrays::compareUnsigned);
+  private final Map<Key, byte[]> values = new HashMap<>();
+  private final NavigableSet<byte[]> keys = new TreeSet<>(Arrays::compareUnsigned);
+
+  /** A key by content, for the hash map. */
+  private static final class Key {
+    final byte[] bytes;
+    final int hash;
+
+    Key(byte[] bytes) {
+      this.bytes = bytes;
+      this.hash = Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && hash == k.hash && Arrays.equals(bytes, k.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
 
   @Override
   public byte[] get(byte[] key) {
-    return map.get(key);
+    return values.get(new Key(key));
   }
 
   @Override
   public void put(byte[] key, byte[] value) {
-    map.put(key.clone(), value);
+    Key k = new Key(key);
+    if (values.replace(k, value) == null) {
+      byte[] copy = key.clone();
+      values.put(new Key(copy), value);
+      keys.add(copy);
+    }
   }
 
   @Override
   public void delete(byte[] key) {
-    map.remove(key);
+    if (values.remove(new Key(key)) != null) {
+      keys.remove(key);
+    }
   }
 
   @Override
   public RangeIterator range(byte[] from, byte[] toExclusive) {
-    Iterator<Map.Entry<byte[], byte[]>> it = map.subMap(from, true, toExclusive, false).entrySet().iterator();
+    Iterator<byte[]> it = keys.subSet(from, true, toExclusive, false).iterator();
     return new RangeIterator() {
       @Override
       public boolean hasNext() {
@@ -40,8 +75,8 @@ public final class InMemoryStateStore implements StateStore {
 
       @Override
       public Map.Entry<byte[], byte[]> next() {
-        Map.Entry<byte[], byte[]> e = it.next();
-        return Map.entry(e.getKey().clone(), e.getValue());
+        byte[] k = it.next();
+        return Map.entry(k.clone(), values.get(new Key(k)));
       }
 
       @Override
@@ -51,13 +86,15 @@ public final class InMemoryStateStore implements StateStore {
 
   /** Number of keys held. */
   public int size() {
-    return map.size();
+    return values.size();
   }
 
   /** A copy of every entry, in key order (tests compare snapshots). */
   public NavigableMap<byte[], byte[]> snapshot() {
     NavigableMap<byte[], byte[]> copy = new TreeMap<>(Arrays::compareUnsigned);
-    map.forEach((k, v) -> copy.put(k.clone(), v.clone()));
+    for (byte[] k : keys) {
+      copy.put(k.clone(), values.get(new Key(k)).clone());
+    }
     return copy;
   }
 }

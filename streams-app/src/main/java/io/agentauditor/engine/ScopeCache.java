@@ -1,29 +1,25 @@
 package io.agentauditor.engine;
 
 import io.agentauditor.policy.Scope;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.ArrayList;
 import java.util.Map;
 
 /**
- * A bounded LRU cache of parsed scopes: the same few scope strings come back on every step of a
- * session, and parsing them each time would dominate a step. Single-threaded, like the engine.
+ * A bounded cache of parsed scopes: the same few scope strings come back on every step of a
+ * session, and parsing them each time would dominate a step. When full it starts over empty,
+ * which keeps a hit a plain hash lookup (an LRU reorders on every hit). Single-threaded, like the
+ * engine.
  */
 final class ScopeCache {
 
+  private final int capacity;
   private final Map<String, Scope> cache;
 
   ScopeCache(int capacity) {
-    this.cache =
-        new LinkedHashMap<>(capacity * 2, 0.75f, true) {
-          private static final long serialVersionUID = 1L;
-
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<String, Scope> eldest) {
-            return size() > capacity;
-          }
-        };
+    this.capacity = capacity;
+    this.cache = new HashMap<>(capacity * 2);
   }
 
   /**
@@ -33,12 +29,18 @@ final class ScopeCache {
     Scope s = cache.get(text);
     if (s == null) {
       s = Scope.parse(text);
+      if (cache.size() >= capacity) {
+        cache.clear();
+      }
       cache.put(text, s);
     }
     return s;
   }
 
   List<Scope> parseAll(List<String> texts) {
+    if (texts.size() == 1) {
+      return List.of(parse(texts.get(0)));
+    }
     List<Scope> out = new ArrayList<>(texts.size());
     for (String t : texts) {
       out.add(parse(t));

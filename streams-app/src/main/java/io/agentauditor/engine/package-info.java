@@ -16,12 +16,16 @@
  * 0x05 sid                            approvals of the session (one list)
  * 0x06 sid agentId                    fan-out: the actor's delegation/issuance times still in the window
  * 0x07 sid eventId                    dedupe: the stored decision
- * 0x08 be64(timer) sessionId          idle-timer index of open sessions, value empty
+ * 0x08 be64(time) sessionId           idle-timer index of open sessions, value empty (see below)
  * 0x09 be64(closedAt) sessionId       closed-at index for retention, value empty
  * </pre>
  *
  * <p>{@code be64(x)} is {@code x} with its sign bit flipped, big-endian, so byte order is numeric
- * order. The closed-at index also holds one entry per session with no meta (steps gated by {@code
+ * order. An idle-timer entry is a lower bound of its session's timer: every open session has an entry
+ * at or below its timer, written when the session starts or a step sets its timer back; a timer
+ * moving forward leaves the entry in place (saving a delete and a put per step), and an entry found
+ * due is moved to the session's timer, dropped when the session is closed or gone, or closes the
+ * session when its timer is due too. A session may thus have stale entries; they are harmless. The closed-at index also holds one entry per session with no meta (steps gated by {@code
  * unknown-session}, or a blocked {@code SESSION_STARTED}) at the stream time of the step, so their
  * dedupe records are purged too.
  *

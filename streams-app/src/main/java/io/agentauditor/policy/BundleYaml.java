@@ -53,6 +53,11 @@ final class BundleYaml {
     errors.add(new PolicyError(file, node == null ? 1 : line(node), message));
   }
 
+  /** Errors reported so far, this file's and others'. */
+  int errorCount() {
+    return errors.size();
+  }
+
   void error(int line, String message) {
     errors.add(new PolicyError(file, Math.max(1, line), message));
   }

@@ -72,7 +72,7 @@ public final class PolicyBundleLoader {
           "sessionRetentionSeconds");
   private static final Set<String> FAN_OUT_KEYS = keys("max", "windowSeconds");
   private static final Set<String> TOOL_KEYS = keys("description", "requiredScopes", "sink");
-  private static final Set<String> PATTERN_KEYS = keys("id", "description", "regex", "unless");
+  private static final Set<String> PATTERN_KEYS = keys("id", "description", "regex", "unless", "keywords");
   private static final Set<String> RULE_KEYS =
       keys("id", "enabled", "action", "mode", "severity", "references");
   private static final Set<String> CUSTOM_RULE_KEYS =
@@ -615,10 +615,43 @@ public final class PolicyBundleLoader {
         unless = regex(yaml, f.get("unless").value(), what + " unless");
         ok &= unless != null;
       }
+      List<String> keywords = List.of();
+      if (f.containsKey("keywords")) {
+        keywords = keywords(yaml, f.get("keywords").value(), what, regex);
+        ok &= keywords != null;
+      }
       if (ok && description != null && regex != null) {
-        into.add(new NamedPattern(id, description, regex, unless));
+        into.add(new NamedPattern(id, description, regex, unless, keywords));
       }
     }
+  }
+
+  /**
+   * The pattern's keywords: non-empty strings, each found verbatim in the regex source. The check is
+   * a guard against typos, not a proof that every match contains a keyword (see NamedPattern).
+   */
+  private static List<String> keywords(BundleYaml yaml, Node node, String what, Pattern regex) {
+    int errorsBefore = yaml.errorCount();
+    List<Item> items = yaml.strings(node, what + " keywords");
+    if (items == null) {
+      return null;
+    }
+    if (items.isEmpty() && yaml.errorCount() == errorsBefore) {
+      yaml.error(node, what + " keywords must list at least one keyword, or be left out");
+    }
+    List<String> out = new ArrayList<>(items.size());
+    for (Item item : items) {
+      if (regex != null && !regex.pattern().contains(item.value())) {
+        yaml.error(
+            item.node(),
+            what
+                + " keyword '"
+                + item.value()
+                + "' does not occur in its regex (a keyword is a literal piece of every match)");
+      }
+      out.add(item.value());
+    }
+    return yaml.errorCount() == errorsBefore ? out : null;
   }
 
   private static Pattern regex(BundleYaml yaml, Node node, String what) {

@@ -130,8 +130,8 @@ class SessionLifecycleTest {
     before.remove(StateKeys.STREAM_TIME);
     assertThat(after.remove(StateKeys.dedupe("s1", blocked.getEventId()))).isNotNull();
     assertThat(after.remove(StateKeys.fanOut("s1", "agent:planner"))).isNotNull();
-    assertThat(after.remove(StateKeys.timeIndex(StateKeys.TIMER_INDEX, Events.millis(5), "s1"))).isNotNull();
-    assertThat(before.remove(StateKeys.timeIndex(StateKeys.TIMER_INDEX, Events.millis(0), "s1"))).isNotNull();
+    // The idle-timer index keeps its entry at 0: a lower bound of the timer, moved when due.
+    assertThat(after).containsKey(StateKeys.timeIndex(StateKeys.TIMER_INDEX, Events.millis(0), "s1"));
     assertThat(equal(before, after)).isTrue();
   }
 
@@ -186,6 +186,24 @@ class SessionLifecycleTest {
     // Then
     assertThat(notYet.idleTimeouts()).isEmpty();
     assertThat(due.idleTimeouts()).extracting(Decision::sessionId).containsExactly("s1");
+  }
+
+  @Test
+  void shouldCloseASessionAtTheTimerAnEarlierStampedStepSetBack() {
+    // Given: the timer moves forward to 1000 s, then an earlier-stamped step sets it back to 100 s
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    h.decide(s.tool("agent:planner", 1000, "repo.read_file", Map.of("repo", "a")));
+    h.decide(s.tool("agent:planner", 100, "repo.read_file", Map.of("repo", "a")));
+    Events other = new Events("other");
+    // When: stream time reaches 1800 s after the timer, then one millisecond more
+    StepResult atLimit = h.process(other.start("agent:o", 1900, "read:repo/**"));
+    StepResult past = h.process(other.end("agent:o", 1900.001));
+    // Then: idle from the set-back timer, once
+    assertThat(atLimit.idleTimeouts()).isEmpty();
+    assertThat(past.idleTimeouts()).extracting(Decision::sessionId).containsExactly("s1");
+    assertThat(h.process(new Events("third").start("agent:t", 5000, "read:repo/**")).idleTimeouts())
+        .as("stale index entries close nothing twice")
+        .isEmpty();
   }
 
   @Test

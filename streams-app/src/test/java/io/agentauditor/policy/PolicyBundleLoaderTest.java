@@ -213,6 +213,77 @@ class PolicyBundleLoaderTest {
   }
 
   @Test
+  void shouldRejectAKeywordThatIsNotInTheRegex() {
+    replaceIn("patterns/secrets.yaml", "    keywords: [ghp_]\n", "    keywords: [gph_]\n");
+
+    assertThat(errors())
+        .singleElement()
+        .asString()
+        .matches("patterns/secrets\\.yaml:\\d+: secretPatterns 'github-classic-token' keyword 'gph_'"
+            + " does not occur in its regex.*");
+  }
+
+  @Test
+  void shouldRejectAnEmptyKeywordAndAnEmptyKeywordList() {
+    replaceIn("patterns/secrets.yaml", "    keywords: [xox]\n", "    keywords: [xox, '']\n");
+    replaceIn("patterns/code.yaml", "    keywords: [expiration]\n", "    keywords: []\n");
+
+    assertThat(errors())
+        .hasSize(2)
+        .anyMatch(
+            e ->
+                e.matches("patterns/secrets\\.yaml:\\d+: secretPatterns 'slack-token' keywords item"
+                    + " must not be empty"))
+        .anyMatch(
+            e ->
+                e.matches("patterns/code\\.yaml:\\d+: codePatterns 'token-expiration-never' keywords"
+                    + " must list at least one keyword, or be left out"));
+  }
+
+  @Test
+  void shouldLoadTheKeywordsOfEachDefaultPattern() {
+    Policy policy = PolicyBundleLoader.load(dir);
+
+    assertThat(policy.secretPatterns())
+        .filteredOn(p -> p.id().equals("aws-access-key-id"))
+        .singleElement()
+        .extracting(NamedPattern::keywords)
+        .isEqualTo(List.of("AKIA", "ASIA"));
+    assertThat(policy.secretPatterns()).allSatisfy(p -> assertThat(p.keywords()).isNotEmpty());
+    assertThat(policy.codePatterns()).allSatisfy(p -> assertThat(p.keywords()).isNotEmpty());
+  }
+
+  @Test
+  void shouldScreenByKeywordsIgnoringCaseOnlyWhenTheRegexIgnoresCase() {
+    NamedPattern exact =
+        new NamedPattern("t", "", Pattern.compile("token_[a-z]+"), null, List.of("token_"));
+    NamedPattern inline =
+        new NamedPattern("t", "", Pattern.compile("(?i)token_[a-z]+"), null, List.of("token_"));
+    NamedPattern flagged =
+        new NamedPattern(
+            "t", "", Pattern.compile("token_[a-z]+", Pattern.CASE_INSENSITIVE), null, List.of("token_"));
+
+    assertThat(exact.ignoresCase()).isFalse();
+    assertThat(exact.screens("TOKEN_abc")).isFalse();
+    assertThat(inline.ignoresCase()).isTrue();
+    assertThat(flagged.ignoresCase()).isTrue();
+    // The Kelvin sign folds to k in RE2: the screen must let it through.
+    assertThat(inline.screens("TO\u212AEN_abc")).isTrue();
+    assertThat(inline.matches("TO\u212AEN_abc")).isTrue();
+    assertThat(new NamedPattern("t", "", Pattern.compile("(?-i:x)y"), null, List.of("y")).ignoresCase())
+        .isFalse();
+  }
+
+  @Test
+  void shouldRefuseAnEmptyKeywordInJava() {
+    assertThat(
+            catchThrowableOfType(
+                IllegalArgumentException.class,
+                () -> new NamedPattern("t", "", Pattern.compile("x"), null, List.of(""))))
+        .hasMessageContaining("empty keyword");
+  }
+
+  @Test
   void shouldFireAnUnlessPatternOnlyOnAMatchWithoutTheExclusion() {
     NamedPattern p =
         new NamedPattern(

@@ -1,0 +1,166 @@
+package io.agentauditor.load;
+
+import io.agentauditor.engine.AuditEngine;
+import io.agentauditor.engine.InMemoryStateStore;
+import io.agentauditor.engine.StateStore;
+import io.agentauditor.engine.StepResult;
+import io.agentauditor.policy.Policy;
+import io.agentauditor.policy.PolicyBundleLoader;
+import io.agentauditor.replay.RocksDbStateStore;
+import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.schema.Verdict;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A throwaway, JMH-free measurement of {@link AuditEngine#process} on the realistic mix of {@link
+ * SessionGenerator}, state load/store included: events are generated in chunks outside the timed
+ * region, then each step is timed on its own. Not a test; run by hand:
+ *
+ * <pre>java -cp ... io.agentauditor.load.EngineStepProbe [policiesDir] [warmupSteps] [steps] [mem|rocks] [seed]</pre>
+ */
+public final class EngineStepProbe {
+
+  private static final int CHUNK = 20_000;
+
+  private static long gcMillis() {
+    long ms = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      ms += gc.getCollectionTime();
+    }
+    return ms;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path policies = Path.of(args.length > 0 ? args[0] : "policies");
+    int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 300_000;
+    int steps = args.length > 2 ? Integer.parseInt(args[2]) : 500_000;
+    String storeKind = args.length > 3 ? args[3] : "mem";
+    long seed = args.length > 4 ? Long.parseLong(args[4]) : 42L;
+    Policy policy = PolicyBundleLoader.load(policies);
+    AuditEngine engine = new AuditEngine(policy);
+    SessionGenerator gen = SessionGenerator.realistic(seed);
+    StateStore backing =
+        storeKind.startsWith("rocks") ? RocksDbStateStore.temporary(256L << 20) : new InMemoryStateStore();
+    CountingStore counting = storeKind.endsWith("+count") ? new CountingStore(backing) : null;
+    StateStore store = counting != null ? counting : backing;
+    long[] lat = new long[steps];
+    int[] verdicts = new int[3];
+    Map<String, Integer> rules = new TreeMap<>();
+    Map<String, long[]> byType = new TreeMap<>();
+    long blackhole = 0;
+    int done = 0;
+    int warmed = 0;
+    long totalNanos = 0;
+    long cpuNanos = 0;
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    while (warmed < warmup) {
+      List<AgentEvent> chunk = gen.take(Math.min(CHUNK, warmup - warmed));
+      for (AgentEvent e : chunk) {
+        blackhole += engine.process(e, store).decision().findings().size();
+      }
+      warmed += chunk.size();
+    }
+    long gcBefore = gcMillis();
+    while (done < steps) {
+      List<AgentEvent> chunk = gen.take(Math.min(CHUNK, steps - done));
+      long cpuStart = threads.getCurrentThreadCpuTime();
+      long chunkStart = System.nanoTime();
+      long prev = chunkStart;
+      for (AgentEvent e : chunk) {
+        StepResult r = engine.process(e, store);
+        long now = System.nanoTime();
+        lat[done++] = now - prev;
+        prev = now;
+        verdicts[r.decision().verdict().ordinal()]++;
+        r.decision().findings().forEach(f -> rules.merge(f.ruleId(), 1, Integer::sum));
+        long[] bt = byType.computeIfAbsent(e.getType().toString(), k -> new long[2]);
+        bt[0]++;
+        bt[1] += lat[done - 1];
+      }
+      totalNanos += prev - chunkStart;
+      cpuNanos += threads.getCurrentThreadCpuTime() - cpuStart;
+    }
+    if (counting != null) {
+      System.out.println(counting.report(steps + warmup));
+    }
+    Arrays.sort(lat);
+    System.out.println("findings by rule: " + rules);
+    byType.forEach((k, v) -> System.out.printf("  %-20s n=%d mean=%.2fus%n", k, v[0], v[1] / 1e3 / v[0]));
+    System.out.printf(
+        "store=%s steps=%d steps/s=%.0f steps/cpu-s=%.0f gc=%dms mean=%.2fus p50=%.2fus p90=%.2fus p99=%.2fus p99.9=%.2fus max=%.1fus verdicts=%s bh=%d%n",
+        storeKind,
+        steps,
+        steps / (totalNanos / 1e9),
+        steps / (cpuNanos / 1e9),
+        gcMillis() - gcBefore,
+        totalNanos / 1e3 / steps,
+        lat[steps / 2] / 1e3,
+        lat[(int) (steps * 0.9)] / 1e3,
+        lat[(int) (steps * 0.99)] / 1e3,
+        lat[(int) (steps * 0.999)] / 1e3,
+        lat[steps - 1] / 1e3,
+        Arrays.toString(verdicts) + " " + Arrays.toString(Verdict.values()),
+        blackhole);
+    if (backing instanceof AutoCloseable c) {
+      c.close();
+    }
+  }
+
+  /** Counts and times the store operations (adds two nanoTime calls per operation). */
+  private static final class CountingStore implements StateStore {
+    private final StateStore d;
+    private final long[] n = new long[4];
+    private final long[] t = new long[4];
+
+    CountingStore(StateStore d) {
+      this.d = d;
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+      long s = System.nanoTime();
+      byte[] v = d.get(key);
+      t[0] += System.nanoTime() - s;
+      n[0]++;
+      return v;
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+      long s = System.nanoTime();
+      d.put(key, value);
+      t[1] += System.nanoTime() - s;
+      n[1]++;
+    }
+
+    @Override
+    public void delete(byte[] key) {
+      long s = System.nanoTime();
+      d.delete(key);
+      t[2] += System.nanoTime() - s;
+      n[2]++;
+    }
+
+    @Override
+    public RangeIterator range(byte[] from, byte[] to) {
+      n[3]++;
+      return d.range(from, to);
+    }
+
+    String report(long steps) {
+      return String.format(
+          "store ops per step: get %.2f (%.0fns each) put %.2f (%.0fns) delete %.2f (%.0fns) range %.3f",
+          n[0] / (double) steps, t[0] / (double) Math.max(1, n[0]),
+          n[1] / (double) steps, t[1] / (double) Math.max(1, n[1]),
+          n[2] / (double) steps, t[2] / (double) Math.max(1, n[2]),
+          n[3] / (double) steps);
+    }
+  }
+}

@@ -81,9 +81,16 @@ public final class ReplayCommand implements Callable<Integer> {
     try (InputStream in = Files.newInputStream(input);
         OutputStream out = openOutput();
         RocksDbStateStore store = RocksDbStateStore.temporary(STATE_CACHE_BYTES)) {
-      counts =
-          new Replayer(new AuditEngine(policy))
-              .run(in, out, store, (line, reason) -> err.println("line " + line + ": " + reason));
+      // The scratch store is removed on close; a replay stopped by a signal never gets there.
+      Thread cleanup = new Thread(() -> RocksDbStateStore.deleteDirectory(store.directory()));
+      Runtime.getRuntime().addShutdownHook(cleanup);
+      try {
+        counts =
+            new Replayer(new AuditEngine(policy))
+                .run(in, out, store, (line, reason) -> err.println("line " + line + ": " + reason));
+      } finally {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      }
     } catch (NoSuchFileException | FileNotFoundException e) {
       err.println("replay: no such file: " + e.getMessage());
       err.flush();

@@ -1,12 +1,18 @@
 package io.agentauditor.cli;
 
+import io.agentauditor.policy.Policy;
+import io.agentauditor.policy.PolicyBundleLoader;
+import io.agentauditor.policy.PolicyError;
+import io.agentauditor.policy.PolicyLoadException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Where the policy bundle is when a command is given none: {@code ./policies} in the working
  * directory, else the default bundle of the installation ({@code $auditor.home/policies}, set by the
- * {@code ./auditor} launcher), so {@code ./auditor} works from any directory.
+ * {@code ./auditor} launcher), so {@code ./auditor} works from any directory; and how every command
+ * loads it and reports a bundle that does not load.
  */
 final class BundleDirectory {
 
@@ -24,5 +30,24 @@ final class BundleDirectory {
       return local;
     }
     return Path.of(home, DEFAULT);
+  }
+
+  /**
+   * Loads the bundle in {@code dir}, or reports every error on {@code err} (one {@code
+   * file:line: message} per line, paths as reachable from the working directory, then a count) and
+   * returns null: no command runs on a half-loaded bundle.
+   */
+  static Policy loadOrReport(Path dir, PrintWriter err) {
+    try {
+      return PolicyBundleLoader.load(dir);
+    } catch (PolicyLoadException e) {
+      for (PolicyError error : e.errors()) {
+        err.println(dir.resolve(error.file()) + ":" + error.line() + ": " + error.message());
+      }
+      int n = e.errors().size();
+      err.println("policy bundle " + dir + " rejected: " + n + (n == 1 ? " error" : " errors"));
+      err.flush();
+      return null;
+    }
   }
 }

@@ -2,9 +2,6 @@ package io.agentauditor.cli;
 
 import io.agentauditor.policy.BuiltinRule;
 import io.agentauditor.policy.Policy;
-import io.agentauditor.policy.PolicyBundleLoader;
-import io.agentauditor.policy.PolicyError;
-import io.agentauditor.policy.PolicyLoadException;
 import io.agentauditor.policy.RuleSettings;
 import io.agentauditor.schema.RuleMode;
 import java.io.PrintWriter;
@@ -46,20 +43,8 @@ public final class PolicyCheckCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Path dir = BundleDirectory.resolve(this.dir);
-    Policy policy;
-    try {
-      policy = PolicyBundleLoader.load(dir);
-    } catch (PolicyLoadException e) {
-      for (PolicyError error : e.errors()) {
-        err.println(dir.resolve(error.file()) + ":" + error.line() + ": " + error.message());
-      }
-      err.println(
-          "policy bundle "
-              + dir
-              + " rejected: "
-              + e.errors().size()
-              + (e.errors().size() == 1 ? " error" : " errors"));
-      err.flush();
+    Policy policy = BundleDirectory.loadOrReport(dir, err);
+    if (policy == null) {
       return INVALID;
     }
     long disabled = policy.builtins().values().stream().filter(r -> !r.enabled()).count();

@@ -2,9 +2,6 @@ package io.agentauditor.cli;
 
 import io.agentauditor.policy.BuiltinRule;
 import io.agentauditor.policy.Policy;
-import io.agentauditor.policy.PolicyBundleLoader;
-import io.agentauditor.policy.PolicyError;
-import io.agentauditor.policy.PolicyLoadException;
 import io.agentauditor.policytest.CaseFileException;
 import io.agentauditor.policytest.CaseResult;
 import io.agentauditor.policytest.ExpectedOutput;
@@ -74,15 +71,8 @@ public final class PolicyTestCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Path bundle = BundleDirectory.resolve(dir);
-    Policy policy;
-    try {
-      policy = PolicyBundleLoader.load(bundle);
-    } catch (PolicyLoadException e) {
-      for (PolicyError error : e.errors()) {
-        err.println(bundle.resolve(error.file()) + ":" + error.line() + ": " + error.message());
-      }
-      err.println("policy bundle " + bundle + " rejected: " + count(e.errors().size(), "error"));
-      err.flush();
+    Policy policy = BundleDirectory.loadOrReport(bundle, err);
+    if (policy == null) {
       return ERROR;
     }
     List<PolicyCase> cases;

@@ -2,9 +2,6 @@ package io.agentauditor.cli;
 
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.policy.Policy;
-import io.agentauditor.policy.PolicyBundleLoader;
-import io.agentauditor.policy.PolicyError;
-import io.agentauditor.policy.PolicyLoadException;
 import io.agentauditor.replay.Replayer;
 import io.agentauditor.replay.RocksDbStateStore;
 import java.io.BufferedOutputStream;
@@ -67,14 +64,8 @@ public final class ReplayCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     Path bundle = BundleDirectory.resolve(policies);
-    Policy policy;
-    try {
-      policy = PolicyBundleLoader.load(bundle);
-    } catch (PolicyLoadException e) {
-      for (PolicyError error : e.errors()) {
-        err.println(bundle.resolve(error.file()) + ":" + error.line() + ": " + error.message());
-      }
-      err.flush();
+    Policy policy = BundleDirectory.loadOrReport(bundle, err);
+    if (policy == null) {
       return ERROR;
     }
     Replayer.Counts counts;

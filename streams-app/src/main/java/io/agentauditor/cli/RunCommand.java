@@ -1,9 +1,6 @@
 package io.agentauditor.cli;
 
 import io.agentauditor.policy.Policy;
-import io.agentauditor.policy.PolicyBundleLoader;
-import io.agentauditor.policy.PolicyError;
-import io.agentauditor.policy.PolicyLoadException;
 import io.agentauditor.runtime.AuditorApp;
 import io.agentauditor.runtime.AuditorConfig;
 import io.agentauditor.runtime.InfrastructureException;
@@ -86,14 +83,9 @@ public final class RunCommand implements Callable<Integer> {
       return ERROR;
     }
     Path bundle = BundleDirectory.resolve(settings.policiesDir());
-    Policy policy;
-    try {
-      policy = PolicyBundleLoader.load(bundle);
-    } catch (PolicyLoadException e) {
-      err.println("run: the policy bundle " + bundle + " does not load (" + e.errors().size() + " error(s)):");
-      for (PolicyError error : e.errors()) {
-        err.println(bundle.resolve(error.file()) + ":" + error.line() + ": " + error.message());
-      }
+    Policy policy = BundleDirectory.loadOrReport(bundle, err);
+    if (policy == null) {
+      err.println("run: the policy bundle " + bundle + " does not load");
       err.flush();
       return ERROR;
     }

@@ -9,6 +9,8 @@ import io.agentauditor.serde.AvroSerde;
 import io.agentauditor.streams.AuditorTopology;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -178,13 +180,33 @@ public final class TopologyThroughput {
           throw new IllegalStateException(id + " never reached RUNNING");
         }
         awaitCommitted(admin, id, input, partitions);
-        return events / ((System.nanoTime() - runningAt[0]) / 1e9);
+        double rate = events / ((System.nanoTime() - runningAt[0]) / 1e9);
+        // CPU of the stream thread per event: less at the mercy of a shared machine's load than
+        // wall time (it leaves out the broker, the producer's I/O thread and waiting for a core).
+        System.out.printf(
+            Locale.ROOT,
+            "  %s: %.0f events/s, stream thread %.1f CPU-us/event%n",
+            id, rate, streamThreadCpuNanos(id) / 1e3 / events);
+        return rate;
       } finally {
         streams.close(Duration.ofSeconds(30));
         streams.cleanUp();
         deleteQuietly(stateDir);
       }
     }
+  }
+
+  /** CPU time so far of the stream threads of application {@code id}. */
+  private static long streamThreadCpuNanos(String id) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith(id + "-") && info.getThreadName().contains("-StreamThread-")
+          && !info.getThreadName().contains("producer")) {
+        total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return total;
   }
 
   /** Polls the application's committed offsets until they reach the input's end. */

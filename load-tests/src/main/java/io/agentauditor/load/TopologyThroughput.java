@@ -9,6 +9,8 @@ import io.agentauditor.serde.AvroSerde;
 import io.agentauditor.streams.AuditorTopology;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +50,12 @@ import org.apache.kafka.streams.kstream.Produced;
  * under exactly-once the outputs of a record are committed in the same transaction as its offset,
  * so that is when the last output became readable. The median of the runs is reported.
  *
- * <p>Usage: {@code TopologyThroughput [events=200000] [runs=3] [partitions=2] [policies=policies]}.
+ * <p>{@code W} warm-up rounds (one audit and one pass-through run each, default 1) come first and
+ * are discarded: the first pass runs while the JIT is still compiling on the same cores.
+ *
+ * <p>Usage: {@code TopologyThroughput [events=200000] [runs=3] [warmup=1] [partitions=2]
+ * [policies=policies] [KEY=VALUE...]}: every option whose key contains a dot is an auditor setting applied to both
+ * topologies (e.g. {@code commit.interval.ms=500}, {@code streams.statestore.cache.max.bytes=...}).
  */
 public final class TopologyThroughput {
 
@@ -62,7 +69,17 @@ public final class TopologyThroughput {
     int events = Integer.parseInt(options.getOrDefault("events", "200000"));
     int runs = Integer.parseInt(options.getOrDefault("runs", "3"));
     int partitions = Integer.parseInt(options.getOrDefault("partitions", "2"));
+    int warmups = Integer.parseInt(options.getOrDefault("warmup", "1"));
     Policy policy = PolicyBundleLoader.load(Path.of(options.getOrDefault("policies", "policies")));
+    Map<String, String> settings = new LinkedHashMap<>();
+    options.forEach((key, value) -> {
+      if (key.contains(".")) {
+        settings.put(key, value);
+      }
+    });
+    if (!settings.isEmpty()) {
+      System.out.printf(Locale.ROOT, "settings: %s%n", settings);
+    }
     System.out.printf(Locale.ROOT, "load before: %s%n", loadAverage());
 
     try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start()) {
@@ -72,11 +89,20 @@ public final class TopologyThroughput {
       System.out.printf(
           Locale.ROOT, "produced %d events to %d partition(s) at %.0f events/s%n", events, partitions, produceRate);
 
+      // The first pass through the audit topology runs mostly interpreted while the JIT compiles
+      // the engine, the serdes and Streams on the same cores; discarded so runs measure the steady
+      // state both topologies would have in a long-running instance.
+      for (int warmup = 1; warmup <= warmups; warmup++) {
+        double a = measure(kafka, input, partitions, events, "audit", -warmup, policy, settings);
+        double p = measure(kafka, input, partitions, events, "pass-through", -warmup, policy, settings);
+        System.out.printf(
+            Locale.ROOT, "warm-up %d (discarded): audit %.0f events/s, pass-through %.0f events/s%n", warmup, a, p);
+      }
       List<Double> audit = new ArrayList<>();
       List<Double> passThrough = new ArrayList<>();
       for (int run = 1; run <= runs; run++) {
-        audit.add(measure(kafka, input, partitions, events, "audit", run, policy));
-        passThrough.add(measure(kafka, input, partitions, events, "pass-through", run, policy));
+        audit.add(measure(kafka, input, partitions, events, "audit", run, policy, settings));
+        passThrough.add(measure(kafka, input, partitions, events, "pass-through", run, policy, settings));
         System.out.printf(
             Locale.ROOT,
             "run %d: audit %.0f events/s, pass-through %.0f events/s%n",
@@ -117,11 +143,18 @@ public final class TopologyThroughput {
   }
 
   private static double measure(
-      EmbeddedKafkaCluster kafka, String input, int partitions, int events, String kind, int run, Policy policy)
+      EmbeddedKafkaCluster kafka,
+      String input,
+      int partitions,
+      int events,
+      String kind,
+      int run,
+      Policy policy,
+      Map<String, String> settings)
       throws IOException, InterruptedException {
-    String id = "throughput-" + kind + "-" + run;
+    String id = "throughput-" + kind + (run < 0 ? "-warmup" + (-run) : "-" + run);
     Path stateDir = Files.createTempDirectory("agent-auditor-throughput-");
-    AuditorConfig config = config(kafka.bootstrapServers(), id, input, partitions, stateDir);
+    AuditorConfig config = config(kafka.bootstrapServers(), id, input, partitions, stateDir, settings);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       for (String topic : config.topics().all()) {
         if (!topic.equals(input)) {
@@ -147,13 +180,33 @@ public final class TopologyThroughput {
           throw new IllegalStateException(id + " never reached RUNNING");
         }
         awaitCommitted(admin, id, input, partitions);
-        return events / ((System.nanoTime() - runningAt[0]) / 1e9);
+        double rate = events / ((System.nanoTime() - runningAt[0]) / 1e9);
+        // CPU of the stream thread per event: less at the mercy of a shared machine's load than
+        // wall time (it leaves out the broker, the producer's I/O thread and waiting for a core).
+        System.out.printf(
+            Locale.ROOT,
+            "  %s: %.0f events/s, stream thread %.1f CPU-us/event%n",
+            id, rate, streamThreadCpuNanos(id) / 1e3 / events);
+        return rate;
       } finally {
         streams.close(Duration.ofSeconds(30));
         streams.cleanUp();
         deleteQuietly(stateDir);
       }
     }
+  }
+
+  /** CPU time so far of the stream threads of application {@code id}. */
+  private static long streamThreadCpuNanos(String id) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith(id + "-") && info.getThreadName().contains("-StreamThread-")
+          && !info.getThreadName().contains("producer")) {
+        total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return total;
   }
 
   /** Polls the application's committed offsets until they reach the input's end. */
@@ -198,7 +251,7 @@ public final class TopologyThroughput {
   }
 
   private static AuditorConfig config(
-      String bootstrap, String id, String input, int partitions, Path stateDir) {
+      String bootstrap, String id, String input, int partitions, Path stateDir, Map<String, String> settings) {
     Map<String, Object> values = new LinkedHashMap<>();
     values.put(AuditorConfig.BOOTSTRAP_SERVERS, bootstrap);
     values.put(AuditorConfig.SCHEMA_REGISTRY_URL, REGISTRY);
@@ -212,6 +265,7 @@ public final class TopologyThroughput {
     values.put(AuditorConfig.TOPIC_REPLICATION_FACTOR, 1);
     values.put(AuditorConfig.STATE_DIR, stateDir.toString());
     values.put(AuditorConfig.ROCKSDB_MEMORY_BYTES, 64L * 1024 * 1024);
+    values.putAll(settings);
     return AuditorConfig.fromMap(values, Map.of());
   }
 

@@ -239,8 +239,9 @@ public final class OcsfDetectionFindings {
     ArrayNode path = ours.putArray("path");
     d.path().forEach(path::add);
     ours.put("finding_index", index);
-    ours.set("finding", decisionJson.get("findings").get(index).deepCopy());
-    ours.set("decision", decisionJson.deepCopy());
+    // Shared, not copied: the trees are only serialised, never changed, once built.
+    ours.set("finding", decisionJson.get("findings").get(index));
+    ours.set("decision", decisionJson);
     return e;
   }
 

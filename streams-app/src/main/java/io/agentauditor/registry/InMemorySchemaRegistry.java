@@ -2,6 +2,7 @@ package io.agentauditor.registry;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +30,13 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
   private final Map<String, Integer> idsByCanonical = new HashMap<>();
   private final Map<Integer, Schema> schemasById = new HashMap<>();
   private final Map<String, List<Integer>> versionsBySubject = new HashMap<>();
+  /**
+   * Ids already known per subject and schema, so a serializer's call per record does not print the
+   * schema to JSON again: nothing is ever deleted, so a (subject, schema) pair once resolved keeps
+   * its id. Keyed by instance (every serializer passes its one reader schema), not by {@link
+   * Schema#equals}, which ignores docs that the canonical form, hence the id, includes.
+   */
+  private final Map<String, Map<Schema, Integer>> knownIds = new HashMap<>();
 
   private InMemorySchemaRegistry(String name) {
     this.name = name;
@@ -52,10 +60,15 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
 
   @Override
   public synchronized int register(String subject, Schema schema) {
+    Integer known = known(subject, schema);
+    if (known != null) {
+      return known;
+    }
     String canonical = schema.toString();
     List<Integer> versions = versionsBySubject.getOrDefault(subject, List.of());
     Integer existing = idsByCanonical.get(canonical);
     if (existing != null && versions.contains(existing)) {
+      remember(subject, schema, existing);
       return existing;
     }
     if (!versions.isEmpty()) {
@@ -70,6 +83,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
     idsByCanonical.put(canonical, id);
     schemasById.put(id, schema);
     versionsBySubject.computeIfAbsent(subject, s -> new ArrayList<>()).add(id);
+    remember(subject, schema, id);
     return id;
   }
 
@@ -84,12 +98,17 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
 
   @Override
   public synchronized int getId(String subject, Schema schema) {
+    Integer known = known(subject, schema);
+    if (known != null) {
+      return known;
+    }
     List<Integer> versions = versionsOf(subject);
     Integer id = idsByCanonical.get(schema.toString());
     if (id == null || !versions.contains(id)) {
       throw new SchemaRegistryException("Schema not found under subject " + subject, 404,
           SchemaRegistryException.SCHEMA_NOT_FOUND);
     }
+    remember(subject, schema, id);
     return id;
   }
 
@@ -103,6 +122,15 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
   /** The subjects registered so far, in no particular order. */
   public synchronized List<String> subjects() {
     return List.copyOf(versionsBySubject.keySet());
+  }
+
+  private Integer known(String subject, Schema schema) {
+    Map<Schema, Integer> ids = knownIds.get(subject);
+    return ids == null ? null : ids.get(schema);
+  }
+
+  private void remember(String subject, Schema schema, int id) {
+    knownIds.computeIfAbsent(subject, s -> new IdentityHashMap<>()).put(schema, id);
   }
 
   private List<Integer> versionsOf(String subject) {

@@ -49,6 +49,27 @@ class InMemorySchemaRegistryTest {
   }
 
   @Test
+  void shouldKeepTheIdOfTheCanonicalFormWhenASchemaIsRegisteredAgainOrDiffersOnlyInItsDoc() {
+    // Given: Avro's equals ignores docs, the canonical form (hence the id) does not
+    InMemorySchemaRegistry registry = InMemorySchemaRegistry.named(scope);
+    Schema documented = SchemaBuilder.record("Thing").namespace("t").doc("a thing").fields()
+        .requiredString("id").endRecord();
+    assertThat(documented).isEqualTo(V1);
+
+    // When
+    int first = registry.register("a-value", V1);
+    int repeated = registry.register("a-value", V1);
+    int looked = registry.getId("a-value", V1);
+    int other = registry.register("a-value", documented);
+
+    // Then
+    assertThat(repeated).isEqualTo(first).isEqualTo(looked);
+    assertThat(other).isNotEqualTo(first);
+    assertThat(registry.getLatest("a-value").version()).isEqualTo(2);
+    assertThat(registry.getId("a-value", documented)).isEqualTo(other);
+  }
+
+  @Test
   void shouldBeSharedByEveryClientConfiguredWithTheSameName() {
     // Given
     SchemaRegistryClient producerSide = SchemaRegistryClient.create(Map.of("schema.registry.url", "mock://" + scope));

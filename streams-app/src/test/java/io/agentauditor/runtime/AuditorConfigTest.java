@@ -75,12 +75,31 @@ class AuditorConfigTest {
             BoundedMemoryRocksDBConfig.class.getName())
         .containsEntry(BoundedMemoryRocksDBConfig.MEMORY_BYTES_CONFIG, 256L * 1024 * 1024)
         .containsEntry("producer.linger.ms", 5)
+        .containsEntry(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024)
         .containsEntry("security.protocol", "SASL_SSL")
         .containsEntry("topology.optimization", "all");
     assertThat(config.adminProperties())
         .containsEntry("bootstrap.servers", "a:9092,b:9092")
         .containsEntry("security.protocol", "SASL_SSL")
         .doesNotContainKey("topology.optimization");
+  }
+
+  @Test
+  void shouldLetAStreamsKeyOverrideTheRecordCacheSize() {
+    // Given
+    AuditorConfig config =
+        AuditorConfig.fromMap(
+            Map.of(
+                "bootstrap.servers", "a:9092",
+                "schema.registry.url", "mock://test",
+                "streams.statestore.cache.max.bytes", "1048576"),
+            Map.of());
+
+    // When
+    StreamsConfig streamsConfig = new StreamsConfig(config.streamsProperties());
+
+    // Then
+    assertThat(streamsConfig.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG)).isEqualTo(1048576L);
   }
 
   @Test

@@ -37,16 +37,16 @@ class EndToEndIT {
   @Test
   void shouldDecideEveryEventOfManyInterleavedSessions(@TempDir Path stateDir) throws Exception {
     // Given
-    AuditorApp app = new AuditorApp(KAFKA, "e2e", 3);
+    RunningAuditor app = new RunningAuditor(KAFKA, "e2e", 3);
     app.createTopics(stateDir);
     List<AgentEvent> events =
         AuditTestData.decode(AuditTestData.generatedSessions("e2e", 20, 30, 7L));
     assertThat(events).hasSizeGreaterThan(200);
     KafkaStreams streams = app.start(stateDir);
-    try (AuditorApp.Reader decisions = app.reader(app.topics().decisions());
-        AuditorApp.Reader violations = app.reader(app.topics().violations());
-        AuditorApp.Reader credentials = app.reader(app.topics().credentials());
-        AuditorApp.Reader deadLetters = app.reader(app.topics().deadLetters())) {
+    try (RunningAuditor.Reader decisions = app.reader(app.topics().decisions());
+        RunningAuditor.Reader violations = app.reader(app.topics().violations());
+        RunningAuditor.Reader credentials = app.reader(app.topics().credentials());
+        RunningAuditor.Reader deadLetters = app.reader(app.topics().deadLetters())) {
 
       // When
       app.produce(events);
@@ -111,7 +111,7 @@ class EndToEndIT {
         }
       }
     } finally {
-      AuditorApp.closeQuietly(streams);
+      RunningAuditor.closeQuietly(streams);
     }
   }
 }

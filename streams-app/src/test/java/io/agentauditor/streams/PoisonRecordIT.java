@@ -27,7 +27,7 @@ class PoisonRecordIT {
   @Test
   void shouldDeadLetterPoisonRecordsAndDecideTheRest(@TempDir Path stateDir) {
     // Given the demo session's 17 events with three poison records in between, on one partition
-    AuditorApp app = new AuditorApp(KAFKA, "poison", 1);
+    RunningAuditor app = new RunningAuditor(KAFKA, "poison", 1);
     app.createTopics(stateDir);
     List<AgentEvent> good = AuditTestData.decode(AuditTestData.demoScenario());
     byte[] garbage = "{\"eventId\":\"e99\"} is JSON, not Avro".getBytes(StandardCharsets.UTF_8);
@@ -46,8 +46,8 @@ class PoisonRecordIT {
       }
     }
     KafkaStreams streams = app.start(stateDir);
-    try (AuditorApp.Reader decisions = app.reader(app.topics().decisions());
-        AuditorApp.Reader deadLetters = app.reader(app.topics().deadLetters())) {
+    try (RunningAuditor.Reader decisions = app.reader(app.topics().decisions());
+        RunningAuditor.Reader deadLetters = app.reader(app.topics().deadLetters())) {
 
       // When
       app.produceRaw(input);
@@ -83,7 +83,7 @@ class PoisonRecordIT {
       // ... so the counts hold
       assertThat(decided.size() + letters.size()).isEqualTo(input.size());
     } finally {
-      AuditorApp.closeQuietly(streams);
+      RunningAuditor.closeQuietly(streams);
     }
   }
 }

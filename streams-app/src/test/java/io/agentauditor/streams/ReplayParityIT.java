@@ -29,10 +29,10 @@ class ReplayParityIT {
     lines.addAll(AuditTestData.demoScenario());
     List<String> replayed = AuditTestData.replay(lines);
     assertThat(replayed).anyMatch(l -> l.contains(AuditEngine.IDLE_TIMEOUT_SUFFIX));
-    AuditorApp app = new AuditorApp(KAFKA, "parity", 1);
+    RunningAuditor app = new RunningAuditor(KAFKA, "parity", 1);
     app.createTopics(stateDir);
     KafkaStreams streams = app.start(stateDir);
-    try (AuditorApp.Reader decisions = app.reader(app.topics().decisions())) {
+    try (RunningAuditor.Reader decisions = app.reader(app.topics().decisions())) {
 
       // When
       app.produce(AuditTestData.decode(lines));
@@ -45,7 +45,7 @@ class ReplayParityIT {
       }
       assertThat(streamed).containsExactlyElementsOf(replayed);
     } finally {
-      AuditorApp.closeQuietly(streams);
+      RunningAuditor.closeQuietly(streams);
     }
   }
 }

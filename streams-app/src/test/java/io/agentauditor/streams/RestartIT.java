@@ -41,7 +41,7 @@ class RestartIT {
   void shouldDecideEveryEventExactlyOnceAcrossARestartRestoredFromTheChangelog(
       @TempDir Path firstStateDir, @TempDir Path secondStateDir) {
     // Given a probe session whose credential is issued before the restart and used after it
-    AuditorApp app = new AuditorApp(KAFKA, "restart", 2);
+    RunningAuditor app = new RunningAuditor(KAFKA, "restart", 2);
     app.createTopics(firstStateDir);
     AgentEvent issue =
         probe(
@@ -83,7 +83,7 @@ class RestartIT {
     List<AgentEvent> all = new ArrayList<>(before);
     all.addAll(after);
 
-    try (AuditorApp.Reader decisions = app.reader(app.topics().decisions())) {
+    try (RunningAuditor.Reader decisions = app.reader(app.topics().decisions())) {
       // When the first instance has decided part of the stream (the probe's first steps included)
       // ...
       app.produce(before);
@@ -92,7 +92,7 @@ class RestartIT {
         // closed as soon as the probe's steps are visible: usually with input still unread
         awaitProbeDecided(app, decisions, List.of("p1", "p2", "p3"));
       } finally {
-        AuditorApp.closeQuietly(first);
+        RunningAuditor.closeQuietly(first);
       }
       LOGGER.info(
           "First instance closed after {} of {} decisions were visible",
@@ -115,7 +115,7 @@ class RestartIT {
                     >= all.size());
         decided = decisions.drain().stream().map(r -> app.decision(r.value())).toList();
       } finally {
-        AuditorApp.closeQuietly(second);
+        RunningAuditor.closeQuietly(second);
       }
 
       // Then one decision per input record, none lost, none duplicated
@@ -156,7 +156,7 @@ class RestartIT {
 
   /** Waits until the probe session's decisions include every one of {@code eventIds}. */
   private static void awaitProbeDecided(
-      AuditorApp app, AuditorApp.Reader decisions, Collection<String> eventIds) {
+      RunningAuditor app, RunningAuditor.Reader decisions, Collection<String> eventIds) {
     decisions.awaitUntil(
         records ->
             records.stream()

@@ -35,7 +35,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * policy. Plus a producer of events and a read_committed reader of the outputs. Unique topics,
  * application id and registry scope per instance.
  */
-final class AuditorApp {
+final class RunningAuditor {
 
   static final Duration TIMEOUT = Duration.ofSeconds(45);
 
@@ -43,7 +43,7 @@ final class AuditorApp {
   final String prefix;
   final int partitions;
 
-  AuditorApp(KafkaBroker kafka, String name, int partitions) {
+  RunningAuditor(KafkaBroker kafka, String name, int partitions) {
     this.kafka = kafka;
     this.prefix = KafkaBroker.uniqueName(name);
     this.partitions = partitions;

@@ -49,6 +49,15 @@ final class ByteWriter {
     return writeVarLong((v << 1) ^ (v >> 63));
   }
 
+  /** Eight bytes, big-endian, as is. */
+  ByteWriter writeFixedLong(long v) {
+    ensure(8);
+    for (int i = 7; i >= 0; i--) {
+      buf[len++] = (byte) (v >>> (8 * i));
+    }
+    return this;
+  }
+
   /** Eight bytes, big-endian, sign bit flipped: unsigned byte order equals signed numeric order. */
   ByteWriter writeOrderedLong(long v) {
     ensure(8);

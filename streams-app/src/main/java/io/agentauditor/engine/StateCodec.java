@@ -11,6 +11,7 @@ import io.agentauditor.schema.EventType;
 import io.agentauditor.schema.RuleMode;
 import io.agentauditor.schema.Severity;
 import io.agentauditor.schema.Verdict;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +25,12 @@ import java.util.List;
 final class StateCodec {
 
   static final int VERSION = 1;
+
+  /**
+   * Version of the compact decision record (its key holds sessionId and eventId; the policy identity
+   * is a number named in an engine meta record) and of the engine meta that numbers identities.
+   */
+  static final int VERSION_2 = 2;
 
   private static final CredentialKind[] KINDS = CredentialKind.values();
   private static final CredentialStorage[] STORAGES = CredentialStorage.values();
@@ -225,6 +232,36 @@ final class StateCodec {
 
   private static final int HAS_CREDENTIAL = 1;
 
+  /**
+   * A 64-bit FNV-1a hash of {@code identity}'s UTF-16 chars: tells whether the number engine meta
+   * holds is this engine's identity (identities end in a sha256 digest of the bundle).
+   */
+  static long identityHash(String identity) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < identity.length(); i++) {
+      h = (h ^ identity.charAt(i)) * 0x100000001b3L;
+    }
+    return h;
+  }
+
+  /**
+   * The compact (version 2) record of {@code d}, stored under its dedupe key: sessionId and eventId
+   * are left to the key, the policy identity is written as {@code policyNo} (see {@link
+   * EngineMeta#policyNumber}).
+   */
+  static byte[] encodeDecision(Decision d, long policyNo) {
+    ByteWriter w = new ByteWriter(40 + 16 * d.path().size() + 96 * d.findings().size());
+    w.writeByte(VERSION_2)
+        .writeString(d.agentId())
+        .writeByte(d.type().ordinal())
+        .writeZigZag(d.occurredAtMillis())
+        .writeByte(d.verdict().ordinal())
+        .writeVarLong(policyNo)
+        .writeStrings(d.path());
+    return writeFindings(w, d).toByteArray();
+  }
+
+  /** The version 1 record of {@code d} (kept for tests of reading state written by older engines). */
   static byte[] encodeDecision(Decision d) {
     ByteWriter w = new ByteWriter(128 + 96 * d.findings().size());
     w.writeByte(VERSION)
@@ -235,8 +272,12 @@ final class StateCodec {
         .writeZigZag(d.occurredAtMillis())
         .writeByte(d.verdict().ordinal())
         .writeString(d.policy())
-        .writeStrings(d.path())
-        .writeVarLong(d.findings().size());
+        .writeStrings(d.path());
+    return writeFindings(w, d).toByteArray();
+  }
+
+  private static ByteWriter writeFindings(ByteWriter w, Decision d) {
+    w.writeVarLong(d.findings().size());
     for (Finding f : d.findings()) {
       w.writeString(f.ruleId())
           .writeByte(f.action().ordinal())
@@ -249,7 +290,35 @@ final class StateCodec {
         w.writeString(f.credentialId());
       }
     }
-    return w.toByteArray();
+    return w;
+  }
+
+  /**
+   * Decodes a stored decision of version 1 or 2; a version 2 record takes {@code sessionId} and
+   * {@code eventId} from its key and its policy identity from {@code store}.
+   */
+  static Decision decodeDecision(byte[] bytes, String sessionId, String eventId, StateStore store) {
+    ByteReader r = new ByteReader(bytes, 0);
+    int v = r.readByte();
+    if (v == VERSION) {
+      return decodeDecision(bytes);
+    }
+    if (v != VERSION_2) {
+      throw new IllegalStateException("unsupported decision record version " + v);
+    }
+    String agentId = r.readString();
+    EventType type = pick(TYPES, r.readByte(), "event type");
+    long occurredAt = r.readZigZag();
+    Verdict verdict = pick(VERDICTS, r.readByte(), "verdict");
+    long policyNo = r.readVarLong();
+    byte[] identity = store.get(StateKeys.policyIdentity(policyNo));
+    if (identity == null) {
+      throw new IllegalStateException("no policy identity numbered " + policyNo);
+    }
+    String policy = new String(identity, StandardCharsets.UTF_8);
+    List<String> path = r.readStrings();
+    return new Decision(
+        eventId, sessionId, agentId, type, occurredAt, verdict, readFindings(r), policy, path);
   }
 
   static Decision decodeDecision(byte[] bytes) {
@@ -262,6 +331,10 @@ final class StateCodec {
     Verdict verdict = pick(VERDICTS, r.readByte(), "verdict");
     String policy = r.readString();
     List<String> path = r.readStrings();
+    return new Decision(eventId, sessionId, agentId, type, occurredAt, verdict, readFindings(r), policy, path);
+  }
+
+  private static List<Finding> readFindings(ByteReader r) {
     int n = r.readCount();
     List<Finding> findings = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -274,6 +347,6 @@ final class StateCodec {
       String credentialId = (r.readByte() & HAS_CREDENTIAL) != 0 ? r.readString() : null;
       findings.add(new Finding(ruleId, action, mode, severity, message, references, credentialId));
     }
-    return new Decision(eventId, sessionId, agentId, type, occurredAt, verdict, findings, policy, path);
+    return findings;
   }
 }

@@ -28,6 +28,11 @@ final class StateKeys {
 
   private StateKeys() {}
 
+  /** {@code ENGINE_META, "policy/", uv(n)}: the policy identity numbered {@code n}. */
+  static byte[] policyIdentity(long n) {
+    return new ByteWriter(20).writeByte(ENGINE_META).writeRawString("policy/").writeVarLong(n).toByteArray();
+  }
+
   static byte[] sessionPrefix(byte kind, String sessionId) {
     return new ByteWriter(sessionId.length() + 8).writeByte(kind).writeString(sessionId).toByteArray();
   }

@@ -10,8 +10,27 @@ final class ByteWriter {
   private byte[] buf;
   private int len;
 
+  private static final int SCRATCH_CAPACITY = 512;
+  private static final int SCRATCH_KEEP = 1 << 16;
+  private static final ThreadLocal<ByteWriter> SCRATCH =
+      ThreadLocal.withInitial(() -> new ByteWriter(SCRATCH_CAPACITY));
+
   ByteWriter(int capacity) {
     buf = new byte[Math.max(16, capacity)];
+  }
+
+  /**
+   * This thread's reusable writer, emptied: for building one record or key up to its {@link
+   * #toByteArray()} (which copies), so a step allocates only the result. Not for nested use: a
+   * second call empties the writer the first caller is still filling.
+   */
+  static ByteWriter scratch() {
+    ByteWriter w = SCRATCH.get();
+    if (w.buf.length > SCRATCH_KEEP) {
+      w.buf = new byte[SCRATCH_CAPACITY]; // don't keep one huge record's buffer for good
+    }
+    w.len = 0;
+    return w;
   }
 
   private void ensure(int extra) {

@@ -93,7 +93,7 @@ final class EngineMeta {
     if (dirty) {
       store.put(
           StateKeys.STREAM_TIME,
-          new ByteWriter(32)
+          ByteWriter.scratch()
               .writeByte(StateCodec.VERSION_2)
               .writeZigZag(streamTime)
               .writeZigZag(timerFloor)

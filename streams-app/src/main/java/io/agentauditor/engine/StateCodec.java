@@ -67,7 +67,7 @@ final class StateCodec {
   // --- session meta ---
 
   static byte[] encodeSession(SessionMeta s) {
-    ByteWriter w = new ByteWriter(64);
+    ByteWriter w = ByteWriter.scratch();
     w.writeByte(VERSION)
         .writeString(s.rootAgentId)
         .writeString(s.initiator)
@@ -101,7 +101,7 @@ final class StateCodec {
   // --- agent node ---
 
   static byte[] encodeAgent(AgentNode a) {
-    ByteWriter w = new ByteWriter(48);
+    ByteWriter w = ByteWriter.scratch();
     w.writeByte(VERSION).writeString(a.parent == null ? "" : a.parent).writeVarLong(a.depth);
     w.writeStrings(a.scopes);
     return w.toByteArray();
@@ -125,7 +125,7 @@ final class StateCodec {
   private static final int USED = 4;
 
   static byte[] encodeCredential(CredentialRecord c) {
-    ByteWriter w = new ByteWriter(96);
+    ByteWriter w = ByteWriter.scratch();
     int flags =
         (c.expiresAt != null ? HAS_EXPIRY : 0)
             | (c.revokedAt != null ? REVOKED : 0)
@@ -182,7 +182,7 @@ final class StateCodec {
   // --- approvals of a session ---
 
   static byte[] encodeApprovals(List<Approval> approvals) {
-    ByteWriter w = new ByteWriter(64 * approvals.size() + 8);
+    ByteWriter w = ByteWriter.scratch();
     w.writeByte(VERSION).writeVarLong(approvals.size());
     for (Approval a : approvals) {
       w.writeString(a.approvalId())
@@ -210,7 +210,7 @@ final class StateCodec {
   // --- fan-out timestamps of one actor ---
 
   static byte[] encodeTimes(long[] times, int count) {
-    ByteWriter w = new ByteWriter(count * 6 + 4);
+    ByteWriter w = ByteWriter.scratch();
     w.writeByte(VERSION).writeVarLong(count);
     for (int i = 0; i < count; i++) {
       w.writeZigZag(times[i]);
@@ -250,7 +250,7 @@ final class StateCodec {
    * EngineMeta#policyNumber}).
    */
   static byte[] encodeDecision(Decision d, long policyNo) {
-    ByteWriter w = new ByteWriter(40 + 16 * d.path().size() + 96 * d.findings().size());
+    ByteWriter w = ByteWriter.scratch();
     w.writeByte(VERSION_2)
         .writeString(d.agentId())
         .writeByte(d.type().ordinal())
@@ -263,7 +263,7 @@ final class StateCodec {
 
   /** The version 1 record of {@code d} (kept for tests of reading state written by older engines). */
   static byte[] encodeDecision(Decision d) {
-    ByteWriter w = new ByteWriter(128 + 96 * d.findings().size());
+    ByteWriter w = ByteWriter.scratch();
     w.writeByte(VERSION)
         .writeString(d.eventId())
         .writeString(d.sessionId())

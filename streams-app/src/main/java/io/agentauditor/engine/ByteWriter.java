@@ -3,6 +3,7 @@ package io.agentauditor.engine;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.RandomAccess;
 
 /** A growable byte buffer with the primitives of the state format (see {@code package-info}). */
 final class ByteWriter {
@@ -127,9 +128,16 @@ final class ByteWriter {
   }
 
   ByteWriter writeStrings(List<String> list) {
-    writeVarLong(list.size());
-    for (String s : list) {
-      writeString(s);
+    int n = list.size();
+    writeVarLong(n);
+    if (list instanceof RandomAccess) {
+      for (int i = 0; i < n; i++) {
+        writeString(list.get(i));
+      }
+    } else {
+      for (String s : list) {
+        writeString(s);
+      }
     }
     return this;
   }

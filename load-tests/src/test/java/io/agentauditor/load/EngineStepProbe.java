@@ -126,6 +126,9 @@ public final class EngineStepProbe {
   private static final class CountingStore implements StateStore {
     private final StateStore d;
     private final long[] n = new long[4];
+    private final long[] getsByKind = new long[16];
+    private final long[] putsByKind = new long[16];
+    private final long[] putBytesByKind = new long[16];
     private final long[] t = new long[4];
 
     CountingStore(StateStore d) {
@@ -134,6 +137,7 @@ public final class EngineStepProbe {
 
     @Override
     public byte[] get(byte[] key) {
+      getsByKind[key[0] & 0xF]++;
       long s = System.nanoTime();
       byte[] v = d.get(key);
       t[0] += System.nanoTime() - s;
@@ -143,6 +147,8 @@ public final class EngineStepProbe {
 
     @Override
     public void put(byte[] key, byte[] value) {
+      putsByKind[key[0] & 0xF]++;
+      putBytesByKind[key[0] & 0xF] += value.length;
       long s = System.nanoTime();
       d.put(key, value);
       t[1] += System.nanoTime() - s;
@@ -164,6 +170,14 @@ public final class EngineStepProbe {
     }
 
     String report(long steps) {
+      StringBuilder kinds = new StringBuilder("by key kind (gets, puts, mean put bytes):");
+      for (int k = 0; k < 16; k++) {
+        if (getsByKind[k] + putsByKind[k] > 0) {
+          kinds.append(String.format(" %d:(%.2f, %.2f, %.0f)", k, (double) getsByKind[k] / steps,
+              (double) putsByKind[k] / steps, putsByKind[k] == 0 ? 0.0 : (double) putBytesByKind[k] / putsByKind[k]));
+        }
+      }
+      System.out.println(kinds);
       return String.format(
           "store ops per step: get %.2f (%.0fns each) put %.2f (%.0fns) delete %.2f (%.0fns) range %.3f",
           n[0] / (double) steps, t[0] / (double) Math.max(1, n[0]),

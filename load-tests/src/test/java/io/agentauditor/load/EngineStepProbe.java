@@ -37,6 +37,11 @@ public final class EngineStepProbe {
     return ms;
   }
 
+  /** Bytes this thread allocated so far (HotSpot), including the probe's own bookkeeping. */
+  private static long allocated() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+  }
+
   public static void main(String[] args) throws Exception {
     Path policies = Path.of(args.length > 0 ? args[0] : "policies");
     int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 300_000;
@@ -59,6 +64,7 @@ public final class EngineStepProbe {
     int warmed = 0;
     long totalNanos = 0;
     long cpuNanos = 0;
+    long allocBytes = 0;
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     while (warmed < warmup) {
       List<AgentEvent> chunk = gen.take(Math.min(CHUNK, warmup - warmed));
@@ -71,6 +77,7 @@ public final class EngineStepProbe {
     while (done < steps) {
       List<AgentEvent> chunk = gen.take(Math.min(CHUNK, steps - done));
       long cpuStart = threads.getCurrentThreadCpuTime();
+      long allocStart = allocated();
       long chunkStart = System.nanoTime();
       long prev = chunkStart;
       for (AgentEvent e : chunk) {
@@ -86,6 +93,7 @@ public final class EngineStepProbe {
       }
       totalNanos += prev - chunkStart;
       cpuNanos += threads.getCurrentThreadCpuTime() - cpuStart;
+      allocBytes += allocated() - allocStart;
     }
     if (counting != null) {
       System.out.println(counting.report(steps + warmup));
@@ -94,9 +102,10 @@ public final class EngineStepProbe {
     System.out.println("findings by rule: " + rules);
     byType.forEach((k, v) -> System.out.printf("  %-20s n=%d mean=%.2fus%n", k, v[0], v[1] / 1e3 / v[0]));
     System.out.printf(
-        "store=%s steps=%d steps/s=%.0f steps/cpu-s=%.0f gc=%dms mean=%.2fus p50=%.2fus p90=%.2fus p99=%.2fus p99.9=%.2fus max=%.1fus verdicts=%s bh=%d%n",
+        "store=%s steps=%d alloc=%.0fB/step steps/s=%.0f steps/cpu-s=%.0f gc=%dms mean=%.2fus p50=%.2fus p90=%.2fus p99=%.2fus p99.9=%.2fus max=%.1fus verdicts=%s bh=%d%n",
         storeKind,
         steps,
+        (double) allocBytes / steps,
         steps / (totalNanos / 1e9),
         steps / (cpuNanos / 1e9),
         gcMillis() - gcBefore,
@@ -117,6 +126,9 @@ public final class EngineStepProbe {
   private static final class CountingStore implements StateStore {
     private final StateStore d;
     private final long[] n = new long[4];
+    private final long[] getsByKind = new long[16];
+    private final long[] putsByKind = new long[16];
+    private final long[] putBytesByKind = new long[16];
     private final long[] t = new long[4];
 
     CountingStore(StateStore d) {
@@ -125,6 +137,7 @@ public final class EngineStepProbe {
 
     @Override
     public byte[] get(byte[] key) {
+      getsByKind[key[0] & 0xF]++;
       long s = System.nanoTime();
       byte[] v = d.get(key);
       t[0] += System.nanoTime() - s;
@@ -134,6 +147,8 @@ public final class EngineStepProbe {
 
     @Override
     public void put(byte[] key, byte[] value) {
+      putsByKind[key[0] & 0xF]++;
+      putBytesByKind[key[0] & 0xF] += value.length;
       long s = System.nanoTime();
       d.put(key, value);
       t[1] += System.nanoTime() - s;
@@ -155,6 +170,14 @@ public final class EngineStepProbe {
     }
 
     String report(long steps) {
+      StringBuilder kinds = new StringBuilder("by key kind (gets, puts, mean put bytes):");
+      for (int k = 0; k < 16; k++) {
+        if (getsByKind[k] + putsByKind[k] > 0) {
+          kinds.append(String.format(" %d:(%.2f, %.2f, %.0f)", k, (double) getsByKind[k] / steps,
+              (double) putsByKind[k] / steps, putsByKind[k] == 0 ? 0.0 : (double) putBytesByKind[k] / putsByKind[k]));
+        }
+      }
+      System.out.println(kinds);
       return String.format(
           "store ops per step: get %.2f (%.0fns each) put %.2f (%.0fns) delete %.2f (%.0fns) range %.3f",
           n[0] / (double) steps, t[0] / (double) Math.max(1, n[0]),

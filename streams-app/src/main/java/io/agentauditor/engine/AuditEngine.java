@@ -58,6 +58,7 @@ public final class AuditEngine {
 
   private final Policy policy;
   private final String identity;
+  private final long identityHash;
   private final PolicySettings settings;
   private final ActionLattice lattice;
   private final ToolCatalog catalog;
@@ -75,6 +76,7 @@ public final class AuditEngine {
   public AuditEngine(Policy policy) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.identity = policy.identity();
+    this.identityHash = StateCodec.identityHash(identity);
     this.settings = policy.settings();
     this.lattice = policy.lattice();
     this.catalog = new ToolCatalog(policy.tools());
@@ -117,10 +119,12 @@ public final class AuditEngine {
     Decision decision;
     boolean retry = stored != null;
     if (retry) {
-      decision = StateCodec.decodeDecision(stored);
+      decision = StateCodec.decodeDecision(stored, event.getSessionId(), event.getEventId(), store);
     } else {
       decision = new Step(event, occurredAt, meta, store, changes).run();
-      store.put(dedupeKey, StateCodec.encodeDecision(decision));
+      store.put(
+          dedupeKey,
+          StateCodec.encodeDecision(decision, meta.policyNumber(store, identity, identityHash)));
     }
     List<Decision> idle = closeIdleSessions(store, meta, changes);
     purgeClosedSessions(store, meta);

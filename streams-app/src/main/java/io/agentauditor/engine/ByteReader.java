@@ -55,6 +55,11 @@ final class ByteReader {
     return u ^ Long.MIN_VALUE;
   }
 
+  /** Eight bytes, big-endian, as written by {@link ByteWriter#writeFixedLong}. */
+  long readFixedLong() {
+    return readOrderedLong() ^ Long.MIN_VALUE;
+  }
+
   String readString() {
     int n = readCount();
     String s = new String(buf, pos, n, StandardCharsets.UTF_8);

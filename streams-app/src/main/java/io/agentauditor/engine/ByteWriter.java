@@ -3,6 +3,7 @@ package io.agentauditor.engine;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.RandomAccess;
 
 /** A growable byte buffer with the primitives of the state format (see {@code package-info}). */
 final class ByteWriter {
@@ -10,8 +11,27 @@ final class ByteWriter {
   private byte[] buf;
   private int len;
 
+  private static final int SCRATCH_CAPACITY = 512;
+  private static final int SCRATCH_KEEP = 1 << 16;
+  private static final ThreadLocal<ByteWriter> SCRATCH =
+      ThreadLocal.withInitial(() -> new ByteWriter(SCRATCH_CAPACITY));
+
   ByteWriter(int capacity) {
     buf = new byte[Math.max(16, capacity)];
+  }
+
+  /**
+   * This thread's reusable writer, emptied: for building one record or key up to its {@link
+   * #toByteArray()} (which copies), so a step allocates only the result. Not for nested use: a
+   * second call empties the writer the first caller is still filling.
+   */
+  static ByteWriter scratch() {
+    ByteWriter w = SCRATCH.get();
+    if (w.buf.length > SCRATCH_KEEP) {
+      w.buf = new byte[SCRATCH_CAPACITY]; // don't keep one huge record's buffer for good
+    }
+    w.len = 0;
+    return w;
   }
 
   private void ensure(int extra) {
@@ -47,6 +67,15 @@ final class ByteWriter {
   /** Zig-zag signed varint: small magnitudes, positive or negative, stay short. */
   ByteWriter writeZigZag(long v) {
     return writeVarLong((v << 1) ^ (v >> 63));
+  }
+
+  /** Eight bytes, big-endian, as is. */
+  ByteWriter writeFixedLong(long v) {
+    ensure(8);
+    for (int i = 7; i >= 0; i--) {
+      buf[len++] = (byte) (v >>> (8 * i));
+    }
+    return this;
   }
 
   /** Eight bytes, big-endian, sign bit flipped: unsigned byte order equals signed numeric order. */
@@ -99,9 +128,16 @@ final class ByteWriter {
   }
 
   ByteWriter writeStrings(List<String> list) {
-    writeVarLong(list.size());
-    for (String s : list) {
-      writeString(s);
+    int n = list.size();
+    writeVarLong(n);
+    if (list instanceof RandomAccess) {
+      for (int i = 0; i < n; i++) {
+        writeString(list.get(i));
+      }
+    } else {
+      for (String s : list) {
+        writeString(s);
+      }
     }
     return this;
   }

@@ -1,5 +1,7 @@
 package io.agentauditor.engine;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * The engine's own record: stream time and lower bounds ("floors") of the idle-timer and closed-at
  * indexes, so the index range scans run only when an entry may be due. A floor is at most the
@@ -11,18 +13,49 @@ final class EngineMeta {
   long streamTime = Long.MIN_VALUE;
   long timerFloor = Long.MIN_VALUE;
   long closedFloor = Long.MIN_VALUE;
+  /** Policy identities numbered so far in this store (version 2; 0 in a version 1 record). */
+  long policyCount;
+  /** The number of the identity whose hash is {@link #policyHash}; 0 for none. */
+  long policyNo;
+  /** {@link StateCodec#identityHash} of the identity numbered {@link #policyNo}. */
+  long policyHash;
   private boolean dirty;
 
   static EngineMeta load(StateStore store) {
     EngineMeta m = new EngineMeta();
     byte[] b = store.get(StateKeys.STREAM_TIME);
     if (b != null) {
-      ByteReader r = StateCodec.openMeta(b);
+      ByteReader r = new ByteReader(b, 0);
+      int v = r.readByte();
+      if (v != StateCodec.VERSION && v != StateCodec.VERSION_2) {
+        throw new IllegalStateException("unsupported engine meta record version " + v);
+      }
       m.streamTime = r.readZigZag();
       m.timerFloor = r.readZigZag();
       m.closedFloor = r.readZigZag();
+      if (v == StateCodec.VERSION_2) {
+        m.policyCount = r.readVarLong();
+        m.policyNo = r.readVarLong();
+        m.policyHash = r.readFixedLong();
+      }
     }
     return m;
+  }
+
+  /**
+   * The number standing for {@code identity} in this store's decision records: the one already
+   * given when the store's current number names it, else a new one, whose identity record is
+   * written now (decoders read it back from the store).
+   */
+  long policyNumber(StateStore store, String identity, long identityHash) {
+    if (policyNo != 0 && policyHash == identityHash) {
+      return policyNo;
+    }
+    policyNo = ++policyCount;
+    policyHash = identityHash;
+    store.put(StateKeys.policyIdentity(policyNo), identity.getBytes(StandardCharsets.UTF_8));
+    dirty = true;
+    return policyNo;
   }
 
   void advance(long occurredAt) {
@@ -60,11 +93,14 @@ final class EngineMeta {
     if (dirty) {
       store.put(
           StateKeys.STREAM_TIME,
-          new ByteWriter(32)
-              .writeByte(StateCodec.VERSION)
+          ByteWriter.scratch()
+              .writeByte(StateCodec.VERSION_2)
               .writeZigZag(streamTime)
               .writeZigZag(timerFloor)
               .writeZigZag(closedFloor)
+              .writeVarLong(policyCount)
+              .writeVarLong(policyNo)
+              .writeFixedLong(policyHash)
               .toByteArray());
       dirty = false;
     }

@@ -41,9 +41,11 @@ final class ScopeCache {
     if (texts.size() == 1) {
       return List.of(parse(texts.get(0)));
     }
-    List<Scope> out = new ArrayList<>(texts.size());
-    for (String t : texts) {
-      out.add(parse(t));
+    int n = texts.size();
+    List<Scope> out = new ArrayList<>(n);
+    // Indexed: the lists are random-access (decoded records, Avro arrays), and no iterator is made.
+    for (int i = 0; i < n; i++) {
+      out.add(parse(texts.get(i)));
     }
     return out;
   }

@@ -28,9 +28,10 @@ final class SessionView {
 
   // A null value caches "not in the store".
   private final Map<String, AgentNode> agents = new HashMap<>();
-  private final Map<String, AgentNode> dirtyAgents = new LinkedHashMap<>();
-  private final Map<String, CredentialRecord> credentials = new HashMap<>();
-  private final Map<String, CredentialRecord> dirtyCredentials = new LinkedHashMap<>();
+  // Created on first use: most steps change no agent and touch no credential.
+  private Map<String, AgentNode> dirtyAgents;
+  private Map<String, CredentialRecord> credentials;
+  private Map<String, CredentialRecord> dirtyCredentials;
   private List<Approval> approvals;
   private boolean approvalsDirty;
 
@@ -76,6 +77,9 @@ final class SessionView {
 
   void putAgent(AgentNode a) {
     agents.put(a.id, a);
+    if (dirtyAgents == null) {
+      dirtyAgents = new LinkedHashMap<>();
+    }
     dirtyAgents.put(a.id, a);
   }
 
@@ -107,6 +111,9 @@ final class SessionView {
 
   /** The credential, or null when this session never recorded it. */
   CredentialRecord credential(String credentialId) {
+    if (credentials == null) {
+      credentials = new HashMap<>();
+    }
     CredentialRecord c = credentials.get(credentialId);
     if (c == null && !credentials.containsKey(credentialId)) {
       byte[] b = store.get(StateKeys.credential(sessionId, credentialId));
@@ -117,7 +124,13 @@ final class SessionView {
   }
 
   void putCredential(CredentialRecord c) {
+    if (credentials == null) {
+      credentials = new HashMap<>();
+    }
     credentials.put(c.id, c);
+    if (dirtyCredentials == null) {
+      dirtyCredentials = new LinkedHashMap<>();
+    }
     dirtyCredentials.put(c.id, c);
   }
 
@@ -129,11 +142,13 @@ final class SessionView {
       while (it.hasNext()) {
         Map.Entry<byte[], byte[]> e = it.next();
         String id = StateKeys.childId(e.getKey(), prefix.length);
-        CredentialRecord cached = credentials.get(id);
+        CredentialRecord cached = credentials == null ? null : credentials.get(id);
         byId.put(id, cached != null ? cached : StateCodec.decodeCredential(id, e.getValue()));
       }
     }
-    byId.putAll(dirtyCredentials);
+    if (dirtyCredentials != null) {
+      byId.putAll(dirtyCredentials);
+    }
     List<CredentialRecord> out = new ArrayList<>(byId.values());
     out.sort(Comparator.comparingLong(c -> c.sequence));
     return out;
@@ -157,18 +172,22 @@ final class SessionView {
     if (metaDirty && meta != null) {
       store.put(StateKeys.session(sessionId), StateCodec.encodeSession(meta));
     }
-    for (AgentNode a : dirtyAgents.values()) {
-      store.put(StateKeys.agent(sessionId, a.id), StateCodec.encodeAgent(a));
+    if (dirtyAgents != null) {
+      for (AgentNode a : dirtyAgents.values()) {
+        store.put(StateKeys.agent(sessionId, a.id), StateCodec.encodeAgent(a));
+      }
+      dirtyAgents.clear();
     }
-    for (CredentialRecord c : dirtyCredentials.values()) {
-      store.put(StateKeys.credential(sessionId, c.id), StateCodec.encodeCredential(c));
+    if (dirtyCredentials != null) {
+      for (CredentialRecord c : dirtyCredentials.values()) {
+        store.put(StateKeys.credential(sessionId, c.id), StateCodec.encodeCredential(c));
+      }
+      dirtyCredentials.clear();
     }
     if (approvalsDirty) {
       store.put(StateKeys.approvals(sessionId), StateCodec.encodeApprovals(approvals));
     }
     metaDirty = false;
-    dirtyAgents.clear();
-    dirtyCredentials.clear();
     approvalsDirty = false;
   }
 }

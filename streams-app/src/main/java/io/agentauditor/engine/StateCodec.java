@@ -11,6 +11,7 @@ import io.agentauditor.schema.EventType;
 import io.agentauditor.schema.RuleMode;
 import io.agentauditor.schema.Severity;
 import io.agentauditor.schema.Verdict;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +25,12 @@ import java.util.List;
 final class StateCodec {
 
   static final int VERSION = 1;
+
+  /**
+   * Version of the compact decision record (its key holds sessionId and eventId; the policy identity
+   * is a number named in an engine meta record) and of the engine meta that numbers identities.
+   */
+  static final int VERSION_2 = 2;
 
   private static final CredentialKind[] KINDS = CredentialKind.values();
   private static final CredentialStorage[] STORAGES = CredentialStorage.values();
@@ -60,7 +67,7 @@ final class StateCodec {
   // --- session meta ---
 
   static byte[] encodeSession(SessionMeta s) {
-    ByteWriter w = new ByteWriter(64);
+    ByteWriter w = ByteWriter.scratch();
     w.writeByte(VERSION)
         .writeString(s.rootAgentId)
         .writeString(s.initiator)
@@ -94,7 +101,7 @@ final class StateCodec {
   // --- agent node ---
 
   static byte[] encodeAgent(AgentNode a) {
-    ByteWriter w = new ByteWriter(48);
+    ByteWriter w = ByteWriter.scratch();
     w.writeByte(VERSION).writeString(a.parent == null ? "" : a.parent).writeVarLong(a.depth);
     w.writeStrings(a.scopes);
     return w.toByteArray();
@@ -118,7 +125,7 @@ final class StateCodec {
   private static final int USED = 4;
 
   static byte[] encodeCredential(CredentialRecord c) {
-    ByteWriter w = new ByteWriter(96);
+    ByteWriter w = ByteWriter.scratch();
     int flags =
         (c.expiresAt != null ? HAS_EXPIRY : 0)
             | (c.revokedAt != null ? REVOKED : 0)
@@ -175,7 +182,7 @@ final class StateCodec {
   // --- approvals of a session ---
 
   static byte[] encodeApprovals(List<Approval> approvals) {
-    ByteWriter w = new ByteWriter(64 * approvals.size() + 8);
+    ByteWriter w = ByteWriter.scratch();
     w.writeByte(VERSION).writeVarLong(approvals.size());
     for (Approval a : approvals) {
       w.writeString(a.approvalId())
@@ -203,7 +210,7 @@ final class StateCodec {
   // --- fan-out timestamps of one actor ---
 
   static byte[] encodeTimes(long[] times, int count) {
-    ByteWriter w = new ByteWriter(count * 6 + 4);
+    ByteWriter w = ByteWriter.scratch();
     w.writeByte(VERSION).writeVarLong(count);
     for (int i = 0; i < count; i++) {
       w.writeZigZag(times[i]);
@@ -225,8 +232,38 @@ final class StateCodec {
 
   private static final int HAS_CREDENTIAL = 1;
 
+  /**
+   * A 64-bit FNV-1a hash of {@code identity}'s UTF-16 chars: tells whether the number engine meta
+   * holds is this engine's identity (identities end in a sha256 digest of the bundle).
+   */
+  static long identityHash(String identity) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < identity.length(); i++) {
+      h = (h ^ identity.charAt(i)) * 0x100000001b3L;
+    }
+    return h;
+  }
+
+  /**
+   * The compact (version 2) record of {@code d}, stored under its dedupe key: sessionId and eventId
+   * are left to the key, the policy identity is written as {@code policyNo} (see {@link
+   * EngineMeta#policyNumber}).
+   */
+  static byte[] encodeDecision(Decision d, long policyNo) {
+    ByteWriter w = ByteWriter.scratch();
+    w.writeByte(VERSION_2)
+        .writeString(d.agentId())
+        .writeByte(d.type().ordinal())
+        .writeZigZag(d.occurredAtMillis())
+        .writeByte(d.verdict().ordinal())
+        .writeVarLong(policyNo)
+        .writeStrings(d.path());
+    return writeFindings(w, d).toByteArray();
+  }
+
+  /** The version 1 record of {@code d} (kept for tests of reading state written by older engines). */
   static byte[] encodeDecision(Decision d) {
-    ByteWriter w = new ByteWriter(128 + 96 * d.findings().size());
+    ByteWriter w = ByteWriter.scratch();
     w.writeByte(VERSION)
         .writeString(d.eventId())
         .writeString(d.sessionId())
@@ -235,8 +272,12 @@ final class StateCodec {
         .writeZigZag(d.occurredAtMillis())
         .writeByte(d.verdict().ordinal())
         .writeString(d.policy())
-        .writeStrings(d.path())
-        .writeVarLong(d.findings().size());
+        .writeStrings(d.path());
+    return writeFindings(w, d).toByteArray();
+  }
+
+  private static ByteWriter writeFindings(ByteWriter w, Decision d) {
+    w.writeVarLong(d.findings().size());
     for (Finding f : d.findings()) {
       w.writeString(f.ruleId())
           .writeByte(f.action().ordinal())
@@ -249,7 +290,35 @@ final class StateCodec {
         w.writeString(f.credentialId());
       }
     }
-    return w.toByteArray();
+    return w;
+  }
+
+  /**
+   * Decodes a stored decision of version 1 or 2; a version 2 record takes {@code sessionId} and
+   * {@code eventId} from its key and its policy identity from {@code store}.
+   */
+  static Decision decodeDecision(byte[] bytes, String sessionId, String eventId, StateStore store) {
+    ByteReader r = new ByteReader(bytes, 0);
+    int v = r.readByte();
+    if (v == VERSION) {
+      return decodeDecision(bytes);
+    }
+    if (v != VERSION_2) {
+      throw new IllegalStateException("unsupported decision record version " + v);
+    }
+    String agentId = r.readString();
+    EventType type = pick(TYPES, r.readByte(), "event type");
+    long occurredAt = r.readZigZag();
+    Verdict verdict = pick(VERDICTS, r.readByte(), "verdict");
+    long policyNo = r.readVarLong();
+    byte[] identity = store.get(StateKeys.policyIdentity(policyNo));
+    if (identity == null) {
+      throw new IllegalStateException("no policy identity numbered " + policyNo);
+    }
+    String policy = new String(identity, StandardCharsets.UTF_8);
+    List<String> path = r.readStrings();
+    return new Decision(
+        eventId, sessionId, agentId, type, occurredAt, verdict, readFindings(r), policy, path);
   }
 
   static Decision decodeDecision(byte[] bytes) {
@@ -262,6 +331,10 @@ final class StateCodec {
     Verdict verdict = pick(VERDICTS, r.readByte(), "verdict");
     String policy = r.readString();
     List<String> path = r.readStrings();
+    return new Decision(eventId, sessionId, agentId, type, occurredAt, verdict, readFindings(r), policy, path);
+  }
+
+  private static List<Finding> readFindings(ByteReader r) {
     int n = r.readCount();
     List<Finding> findings = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -274,6 +347,6 @@ final class StateCodec {
       String credentialId = (r.readByte() & HAS_CREDENTIAL) != 0 ? r.readString() : null;
       findings.add(new Finding(ruleId, action, mode, severity, message, references, credentialId));
     }
-    return new Decision(eventId, sessionId, agentId, type, occurredAt, verdict, findings, policy, path);
+    return findings;
   }
 }

@@ -28,8 +28,13 @@ final class StateKeys {
 
   private StateKeys() {}
 
+  /** {@code ENGINE_META, "policy/", uv(n)}: the policy identity numbered {@code n}. */
+  static byte[] policyIdentity(long n) {
+    return ByteWriter.scratch().writeByte(ENGINE_META).writeRawString("policy/").writeVarLong(n).toByteArray();
+  }
+
   static byte[] sessionPrefix(byte kind, String sessionId) {
-    return new ByteWriter(sessionId.length() + 8).writeByte(kind).writeString(sessionId).toByteArray();
+    return ByteWriter.scratch().writeByte(kind).writeString(sessionId).toByteArray();
   }
 
   static byte[] session(String sessionId) {
@@ -41,7 +46,7 @@ final class StateKeys {
   }
 
   static byte[] child(byte kind, String sessionId, String id) {
-    return new ByteWriter(sessionId.length() + id.length() + 8)
+    return ByteWriter.scratch()
         .writeByte(kind)
         .writeString(sessionId)
         .writeRawString(id)
@@ -66,7 +71,7 @@ final class StateKeys {
 
   /** {@code kind, ordered(time), sessionId}: scans in time order, then session id byte order. */
   static byte[] timeIndex(byte kind, long time, String sessionId) {
-    return new ByteWriter(sessionId.length() + 12)
+    return ByteWriter.scratch()
         .writeByte(kind)
         .writeOrderedLong(time)
         .writeRawString(sessionId)
@@ -75,7 +80,7 @@ final class StateKeys {
 
   /** The exclusive upper bound of index entries with time strictly below {@code time}. */
   static byte[] timeIndexBound(byte kind, long time) {
-    return new ByteWriter(9).writeByte(kind).writeOrderedLong(time).toByteArray();
+    return ByteWriter.scratch().writeByte(kind).writeOrderedLong(time).toByteArray();
   }
 
   static byte[] kindStart(byte kind) {

@@ -52,6 +52,16 @@
  *               references:strs flags:byte(1 credential) [credentialId:str] }*
  * </pre>
  *
+ * <p>Version 2, written since; readers take both. The engine meta appends {@code policyCount:uv
+ * policyNo:uv policyHash:8 bytes} (the number given to the identity with that 64-bit FNV-1a hash;
+ * 0 for none). A policy identity numbered {@code n} is stored as raw UTF-8 under {@code 0x01
+ * "policy/" uv(n)}, never purged. The compact decision drops what its key holds:
+ *
+ * <pre>
+ * decision      agentId:str type:byte occurredAt:zz verdict:byte policyNo:uv path:strs
+ *               count:uv { ...findings as in version 1 }*
+ * </pre>
+ *
  * <p>A step reads only what it needs (dedupe record, stream time, session meta, the actor's path,
  * and per type the child, credential, approvals or fan-out record), and writes at its end only what
  * changed. A {@code BLOCK} step writes its dedupe record, its fan-out record and the idle timer, and

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentauditor.engine.StateRecords.SessionMeta;
 import io.agentauditor.policy.BuiltinRule;
+import io.agentauditor.policy.Policy;
 import io.agentauditor.policy.PolicySettings;
 import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.schema.CredentialKind;
@@ -106,6 +107,31 @@ class SessionLifecycleTest {
     before.remove(StateKeys.STREAM_TIME);
     assertThat(equal(before, after)).as("a retry changes nothing but stream time").isTrue();
     assertThat(AuditEngine.streamTime(h.store)).isEqualTo(Events.millis(2));
+  }
+
+  @Test
+  void shouldReturnTheOriginalPolicyIdentityForARetryAfterAPolicyReload() {
+    // Given: a decision under the default bundle, then an engine with another bundle on the same store
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    AgentEvent first = s.tool("agent:planner", 1, "repo.read_file", Map.of("repo", "a"));
+    Decision original = h.decide(first);
+    Policy p = DefaultPolicyFixture.defaultPolicy();
+    Policy reloaded =
+        new Policy(p.name(), "2.0.0", "1".repeat(64), p.settings(), p.lattice(), p.tools(), p.secretPatterns(),
+            p.codePatterns(), p.builtins(), p.customRules());
+    AuditEngine next = new AuditEngine(reloaded);
+    AgentEvent second = s.tool("agent:planner", 2, "repo.read_file", Map.of("repo", "b"));
+    Decision fresh = next.process(second, h.store).decision();
+    // When
+    StepResult retry = next.process(first, h.store);
+    StepResult retryOfFresh = h.engine.process(second, h.store);
+    // Then
+    assertThat(retry.retry()).isTrue();
+    assertThat(retry.decision()).isEqualTo(original);
+    assertThat(original.policy()).isEqualTo(p.identity());
+    assertThat(fresh.policy()).isEqualTo(reloaded.identity()).isNotEqualTo(p.identity());
+    assertThat(retryOfFresh.retry()).isTrue();
+    assertThat(retryOfFresh.decision()).isEqualTo(fresh);
   }
 
   @Test

@@ -34,6 +34,63 @@ class StateCodecTest {
   }
 
   @Test
+  void shouldRoundTripACompactDecisionWhosePolicyIdentityIsNumberedInTheStore() {
+    // Given
+    InMemoryStateStore store = new InMemoryStateStore();
+    Decision d =
+        new Decision(
+            "e1", "s1", "agent:é", EventType.TOOL_CALL, -5L, Verdict.FLAG,
+            List.of(new Finding("fan-out", Verdict.FLAG, RuleMode.SHADOW, Severity.LOW, "m", List.of("A"), "c1")),
+            "p@1+sha256:00", List.of("agent:r", "agent:é"));
+    EngineMeta meta = EngineMeta.load(store);
+    long first = meta.policyNumber(store, "p@1+sha256:00", StateCodec.identityHash("p@1+sha256:00"));
+    meta.store(store);
+    byte[] compact = StateCodec.encodeDecision(d, first);
+    // When: a later engine with another bundle numbers its own identity
+    EngineMeta later = EngineMeta.load(store);
+    long again = later.policyNumber(store, "p@1+sha256:00", StateCodec.identityHash("p@1+sha256:00"));
+    long second = later.policyNumber(store, "p@2+sha256:11", StateCodec.identityHash("p@2+sha256:11"));
+    later.store(store);
+    // Then
+    assertThat(again).isEqualTo(first);
+    assertThat(second).isNotEqualTo(first);
+    assertThat(EngineMeta.load(store).policyNumber(store, "p@2+sha256:11", StateCodec.identityHash("p@2+sha256:11")))
+        .isEqualTo(second);
+    assertThat(StateCodec.decodeDecision(compact, "s1", "e1", store)).isEqualTo(d);
+    assertThat(compact.length).isLessThan(StateCodec.encodeDecision(d).length - "p@1+sha256:00e1s1".length());
+  }
+
+  @Test
+  void shouldStillReadAVersionOneDecisionRecord() {
+    // Given: a record written by an engine before the compact format
+    Decision d =
+        new Decision(
+            "e1", "s1", "agent:a", EventType.AGENT_DELEGATED, 7L, Verdict.BLOCK,
+            List.of(new Finding("scope-widening", Verdict.BLOCK, RuleMode.ENFORCE, Severity.HIGH, "w", List.of(), null)),
+            "p@1+sha256:00", List.of("agent:a"));
+    byte[] v1 = StateCodec.encodeDecision(d);
+    // When
+    Decision back = StateCodec.decodeDecision(v1, "s1", "e1", new InMemoryStateStore());
+    // Then
+    assertThat(v1[0]).isEqualTo((byte) 1);
+    assertThat(back).isEqualTo(d);
+  }
+
+  @Test
+  void shouldStillReadAVersionOneEngineMetaRecord() {
+    // Given
+    InMemoryStateStore store = new InMemoryStateStore();
+    store.put(StateKeys.STREAM_TIME, new ByteWriter(8).writeByte(1).writeZigZag(42).writeZigZag(-1).writeZigZag(9).toByteArray());
+    // When
+    EngineMeta m = EngineMeta.load(store);
+    // Then
+    assertThat(m.streamTime).isEqualTo(42);
+    assertThat(m.timerFloor).isEqualTo(-1);
+    assertThat(m.closedFloor).isEqualTo(9);
+    assertThat(m.policyNo).isZero();
+  }
+
+  @Test
   void shouldRoundTripACredentialWithAndWithoutOptionalFields() {
     // Given
     CredentialRecord c = new CredentialRecord("c1");

@@ -2,23 +2,15 @@ package io.agentauditor.codec;
 
 /**
  * Thrown when an agent event line (contract section 2) cannot be decoded or breaks its contract; the
- * record is then routed to the dead letters (contract 9.4).
- *
- * <p>The message is {@code fieldPath + ": " + reason}, e.g. {@code toolCall.arguments.repo:
- * expected string, got array}. Paths: {@code $} is the whole line, nested keys are joined by
- * {@code .}, array elements are {@code [i]}, and a key that is not a plain name is written JSON-quoted
- * in brackets: {@code toolCall.arguments["a b"]}. Input text echoed in a path or reason is cut to 64
- * characters.
+ * record is then routed to the dead letters (contract 9.4). Message format: {@link
+ * InvalidJsonLineException}.
  */
-public final class InvalidEventException extends RuntimeException {
+public final class InvalidEventException extends InvalidJsonLineException {
   private static final long serialVersionUID = 1L;
-
-  private final String fieldPath;
-  private final String reason;
 
   /**
    * @param fieldPath where the problem is; {@code $} for the line as a whole
-   * @param reason why the record is invalid, one line
+   * @param reason why the line is invalid, one line
    */
   public InvalidEventException(String fieldPath, String reason) {
     this(fieldPath, reason, null);
@@ -26,22 +18,10 @@ public final class InvalidEventException extends RuntimeException {
 
   /**
    * @param fieldPath where the problem is; {@code $} for the line as a whole
-   * @param reason why the record is invalid, one line
+   * @param reason why the line is invalid, one line
    * @param cause the underlying parser error, or null
    */
   public InvalidEventException(String fieldPath, String reason, Throwable cause) {
-    super(fieldPath + ": " + reason, cause);
-    this.fieldPath = fieldPath;
-    this.reason = reason;
-  }
-
-  /** Where the problem is: {@code $}, {@code occurredAt}, {@code session.grantedScopes[1]}, ... */
-  public String fieldPath() {
-    return fieldPath;
-  }
-
-  /** Why the record is invalid, without the path. */
-  public String reason() {
-    return reason;
+    super(fieldPath, reason, cause);
   }
 }

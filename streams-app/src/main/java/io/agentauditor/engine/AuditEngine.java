@@ -59,6 +59,8 @@ public final class AuditEngine {
   private final Policy policy;
   private final String identity;
   private final long identityHash;
+  /** The number confirmed (byte for byte) to stand for this engine's identity in its store; 0 if none yet. */
+  private long verifiedPolicyNo;
   private final PolicySettings settings;
   private final ActionLattice lattice;
   private final ToolCatalog catalog;
@@ -122,9 +124,8 @@ public final class AuditEngine {
       decision = StateCodec.decodeDecision(stored, event.getSessionId(), event.getEventId(), store);
     } else {
       decision = new Step(event, occurredAt, meta, store, changes).run();
-      store.put(
-          dedupeKey,
-          StateCodec.encodeDecision(decision, meta.policyNumber(store, identity, identityHash)));
+      verifiedPolicyNo = meta.policyNumber(store, identity, identityHash, verifiedPolicyNo);
+      store.put(dedupeKey, StateCodec.encodeDecision(decision, verifiedPolicyNo));
     }
     List<Decision> idle = closeIdleSessions(store, meta, changes);
     purgeClosedSessions(store, meta);

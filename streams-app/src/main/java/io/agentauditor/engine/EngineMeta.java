@@ -1,6 +1,7 @@
 package io.agentauditor.engine;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The engine's own record: stream time and lower bounds ("floors") of the idle-timer and closed-at
@@ -48,7 +49,18 @@ final class EngineMeta {
    * written now (decoders read it back from the store).
    */
   long policyNumber(StateStore store, String identity, long identityHash) {
-    if (policyNo != 0 && policyHash == identityHash) {
+    return policyNumber(store, identity, identityHash, 0);
+  }
+
+  /**
+   * As {@link #policyNumber(StateStore, String, long)}; a matching hash is confirmed byte for byte
+   * against the stored identity (a decision must never carry another bundle's identity), unless
+   * the number is {@code verifiedNo}, one the caller already confirmed in this store.
+   */
+  long policyNumber(StateStore store, String identity, long identityHash, long verifiedNo) {
+    if (policyNo != 0
+        && policyHash == identityHash
+        && (policyNo == verifiedNo || names(store, policyNo, identity))) {
       return policyNo;
     }
     policyNo = ++policyCount;
@@ -56,6 +68,11 @@ final class EngineMeta {
     store.put(StateKeys.policyIdentity(policyNo), identity.getBytes(StandardCharsets.UTF_8));
     dirty = true;
     return policyNo;
+  }
+
+  private static boolean names(StateStore store, long no, String identity) {
+    byte[] stored = store.get(StateKeys.policyIdentity(no));
+    return stored != null && Arrays.equals(stored, identity.getBytes(StandardCharsets.UTF_8));
   }
 
   void advance(long occurredAt) {

@@ -158,4 +158,19 @@ class StateCodecTest {
     assertThat(Arrays.compareUnsigned(prefix, own) <= 0 && Arrays.compareUnsigned(own, end) < 0).isTrue();
     assertThat(Arrays.compareUnsigned(prefix, other) <= 0 && Arrays.compareUnsigned(other, end) < 0).isFalse();
   }
+
+  @Test
+  void shouldNumberTwoIdentitiesApartEvenWhenTheirHashesCollide() {
+    // Given an identity numbered in the store
+    InMemoryStateStore store = new InMemoryStateStore();
+    EngineMeta meta = EngineMeta.load(store);
+    long first = meta.policyNumber(store, "p@1+sha256:00", 42L);
+    meta.store(store);
+    // When another identity arrives with the same hash
+    EngineMeta later = EngineMeta.load(store);
+    long second = later.policyNumber(store, "p@2+sha256:11", 42L);
+    // Then it gets its own number, so decisions keep their own bundle's identity
+    assertThat(second).isNotEqualTo(first);
+    assertThat(later.policyNumber(store, "p@2+sha256:11", 42L, second)).isEqualTo(second);
+  }
 }

@@ -104,6 +104,16 @@ final class BundleYaml {
    * out. Null when {@code node} is not a mapping.
    */
   Map<String, Entry> fields(Node node, String what, Set<String> allowed) {
+    return read(node, what, allowed);
+  }
+
+  /** All entries of a mapping whose keys are free-form names (tools, lattice actions). */
+  Map<String, Entry> entries(Node node, String what) {
+    return read(node, what, null);
+  }
+
+  /** Shared by {@link #fields} and {@link #entries}: {@code allowed} null means any non-empty key. */
+  private Map<String, Entry> read(Node node, String what, Set<String> allowed) {
     if (!(node instanceof MappingNode mapping)) {
       error(node, what + " must be a mapping");
       return null;
@@ -111,11 +121,12 @@ final class BundleYaml {
     Map<String, Entry> out = new LinkedHashMap<>();
     for (NodeTuple t : mapping.getValue()) {
       Node keyNode = t.getKeyNode();
-      if (!(keyNode instanceof ScalarNode k) || isNull(keyNode)) {
-        error(keyNode, what + ": keys must be strings");
+      boolean stringKey = keyNode instanceof ScalarNode && !isNull(keyNode);
+      if (!stringKey || (allowed == null && ((ScalarNode) keyNode).getValue().isEmpty())) {
+        error(keyNode, what + (allowed == null ? ": keys must be non-empty strings" : ": keys must be strings"));
         continue;
       }
-      String key = k.getValue();
+      String key = ((ScalarNode) keyNode).getValue();
       if (out.containsKey(key)) {
         error(
             keyNode,
@@ -127,7 +138,7 @@ final class BundleYaml {
                 + ")");
         continue;
       }
-      if (!allowed.contains(key)) {
+      if (allowed != null && !allowed.contains(key)) {
         error(
             keyNode,
             what
@@ -137,36 +148,6 @@ final class BundleYaml {
                 + suggestion(key, allowed)
                 + "; expected one of "
                 + String.join(", ", allowed));
-        continue;
-      }
-      out.put(key, new Entry(keyNode, t.getValueNode()));
-    }
-    return out;
-  }
-
-  /** All entries of a mapping whose keys are free-form names (tools, lattice actions). */
-  Map<String, Entry> entries(Node node, String what) {
-    if (!(node instanceof MappingNode mapping)) {
-      error(node, what + " must be a mapping");
-      return null;
-    }
-    Map<String, Entry> out = new LinkedHashMap<>();
-    for (NodeTuple t : mapping.getValue()) {
-      Node keyNode = t.getKeyNode();
-      if (!(keyNode instanceof ScalarNode k) || isNull(keyNode) || k.getValue().isEmpty()) {
-        error(keyNode, what + ": keys must be non-empty strings");
-        continue;
-      }
-      String key = k.getValue();
-      if (out.containsKey(key)) {
-        error(
-            keyNode,
-            what
-                + ": duplicate key '"
-                + key
-                + "' (first at line "
-                + line(out.get(key).key())
-                + ")");
         continue;
       }
       out.put(key, new Entry(keyNode, t.getValueNode()));

@@ -2,7 +2,9 @@ package io.agentauditor.load;
 
 import io.agentauditor.codec.EventJsonCodec;
 import io.agentauditor.engine.AuditEngine;
+import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.engine.InMemoryStateStore;
+import io.agentauditor.engine.StateStore;
 import io.agentauditor.engine.StepResult;
 import io.agentauditor.schema.AgentEvent;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +49,7 @@ public class EngineBenchmark {
     public int prefill;
 
     AuditEngine engine;
-    InMemoryStateStore store;
+    StateStore store;
     AgentEvent[] events;
     int next;
 
@@ -55,7 +57,7 @@ public class EngineBenchmark {
     public void open(EventCorpus corpus) {
       engine = new AuditEngine(corpus.policy);
       events = corpus.corpus;
-      store = new InMemoryStateStore();
+      store = newStore();
       if (prefill < 0 || prefill >= events.length) {
         throw new IllegalArgumentException("prefill must be in [0, events): " + prefill);
       }
@@ -66,10 +68,15 @@ public class EngineBenchmark {
 
     AgentEvent nextEvent() {
       if (next == events.length) {
-        store = new InMemoryStateStore();
+        store = newStore();
         next = 0;
       }
       return events[next++];
+    }
+
+    /** As in replay and the topology: the byte store behind the engine's decoded-record cache. */
+    static StateStore newStore() {
+      return new CachingStateStore(new InMemoryStateStore());
     }
   }
 

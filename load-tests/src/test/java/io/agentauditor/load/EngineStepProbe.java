@@ -1,6 +1,7 @@
 package io.agentauditor.load;
 
 import io.agentauditor.engine.AuditEngine;
+import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.engine.InMemoryStateStore;
 import io.agentauditor.engine.StateStore;
 import io.agentauditor.engine.StepResult;
@@ -23,7 +24,7 @@ import java.util.TreeMap;
  * SessionGenerator}, state load/store included: events are generated in chunks outside the timed
  * region, then each step is timed on its own. Not a test; run by hand:
  *
- * <pre>java -cp ... io.agentauditor.load.EngineStepProbe [policiesDir] [warmupSteps] [steps] [mem|rocks] [seed]</pre>
+ * <pre>java -cp ... io.agentauditor.load.EngineStepProbe [policiesDir] [warmupSteps] [steps] [mem|rocks][+cache][+count] [seed]</pre>
  */
 public final class EngineStepProbe {
 
@@ -53,6 +54,9 @@ public final class EngineStepProbe {
     SessionGenerator gen = SessionGenerator.realistic(seed);
     StateStore backing =
         storeKind.startsWith("rocks") ? RocksDbStateStore.temporary(256L << 20) : new InMemoryStateStore();
+    if (storeKind.contains("+cache")) {
+      backing = new CachingStateStore(backing);
+    }
     CountingStore counting = storeKind.endsWith("+count") ? new CountingStore(backing) : null;
     StateStore store = counting != null ? counting : backing;
     long[] lat = new long[steps];
@@ -99,6 +103,9 @@ public final class EngineStepProbe {
       System.out.println(counting.report(steps + warmup));
     }
     Arrays.sort(lat);
+    if (backing instanceof CachingStateStore c) {
+      System.out.printf("cache: hits=%d misses=%d size=%d%n", c.hits(), c.misses(), c.size());
+    }
     System.out.println("findings by rule: " + rules);
     byType.forEach((k, v) -> System.out.printf("  %-20s n=%d mean=%.2fus%n", k, v[0], v[1] / 1e3 / v[0]));
     System.out.printf(

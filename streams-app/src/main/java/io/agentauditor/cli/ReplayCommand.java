@@ -1,6 +1,7 @@
 package io.agentauditor.cli;
 
 import io.agentauditor.engine.AuditEngine;
+import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.replay.Replayer;
 import io.agentauditor.replay.RocksDbStateStore;
@@ -78,7 +79,7 @@ public final class ReplayCommand implements Callable<Integer> {
       try {
         counts =
             new Replayer(new AuditEngine(policy))
-                .run(in, out, store, (line, reason) -> err.println("line " + line + ": " + reason));
+                .run(in, out, new CachingStateStore(store), (line, reason) -> err.println("line " + line + ": " + reason));
       } finally {
         Runtime.getRuntime().removeShutdownHook(cleanup);
       }

@@ -25,6 +25,7 @@ import io.agentauditor.schema.ToolCall;
 import io.agentauditor.schema.Verdict;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -111,6 +112,18 @@ public final class AuditEngine {
   public StepResult process(AgentEvent event, StateStore store) {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(store, "store");
+    try {
+      return step(event, store);
+    } catch (RuntimeException | Error e) {
+      // A step that failed midway may have changed cached records it never wrote back.
+      if (store instanceof CachingStateStore c) {
+        c.clear();
+      }
+      throw e;
+    }
+  }
+
+  private StepResult step(AgentEvent event, StateStore store) {
     long occurredAt = event.getOccurredAt().toEpochMilli();
     EngineMeta meta = EngineMeta.load(store);
     meta.advance(occurredAt);
@@ -757,8 +770,10 @@ public final class AuditEngine {
     /** Records this step for the actor's fan-out and fires when the window holds too many. */
     private void fanOut() {
       byte[] key = StateKeys.fanOut(sessionId, actor);
-      byte[] b = store.get(key);
-      long[] old = b == null ? new long[0] : StateCodec.decodeTimes(b);
+      long[] old = CachingStateStore.read(store, key, StateCodec::decodeTimes);
+      if (old == null) {
+        old = new long[0];
+      }
       long latest = t;
       int count = 1;
       for (long x : old) {
@@ -779,7 +794,7 @@ public final class AuditEngine {
       if (t > latest - windowMillis) {
         kept[n++] = t;
       }
-      store.put(key, StateCodec.encodeTimes(kept, n));
+      CachingStateStore.write(store, key, StateCodec.encodeTimes(kept, n), Arrays.copyOf(kept, n));
       if (count > settings.fanOutMax()) {
         fire(
             BuiltinRule.FAN_OUT,
@@ -807,7 +822,7 @@ public final class AuditEngine {
           engineMeta.indexedTimer(t);
         }
         m.timer = t;
-        view.metaChanged();
+        view.timerChanged();
       }
     }
 

@@ -22,23 +22,26 @@ final class EngineMeta {
   long policyHash;
   private boolean dirty;
 
+  /** The record in {@code store} (the cached object when the store caches), or a fresh one. */
   static EngineMeta load(StateStore store) {
+    EngineMeta m = CachingStateStore.read(store, StateKeys.STREAM_TIME, EngineMeta::decode);
+    return m != null ? m : new EngineMeta();
+  }
+
+  private static EngineMeta decode(byte[] b) {
     EngineMeta m = new EngineMeta();
-    byte[] b = store.get(StateKeys.STREAM_TIME);
-    if (b != null) {
-      ByteReader r = new ByteReader(b, 0);
-      int v = r.readByte();
-      if (v != StateCodec.VERSION && v != StateCodec.VERSION_2) {
-        throw new IllegalStateException("unsupported engine meta record version " + v);
-      }
-      m.streamTime = r.readZigZag();
-      m.timerFloor = r.readZigZag();
-      m.closedFloor = r.readZigZag();
-      if (v == StateCodec.VERSION_2) {
-        m.policyCount = r.readVarLong();
-        m.policyNo = r.readVarLong();
-        m.policyHash = r.readFixedLong();
-      }
+    ByteReader r = new ByteReader(b, 0);
+    int v = r.readByte();
+    if (v != StateCodec.VERSION && v != StateCodec.VERSION_2) {
+      throw new IllegalStateException("unsupported engine meta record version " + v);
+    }
+    m.streamTime = r.readZigZag();
+    m.timerFloor = r.readZigZag();
+    m.closedFloor = r.readZigZag();
+    if (v == StateCodec.VERSION_2) {
+      m.policyCount = r.readVarLong();
+      m.policyNo = r.readVarLong();
+      m.policyHash = r.readFixedLong();
     }
     return m;
   }
@@ -108,7 +111,8 @@ final class EngineMeta {
 
   void store(StateStore store) {
     if (dirty) {
-      store.put(
+      CachingStateStore.write(
+          store,
           StateKeys.STREAM_TIME,
           ByteWriter.scratch()
               .writeByte(StateCodec.VERSION_2)
@@ -118,7 +122,8 @@ final class EngineMeta {
               .writeVarLong(policyCount)
               .writeVarLong(policyNo)
               .writeFixedLong(policyHash)
-              .toByteArray());
+              .toByteArray(),
+          this);
       dirty = false;
     }
   }

@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One session's records as one step sees them: loaded lazily from the store on first use, cached
- * for the step, and written back by {@link #flush()} only when marked changed. Rules only read;
+ * One session's records as one step sees them: loaded lazily from the store on first use (through
+ * the decoded records of a {@link CachingStateStore} when the store is one), cached for the step,
+ * and written back by {@link #flush()} only when marked changed. Rules only read;
  * the engine marks changes after the verdict is known, so a BLOCK step flushes nothing but the
  * idle timer.
  */
@@ -25,6 +26,7 @@ final class SessionView {
   private boolean metaLoaded;
   private SessionMeta meta;
   private boolean metaDirty;
+  private boolean timerDirty;
 
   // A null value caches "not in the store".
   private final Map<String, AgentNode> agents = new HashMap<>();
@@ -47,11 +49,25 @@ final class SessionView {
   /** The session meta, or null when the session was never started (or was purged). */
   SessionMeta meta() {
     if (!metaLoaded) {
-      byte[] b = store.get(StateKeys.session(sessionId));
-      meta = b == null ? null : StateCodec.decodeSession(b);
+      meta = CachingStateStore.read(store, StateKeys.session(sessionId), this::decodeWithTimer);
       metaLoaded = true;
     }
     return meta;
+  }
+
+  /** The meta record, its timer replaced by the timer record's when there is one. */
+  private SessionMeta decodeWithTimer(byte[] metaBytes) {
+    SessionMeta m = StateCodec.decodeSession(metaBytes);
+    byte[] timer = store.get(StateKeys.timer(sessionId));
+    if (timer != null) {
+      m.timer = StateCodec.decodeTimer(timer);
+    }
+    return m;
+  }
+
+  /** Marks the idle timer changed: it is written on its own, the rest of the meta only when changed. */
+  void timerChanged() {
+    timerDirty = true;
   }
 
   void setMeta(SessionMeta m) {
@@ -68,8 +84,7 @@ final class SessionView {
   AgentNode agent(String agentId) {
     AgentNode a = agents.get(agentId);
     if (a == null && !agents.containsKey(agentId)) {
-      byte[] b = store.get(StateKeys.agent(sessionId, agentId));
-      a = b == null ? null : StateCodec.decodeAgent(agentId, b);
+      a = CachingStateStore.read(store, StateKeys.agent(sessionId, agentId), b -> StateCodec.decodeAgent(agentId, b));
       agents.put(agentId, a);
     }
     return a;
@@ -116,8 +131,11 @@ final class SessionView {
     }
     CredentialRecord c = credentials.get(credentialId);
     if (c == null && !credentials.containsKey(credentialId)) {
-      byte[] b = store.get(StateKeys.credential(sessionId, credentialId));
-      c = b == null ? null : StateCodec.decodeCredential(credentialId, b);
+      c =
+          CachingStateStore.read(
+              store,
+              StateKeys.credential(sessionId, credentialId),
+              b -> StateCodec.decodeCredential(credentialId, b));
       credentials.put(credentialId, c);
     }
     return c;
@@ -156,8 +174,12 @@ final class SessionView {
 
   List<Approval> approvals() {
     if (approvals == null) {
-      byte[] b = store.get(StateKeys.approvals(sessionId));
-      approvals = b == null ? new ArrayList<>() : new ArrayList<>(StateCodec.decodeApprovals(b));
+      approvals =
+          CachingStateStore.read(
+              store, StateKeys.approvals(sessionId), b -> new ArrayList<>(StateCodec.decodeApprovals(b)));
+      if (approvals == null) {
+        approvals = new ArrayList<>();
+      }
     }
     return approvals;
   }
@@ -170,24 +192,32 @@ final class SessionView {
   /** Writes every changed record to the store. */
   void flush() {
     if (metaDirty && meta != null) {
-      store.put(StateKeys.session(sessionId), StateCodec.encodeSession(meta));
+      CachingStateStore.write(store, StateKeys.session(sessionId), StateCodec.encodeSession(meta), meta);
+    }
+    if (timerDirty && meta != null) {
+      // Written whenever the timer moves, so when present it is the current one (the meta's own
+      // timer field is only as recent as the meta's last write).
+      store.put(StateKeys.timer(sessionId), StateCodec.encodeTimer(meta.timer));
     }
     if (dirtyAgents != null) {
       for (AgentNode a : dirtyAgents.values()) {
-        store.put(StateKeys.agent(sessionId, a.id), StateCodec.encodeAgent(a));
+        CachingStateStore.write(store, StateKeys.agent(sessionId, a.id), StateCodec.encodeAgent(a), a);
       }
       dirtyAgents.clear();
     }
     if (dirtyCredentials != null) {
       for (CredentialRecord c : dirtyCredentials.values()) {
-        store.put(StateKeys.credential(sessionId, c.id), StateCodec.encodeCredential(c));
+        CachingStateStore.write(
+            store, StateKeys.credential(sessionId, c.id), StateCodec.encodeCredential(c), c);
       }
       dirtyCredentials.clear();
     }
     if (approvalsDirty) {
-      store.put(StateKeys.approvals(sessionId), StateCodec.encodeApprovals(approvals));
+      CachingStateStore.write(
+          store, StateKeys.approvals(sessionId), StateCodec.encodeApprovals(approvals), approvals);
     }
     metaDirty = false;
+    timerDirty = false;
     approvalsDirty = false;
   }
 }

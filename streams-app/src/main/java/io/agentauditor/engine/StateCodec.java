@@ -98,6 +98,15 @@ final class StateCodec {
     return s;
   }
 
+  /** The idle timer alone, rewritten by nearly every step (the session meta is not). */
+  static byte[] encodeTimer(long timer) {
+    return ByteWriter.scratch().writeByte(VERSION).writeZigZag(timer).toByteArray();
+  }
+
+  static long decodeTimer(byte[] bytes) {
+    return open(bytes, "timer").readZigZag();
+  }
+
   // --- agent node ---
 
   static byte[] encodeAgent(AgentNode a) {

@@ -19,9 +19,10 @@ final class StateKeys {
   static final byte DEDUPE = 0x07;
   static final byte TIMER_INDEX = 0x08;
   static final byte CLOSED_INDEX = 0x09;
+  static final byte TIMER = 0x0A;
 
   /** Kinds holding per-session records, purged together at retention. */
-  static final byte[] SESSION_KINDS = {SESSION, AGENT, CREDENTIAL, APPROVALS, FAN_OUT, DEDUPE};
+  static final byte[] SESSION_KINDS = {SESSION, AGENT, CREDENTIAL, APPROVALS, FAN_OUT, DEDUPE, TIMER};
 
   static final byte[] STREAM_TIME =
       new ByteWriter(16).writeByte(ENGINE_META).writeRawString("stream-time").toByteArray();
@@ -39,6 +40,10 @@ final class StateKeys {
 
   static byte[] session(String sessionId) {
     return sessionPrefix(SESSION, sessionId);
+  }
+
+  static byte[] timer(String sessionId) {
+    return sessionPrefix(TIMER, sessionId);
   }
 
   static byte[] approvals(String sessionId) {

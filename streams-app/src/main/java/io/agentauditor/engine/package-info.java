@@ -18,6 +18,7 @@
  * 0x07 sid eventId                    dedupe: the stored decision
  * 0x08 be64(time) sessionId           idle-timer index of open sessions, value empty (see below)
  * 0x09 be64(closedAt) sessionId       closed-at index for retention, value empty
+ * 0x0A sid                            idle timer of the session (since version 2, see below)
  * </pre>
  *
  * <p>{@code be64(x)} is {@code x} with its sign bit flipped, big-endian, so byte order is numeric
@@ -62,11 +63,23 @@
  *               count:uv { ...findings as in version 1 }*
  * </pre>
  *
+ * <p>Also since version 2, the idle timer has a record of its own ({@code timer:zz}), written
+ * whenever a step moves it, so the session meta is rewritten only when something else in it changes.
+ * When present it overrides the meta's {@code timer} field, which is only as recent as the meta's
+ * last write.
+ *
  * <p>A step reads only what it needs (dedupe record, stream time, session meta, the actor's path,
  * and per type the child, credential, approvals or fan-out record), and writes at its end only what
  * changed. A {@code BLOCK} step writes its dedupe record, its fan-out record and the idle timer, and
  * nothing else. Records of a closed session, dedupe records included, are deleted once stream time is
  * more than {@code sessionRetentionSeconds} past its close: a sessionId or eventId used again after
  * that is treated as new.
+ *
+ * <h2>Decoded records</h2>
+ *
+ * <p>Replay and the topology put a {@link io.agentauditor.engine.CachingStateStore} in front of the
+ * byte store: records a step reads are kept decoded (bounded, least recently used out first), so a
+ * hot session's meta, path and credentials are not looked up and decoded on every step. Every write
+ * is still encoded and put into the byte store in the step that makes it.
  */
 package io.agentauditor.engine;

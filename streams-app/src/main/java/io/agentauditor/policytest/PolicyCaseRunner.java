@@ -2,6 +2,7 @@ package io.agentauditor.policytest;
 
 import io.agentauditor.codec.DecisionJsonCodec;
 import io.agentauditor.engine.AuditEngine;
+import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.engine.Decision;
 import io.agentauditor.engine.InMemoryStateStore;
 import io.agentauditor.engine.StateStore;
@@ -44,7 +45,7 @@ public final class PolicyCaseRunner {
    * Replays {@code c}'s events from an empty state and compares the outputs with its expectations.
    */
   public CaseResult run(PolicyCase c) {
-    return run(c, new InMemoryStateStore());
+    return run(c, new CachingStateStore(new InMemoryStateStore()));
   }
 
   /**
@@ -60,7 +61,7 @@ public final class PolicyCaseRunner {
    * order.
    */
   public List<ActualOutput> replay(String events) {
-    return replay(events, new InMemoryStateStore());
+    return replay(events, new CachingStateStore(new InMemoryStateStore()));
   }
 
   /** The outputs of replaying {@code events} against {@code store}, in order. */

@@ -2,6 +2,7 @@ package io.agentauditor.streams;
 
 import io.agentauditor.codec.DecisionMapper;
 import io.agentauditor.engine.AuditEngine;
+import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.engine.Decision;
 import io.agentauditor.engine.StepResult;
 import io.agentauditor.ocsf.OcsfDetectionFindings;
@@ -59,7 +60,7 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
   private final AuditEngine engine;
   private final OcsfDetectionFindings violations;
   private ProcessorContext<String, Object> context;
-  private ChainStateStore store;
+  private CachingStateStore store;
 
   AuditProcessor(AuditEngine engine, OcsfDetectionFindings violations) {
     this.engine = engine;
@@ -70,7 +71,9 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     KeyValueStore<Bytes, byte[]> kv = context.getStateStore(AuditorTopology.CHAIN_STATE_STORE);
-    this.store = new ChainStateStore(kv);
+    // Made anew on every init (also when a task is revived after its state was wiped and
+    // restored), so decoded records never outlive the store contents they came from.
+    this.store = new CachingStateStore(new ChainStateStore(kv));
   }
 
   @Override

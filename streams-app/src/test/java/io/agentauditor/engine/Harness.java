@@ -3,7 +3,9 @@ package io.agentauditor.engine;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.schema.AgentEvent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.NavigableMap;
 
 /** An engine on an in-memory store, remembering every result. */
 final class Harness {
@@ -37,6 +39,23 @@ final class Harness {
       last = decide(e);
     }
     return last;
+  }
+
+  /** Whether two store snapshots hold the same keys with the same bytes. */
+  static boolean sameEntries(NavigableMap<byte[], byte[]> a, NavigableMap<byte[], byte[]> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    var ia = a.entrySet().iterator();
+    var ib = b.entrySet().iterator();
+    while (ia.hasNext()) {
+      var ea = ia.next();
+      var eb = ib.next();
+      if (!Arrays.equals(ea.getKey(), eb.getKey()) || !Arrays.equals(ea.getValue(), eb.getValue())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static List<String> ruleIds(Decision d) {

@@ -3,6 +3,7 @@ package io.agentauditor.policytest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.engine.InMemoryStateStore;
 import io.agentauditor.engine.StateStore;
 import io.agentauditor.policy.Policy;
@@ -32,6 +33,18 @@ class PolicyCasesTest {
   @TestFactory
   Stream<DynamicTest> defaultBundleCasesOnRocksDb() {
     return cases(() -> RocksDbStateStore.temporary(8L << 20));
+  }
+
+  /** The same cases through the decoded-record cache the topology and replay put in front. */
+  @TestFactory
+  Stream<DynamicTest> defaultBundleCasesThroughCache() {
+    return cases(() -> new CachingStateStore(new InMemoryStateStore()));
+  }
+
+  /** The same cases with a cache of two records: nearly every read evicts, nothing may be lost. */
+  @TestFactory
+  Stream<DynamicTest> defaultBundleCasesThroughTinyCache() {
+    return cases(() -> new CachingStateStore(new InMemoryStateStore(), 2));
   }
 
   private static Stream<DynamicTest> cases(Supplier<StateStore> stores) {

@@ -1,0 +1,137 @@
+package io.agentauditor.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.schema.CredentialKind;
+import io.agentauditor.schema.CredentialStorage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CachingStateStoreTest {
+
+  private final Events s = new Events("s1");
+
+  /** A session that touches every record kind: delegation, credentials, approvals, revocation, end. */
+  private List<AgentEvent> session() {
+    List<AgentEvent> events = new ArrayList<>();
+    events.add(s.start("agent:planner", 0, "read:repo/**", "write:repo/acme/**", "admin:ci/acme"));
+    events.add(s.delegate("agent:planner", 1, "agent:coder", "write:repo/acme/**"));
+    events.add(
+        s.issue("agent:planner", 2, "c1", "agent:coder", 600, CredentialKind.OIDC_TOKEN, CredentialStorage.MEMORY,
+            "write:repo/acme/api"));
+    events.add(s.tool("agent:coder", 3, "repo.write_file", Map.of("repo", "acme/api", "path", "a", "content", "x"), "c1"));
+    events.add(s.approve("agent:planner", 4, "user:alice", 300, "admin:ci/acme"));
+    events.add(s.tool("agent:planner", 5, "ci.set_variable", Map.of("project", "acme", "name", "N", "value", "v")));
+    events.add(s.delegate("agent:planner", 6, "agent:coder", "read:repo/acme/**"));
+    events.add(s.tool("agent:coder", 7, "repo.write_file", Map.of("repo", "acme/api", "path", "a", "content", "y"), "c1"));
+    events.add(s.revoke("agent:coder", 8, "c1"));
+    events.add(s.tool("agent:coder", 9, "repo.read_file", Map.of("repo", "acme/api", "path", "a"), "c1"));
+    events.add(s.tool("agent:coder", 3, "repo.write_file", Map.of("repo", "acme/api", "path", "a", "content", "x"), "c1"));
+    events.add(s.end("agent:planner", 10));
+    return events;
+  }
+
+  @Test
+  void shouldDecideAndStoreExactlyAsTheStoreAloneDoes() {
+    // Given
+    AuditEngine engine = new AuditEngine(DefaultPolicyFixture.defaultPolicy());
+    InMemoryStateStore plain = new InMemoryStateStore();
+    InMemoryStateStore behindCache = new InMemoryStateStore();
+    InMemoryStateStore behindTinyCache = new InMemoryStateStore();
+    CachingStateStore cache = new CachingStateStore(behindCache);
+    CachingStateStore tiny = new CachingStateStore(behindTinyCache, 1);
+    // When
+    List<StepResult> expected = new ArrayList<>();
+    List<StepResult> cached = new ArrayList<>();
+    List<StepResult> tinyCached = new ArrayList<>();
+    for (AgentEvent e : session()) {
+      expected.add(engine.process(e, plain));
+      cached.add(engine.process(e, cache));
+      tinyCached.add(engine.process(e, tiny));
+    }
+    // Then: the same results, and the inner stores hold the same bytes (written through every step)
+    assertThat(cached).isEqualTo(expected);
+    assertThat(tinyCached).isEqualTo(expected);
+    assertThat(Harness.sameEntries(behindCache.snapshot(), plain.snapshot())).isTrue();
+    assertThat(Harness.sameEntries(behindTinyCache.snapshot(), plain.snapshot())).isTrue();
+    assertThat(cache.hits()).isPositive();
+    assertThat(tiny.size()).isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void shouldDecodeAgainWhenBytesAreWrittenDirectly() {
+    // Given
+    CachingStateStore cache = new CachingStateStore(new InMemoryStateStore());
+    byte[] key = StateKeys.fanOut("s1", "agent:a");
+    cache.put(key, StateCodec.encodeTimes(new long[] {1, 2}, 2));
+    long[] first = cache.read(key, StateCodec::decodeTimes);
+    // When
+    cache.put(key, StateCodec.encodeTimes(new long[] {7}, 1));
+    // Then
+    assertThat(cache.read(key, StateCodec::decodeTimes)).containsExactly(7);
+    assertThat(first).containsExactly(1, 2);
+    cache.delete(key);
+    assertThat(cache.read(key, StateCodec::decodeTimes)).isNull();
+  }
+
+  @Test
+  void shouldForgetDecodedRecordsWhenAStepFails() {
+    // Given: a store whose writes fail once armed
+    FailingStore inner = new FailingStore();
+    CachingStateStore cache = new CachingStateStore(inner);
+    AuditEngine engine = new AuditEngine(DefaultPolicyFixture.defaultPolicy());
+    engine.process(s.start("agent:planner", 0, "read:repo/**"), cache);
+    engine.process(s.tool("agent:planner", 1, "repo.read_file", Map.of("repo", "a", "path", "p")), cache);
+    assertThat(cache.size()).isPositive();
+    // When
+    inner.failWrites = true;
+    AgentEvent delegation = s.delegate("agent:planner", 2, "agent:coder", "read:repo/a");
+    assertThatThrownBy(() -> engine.process(delegation, cache)).hasMessageContaining("disk full");
+    // Then: nothing decoded is kept, and the next step reads what the store holds
+    assertThat(cache.size()).isZero();
+    inner.failWrites = false;
+    InMemoryStateStore uncached = copyOf(inner.inner);
+    StepResult retried = engine.process(delegation, cache);
+    assertThat(retried).isEqualTo(engine.process(delegation, uncached));
+    assertThat(retried.retry()).isFalse();
+  }
+
+  private static InMemoryStateStore copyOf(InMemoryStateStore store) {
+    InMemoryStateStore copy = new InMemoryStateStore();
+    store.snapshot().forEach(copy::put);
+    return copy;
+  }
+
+  /** An in-memory store whose puts throw while {@link #failWrites} is set. */
+  private static final class FailingStore implements StateStore {
+    final InMemoryStateStore inner = new InMemoryStateStore();
+    boolean failWrites;
+
+    @Override
+    public byte[] get(byte[] key) {
+      return inner.get(key);
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+      if (failWrites) {
+        throw new IllegalStateException("disk full");
+      }
+      inner.put(key, value);
+    }
+
+    @Override
+    public void delete(byte[] key) {
+      inner.delete(key);
+    }
+
+    @Override
+    public RangeIterator range(byte[] from, byte[] toExclusive) {
+      return inner.range(from, toExclusive);
+    }
+  }
+}

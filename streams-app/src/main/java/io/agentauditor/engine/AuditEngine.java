@@ -769,8 +769,7 @@ public final class AuditEngine {
 
     /** Records this step for the actor's fan-out and fires when the window holds too many. */
     private void fanOut() {
-      byte[] key = StateKeys.fanOut(sessionId, actor);
-      long[] old = CachingStateStore.read(store, key, StateCodec::decodeTimes);
+      long[] old = CachingStateStore.read(store, StateKeys.FAN_OUT, sessionId, actor, StateCodec::decodeTimes);
       if (old == null) {
         old = new long[0];
       }
@@ -794,7 +793,8 @@ public final class AuditEngine {
       if (t > latest - windowMillis) {
         kept[n++] = t;
       }
-      CachingStateStore.write(store, key, StateCodec.encodeTimes(kept, n), Arrays.copyOf(kept, n));
+      CachingStateStore.write(
+          store, StateKeys.FAN_OUT, sessionId, actor, StateCodec.encodeTimes(kept, n), Arrays.copyOf(kept, n));
       if (count > settings.fanOutMax()) {
         fire(
             BuiltinRule.FAN_OUT,

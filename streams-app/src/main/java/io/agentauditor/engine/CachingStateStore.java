@@ -1,5 +1,6 @@
 package io.agentauditor.engine;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +29,7 @@ public final class CachingStateStore implements StateStore {
   public static final int DEFAULT_MAX_ENTRIES = 65_536;
 
   private final StateStore inner;
-  private final LinkedHashMap<ByteKey, Object> decoded;
+  private final LinkedHashMap<RecordKey, Object> decoded;
   private long hits;
   private long misses;
 
@@ -49,7 +50,7 @@ public final class CachingStateStore implements StateStore {
     this.decoded =
         new LinkedHashMap<>(Math.min(maxEntries, 1 << 16) * 2, 0.75f, true) {
           @Override
-          protected boolean removeEldestEntry(Map.Entry<ByteKey, Object> eldest) {
+          protected boolean removeEldestEntry(Map.Entry<RecordKey, Object> eldest) {
             return size() > maxEntries;
           }
         };
@@ -67,13 +68,13 @@ public final class CachingStateStore implements StateStore {
 
   @Override
   public void put(byte[] key, byte[] value) {
-    decoded.remove(new ByteKey(key));
+    forget(key);
     inner.put(key, value);
   }
 
   @Override
   public void delete(byte[] key) {
-    decoded.remove(new ByteKey(key));
+    forget(key);
     inner.delete(key);
   }
 
@@ -102,12 +103,35 @@ public final class CachingStateStore implements StateStore {
     return decoded.size();
   }
 
+  /** Drops the decoded record that bytes written directly under {@code key} would make stale. */
+  private void forget(byte[] key) {
+    if (key.length == 0 || decoded.isEmpty()) {
+      return;
+    }
+    byte kind = key[0];
+    if (kind == StateKeys.ENGINE_META) {
+      if (Arrays.equals(key, StateKeys.STREAM_TIME)) {
+        decoded.remove(new RecordKey(kind, null, null));
+      }
+    } else if (kind == StateKeys.TIMER) {
+      // The timer lives in the cached session meta.
+      decoded.remove(new RecordKey(StateKeys.SESSION, StateKeys.sessionOf(key), null));
+    } else if (kind == StateKeys.SESSION || kind == StateKeys.APPROVALS) {
+      decoded.remove(new RecordKey(kind, StateKeys.sessionOf(key), null));
+    } else if (kind == StateKeys.AGENT || kind == StateKeys.CREDENTIAL || kind == StateKeys.FAN_OUT) {
+      String sessionId = StateKeys.sessionOf(key);
+      decoded.remove(new RecordKey(kind, sessionId, StateKeys.idOf(key)));
+    }
+    // Dedupe records and index entries are never kept decoded.
+  }
+
   /**
-   * The decoded record under {@code key}: the cached one, else the inner store's bytes decoded and
-   * remembered. An absent record is not remembered (it is null, and most absent keys are read once).
+   * The decoded record of {@code kind} for {@code sessionId} (and {@code id}, for the kinds that
+   * have one; null otherwise): the cached one, else the inner store's bytes decoded and remembered.
+   * An absent record is not remembered (most absent keys are read once).
    */
-  <T> T read(byte[] key, Function<byte[], T> decode) {
-    ByteKey k = new ByteKey(key);
+  <T> T read(byte kind, String sessionId, String id, Function<byte[], T> decode) {
+    RecordKey k = new RecordKey(kind, sessionId, id);
     Object cached = decoded.get(k);
     if (cached != null) {
       hits++;
@@ -116,7 +140,7 @@ public final class CachingStateStore implements StateStore {
       return t;
     }
     misses++;
-    byte[] b = inner.get(key);
+    byte[] b = inner.get(k.bytes());
     if (b == null) {
       return null;
     }
@@ -125,29 +149,78 @@ public final class CachingStateStore implements StateStore {
     return value;
   }
 
-  /** Writes {@code bytes}, the encoding of {@code value}, through, and keeps {@code value}. */
-  void write(byte[] key, byte[] bytes, Object value) {
-    inner.put(key, bytes);
-    decoded.put(new ByteKey(key), value);
+  /**
+   * Writes {@code bytes}, the encoding of {@code value}, through under the key of {@code kind},
+   * {@code sessionId}, {@code id}, and keeps {@code value} (unless null: bytes whose decoded form
+   * lives in another record, like the timer in the session meta, drop nothing).
+   */
+  void write(byte kind, String sessionId, String id, byte[] bytes, Object value) {
+    RecordKey k = new RecordKey(kind, sessionId, id);
+    inner.put(k.bytes(), bytes);
+    if (value != null) {
+      decoded.put(k, value);
+    }
   }
 
-  /**
-   * Reads through the cache when {@code store} is a caching store, else decodes the store's bytes.
-   */
-  static <T> T read(StateStore store, byte[] key, Function<byte[], T> decode) {
+  /** As {@link #read(byte, String, String, Function)}, decoding the bytes when {@code store} doesn't cache. */
+  static <T> T read(StateStore store, byte kind, String sessionId, String id, Function<byte[], T> decode) {
     if (store instanceof CachingStateStore c) {
-      return c.read(key, decode);
+      return c.read(kind, sessionId, id, decode);
     }
-    byte[] b = store.get(key);
+    byte[] b = store.get(RecordKey.bytes(kind, sessionId, id));
     return b == null ? null : decode.apply(b);
   }
 
   /** Writes {@code value} encoded as {@code bytes}, keeping it decoded when {@code store} caches. */
-  static void write(StateStore store, byte[] key, byte[] bytes, Object value) {
+  static void write(StateStore store, byte kind, String sessionId, String id, byte[] bytes, Object value) {
     if (store instanceof CachingStateStore c) {
-      c.write(key, bytes, value);
+      c.write(kind, sessionId, id, bytes, value);
     } else {
-      store.put(key, bytes);
+      store.put(RecordKey.bytes(kind, sessionId, id), bytes);
+    }
+  }
+
+  /**
+   * A record by its parts, hashed from the strings (whose hashes Java caches), so a cache hit
+   * builds no byte key. {@code sessionId} is null only for the engine meta; {@code id} is null for
+   * the one-per-session kinds.
+   */
+  private static final class RecordKey {
+    final byte kind;
+    final String sessionId;
+    final String id;
+    final int hash;
+
+    RecordKey(byte kind, String sessionId, String id) {
+      this.kind = kind;
+      this.sessionId = sessionId;
+      this.id = id;
+      this.hash = (31 * kind + Objects.hashCode(sessionId)) * 31 + Objects.hashCode(id);
+    }
+
+    byte[] bytes() {
+      return bytes(kind, sessionId, id);
+    }
+
+    static byte[] bytes(byte kind, String sessionId, String id) {
+      if (sessionId == null) {
+        return StateKeys.STREAM_TIME;
+      }
+      return id == null ? StateKeys.sessionPrefix(kind, sessionId) : StateKeys.child(kind, sessionId, id);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RecordKey k
+          && hash == k.hash
+          && kind == k.kind
+          && Objects.equals(sessionId, k.sessionId)
+          && Objects.equals(id, k.id);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
     }
   }
 }

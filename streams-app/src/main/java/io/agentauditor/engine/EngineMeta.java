@@ -24,7 +24,7 @@ final class EngineMeta {
 
   /** The record in {@code store} (the cached object when the store caches), or a fresh one. */
   static EngineMeta load(StateStore store) {
-    EngineMeta m = CachingStateStore.read(store, StateKeys.STREAM_TIME, EngineMeta::decode);
+    EngineMeta m = CachingStateStore.read(store, StateKeys.ENGINE_META, null, null, EngineMeta::decode);
     return m != null ? m : new EngineMeta();
   }
 
@@ -113,7 +113,9 @@ final class EngineMeta {
     if (dirty) {
       CachingStateStore.write(
           store,
-          StateKeys.STREAM_TIME,
+          StateKeys.ENGINE_META,
+          null,
+          null,
           ByteWriter.scratch()
               .writeByte(StateCodec.VERSION_2)
               .writeZigZag(streamTime)

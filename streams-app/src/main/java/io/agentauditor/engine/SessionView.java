@@ -49,7 +49,7 @@ final class SessionView {
   /** The session meta, or null when the session was never started (or was purged). */
   SessionMeta meta() {
     if (!metaLoaded) {
-      meta = CachingStateStore.read(store, StateKeys.session(sessionId), this::decodeWithTimer);
+      meta = CachingStateStore.read(store, StateKeys.SESSION, sessionId, null, this::decodeWithTimer);
       metaLoaded = true;
     }
     return meta;
@@ -84,7 +84,8 @@ final class SessionView {
   AgentNode agent(String agentId) {
     AgentNode a = agents.get(agentId);
     if (a == null && !agents.containsKey(agentId)) {
-      a = CachingStateStore.read(store, StateKeys.agent(sessionId, agentId), b -> StateCodec.decodeAgent(agentId, b));
+      a = CachingStateStore.read(
+              store, StateKeys.AGENT, sessionId, agentId, b -> StateCodec.decodeAgent(agentId, b));
       agents.put(agentId, a);
     }
     return a;
@@ -134,7 +135,9 @@ final class SessionView {
       c =
           CachingStateStore.read(
               store,
-              StateKeys.credential(sessionId, credentialId),
+              StateKeys.CREDENTIAL,
+              sessionId,
+              credentialId,
               b -> StateCodec.decodeCredential(credentialId, b));
       credentials.put(credentialId, c);
     }
@@ -176,7 +179,11 @@ final class SessionView {
     if (approvals == null) {
       approvals =
           CachingStateStore.read(
-              store, StateKeys.approvals(sessionId), b -> new ArrayList<>(StateCodec.decodeApprovals(b)));
+              store,
+              StateKeys.APPROVALS,
+              sessionId,
+              null,
+              b -> new ArrayList<>(StateCodec.decodeApprovals(b)));
       if (approvals == null) {
         approvals = new ArrayList<>();
       }
@@ -192,29 +199,30 @@ final class SessionView {
   /** Writes every changed record to the store. */
   void flush() {
     if (metaDirty && meta != null) {
-      CachingStateStore.write(store, StateKeys.session(sessionId), StateCodec.encodeSession(meta), meta);
+      CachingStateStore.write(store, StateKeys.SESSION, sessionId, null, StateCodec.encodeSession(meta), meta);
     }
     if (timerDirty && meta != null) {
       // Written whenever the timer moves, so when present it is the current one (the meta's own
-      // timer field is only as recent as the meta's last write).
-      store.put(StateKeys.timer(sessionId), StateCodec.encodeTimer(meta.timer));
+      // timer field is only as recent as the meta's last write). Not a raw put, which would drop
+      // the cached meta the timer belongs to.
+      CachingStateStore.write(store, StateKeys.TIMER, sessionId, null, StateCodec.encodeTimer(meta.timer), null);
     }
     if (dirtyAgents != null) {
       for (AgentNode a : dirtyAgents.values()) {
-        CachingStateStore.write(store, StateKeys.agent(sessionId, a.id), StateCodec.encodeAgent(a), a);
+        CachingStateStore.write(store, StateKeys.AGENT, sessionId, a.id, StateCodec.encodeAgent(a), a);
       }
       dirtyAgents.clear();
     }
     if (dirtyCredentials != null) {
       for (CredentialRecord c : dirtyCredentials.values()) {
         CachingStateStore.write(
-            store, StateKeys.credential(sessionId, c.id), StateCodec.encodeCredential(c), c);
+            store, StateKeys.CREDENTIAL, sessionId, c.id, StateCodec.encodeCredential(c), c);
       }
       dirtyCredentials.clear();
     }
     if (approvalsDirty) {
       CachingStateStore.write(
-          store, StateKeys.approvals(sessionId), StateCodec.encodeApprovals(approvals), approvals);
+          store, StateKeys.APPROVALS, sessionId, null, StateCodec.encodeApprovals(approvals), approvals);
     }
     metaDirty = false;
     timerDirty = false;

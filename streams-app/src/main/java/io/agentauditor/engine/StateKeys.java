@@ -100,6 +100,19 @@ final class StateKeys {
     return new String(key, 9, key.length - 9, StandardCharsets.UTF_8);
   }
 
+  /** The sessionId of a per-session key. */
+  static String sessionOf(byte[] key) {
+    ByteReader r = new ByteReader(key, 1);
+    return r.readString();
+  }
+
+  /** The id after the sessionId of a per-session key of a kind that has one. */
+  static String idOf(byte[] key) {
+    ByteReader r = new ByteReader(key, 1);
+    r.readString();
+    return r.readRawString();
+  }
+
   /** The id after {@code prefix} in a per-session key. */
   static String childId(byte[] key, int prefixLength) {
     return new String(key, prefixLength, key.length - prefixLength, StandardCharsets.UTF_8);

@@ -68,14 +68,36 @@ class CachingStateStoreTest {
     CachingStateStore cache = new CachingStateStore(new InMemoryStateStore());
     byte[] key = StateKeys.fanOut("s1", "agent:a");
     cache.put(key, StateCodec.encodeTimes(new long[] {1, 2}, 2));
-    long[] first = cache.read(key, StateCodec::decodeTimes);
+    long[] first = cache.read(StateKeys.FAN_OUT, "s1", "agent:a", StateCodec::decodeTimes);
     // When
     cache.put(key, StateCodec.encodeTimes(new long[] {7}, 1));
     // Then
-    assertThat(cache.read(key, StateCodec::decodeTimes)).containsExactly(7);
+    assertThat(cache.read(StateKeys.FAN_OUT, "s1", "agent:a", StateCodec::decodeTimes)).containsExactly(7);
     assertThat(first).containsExactly(1, 2);
     cache.delete(key);
-    assertThat(cache.read(key, StateCodec::decodeTimes)).isNull();
+    assertThat(cache.read(StateKeys.FAN_OUT, "s1", "agent:a", StateCodec::decodeTimes)).isNull();
+  }
+
+  @Test
+  void shouldReadTheTimerWrittenDirectlyInsteadOfTheCachedMeta() {
+    // Given: a session whose meta is cached
+    InMemoryStateStore inner = new InMemoryStateStore();
+    CachingStateStore cache = new CachingStateStore(inner);
+    AuditEngine engine = new AuditEngine(DefaultPolicyFixture.defaultPolicy());
+    engine.process(s.start("agent:planner", 0, "read:repo/**"), cache);
+    SessionView view = new SessionView(cache, "s1");
+    assertThat(view.meta().timer).isEqualTo(Events.millis(0));
+    // When: the timer and an agent are written as bytes
+    cache.put(StateKeys.timer("s1"), StateCodec.encodeTimer(Events.millis(42)));
+    StateRecords.AgentNode coder = new StateRecords.AgentNode("agent:coder");
+    coder.scopes = List.of("read:repo/a");
+    cache.put(StateKeys.agent("s1", "agent:planner"), StateCodec.encodeAgent(coder));
+    // Then: both are decoded again from the bytes
+    SessionView fresh = new SessionView(cache, "s1");
+    assertThat(fresh.meta().timer).isEqualTo(Events.millis(42));
+    assertThat(fresh.agent("agent:planner").scopes).containsExactly("read:repo/a");
+    cache.delete(StateKeys.session("s1"));
+    assertThat(new SessionView(cache, "s1").meta()).isNull();
   }
 
   @Test

@@ -83,8 +83,11 @@ public final class AuditEngine {
     this.settings = policy.settings();
     this.lattice = policy.lattice();
     this.catalog = new ToolCatalog(policy.tools());
-    this.secretPatterns = new PatternSet(policy.secretPatterns());
-    this.codePatterns = new PatternSet(policy.codePatterns());
+    // One screen for both sets: a value scanned for secrets is not read again for code patterns.
+    List<PatternSet> patternSets =
+        PatternSet.sharingOneScreen(policy.secretPatterns(), policy.codePatterns());
+    this.secretPatterns = patternSets.get(0);
+    this.codePatterns = patternSets.get(1);
     this.builtins = new RuleSettings[BuiltinRule.values().length];
     for (BuiltinRule r : BuiltinRule.values()) {
       builtins[r.ordinal()] = policy.builtins().get(r);

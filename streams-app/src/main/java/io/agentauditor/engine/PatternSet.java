@@ -4,6 +4,7 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.agentauditor.policy.NamedPattern;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,24 +12,28 @@ import java.util.Map;
 /**
  * A list of bundle patterns matched against tool arguments. Most arguments match none, so the
  * regexes run only where a match is possible: a pattern with keywords runs on a value only when the
- * value contains one of them (all keywords of all patterns are found in one {@link KeywordScreen}
- * pass per value); patterns without keywords are screened together by one RE2 alternation of
- * them. The result equals running {@link NamedPattern#matches} of every pattern on every value, as
- * long as the bundle's keywords keep their promise (every match contains one).
+ * value contains one of them; patterns without keywords are screened together by one RE2
+ * alternation of them. The result equals running {@link NamedPattern#matches} of every pattern on
+ * every value, as long as the bundle's keywords keep their promise (every match contains one).
  *
- * <p>Not thread-safe (the screens reuse buffers), like the engine that owns it.
+ * <p>Why it is shaped so: the engine runs two sets (secret patterns, then code patterns for
+ * repository and config-file sinks) over the same argument values, and reading a long value is
+ * what costs. Sets made together by {@link #sharingOneScreen} find the keywords of all their
+ * patterns in one {@link KeywordScreen} pass per value and remember, by identity, the result for
+ * the last few values scanned: a value is immutable, so when the second set meets the very string
+ * the first one scanned it reuses the result instead of reading the value again. Values shorter than
+ * the shortest keyword are never read at all.
+ *
+ * <p>Not thread-safe (the screen reuses buffers), like the engine that owns it; sets sharing a
+ * screen belong to one thread.
  */
 final class PatternSet {
 
   private final NamedPattern[] patterns;
-  /** Per pattern: ids of its keywords in {@link #exact} or {@link #folded}; null when unscreened. */
+  /** Per pattern: ids of its keywords in the shared screen's bit set; null when unscreened. */
   private final int[][] keywordIds;
-  /** Per pattern: whether its keywords are searched in the folded text. */
-  private final boolean[] foldedKeywords;
 
-  private final KeywordScreen exact;
-  private final KeywordScreen folded;
-  private final boolean anyFolded;
+  private final Screen screen;
   private final boolean anyUnscreened;
   /**
    * One alternation of the unscreened patterns, null when fewer than two or when they can't be
@@ -36,35 +41,40 @@ final class PatternSet {
    */
   private final Pattern unscreenedUnion;
 
+  /** A set with a screen of its own. */
   PatternSet(List<NamedPattern> patterns) {
+    this(patterns, new Screen(List.of(patterns)));
+  }
+
+  private PatternSet(List<NamedPattern> patterns, Screen screen) {
     this.patterns = patterns.toArray(new NamedPattern[0]);
-    int n = this.patterns.length;
-    this.keywordIds = new int[n][];
-    this.foldedKeywords = new boolean[n];
-    Map<String, Integer> exactIds = new LinkedHashMap<>();
-    Map<String, Integer> foldedIds = new LinkedHashMap<>();
+    this.screen = screen;
+    this.keywordIds = new int[this.patterns.length][];
     List<NamedPattern> unscreened = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < this.patterns.length; i++) {
       NamedPattern p = this.patterns[i];
       if (p.keywords().isEmpty()) {
         unscreened.add(p);
-        continue;
+      } else {
+        keywordIds[i] = screen.ids(p);
       }
-      boolean fold = p.ignoresCase();
-      Map<String, Integer> ids = fold ? foldedIds : exactIds;
-      int[] mine = new int[p.keywords().size()];
-      for (int k = 0; k < mine.length; k++) {
-        String keyword = fold ? NamedPattern.fold(p.keywords().get(k)) : p.keywords().get(k);
-        mine[k] = ids.computeIfAbsent(keyword, x -> ids.size());
-      }
-      keywordIds[i] = mine;
-      foldedKeywords[i] = fold;
     }
-    this.exact = new KeywordScreen(List.copyOf(exactIds.keySet()));
-    this.folded = new KeywordScreen(List.copyOf(foldedIds.keySet()));
-    this.anyFolded = !foldedIds.isEmpty();
     this.anyUnscreened = !unscreened.isEmpty();
     this.unscreenedUnion = union(unscreened);
+  }
+
+  /**
+   * One set per list, in order, all served by one keyword screen: a value that several of them scan
+   * in turn is read once (see the class comment).
+   */
+  @SafeVarargs
+  static List<PatternSet> sharingOneScreen(List<NamedPattern>... lists) {
+    Screen shared = new Screen(List.of(lists));
+    List<PatternSet> sets = new ArrayList<>(lists.length);
+    for (List<NamedPattern> l : lists) {
+      sets.add(new PatternSet(l, shared));
+    }
+    return List.copyOf(sets);
   }
 
   private static Pattern union(List<NamedPattern> patterns) {
@@ -118,13 +128,12 @@ final class PatternSet {
 
   /** "p1, p2": the ids of the patterns that fire on {@code value}, in bundle order; null when none. */
   private String hitIds(String value) {
-    long[] exactFound = exact.find(value);
-    long[] foldedFound = null;
-    if (anyFolded) {
-      foldedFound = folded.find(NamedPattern.fold(value));
-    }
     boolean unscreenedMayMatch =
         anyUnscreened && (unscreenedUnion == null || unscreenedUnion.matcher(value).find());
+    if (!unscreenedMayMatch && value.length() < screen.minLength) {
+      return null;
+    }
+    long[] found = screen.find(value);
     StringBuilder ids = null;
     for (int i = 0; i < patterns.length; i++) {
       int[] kws = keywordIds[i];
@@ -132,7 +141,6 @@ final class PatternSet {
       if (kws == null) {
         candidate = unscreenedMayMatch;
       } else {
-        long[] found = foldedKeywords[i] ? foldedFound : exactFound;
         candidate = false;
         for (int id : kws) {
           if (KeywordScreen.has(found, id)) {
@@ -147,5 +155,76 @@ final class PatternSet {
       }
     }
     return ids == null ? null : ids.toString();
+  }
+
+  /**
+   * The keywords of one or more sets: exact keywords in one {@link KeywordScreen}, those of
+   * case-insensitive patterns folded ({@link NamedPattern#fold}) in another, searched in the folded
+   * value. Bit ids: the exact keywords' ids, then the folded keywords' ids after the exact words.
+   */
+  private static final class Screen {
+
+    /** Values remembered: more than the arguments of a usual tool call. */
+    private static final int MEMO = 8;
+
+    private final Map<String, Integer> exactIds = new LinkedHashMap<>();
+    private final Map<String, Integer> foldedIds = new LinkedHashMap<>();
+    private final KeywordScreen exact;
+    private final KeywordScreen folded;
+    private final int foldedAt;
+    final int minLength;
+
+    private final String[] memoValue = new String[MEMO];
+    private final long[][] memoFound;
+    private int memoNext;
+
+    Screen(List<List<NamedPattern>> lists) {
+      for (List<NamedPattern> l : lists) {
+        for (NamedPattern p : l) {
+          boolean fold = p.ignoresCase();
+          for (String k : p.keywords()) {
+            Map<String, Integer> m = fold ? foldedIds : exactIds;
+            m.putIfAbsent(fold ? NamedPattern.fold(k) : k, m.size());
+          }
+        }
+      }
+      this.exact = new KeywordScreen(List.copyOf(exactIds.keySet()));
+      this.folded = new KeywordScreen(List.copyOf(foldedIds.keySet()));
+      this.foldedAt = exact.words();
+      // Folding may change a value's length, so folded keywords screen no lengths out.
+      this.minLength = foldedIds.isEmpty() ? exact.minLength() : 0;
+      this.memoFound = new long[MEMO][foldedAt + folded.words()];
+    }
+
+    /** The bit ids of {@code p}'s keywords. */
+    int[] ids(NamedPattern p) {
+      boolean fold = p.ignoresCase();
+      int[] ids = new int[p.keywords().size()];
+      for (int k = 0; k < ids.length; k++) {
+        String keyword = p.keywords().get(k);
+        ids[k] = fold ? foldedAt * 64 + foldedIds.get(NamedPattern.fold(keyword)) : exactIds.get(keyword);
+      }
+      return ids;
+    }
+
+    /** The keywords in {@code value}, as bits by id; valid until the next call. */
+    long[] find(String value) {
+      for (int m = 0; m < MEMO; m++) {
+        if (memoValue[m] == value) {
+          return memoFound[m];
+        }
+      }
+      int slot = memoNext;
+      memoNext = (slot + 1) & (MEMO - 1);
+      long[] found = memoFound[slot];
+      memoValue[slot] = null;
+      Arrays.fill(found, 0L);
+      exact.find(value, found, 0);
+      if (!foldedIds.isEmpty()) {
+        folded.find(NamedPattern.fold(value), found, foldedAt);
+      }
+      memoValue[slot] = value;
+      return found;
+    }
   }
 }

@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * SessionGenerator}, state load/store included: events are generated in chunks outside the timed
  * region, then each step is timed on its own. Not a test; run by hand:
  *
- * <pre>java -cp ... io.agentauditor.load.EngineStepProbe [policiesDir] [warmupSteps] [steps] [mem|rocks][+cache][+count] [seed]</pre>
+ * <pre>java -cp ... io.agentauditor.load.EngineStepProbe [policiesDir] [warmupSteps] [steps] [mem|rocks|sink][+cache][+count] [seed]</pre>
  */
 public final class EngineStepProbe {
 
@@ -54,12 +54,17 @@ public final class EngineStepProbe {
     SessionGenerator gen = SessionGenerator.realistic(seed);
     StateStore backing =
         storeKind.startsWith("rocks") ? RocksDbStateStore.temporary(256L << 20) : new InMemoryStateStore();
-    if (storeKind.contains("+cache")) {
+    if (storeKind.startsWith("sink")) {
+      // Analysis only: writes vanish, so with a cache that never evicts this times the engine's
+      // own work (rules, encoding) without the byte store; session ends see no credentials.
+      backing = new CachingStateStore(new SinkStore(), Integer.MAX_VALUE);
+    } else if (storeKind.contains("+cache")) {
       backing = new CachingStateStore(backing);
     }
     CountingStore counting = storeKind.endsWith("+count") ? new CountingStore(backing) : null;
     StateStore store = counting != null ? counting : backing;
     long[] lat = new long[steps];
+    byte[] types = new byte[steps];
     int[] verdicts = new int[3];
     Map<String, Integer> rules = new TreeMap<>();
     Map<String, long[]> byType = new TreeMap<>();
@@ -87,6 +92,7 @@ public final class EngineStepProbe {
       for (AgentEvent e : chunk) {
         StepResult r = engine.process(e, store);
         long now = System.nanoTime();
+        types[done] = (byte) e.getType().ordinal();
         lat[done++] = now - prev;
         prev = now;
         verdicts[r.decision().verdict().ordinal()]++;
@@ -102,7 +108,17 @@ public final class EngineStepProbe {
     if (counting != null) {
       System.out.println(counting.report(steps + warmup));
     }
-    Arrays.sort(lat);
+    long[] sorted = lat.clone();
+    Arrays.sort(sorted);
+    long p99 = sorted[(int) (steps * 0.99)];
+    Map<String, Integer> tail = new TreeMap<>();
+    for (int i = 0; i < steps; i++) {
+      if (lat[i] > p99) {
+        tail.merge(io.agentauditor.schema.EventType.values()[types[i]].toString(), 1, Integer::sum);
+      }
+    }
+    System.out.println("steps above p99 by type: " + tail);
+    lat = sorted;
     if (backing instanceof CachingStateStore c) {
       System.out.printf("cache: hits=%d misses=%d size=%d%n", c.hits(), c.misses(), c.size());
     }
@@ -130,6 +146,38 @@ public final class EngineStepProbe {
   }
 
   /** Counts and times the store operations (adds two nanoTime calls per operation). */
+  /** Keeps nothing: reads find nothing, ranges are empty. */
+  private static final class SinkStore implements StateStore {
+    @Override
+    public byte[] get(byte[] key) {
+      return null;
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) {}
+
+    @Override
+    public void delete(byte[] key) {}
+
+    @Override
+    public RangeIterator range(byte[] from, byte[] toExclusive) {
+      return new RangeIterator() {
+        @Override
+        public boolean hasNext() {
+          return false;
+        }
+
+        @Override
+        public Map.Entry<byte[], byte[]> next() {
+          throw new java.util.NoSuchElementException();
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+  }
+
   private static final class CountingStore implements StateStore {
     private final StateStore d;
     private final long[] n = new long[4];

@@ -31,7 +31,7 @@ class PatternSetPropertyTest {
   }
 
   /** The reference: every pattern's plain regex on every value, in the set's message format. */
-  private static String plainHits(List<NamedPattern> patterns, Map<String, String> args) {
+  static String plainHits(List<NamedPattern> patterns, Map<String, String> args) {
     List<String> parts = new ArrayList<>();
     for (Map.Entry<String, String> a : new TreeMap<>(args).entrySet()) {
       List<String> ids = new ArrayList<>();

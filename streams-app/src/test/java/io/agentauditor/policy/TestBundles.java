@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Where the test bundles are, and ways to make variants of them in a temporary directory. */
@@ -23,6 +24,47 @@ public final class TestBundles {
     }
     throw new IllegalStateException(
         "no policies/bundle.yaml above " + Path.of("").toAbsolutePath());
+  }
+
+  /** The include line of {@code extras/patterns-extended.yaml}, commented out in the default manifest. */
+  private static final String EXTENDED_INCLUDE = "- extras/patterns-extended.yaml";
+
+  /**
+   * The default bundle with {@code extras/patterns-extended.yaml} included, as a deployment turns it
+   * on: a copy of {@code policies/} whose manifest has that include line uncommented, loaded, then
+   * deleted. The extras file itself is the repository's, unchanged.
+   *
+   * @throws IllegalStateException when the default manifest no longer holds the commented line
+   */
+  public static Policy defaultWithExtendedPatterns() {
+    Path tmp = null;
+    try {
+      tmp = Files.createTempDirectory("extended-bundle");
+      Path dir = copy(defaultBundle(), tmp.resolve("bundle"));
+      String manifest = read(dir, PolicyBundleLoader.MANIFEST);
+      String enabled = manifest.replace("# " + EXTENDED_INCLUDE, EXTENDED_INCLUDE);
+      if (enabled.equals(manifest)) {
+        throw new IllegalStateException("no '# " + EXTENDED_INCLUDE + "' in the default manifest");
+      }
+      write(dir, PolicyBundleLoader.MANIFEST, enabled);
+      return PolicyBundleLoader.load(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (tmp != null) {
+        delete(tmp);
+      }
+    }
+  }
+
+  private static void delete(Path root) {
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A bundle fixture under {@code src/test/resources/bundles/}. */

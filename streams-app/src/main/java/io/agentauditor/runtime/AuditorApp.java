@@ -34,7 +34,11 @@ public final class AuditorApp implements AutoCloseable {
   /** Builds the audit topology; production passes {@code AuditorTopology::build}. */
   @FunctionalInterface
   public interface TopologyFactory {
-    Topology build(AuditorConfig.TopicNames topics, Map<String, ?> serdeConfig, Policy policy);
+    Topology build(
+        AuditorConfig.TopicNames topics,
+        Map<String, ?> serdeConfig,
+        Policy policy,
+        int cachedRecordsPerTask);
   }
 
   /** Exit code of {@code ./auditor run} after a requested shutdown. */
@@ -85,7 +89,8 @@ public final class AuditorApp implements AutoCloseable {
       LOGGER.info("Topics created {}, existing {}", topics.created(), topics.existing());
     }
     Map<String, Object> serdeConfig = config.serdeConfig();
-    Topology topology = factory.build(config.topics(), serdeConfig, policy);
+    Topology topology =
+        factory.build(config.topics(), serdeConfig, policy, config.engineCachedRecords());
     LOGGER.debug("Topology:\n{}", topology.describe());
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

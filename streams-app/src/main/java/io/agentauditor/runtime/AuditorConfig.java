@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.streams.BoundedMemoryRocksDBConfig;
 import io.agentauditor.streams.DeadLetter;
 import java.io.IOException;
@@ -92,6 +93,7 @@ public final class AuditorConfig extends AbstractConfig {
   public static final String ROCKSDB_MEMORY_BYTES = BoundedMemoryRocksDBConfig.MEMORY_BYTES_CONFIG;
   public static final String ROCKSDB_WRITE_BUFFER_RATIO =
       BoundedMemoryRocksDBConfig.WRITE_BUFFER_RATIO_CONFIG;
+  public static final String ENGINE_CACHED_RECORDS = "engine.cached.records";
   public static final String NUM_STREAM_THREADS = "num.stream.threads";
   public static final String THREAD_REPLACEMENT_MAX = "thread.replacement.max";
   public static final String THREAD_REPLACEMENT_WINDOW_MS = "thread.replacement.window.ms";
@@ -265,6 +267,14 @@ public final class AuditorConfig extends AbstractConfig {
               Range.between(0.05, 0.9),
               Importance.LOW,
               "Share of rocksdb.memory.bytes that memtables may use before they are flushed.")
+          .define(
+              ENGINE_CACHED_RECORDS,
+              Type.INT,
+              CachingStateStore.DEFAULT_MAX_ENTRIES,
+              Range.atLeast(1),
+              Importance.LOW,
+              "Decoded chain-state records each stream task keeps on the heap (least recently used"
+                  + " out first), roughly 0.5 KB each; every write still goes to RocksDB at once.")
           .define(
               NUM_STREAM_THREADS,
               Type.INT,
@@ -598,6 +608,10 @@ public final class AuditorConfig extends AbstractConfig {
 
   public long rocksDbMemoryBytes() {
     return getLong(ROCKSDB_MEMORY_BYTES);
+  }
+
+  public int engineCachedRecords() {
+    return getInt(ENGINE_CACHED_RECORDS);
   }
 
   public int threadReplacementMax() {

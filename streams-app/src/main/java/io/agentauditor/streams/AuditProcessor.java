@@ -62,9 +62,12 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
   private ProcessorContext<String, Object> context;
   private CachingStateStore store;
 
-  AuditProcessor(AuditEngine engine, OcsfDetectionFindings violations) {
+  private final int cachedRecords;
+
+  AuditProcessor(AuditEngine engine, OcsfDetectionFindings violations, int cachedRecords) {
     this.engine = engine;
     this.violations = violations;
+    this.cachedRecords = cachedRecords;
   }
 
   @Override
@@ -73,7 +76,7 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
     KeyValueStore<Bytes, byte[]> kv = context.getStateStore(AuditorTopology.CHAIN_STATE_STORE);
     // Made anew on every init (also when a task is revived after its state was wiped and
     // restored), so decoded records never outlive the store contents they came from.
-    this.store = new CachingStateStore(new ChainStateStore(kv));
+    this.store = new CachingStateStore(new ChainStateStore(kv), cachedRecords);
   }
 
   @Override
@@ -141,19 +144,22 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
     private final Policy policy;
     private final OcsfDetectionFindings violations;
     private final StoreBuilder<KeyValueStore<Bytes, byte[]>> store;
+    private final int cachedRecords;
 
     Supplier(
         Policy policy,
         OcsfDetectionFindings violations,
-        StoreBuilder<KeyValueStore<Bytes, byte[]>> store) {
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> store,
+        int cachedRecords) {
       this.policy = Objects.requireNonNull(policy, "policy");
       this.violations = Objects.requireNonNull(violations, "violations");
       this.store = Objects.requireNonNull(store, "store");
+      this.cachedRecords = cachedRecords;
     }
 
     @Override
     public Processor<String, AgentEvent, String, Object> get() {
-      return new AuditProcessor(new AuditEngine(policy), violations);
+      return new AuditProcessor(new AuditEngine(policy), violations, cachedRecords);
     }
 
     @Override

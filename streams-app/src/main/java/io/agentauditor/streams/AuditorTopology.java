@@ -1,6 +1,7 @@
 package io.agentauditor.streams;
 
 import io.agentauditor.ocsf.OcsfDetectionFindings;
+import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.runtime.AuditorConfig;
 import java.util.Map;
@@ -64,17 +65,36 @@ public final class AuditorTopology {
   private AuditorTopology() {}
 
   /**
+   * The audit topology, each task keeping {@link CachingStateStore#DEFAULT_MAX_ENTRIES} decoded
+   * records.
+   *
+   * @see #build(AuditorConfig.TopicNames, Map, Policy, int)
+   */
+  public static Topology build(
+      AuditorConfig.TopicNames topics, Map<String, ?> serdeConfig, Policy policy) {
+    return build(topics, serdeConfig, policy, CachingStateStore.DEFAULT_MAX_ENTRIES);
+  }
+
+  /**
    * The audit topology.
    *
    * @param topics the topic names (the dead-letter one is used by the handlers, not the topology)
    * @param serdeConfig configuration of the Avro serdes ({@link AuditorConfig#serdeConfig()})
    * @param policy the loaded policy bundle every task decides with
+   * @param cachedRecordsPerTask decoded chain-state records each task keeps ({@link
+   *     CachingStateStore}), at least 1
    * @throws NullPointerException when an argument is null
    * @throws org.apache.kafka.common.config.ConfigException when the serde configuration is invalid
    */
   public static Topology build(
-      AuditorConfig.TopicNames topics, Map<String, ?> serdeConfig, Policy policy) {
+      AuditorConfig.TopicNames topics,
+      Map<String, ?> serdeConfig,
+      Policy policy,
+      int cachedRecordsPerTask) {
     Objects.requireNonNull(topics, "topics");
+    if (cachedRecordsPerTask < 1) {
+      throw new IllegalArgumentException("cachedRecordsPerTask must be at least 1: " + cachedRecordsPerTask);
+    }
     Objects.requireNonNull(serdeConfig, "serdeConfig");
     Objects.requireNonNull(policy, "policy");
     AuditorTopics declared = AuditorTopics.of(topics, serdeConfig);
@@ -97,7 +117,8 @@ public final class AuditorTopology {
         declared.events().name());
     topology.addProcessor(
         AUDIT_PROCESSOR,
-        new AuditProcessor.Supplier(policy, OcsfDetectionFindings.withInstalledVersion(), store),
+        new AuditProcessor.Supplier(
+            policy, OcsfDetectionFindings.withInstalledVersion(), store, cachedRecordsPerTask),
         EVENTS_SOURCE);
     topology.addSink(
         DECISIONS_SINK,

@@ -17,7 +17,7 @@ class RunCommandTest {
 
   /** Startup must stop before the topology for every error these tests make. */
   private static final AuditorApp.TopologyFactory NEVER =
-      (topics, serdeConfig, policy) -> {
+      (topics, serdeConfig, policy, cachedRecords) -> {
         throw new AssertionError("the topology must not be built");
       };
 

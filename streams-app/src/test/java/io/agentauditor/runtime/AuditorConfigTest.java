@@ -38,6 +38,7 @@ class AuditorConfigTest {
     assertThat(config.httpBindAddress()).isEqualTo("127.0.0.1");
     assertThat(config.threadReplacementMax()).isEqualTo(3);
     assertThat(config.rocksDbMemoryBytes()).isEqualTo(256L * 1024 * 1024);
+    assertThat(config.engineCachedRecords()).isEqualTo(32_768);
   }
 
   @Test

@@ -122,17 +122,24 @@ final class ToolCatalog {
     if (value.isEmpty()) {
       return "is empty";
     }
-    String[] segments = value.split("/", -1);
-    for (String seg : segments) {
-      if (seg.isEmpty()) {
+    // Segment by segment in place: this runs for every argument of every tool call.
+    int from = 0;
+    while (true) {
+      int slash = value.indexOf('/', from);
+      int to = slash < 0 ? value.length() : slash;
+      if (to == from) {
         return "has an empty segment";
       }
-      if (seg.equals(".") || seg.equals("..")) {
-        return "has a '" + seg + "' segment";
+      if (!Scope.isLiteral(value, from, to)) {
+        return "has segment '" + shorten(value.substring(from, to)) + "' that is not a literal";
       }
-      if (!Scope.isLiteral(seg)) {
-        return "has segment '" + shorten(seg) + "' that is not a literal";
+      if (value.charAt(from) == '.' && (to - from == 1 || (to - from == 2 && value.charAt(from + 1) == '.'))) {
+        return "has a '" + value.substring(from, to) + "' segment";
       }
+      if (slash < 0) {
+        break;
+      }
+      from = slash + 1;
     }
     return null;
   }

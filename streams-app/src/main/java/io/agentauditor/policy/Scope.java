@@ -74,11 +74,16 @@ public record Scope(String action, List<String> segments) {
 
   /** Whether {@code segment} is a literal resource segment: {@code [A-Za-z0-9._@-]+}. */
   public static boolean isLiteral(String segment) {
-    if (segment.isEmpty()) {
+    return isLiteral(segment, 0, segment.length());
+  }
+
+  /** Whether {@code text[from, to)} is a literal segment (as {@link #isLiteral(String)}). */
+  public static boolean isLiteral(String text, int from, int to) {
+    if (from >= to) {
       return false;
     }
-    for (int i = 0; i < segment.length(); i++) {
-      char c = segment.charAt(i);
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
       boolean ok =
           (c >= 'a' && c <= 'z')
               || (c >= 'A' && c <= 'Z')

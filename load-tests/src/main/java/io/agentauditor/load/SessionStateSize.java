@@ -29,7 +29,8 @@ public final class SessionStateSize {
     CREDENTIAL(0x04),
     APPROVALS(0x05),
     FAN_OUT(0x06),
-    DEDUPE(0x07);
+    DEDUPE(0x07),
+    TIMER(0x0A);
 
     final byte code;
 

@@ -18,48 +18,27 @@ import java.util.TreeSet;
  */
 public final class InMemoryStateStore implements StateStore {
 
-  private final Map<Key, byte[]> values = new HashMap<>();
+  private final Map<ByteKey, byte[]> values = new HashMap<>();
   private final NavigableSet<byte[]> keys = new TreeSet<>(Arrays::compareUnsigned);
-
-  /** A key by content, for the hash map. */
-  private static final class Key {
-    final byte[] bytes;
-    final int hash;
-
-    Key(byte[] bytes) {
-      this.bytes = bytes;
-      this.hash = Arrays.hashCode(bytes);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && hash == k.hash && Arrays.equals(bytes, k.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-  }
 
   @Override
   public byte[] get(byte[] key) {
-    return values.get(new Key(key));
+    return values.get(new ByteKey(key));
   }
 
   @Override
   public void put(byte[] key, byte[] value) {
-    Key k = new Key(key);
+    ByteKey k = new ByteKey(key);
     if (values.replace(k, value) == null) {
       byte[] copy = key.clone();
-      values.put(new Key(copy), value);
+      values.put(new ByteKey(copy), value);
       keys.add(copy);
     }
   }
 
   @Override
   public void delete(byte[] key) {
-    if (values.remove(new Key(key)) != null) {
+    if (values.remove(new ByteKey(key)) != null) {
       keys.remove(key);
     }
   }
@@ -76,7 +55,7 @@ public final class InMemoryStateStore implements StateStore {
       @Override
       public Map.Entry<byte[], byte[]> next() {
         byte[] k = it.next();
-        return Map.entry(k.clone(), values.get(new Key(k)));
+        return Map.entry(k.clone(), values.get(new ByteKey(k)));
       }
 
       @Override
@@ -93,7 +72,7 @@ public final class InMemoryStateStore implements StateStore {
   public NavigableMap<byte[], byte[]> snapshot() {
     NavigableMap<byte[], byte[]> copy = new TreeMap<>(Arrays::compareUnsigned);
     for (byte[] k : keys) {
-      copy.put(k.clone(), values.get(new Key(k)).clone());
+      copy.put(k.clone(), values.get(new ByteKey(k)).clone());
     }
     return copy;
   }

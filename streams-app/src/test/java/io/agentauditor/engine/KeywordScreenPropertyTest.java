@@ -8,7 +8,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -37,23 +36,6 @@ class KeywordScreenPropertyTest {
       }
     }
     return List.copyOf(ks);
-  }
-
-  /** The reference: every pattern's plain regex on every value, no screen, in the set's format. */
-  private static String plainHits(List<NamedPattern> patterns, Map<String, String> args) {
-    List<String> parts = new ArrayList<>();
-    for (Map.Entry<String, String> a : new TreeMap<>(args).entrySet()) {
-      List<String> ids = new ArrayList<>();
-      for (NamedPattern p : patterns) {
-        if (p.matches(a.getValue())) {
-          ids.add(p.id());
-        }
-      }
-      if (!ids.isEmpty()) {
-        parts.add("argument '" + a.getKey() + "' matches " + String.join(", ", ids));
-      }
-    }
-    return parts.isEmpty() ? null : String.join("; ", parts);
   }
 
   /** A keyword with one character changed (to a neighbour, a case change or a non-Latin-1 one). */
@@ -142,8 +124,8 @@ class KeywordScreenPropertyTest {
     for (int round = 0; round < 2; round++) {
       for (Map<String, String> args : List.of(whole, split, Map.of("x", d, "content", a + b))) {
         // Then each set names what its plain regexes find
-        assertThat(sets.get(0).hits(args)).isEqualTo(plainHits(SECRET, args));
-        assertThat(sets.get(1).hits(args)).isEqualTo(plainHits(CODE, args));
+        assertThat(sets.get(0).hits(args)).isEqualTo(PatternSetPropertyTest.plainHits(SECRET, args));
+        assertThat(sets.get(1).hits(args)).isEqualTo(PatternSetPropertyTest.plainHits(CODE, args));
       }
     }
   }
@@ -164,8 +146,8 @@ class KeywordScreenPropertyTest {
 
     // When both sets scan both maps, Then each names what its plain regexes find
     for (Map<String, String> m : List.of(args, reversed)) {
-      assertThat(sets.get(1).hits(m)).isEqualTo(plainHits(CODE, m));
-      assertThat(sets.get(0).hits(m)).isEqualTo(plainHits(SECRET, m));
+      assertThat(sets.get(1).hits(m)).isEqualTo(PatternSetPropertyTest.plainHits(CODE, m));
+      assertThat(sets.get(0).hits(m)).isEqualTo(PatternSetPropertyTest.plainHits(SECRET, m));
     }
   }
 }

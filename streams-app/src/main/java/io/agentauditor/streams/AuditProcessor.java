@@ -9,8 +9,12 @@ import io.agentauditor.ocsf.OcsfDetectionFindings;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.schema.CredentialState;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -57,12 +61,21 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
 
   private static final Logger LOGGER = LoggerFactory.getLogger(AuditProcessor.class);
 
+  /** Task-level metric: reads of chain state answered by the decoded-record cache. */
+  static final String CACHE_HITS = "chain-state-cache-hit-total";
+  /** Task-level metric: reads of chain state that went to the store. */
+  static final String CACHE_MISSES = "chain-state-cache-miss-total";
+
   private final AuditEngine engine;
   private final OcsfDetectionFindings violations;
   private ProcessorContext<String, Object> context;
   private CachingStateStore store;
 
   private final int cachedRecords;
+  private Sensor cacheHits;
+  private Sensor cacheMisses;
+  private long hitsRecorded;
+  private long missesRecorded;
 
   AuditProcessor(AuditEngine engine, OcsfDetectionFindings violations, int cachedRecords) {
     this.engine = engine;
@@ -77,6 +90,34 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
     // Made anew on every init (also when a task is revived after its state was wiped and
     // restored), so decoded records never outlive the store contents they came from.
     this.store = new CachingStateStore(new ChainStateStore(kv), cachedRecords);
+    this.hitsRecorded = 0;
+    this.missesRecorded = 0;
+    this.cacheHits = cacheSensor(CACHE_HITS, "Chain-state reads answered by decoded records on the heap.");
+    this.cacheMisses =
+        cacheSensor(CACHE_MISSES, "Chain-state reads that went to the store (RocksDB and its cache).");
+  }
+
+  /**
+   * A task-level sensor with one cumulative sum, so {@code engine.cached.records} can be tuned on
+   * the hit rate ({@code kafka_stream_task_chain_state_cache_*} on {@code /metrics}).
+   */
+  private Sensor cacheSensor(String metric, String description) {
+    String task = context.taskId().toString();
+    Sensor sensor = context.metrics().addSensor(metric + "-" + task, Sensor.RecordingLevel.INFO);
+    sensor.add(
+        new MetricName(
+            metric,
+            "stream-task-metrics",
+            description,
+            Map.of("thread-id", Thread.currentThread().getName(), "task-id", task)),
+        new CumulativeSum());
+    return sensor;
+  }
+
+  @Override
+  public void close() {
+    context.metrics().removeSensor(cacheHits);
+    context.metrics().removeSensor(cacheMisses);
   }
 
   @Override
@@ -85,7 +126,12 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
     if (!event.getSessionId().equals(record.key())) {
       throw new EventKeyMismatchException(record.key(), event.getSessionId());
     }
-    StepResult result = engine.process(event, store);
+    StepResult result;
+    try {
+      result = engine.process(event, store);
+    } finally {
+      recordCacheUse();
+    }
     Decision decision = result.decision();
     forwardDecision(decision);
     if (result.retry()) {
@@ -109,6 +155,19 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
           timeout.occurredAtMillis());
       forwardDecision(timeout);
       forwardViolations(timeout);
+    }
+  }
+
+  private void recordCacheUse() {
+    long hits = store.hits();
+    long misses = store.misses();
+    if (hits != hitsRecorded) {
+      cacheHits.record(hits - hitsRecorded);
+      hitsRecorded = hits;
+    }
+    if (misses != missesRecorded) {
+      cacheMisses.record(misses - missesRecorded);
+      missesRecorded = misses;
     }
   }
 

@@ -145,6 +145,28 @@ class AuditorTopologyTest {
   }
 
   @Test
+  void shouldCountChainStateReadsByWhetherTheDecodedRecordCacheAnsweredThem() {
+    // Given the demo scenario, one session whose records every step reads again
+    List<AgentEvent> scenario = AuditTestData.decode(AuditTestData.demoScenario());
+
+    // When
+    pipe(scenario);
+
+    // Then: per task, hits for the records read again, misses for the first reads
+    double hits = taskMetric(AuditProcessor.CACHE_HITS);
+    double misses = taskMetric(AuditProcessor.CACHE_MISSES);
+    assertThat(misses).isPositive();
+    assertThat(hits).isGreaterThan(misses);
+  }
+
+  private double taskMetric(String name) {
+    return driver.metrics().entrySet().stream()
+        .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("stream-task-metrics"))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+        .sum();
+  }
+
+  @Test
   void shouldEmitOneOcsfDetectionFindingPerFindingOfAFlagOrBlockStep() throws Exception {
     // Given
     List<AgentEvent> scenario = AuditTestData.decode(AuditTestData.demoScenario());

@@ -21,7 +21,7 @@ import java.util.function.Function;
  * calls {@link #clear()} so no half-applied object outlives it.
  *
  * <p>Bounded by entry count, least recently used out first. Not thread-safe: one per stream task,
- * like the store it wraps. Keys are not copied: callers don't mutate a key after passing it.
+ * like the store it wraps.
  */
 public final class CachingStateStore implements StateStore {
 
@@ -57,11 +57,6 @@ public final class CachingStateStore implements StateStore {
             return size() > maxEntries;
           }
         };
-  }
-
-  /** The store this one writes through to. */
-  public StateStore inner() {
-    return inner;
   }
 
   @Override

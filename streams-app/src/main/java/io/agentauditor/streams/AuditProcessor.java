@@ -68,10 +68,9 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
 
   private final AuditEngine engine;
   private final OcsfDetectionFindings violations;
+  private final int cachedRecords;
   private ProcessorContext<String, Object> context;
   private CachingStateStore store;
-
-  private final int cachedRecords;
   private Sensor cacheHits;
   private Sensor cacheMisses;
   private long hitsRecorded;
@@ -92,9 +91,11 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
     this.store = new CachingStateStore(new ChainStateStore(kv), cachedRecords);
     this.hitsRecorded = 0;
     this.missesRecorded = 0;
-    this.cacheHits = cacheSensor(CACHE_HITS, "Chain-state reads answered by decoded records on the heap.");
+    this.cacheHits =
+        cacheSensor(CACHE_HITS, "Chain-state reads answered by decoded records on the heap.");
     this.cacheMisses =
-        cacheSensor(CACHE_MISSES, "Chain-state reads that went to the store (RocksDB and its cache).");
+        cacheSensor(
+            CACHE_MISSES, "Chain-state reads that went to the store (RocksDB and its cache).");
   }
 
   /**

@@ -24,7 +24,12 @@ import java.util.TreeMap;
  * SessionGenerator}, state load/store included: events are generated in chunks outside the timed
  * region, then each step is timed on its own. Not a test; run by hand:
  *
- * <pre>java -cp ... io.agentauditor.load.EngineStepProbe [policiesDir] [warmupSteps] [steps] [mem|rocks|sink][+cache][+count] [seed]</pre>
+ * <pre>java -cp ... io.agentauditor.load.EngineStepProbe [policiesDir] [warmupSteps] [steps] [mem|rocks|sink][+dd][+cache][+fresh][+count] [seed]</pre>
+ *
+ * <p>{@code +dd} keeps dedupe records in a hash map of their own, outside the byte store's sorted
+ * keys (what the byte store's ordering costs); {@code +fresh} decodes each event from JSON just
+ * before its step, outside the timed region, as a deserializer hands it to the topology (what cold
+ * events cost; the CPU and allocation figures then include the decode).
  */
 public final class EngineStepProbe {
 
@@ -58,9 +63,14 @@ public final class EngineStepProbe {
       // Analysis only: writes vanish, so with a cache that never evicts this times the engine's
       // own work (rules, encoding) without the byte store; session ends see no credentials.
       backing = new CachingStateStore(new SinkStore(), Integer.MAX_VALUE);
-    } else if (storeKind.contains("+cache")) {
+    }
+    if (storeKind.contains("+dd")) {
+      backing = new DedupeApart(backing);
+    }
+    if (storeKind.contains("+cache")) {
       backing = new CachingStateStore(backing);
     }
+    boolean fresh = storeKind.contains("+fresh");
     CountingStore counting = storeKind.endsWith("+count") ? new CountingStore(backing) : null;
     StateStore store = counting != null ? counting : backing;
     long[] lat = new long[steps];
@@ -85,11 +95,27 @@ public final class EngineStepProbe {
     long gcBefore = gcMillis();
     while (done < steps) {
       List<AgentEvent> chunk = gen.take(Math.min(CHUNK, steps - done));
+      byte[][] encoded = null;
+      if (fresh) {
+        // As in the topology: each event is decoded just before its step, so it is hot in the CPU cache.
+        encoded = new byte[chunk.size()][];
+        for (int i = 0; i < encoded.length; i++) {
+          encoded[i] = io.agentauditor.codec.EventJsonCodec.encodeUtf8(chunk.get(i));
+        }
+      }
       long cpuStart = threads.getCurrentThreadCpuTime();
       long allocStart = allocated();
       long chunkStart = System.nanoTime();
       long prev = chunkStart;
-      for (AgentEvent e : chunk) {
+      long excluded = 0;
+      for (int i = 0; i < chunk.size(); i++) {
+        AgentEvent e = chunk.get(i);
+        if (fresh) {
+          e = io.agentauditor.codec.EventJsonCodec.decode(encoded[i]);
+          long decoded = System.nanoTime();
+          excluded += decoded - prev;
+          prev = decoded;
+        }
         StepResult r = engine.process(e, store);
         long now = System.nanoTime();
         types[done] = (byte) e.getType().ordinal();
@@ -101,7 +127,7 @@ public final class EngineStepProbe {
         bt[0]++;
         bt[1] += lat[done - 1];
       }
-      totalNanos += prev - chunkStart;
+      totalNanos += prev - chunkStart - excluded;
       cpuNanos += threads.getCurrentThreadCpuTime() - cpuStart;
       allocBytes += allocated() - allocStart;
     }
@@ -142,6 +168,44 @@ public final class EngineStepProbe {
         blackhole);
     if (backing instanceof AutoCloseable c) {
       c.close();
+    }
+  }
+
+  /** Experiment: dedupe records (kind 0x07) in a hash map of their own, outside the sorted key set. */
+  private static final class DedupeApart implements StateStore {
+    private final StateStore d;
+    private final java.util.HashMap<java.nio.ByteBuffer, byte[]> dedupe = new java.util.HashMap<>();
+
+    DedupeApart(StateStore d) {
+      this.d = d;
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+      return key[0] == 7 ? dedupe.get(java.nio.ByteBuffer.wrap(key)) : d.get(key);
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+      if (key[0] == 7) {
+        dedupe.put(java.nio.ByteBuffer.wrap(key.clone()), value);
+      } else {
+        d.put(key, value);
+      }
+    }
+
+    @Override
+    public void delete(byte[] key) {
+      if (key[0] == 7) {
+        dedupe.remove(java.nio.ByteBuffer.wrap(key));
+      } else {
+        d.delete(key);
+      }
+    }
+
+    @Override
+    public RangeIterator range(byte[] from, byte[] toExclusive) {
+      return d.range(from, toExclusive);
     }
   }
 

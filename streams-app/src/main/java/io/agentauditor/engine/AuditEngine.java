@@ -25,7 +25,6 @@ import io.agentauditor.schema.ToolCall;
 import io.agentauditor.schema.Verdict;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -772,7 +771,7 @@ public final class AuditEngine {
 
     /** Records this step for the actor's fan-out and fires when the window holds too many. */
     private void fanOut() {
-      long[] old = CachingStateStore.read(store, StateKeys.FAN_OUT, sessionId, actor, StateCodec::decodeTimes);
+      long[] old = view.fanOut(actor);
       if (old == null) {
         old = new long[0];
       }
@@ -796,8 +795,7 @@ public final class AuditEngine {
       if (t > latest - windowMillis) {
         kept[n++] = t;
       }
-      CachingStateStore.write(
-          store, StateKeys.FAN_OUT, sessionId, actor, StateCodec.encodeTimes(kept, n), Arrays.copyOf(kept, n));
+      view.writeFanOut(actor, kept, n);
       if (count > settings.fanOutMax()) {
         fire(
             BuiltinRule.FAN_OUT,

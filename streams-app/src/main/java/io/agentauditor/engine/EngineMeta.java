@@ -24,7 +24,13 @@ final class EngineMeta {
 
   /** The record in {@code store} (the cached object when the store caches), or a fresh one. */
   static EngineMeta load(StateStore store) {
-    EngineMeta m = CachingStateStore.read(store, StateKeys.ENGINE_META, null, null, EngineMeta::decode);
+    EngineMeta m;
+    if (store instanceof CachingStateStore c) {
+      m = c.engineMeta(EngineMeta::decode);
+    } else {
+      byte[] b = store.get(StateKeys.STREAM_TIME);
+      m = b == null ? null : decode(b);
+    }
     return m != null ? m : new EngineMeta();
   }
 
@@ -111,11 +117,7 @@ final class EngineMeta {
 
   void store(StateStore store) {
     if (dirty) {
-      CachingStateStore.write(
-          store,
-          StateKeys.ENGINE_META,
-          null,
-          null,
+      byte[] bytes =
           ByteWriter.scratch()
               .writeByte(StateCodec.VERSION_2)
               .writeZigZag(streamTime)
@@ -124,8 +126,12 @@ final class EngineMeta {
               .writeVarLong(policyCount)
               .writeVarLong(policyNo)
               .writeFixedLong(policyHash)
-              .toByteArray(),
-          this);
+              .toByteArray();
+      if (store instanceof CachingStateStore c) {
+        c.writeEngineMeta(bytes, this);
+      } else {
+        store.put(StateKeys.STREAM_TIME, bytes);
+      }
       dirty = false;
     }
   }

@@ -5,6 +5,7 @@ import io.agentauditor.engine.StateRecords.Approval;
 import io.agentauditor.engine.StateRecords.CredentialRecord;
 import io.agentauditor.engine.StateRecords.SessionMeta;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,15 +23,17 @@ final class SessionView {
 
   private final StateStore store;
   final String sessionId;
+  /** The session's decoded records when the store caches them, else null. */
+  private final CachingStateStore.Session cached;
 
   private boolean metaLoaded;
   private SessionMeta meta;
   private boolean metaDirty;
   private boolean timerDirty;
 
-  // A null value caches "not in the store".
-  private final Map<String, AgentNode> agents = new HashMap<>();
-  // Created on first use: most steps change no agent and touch no credential.
+  // A null value caches "not in the store". Used only when the store doesn't cache, and like the
+  // other maps created on first use: most steps change no agent and touch no credential.
+  private Map<String, AgentNode> agents;
   private Map<String, AgentNode> dirtyAgents;
   private Map<String, CredentialRecord> credentials;
   private Map<String, CredentialRecord> dirtyCredentials;
@@ -40,6 +43,7 @@ final class SessionView {
   SessionView(StateStore store, String sessionId) {
     this.store = store;
     this.sessionId = sessionId;
+    this.cached = store instanceof CachingStateStore c ? c.session(sessionId) : null;
   }
 
   StateStore store() {
@@ -49,7 +53,7 @@ final class SessionView {
   /** The session meta, or null when the session was never started (or was purged). */
   SessionMeta meta() {
     if (!metaLoaded) {
-      meta = CachingStateStore.read(store, StateKeys.SESSION, sessionId, null, this::decodeWithTimer);
+      meta = read(StateKeys.SESSION, null, this::decodeWithTimer);
       metaLoaded = true;
     }
     return meta;
@@ -74,6 +78,24 @@ final class SessionView {
     meta = m;
     metaLoaded = true;
     metaDirty = true;
+    if (cached != null) {
+      cached.keep(StateKeys.SESSION, null, m);
+    }
+  }
+
+  private <T> T read(byte kind, String id, java.util.function.Function<byte[], T> decode) {
+    if (cached != null) {
+      return cached.read(kind, id, decode);
+    }
+    return CachingStateStore.read(store, kind, sessionId, id, decode);
+  }
+
+  private void write(byte kind, String id, byte[] bytes, Object value) {
+    if (cached != null) {
+      cached.write(kind, id, bytes, value);
+    } else {
+      CachingStateStore.write(store, kind, sessionId, id, bytes, value);
+    }
   }
 
   void metaChanged() {
@@ -82,17 +104,30 @@ final class SessionView {
 
   /** The agent node, or null when the agent is not in the chain. */
   AgentNode agent(String agentId) {
+    if (cached != null) {
+      return cached.read(StateKeys.AGENT, agentId, b -> StateCodec.decodeAgent(agentId, b));
+    }
+    if (agents == null) {
+      agents = new HashMap<>();
+    }
     AgentNode a = agents.get(agentId);
     if (a == null && !agents.containsKey(agentId)) {
-      a = CachingStateStore.read(
-              store, StateKeys.AGENT, sessionId, agentId, b -> StateCodec.decodeAgent(agentId, b));
+      byte[] b = store.get(StateKeys.agent(sessionId, agentId));
+      a = b == null ? null : StateCodec.decodeAgent(agentId, b);
       agents.put(agentId, a);
     }
     return a;
   }
 
   void putAgent(AgentNode a) {
-    agents.put(a.id, a);
+    if (cached != null) {
+      cached.keep(StateKeys.AGENT, a.id, a);
+    } else {
+      if (agents == null) {
+        agents = new HashMap<>();
+      }
+      agents.put(a.id, a);
+    }
     if (dirtyAgents == null) {
       dirtyAgents = new LinkedHashMap<>();
     }
@@ -105,6 +140,12 @@ final class SessionView {
    * @throws IllegalStateException when parent links loop (corrupt state)
    */
   List<AgentNode> path(String agentId) {
+    if (cached != null) {
+      List<AgentNode> kept = cached.path(agentId);
+      if (kept != null) {
+        return kept;
+      }
+    }
     AgentNode node = agent(agentId);
     if (node == null) {
       return null;
@@ -118,37 +159,44 @@ final class SessionView {
       }
       up.add(node);
     }
-    List<AgentNode> down = new ArrayList<>(up.size());
-    for (int i = up.size() - 1; i >= 0; i--) {
-      down.add(up.get(i));
+    AgentNode[] down = new AgentNode[up.size()];
+    for (int i = 0; i < down.length; i++) {
+      down[i] = up.get(down.length - 1 - i);
     }
-    return down;
+    List<AgentNode> path = List.of(down);
+    if (cached != null) {
+      cached.keepPath(agentId, path);
+    }
+    return path;
   }
 
   /** The credential, or null when this session never recorded it. */
   CredentialRecord credential(String credentialId) {
+    if (cached != null) {
+      return cached.read(
+          StateKeys.CREDENTIAL, credentialId, b -> StateCodec.decodeCredential(credentialId, b));
+    }
     if (credentials == null) {
       credentials = new HashMap<>();
     }
     CredentialRecord c = credentials.get(credentialId);
     if (c == null && !credentials.containsKey(credentialId)) {
-      c =
-          CachingStateStore.read(
-              store,
-              StateKeys.CREDENTIAL,
-              sessionId,
-              credentialId,
-              b -> StateCodec.decodeCredential(credentialId, b));
+      byte[] b = store.get(StateKeys.credential(sessionId, credentialId));
+      c = b == null ? null : StateCodec.decodeCredential(credentialId, b);
       credentials.put(credentialId, c);
     }
     return c;
   }
 
   void putCredential(CredentialRecord c) {
-    if (credentials == null) {
-      credentials = new HashMap<>();
+    if (cached != null) {
+      cached.keep(StateKeys.CREDENTIAL, c.id, c);
+    } else {
+      if (credentials == null) {
+        credentials = new HashMap<>();
+      }
+      credentials.put(c.id, c);
     }
-    credentials.put(c.id, c);
     if (dirtyCredentials == null) {
       dirtyCredentials = new LinkedHashMap<>();
     }
@@ -163,8 +211,11 @@ final class SessionView {
       while (it.hasNext()) {
         Map.Entry<byte[], byte[]> e = it.next();
         String id = StateKeys.childId(e.getKey(), prefix.length);
-        CredentialRecord cached = credentials == null ? null : credentials.get(id);
-        byId.put(id, cached != null ? cached : StateCodec.decodeCredential(id, e.getValue()));
+        Object known =
+            cached != null
+                ? cached.peek(StateKeys.CREDENTIAL, id)
+                : credentials == null ? null : credentials.get(id);
+        byId.put(id, known != null ? (CredentialRecord) known : StateCodec.decodeCredential(id, e.getValue()));
       }
     }
     if (dirtyCredentials != null) {
@@ -177,18 +228,22 @@ final class SessionView {
 
   List<Approval> approvals() {
     if (approvals == null) {
-      approvals =
-          CachingStateStore.read(
-              store,
-              StateKeys.APPROVALS,
-              sessionId,
-              null,
-              b -> new ArrayList<>(StateCodec.decodeApprovals(b)));
+      approvals = read(StateKeys.APPROVALS, null, b -> new ArrayList<>(StateCodec.decodeApprovals(b)));
       if (approvals == null) {
         approvals = new ArrayList<>();
       }
     }
     return approvals;
+  }
+
+  /** The actor's delegation and issuance times still in the fan-out window, or null. */
+  long[] fanOut(String agentId) {
+    return read(StateKeys.FAN_OUT, agentId, StateCodec::decodeTimes);
+  }
+
+  /** Writes the actor's fan-out times at once (not at {@link #flush()}: a blocked step keeps them too). */
+  void writeFanOut(String agentId, long[] times, int n) {
+    write(StateKeys.FAN_OUT, agentId, StateCodec.encodeTimes(times, n), Arrays.copyOf(times, n));
   }
 
   void addApproval(Approval a) {
@@ -199,30 +254,28 @@ final class SessionView {
   /** Writes every changed record to the store. */
   void flush() {
     if (metaDirty && meta != null) {
-      CachingStateStore.write(store, StateKeys.SESSION, sessionId, null, StateCodec.encodeSession(meta), meta);
+      write(StateKeys.SESSION, null, StateCodec.encodeSession(meta), meta);
     }
     if (timerDirty && meta != null) {
       // Written whenever the timer moves, so when present it is the current one (the meta's own
       // timer field is only as recent as the meta's last write). Not a raw put, which would drop
       // the cached meta the timer belongs to.
-      CachingStateStore.write(store, StateKeys.TIMER, sessionId, null, StateCodec.encodeTimer(meta.timer), null);
+      write(StateKeys.TIMER, null, StateCodec.encodeTimer(meta.timer), null);
     }
     if (dirtyAgents != null) {
       for (AgentNode a : dirtyAgents.values()) {
-        CachingStateStore.write(store, StateKeys.AGENT, sessionId, a.id, StateCodec.encodeAgent(a), a);
+        write(StateKeys.AGENT, a.id, StateCodec.encodeAgent(a), a);
       }
       dirtyAgents.clear();
     }
     if (dirtyCredentials != null) {
       for (CredentialRecord c : dirtyCredentials.values()) {
-        CachingStateStore.write(
-            store, StateKeys.CREDENTIAL, sessionId, c.id, StateCodec.encodeCredential(c), c);
+        write(StateKeys.CREDENTIAL, c.id, StateCodec.encodeCredential(c), c);
       }
       dirtyCredentials.clear();
     }
     if (approvalsDirty) {
-      CachingStateStore.write(
-          store, StateKeys.APPROVALS, sessionId, null, StateCodec.encodeApprovals(approvals), approvals);
+      write(StateKeys.APPROVALS, null, StateCodec.encodeApprovals(approvals), approvals);
     }
     metaDirty = false;
     timerDirty = false;

@@ -16,7 +16,7 @@ class CachingStateStoreTest {
   private final Events s = new Events("s1");
 
   /** A session that touches every record kind: delegation, credentials, approvals, revocation, end. */
-  private List<AgentEvent> session() {
+  private static List<AgentEvent> session(Events s) {
     List<AgentEvent> events = new ArrayList<>();
     events.add(s.start("agent:planner", 0, "read:repo/**", "write:repo/acme/**", "admin:ci/acme"));
     events.add(s.delegate("agent:planner", 1, "agent:coder", "write:repo/acme/**"));
@@ -48,7 +48,7 @@ class CachingStateStoreTest {
     List<StepResult> expected = new ArrayList<>();
     List<StepResult> cached = new ArrayList<>();
     List<StepResult> tinyCached = new ArrayList<>();
-    for (AgentEvent e : session()) {
+    for (AgentEvent e : session(s)) {
       expected.add(engine.process(e, plain));
       cached.add(engine.process(e, cache));
       tinyCached.add(engine.process(e, tiny));
@@ -63,19 +63,78 @@ class CachingStateStoreTest {
   }
 
   @Test
+  void shouldDecideExactlyAsTheStoreAloneWhenSessionsInterleaveAndEvictEachOther() {
+    // Given: three sessions whose steps alternate, so every bound below evicts whole sessions,
+    // and the smallest ones trim the session in use
+    AuditEngine engine = new AuditEngine(DefaultPolicyFixture.defaultPolicy());
+    List<List<AgentEvent>> sessions =
+        List.of(session(new Events("s1")), session(new Events("s2")), session(new Events("s3")));
+    List<AgentEvent> interleaved = new ArrayList<>();
+    for (int i = 0; i < sessions.get(0).size(); i++) {
+      for (List<AgentEvent> events : sessions) {
+        interleaved.add(events.get(i));
+      }
+    }
+    InMemoryStateStore plain = new InMemoryStateStore();
+    List<StepResult> expected = new ArrayList<>();
+    for (AgentEvent e : interleaved) {
+      expected.add(engine.process(e, plain));
+    }
+    for (int bound : new int[] {1, 2, 3, 5, 8, 13, 1000}) {
+      InMemoryStateStore inner = new InMemoryStateStore();
+      CachingStateStore cache = new CachingStateStore(inner, bound);
+      // When
+      List<StepResult> cached = new ArrayList<>();
+      for (AgentEvent e : interleaved) {
+        cached.add(engine.process(e, cache));
+        assertThat(cache.size()).as("records kept with bound %d", bound).isLessThanOrEqualTo(bound);
+      }
+      // Then
+      assertThat(cached).as("results with bound %d", bound).isEqualTo(expected);
+      assertThat(Harness.sameEntries(inner.snapshot(), plain.snapshot())).as("bytes with bound %d", bound).isTrue();
+    }
+  }
+
+  @Test
+  void shouldBuildThePathAgainWhenAnAgentRecordChanges() {
+    // Given: a path built and kept
+    CachingStateStore cache = new CachingStateStore(new InMemoryStateStore());
+    AuditEngine engine = new AuditEngine(DefaultPolicyFixture.defaultPolicy());
+    engine.process(s.start("agent:planner", 0, "read:repo/**"), cache);
+    engine.process(s.delegate("agent:planner", 1, "agent:coder", "read:repo/a/**"), cache);
+    List<StateRecords.AgentNode> first = new SessionView(cache, "s1").path("agent:coder");
+    assertThat(new SessionView(cache, "s1").path("agent:coder")).isSameAs(first);
+    // When: the coder's record is written as bytes, with another parent
+    StateRecords.AgentNode moved = new StateRecords.AgentNode("agent:coder");
+    moved.parent = "agent:other";
+    moved.depth = 1;
+    moved.scopes = List.of();
+    StateRecords.AgentNode other = new StateRecords.AgentNode("agent:other");
+    other.parent = "agent:planner";
+    other.depth = 1;
+    other.scopes = List.of();
+    cache.put(StateKeys.agent("s1", "agent:other"), StateCodec.encodeAgent(other));
+    cache.put(StateKeys.agent("s1", "agent:coder"), StateCodec.encodeAgent(moved));
+    // Then
+    List<StateRecords.AgentNode> again = new SessionView(cache, "s1").path("agent:coder");
+    assertThat(again).extracting(n -> n.id).containsExactly("agent:planner", "agent:other", "agent:coder");
+    assertThat(first).extracting(n -> n.id).containsExactly("agent:planner", "agent:coder");
+  }
+
+  @Test
   void shouldDecodeAgainWhenBytesAreWrittenDirectly() {
     // Given
     CachingStateStore cache = new CachingStateStore(new InMemoryStateStore());
     byte[] key = StateKeys.fanOut("s1", "agent:a");
     cache.put(key, StateCodec.encodeTimes(new long[] {1, 2}, 2));
-    long[] first = cache.read(StateKeys.FAN_OUT, "s1", "agent:a", StateCodec::decodeTimes);
+    long[] first = cache.session("s1").read(StateKeys.FAN_OUT, "agent:a", StateCodec::decodeTimes);
     // When
     cache.put(key, StateCodec.encodeTimes(new long[] {7}, 1));
     // Then
-    assertThat(cache.read(StateKeys.FAN_OUT, "s1", "agent:a", StateCodec::decodeTimes)).containsExactly(7);
+    assertThat(cache.session("s1").read(StateKeys.FAN_OUT, "agent:a", StateCodec::decodeTimes)).containsExactly(7);
     assertThat(first).containsExactly(1, 2);
     cache.delete(key);
-    assertThat(cache.read(StateKeys.FAN_OUT, "s1", "agent:a", StateCodec::decodeTimes)).isNull();
+    assertThat(cache.session("s1").read(StateKeys.FAN_OUT, "agent:a", StateCodec::decodeTimes)).isNull();
   }
 
   @Test

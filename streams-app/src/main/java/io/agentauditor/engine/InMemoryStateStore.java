@@ -1,25 +1,31 @@
 package io.agentauditor.engine;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * A {@link StateStore} in memory, ordered as unsigned bytes like RocksDB: for replay and tests. Point
  * operations go to a hash map (a step makes a dozen of them, and a tree walk over a million keys
- * costs microseconds); the keys are also kept in a sorted set for ranges, touched only when a key
- * is added or removed. Not thread-safe. Values are stored and returned as given (callers don't
- * mutate them).
+ * costs microseconds). For ranges, keys are also kept by group: one session's records of one kind
+ * (the engine's key layout, {@code package-info}) in a list sorted only when a range reads it, and
+ * every other kind in a sorted set. A step adds a dedupe key to its session's list without a tree
+ * walk; the engine's ranges (a session's records of a kind, an index from its start) each read one
+ * group. Any other range is answered too, by sorting what it spans. Not thread-safe. Values are
+ * stored and returned as given (callers don't mutate them).
  */
 public final class InMemoryStateStore implements StateStore {
 
+  private static final Comparator UNSIGNED = new Comparator();
+
   private final Map<ByteKey, byte[]> values = new HashMap<>();
-  private final NavigableSet<byte[]> keys = new TreeSet<>(Arrays::compareUnsigned);
+  private final Map<ByteKey, Group> groups = new HashMap<>();
 
   @Override
   public byte[] get(byte[] key) {
@@ -32,20 +38,44 @@ public final class InMemoryStateStore implements StateStore {
     if (values.replace(k, value) == null) {
       byte[] copy = key.clone();
       values.put(new ByteKey(copy), value);
-      keys.add(copy);
+      byte[] prefix = groupOf(copy);
+      groups.computeIfAbsent(new ByteKey(prefix), p -> Group.of(prefix)).add(copy);
     }
   }
 
   @Override
   public void delete(byte[] key) {
     if (values.remove(new ByteKey(key)) != null) {
-      keys.remove(key);
+      ByteKey prefix = new ByteKey(groupOf(key));
+      Group g = groups.get(prefix);
+      g.remove(key);
+      if (g.isEmpty()) {
+        groups.remove(prefix);
+      }
     }
   }
 
   @Override
   public RangeIterator range(byte[] from, byte[] toExclusive) {
-    Iterator<byte[]> it = keys.subSet(from, true, toExclusive, false).iterator();
+    byte[] prefix = groupOf(from);
+    Iterable<byte[]> keys;
+    if (holdsEveryKeyStartingWith(prefix)
+        && startsWith(from, prefix)
+        && UNSIGNED.compare(toExclusive, StateKeys.prefixEnd(prefix)) <= 0) {
+      // Every key in [from, to) starts with the group's prefix, so it is in that group.
+      Group g = groups.get(new ByteKey(prefix));
+      keys = g == null ? List.of() : g.sorted().subSet(from, true, toExclusive, false);
+    } else {
+      TreeSet<byte[]> spanned = new TreeSet<>(UNSIGNED);
+      for (ByteKey k : values.keySet()) {
+        byte[] b = k.bytes;
+        if (UNSIGNED.compare(b, from) >= 0 && UNSIGNED.compare(b, toExclusive) < 0) {
+          spanned.add(b);
+        }
+      }
+      keys = spanned;
+    }
+    Iterator<byte[]> it = keys.iterator();
     return new RangeIterator() {
       @Override
       public boolean hasNext() {
@@ -70,10 +100,138 @@ public final class InMemoryStateStore implements StateStore {
 
   /** A copy of every entry, in key order (tests compare snapshots). */
   public NavigableMap<byte[], byte[]> snapshot() {
-    NavigableMap<byte[], byte[]> copy = new TreeMap<>(Arrays::compareUnsigned);
-    for (byte[] k : keys) {
-      copy.put(k.clone(), values.get(new ByteKey(k)).clone());
-    }
+    NavigableMap<byte[], byte[]> copy = new TreeMap<>(UNSIGNED);
+    values.forEach((k, v) -> copy.put(k.bytes.clone(), v.clone()));
     return copy;
+  }
+
+  /**
+   * The group {@code key} belongs to: for the per-session kinds, the key up to the end of its
+   * sessionId when it holds a whole one; otherwise its first byte (none for the empty key). A key
+   * that starts with a group's prefix belongs to that group.
+   */
+  static byte[] groupOf(byte[] key) {
+    if (key.length == 0) {
+      return key;
+    }
+    if (isSessionKind(key[0])) {
+      // kind, varint byte length, sessionId bytes
+      long length = 0;
+      int shift = 0;
+      for (int i = 1; i < key.length && shift < 35; i++, shift += 7) {
+        int b = key[i];
+        length |= (long) (b & 0x7F) << shift;
+        if (b >= 0) {
+          long end = i + 1 + length;
+          return end <= key.length ? Arrays.copyOf(key, (int) end) : new byte[] {key[0]};
+        }
+      }
+    }
+    return new byte[] {key[0]};
+  }
+
+  /**
+   * Whether the group of {@code prefix} holds every key that starts with it: not so for the empty
+   * prefix, nor for the first byte of a per-session kind (that group holds only keys too short to
+   * name a session; the others are in their sessions' groups).
+   */
+  private static boolean holdsEveryKeyStartingWith(byte[] prefix) {
+    return prefix.length > 1 || prefix.length == 1 && !isSessionKind(prefix[0]) && prefix[0] != (byte) 0xFF;
+  }
+
+  private static boolean isSessionKind(byte kind) {
+    for (byte k : StateKeys.SESSION_KINDS) {
+      if (k == kind) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean startsWith(byte[] key, byte[] prefix) {
+    return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  /** The keys of one group. */
+  private abstract static class Group {
+    static Group of(byte[] prefix) {
+      return prefix.length > 1 ? new SessionGroup() : new SortedGroup();
+    }
+
+    abstract void add(byte[] key);
+
+    abstract void remove(byte[] key);
+
+    abstract boolean isEmpty();
+
+    abstract TreeSet<byte[]> sorted();
+  }
+
+  /**
+   * One session's records of one kind: appended as added, sorted when a range reads them (at
+   * session end and retention), so adding a key walks no tree.
+   */
+  private static final class SessionGroup extends Group {
+    private final ArrayList<byte[]> keys = new ArrayList<>(4);
+
+    @Override
+    void add(byte[] key) {
+      keys.add(key);
+    }
+
+    @Override
+    void remove(byte[] key) {
+      for (int i = keys.size() - 1; i >= 0; i--) {
+        if (Arrays.equals(keys.get(i), key)) {
+          keys.set(i, keys.get(keys.size() - 1));
+          keys.remove(keys.size() - 1);
+          return;
+        }
+      }
+    }
+
+    @Override
+    boolean isEmpty() {
+      return keys.isEmpty();
+    }
+
+    @Override
+    TreeSet<byte[]> sorted() {
+      TreeSet<byte[]> s = new TreeSet<>(UNSIGNED);
+      s.addAll(keys);
+      return s;
+    }
+  }
+
+  /** Keys of a kind that isn't per session (the indexes, the engine's records), kept sorted. */
+  private static final class SortedGroup extends Group {
+    private final TreeSet<byte[]> keys = new TreeSet<>(UNSIGNED);
+
+    @Override
+    void add(byte[] key) {
+      keys.add(key);
+    }
+
+    @Override
+    void remove(byte[] key) {
+      keys.remove(key);
+    }
+
+    @Override
+    boolean isEmpty() {
+      return keys.isEmpty();
+    }
+
+    @Override
+    TreeSet<byte[]> sorted() {
+      return keys;
+    }
+  }
+
+  private static final class Comparator implements java.util.Comparator<byte[]> {
+    @Override
+    public int compare(byte[] a, byte[] b) {
+      return Arrays.compareUnsigned(a, b);
+    }
   }
 }

@@ -78,8 +78,9 @@
  * <h2>Decoded records</h2>
  *
  * <p>Replay and the topology put a {@link io.agentauditor.engine.CachingStateStore} in front of the
- * byte store: records a step reads are kept decoded (bounded, least recently used out first), so a
- * hot session's meta, path and credentials are not looked up and decoded on every step. Every write
- * is still encoded and put into the byte store in the step that makes it.
+ * byte store: records a step reads are kept decoded, grouped by session (bounded by record count,
+ * the session used least recently out first), so a hot session's meta, path and credentials are
+ * found with one lookup, not read and decoded on every step. Every write is still encoded and put
+ * into the byte store in the step that makes it.
  */
 package io.agentauditor.engine;

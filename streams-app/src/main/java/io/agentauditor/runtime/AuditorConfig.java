@@ -273,8 +273,8 @@ public final class AuditorConfig extends AbstractConfig {
               CachingStateStore.DEFAULT_MAX_ENTRIES,
               Range.atLeast(1),
               Importance.LOW,
-              "Decoded chain-state records each stream task keeps on the heap (least recently used"
-                  + " out first), roughly 0.5 KB each; every write still goes to RocksDB at once.")
+              "Decoded chain-state records each stream task keeps on the heap (the session used least"
+                  + " recently out first), roughly 0.5 KB each; every write still goes to RocksDB at once.")
           .define(
               NUM_STREAM_THREADS,
               Type.INT,

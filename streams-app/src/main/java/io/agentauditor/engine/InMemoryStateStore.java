@@ -34,10 +34,8 @@ public final class InMemoryStateStore implements StateStore {
 
   @Override
   public void put(byte[] key, byte[] value) {
-    ByteKey k = new ByteKey(key);
-    if (values.replace(k, value) == null) {
-      byte[] copy = key.clone();
-      values.put(new ByteKey(copy), value);
+    byte[] copy = key.clone();
+    if (values.put(new ByteKey(copy), value) == null) {
       byte[] prefix = groupOf(copy);
       groups.computeIfAbsent(new ByteKey(prefix), p -> Group.of(prefix)).add(copy);
     }

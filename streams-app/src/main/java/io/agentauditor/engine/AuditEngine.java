@@ -146,7 +146,8 @@ public final class AuditEngine {
     List<Decision> idle = closeIdleSessions(store, meta, changes);
     purgeClosedSessions(store, meta);
     meta.store(store);
-    return new StepResult(decision, retry, idle, changes);
+    // Copying an empty list still makes an array; most steps change no credential.
+    return new StepResult(decision, retry, idle, changes.isEmpty() ? List.of() : changes);
   }
 
   /**
@@ -276,6 +277,7 @@ public final class AuditEngine {
     }
 
     private Decision decision(Verdict verdict, List<String> pathIds) {
+      // Copying an empty list still makes an array; most steps have no finding.
       return new Decision(
           event.getEventId(),
           sessionId,
@@ -283,7 +285,7 @@ public final class AuditEngine {
           event.getType(),
           t,
           verdict,
-          findings.isEmpty() ? List.of() : findings, // copying an empty list still makes an array
+          findings.isEmpty() ? List.of() : findings,
           identity,
           pathIds);
     }

@@ -171,8 +171,8 @@ public final class AuditEngine {
     final String sessionId;
     final String actor;
     final SessionView view;
-    // Allocates its array on the first finding: most steps have none.
-    final List<Finding> findings = new ArrayList<>();
+    // A list of its own from the first finding on (addFinding): most steps have none.
+    List<Finding> findings = List.of();
     List<AgentNode> path;
     // What the step is about, for custom rules (CustomRuleContext.Facts); set by the rule methods.
     ToolCatalog.Tool tool;
@@ -253,7 +253,7 @@ public final class AuditEngine {
     private Decision gate(BuiltinRule rule, String message) {
       RuleSettings rs = builtins[rule.ordinal()];
       // Gate rules can't be shadowed or switched off, whatever the bundle says.
-      findings.add(
+      addFinding(
           new Finding(rule.id(), rs.action(), RuleMode.ENFORCE, rs.severity(), message, rs.references(), null));
       return decision(Decision.verdictOf(findings), pathIds());
     }
@@ -277,7 +277,6 @@ public final class AuditEngine {
     }
 
     private Decision decision(Verdict verdict, List<String> pathIds) {
-      // Copying an empty list still makes an array; most steps have no finding.
       return new Decision(
           event.getEventId(),
           sessionId,
@@ -285,7 +284,7 @@ public final class AuditEngine {
           event.getType(),
           t,
           verdict,
-          findings.isEmpty() ? List.of() : findings,
+          findings,
           identity,
           pathIds);
     }
@@ -297,8 +296,15 @@ public final class AuditEngine {
     private void fire(BuiltinRule rule, String message, String credentialId) {
       Finding f = finding(rule, message, credentialId);
       if (f != null) {
-        findings.add(f);
+        addFinding(f);
       }
+    }
+
+    private void addFinding(Finding f) {
+      if (findings.isEmpty()) {
+        findings = new ArrayList<>(2);
+      }
+      findings.add(f);
     }
 
     private boolean enabled(BuiltinRule rule) {
@@ -677,7 +683,9 @@ public final class AuditEngine {
 
     private Effect ended() {
       List<CredentialRecord> all = view.allCredentials();
-      findings.addAll(notRevoked(all, t));
+      for (Finding f : notRevoked(all, t)) {
+        addFinding(f);
+      }
       return () -> {
         close(view, t, all, changes, engineMeta);
       };
@@ -855,7 +863,7 @@ public final class AuditEngine {
           LOGGER.debug("custom rule {} failed on {}/{}", rs.ruleId(), sessionId, event.getEventId(), e);
           message = "evaluation failed: " + e.getMessage();
         }
-        findings.add(
+        addFinding(
             new Finding(rs.ruleId(), rs.action(), rs.mode(), rs.severity(), message, rs.references(), null));
       }
     }

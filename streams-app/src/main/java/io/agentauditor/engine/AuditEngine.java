@@ -145,7 +145,8 @@ public final class AuditEngine {
     List<Decision> idle = closeIdleSessions(store, meta, changes);
     purgeClosedSessions(store, meta);
     meta.store(store);
-    return new StepResult(decision, retry, idle, changes);
+    // Copying an empty list still makes an array; most steps change no credential.
+    return new StepResult(decision, retry, idle, changes.isEmpty() ? List.of() : changes);
   }
 
   /**
@@ -169,8 +170,14 @@ public final class AuditEngine {
     final String sessionId;
     final String actor;
     final SessionView view;
-    final List<Finding> findings = new ArrayList<>(2);
+    // A list of its own from the first finding on (addFinding): most steps have none.
+    List<Finding> findings = List.of();
     List<AgentNode> path;
+    // What the step is about, for custom rules (CustomRuleContext.Facts); set by the rule methods.
+    ToolCatalog.Tool tool;
+    String toolName;
+    List<Scope> required = List.of();
+    CredentialRecord credential;
 
     Step(AgentEvent event, long t, EngineMeta engineMeta, StateStore store, List<CredentialState> changes) {
       this.event = event;
@@ -193,9 +200,8 @@ public final class AuditEngine {
         return gated;
       }
       Effect effect = evaluate();
-      CustomRuleContext.Facts facts = effect.facts;
       if (!policy.customRules().isEmpty()) {
-        evaluateCustomRules(facts);
+        evaluateCustomRules();
       }
       Verdict verdict = Decision.verdictOf(findings);
       if (verdict != Verdict.BLOCK) {
@@ -246,7 +252,7 @@ public final class AuditEngine {
     private Decision gate(BuiltinRule rule, String message) {
       RuleSettings rs = builtins[rule.ordinal()];
       // Gate rules can't be shadowed or switched off, whatever the bundle says.
-      findings.add(
+      addFinding(
           new Finding(rule.id(), rs.action(), RuleMode.ENFORCE, rs.severity(), message, rs.references(), null));
       return decision(Decision.verdictOf(findings), pathIds());
     }
@@ -257,15 +263,16 @@ public final class AuditEngine {
       engineMeta.indexedClosed(streamTime);
     }
 
+    /** The ids of {@link #path}, as the immutable list a {@link Decision} keeps without copying. */
     private List<String> pathIds() {
       if (path == null) {
         return List.of();
       }
-      List<String> ids = new ArrayList<>(path.size());
-      for (AgentNode n : path) {
-        ids.add(n.id);
+      String[] ids = new String[path.size()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = path.get(i).id;
       }
-      return ids;
+      return List.of(ids);
     }
 
     private Decision decision(Verdict verdict, List<String> pathIds) {
@@ -288,8 +295,15 @@ public final class AuditEngine {
     private void fire(BuiltinRule rule, String message, String credentialId) {
       Finding f = finding(rule, message, credentialId);
       if (f != null) {
-        findings.add(f);
+        addFinding(f);
       }
+    }
+
+    private void addFinding(Finding f) {
+      if (findings.isEmpty()) {
+        findings = new ArrayList<>(2);
+      }
+      findings.add(f);
     }
 
     private boolean enabled(BuiltinRule rule) {
@@ -320,25 +334,21 @@ public final class AuditEngine {
     }
 
     private Effect sessionStarted() {
-      Effect e = new Effect();
-      e.facts = facts();
-      e.apply =
-          () -> {
-            SessionMeta m = new SessionMeta();
-            m.rootAgentId = actor;
-            m.initiator = event.getSession().getInitiator();
-            m.grantedScopes = List.copyOf(event.getSession().getGrantedScopes());
-            m.startedAt = t;
-            m.timer = t;
-            m.agentCount = 1;
-            view.setMeta(m);
-            AgentNode root = new AgentNode(actor);
-            root.scopes = List.of();
-            view.putAgent(root);
-            store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, t, sessionId), EMPTY);
-            engineMeta.indexedTimer(t);
-          };
-      return e;
+      return () -> {
+        SessionMeta m = new SessionMeta();
+        m.rootAgentId = actor;
+        m.initiator = event.getSession().getInitiator();
+        m.grantedScopes = List.copyOf(event.getSession().getGrantedScopes());
+        m.startedAt = t;
+        m.timer = t;
+        m.agentCount = 1;
+        view.setMeta(m);
+        AgentNode root = new AgentNode(actor);
+        root.scopes = List.of();
+        view.putAgent(root);
+        store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, t, sessionId), EMPTY);
+        engineMeta.indexedTimer(t);
+      };
     }
 
     private Effect delegated() {
@@ -349,7 +359,8 @@ public final class AuditEngine {
       if (enabled(BuiltinRule.SCOPE_WIDENING)) {
         scopeWidening(delegatedScopes);
       }
-      boolean cycle = pathIds().contains(childId);
+      List<String> pathIds = pathIds();
+      boolean cycle = pathIds.contains(childId);
       AgentNode existing = view.agent(childId);
       boolean reparented = !cycle && existing != null && !actor.equals(existing.parent);
       if (cycle) {
@@ -358,7 +369,7 @@ public final class AuditEngine {
             "delegating to "
                 + childId
                 + " would close a cycle: it is the actor or an ancestor on path "
-                + String.join(" > ", pathIds()));
+                + String.join(" > ", pathIds));
       }
       if (reparented) {
         fire(
@@ -376,28 +387,24 @@ public final class AuditEngine {
                 + settings.maxDelegationDepth());
       }
       fanOut();
-      Effect e = new Effect();
-      e.facts = facts();
-      e.apply =
-          () -> {
-            // The chain stays a tree: a non-blocked cycle or re-parenting (FLAG or shadow) is
-            // reported but leaves the child where it first sat.
-            if (cycle || reparented) {
-              return;
-            }
-            AgentNode child = existing;
-            if (child == null) {
-              child = new AgentNode(childId);
-              child.parent = actor;
-              child.depth = childDepth;
-              view.meta().agentCount++;
-              view.metaChanged();
-            }
-            child.scopes = List.copyOf(d.getScopes());
-            child.parsedScopes = null;
-            view.putAgent(child);
-          };
-      return e;
+      return () -> {
+        // The chain stays a tree: a non-blocked cycle or re-parenting (FLAG or shadow) is
+        // reported but leaves the child where it first sat.
+        if (cycle || reparented) {
+          return;
+        }
+        AgentNode child = existing;
+        if (child == null) {
+          child = new AgentNode(childId);
+          child.parent = actor;
+          child.depth = childDepth;
+          view.meta().agentCount++;
+          view.metaChanged();
+        }
+        child.scopes = List.copyOf(d.getScopes());
+        child.parsedScopes = null;
+        view.putAgent(child);
+      };
     }
 
     private Effect issued() {
@@ -473,22 +480,18 @@ public final class AuditEngine {
       issued.storage = c.getStorage();
       issued.issuedAt = t;
       issued.expiresAt = expiresAt;
-      Effect e = new Effect();
-      e.facts = facts();
-      e.facts.credential = issued;
-      e.apply =
-          () -> {
-            if (existing != null) {
-              return; // the first credential with this id stays the recorded one
-            }
-            SessionMeta m = view.meta();
-            issued.sequence = m.credentialCount++;
-            issued.reported = issued.statusAt(t);
-            view.metaChanged();
-            view.putCredential(issued);
-            changes.add(credentialState(sessionId, issued, t));
-          };
-      return e;
+      credential = issued;
+      return () -> {
+        if (existing != null) {
+          return; // the first credential with this id stays the recorded one
+        }
+        SessionMeta m = view.meta();
+        issued.sequence = m.credentialCount++;
+        issued.reported = issued.statusAt(t);
+        view.metaChanged();
+        view.putCredential(issued);
+        changes.add(credentialState(sessionId, issued, t));
+      };
     }
 
     private Effect toolCall() {
@@ -553,13 +556,17 @@ public final class AuditEngine {
           }
           if (required != null && enabled(BuiltinRule.CREDENTIAL_SCOPE_EXCEEDED)) {
             List<Scope> held = scopes.parseAll(cred.scopes);
-            List<String> uncovered = new ArrayList<>();
-            for (Scope r : required) {
+            List<String> uncovered = null; // made for the first uncovered scope: most calls have none
+            for (int i = 0; i < required.size(); i++) {
+              Scope r = required.get(i);
               if (!lattice.coversAny(held, r)) {
+                if (uncovered == null) {
+                  uncovered = new ArrayList<>(2);
+                }
                 uncovered.add(r.toString());
               }
             }
-            if (!uncovered.isEmpty()) {
+            if (uncovered != null) {
               fire(
                   BuiltinRule.CREDENTIAL_SCOPE_EXCEEDED,
                   "required scopes not covered by credential "
@@ -586,33 +593,34 @@ public final class AuditEngine {
               "long-lived credential in code bound for " + sink + ": " + hits);
         }
       }
+      this.tool = tool;
+      this.toolName = call.getTool();
+      this.required = required == null ? List.of() : required;
+      this.credential = cred;
+      if (cred == null) {
+        return Effect.NONE;
+      }
       boolean foundExpired = expired;
-      Effect e = new Effect();
-      e.facts = facts();
-      e.facts.tool = tool;
-      e.facts.toolName = call.getTool();
-      e.facts.required = required == null ? List.of() : required;
-      e.facts.credential = cred;
-      e.apply =
-          () -> {
-            if (cred != null) {
-              cred.useCount++;
-              cred.lastUsedAt = t;
-              cred.reported = inventoryStatus(cred, t);
-              view.putCredential(cred);
-              changes.add(credentialState(sessionId, cred, t));
-            }
-          };
-      e.blocked =
-          () -> {
-            // Reported, not stored: a blocked step changes no state; the upsert is idempotent.
-            if (foundExpired && cred.reported == CredentialStatus.ACTIVE) {
-              CredentialState s = credentialState(sessionId, cred, t);
-              s.setStatus(CredentialStatus.EXPIRED);
-              changes.add(s);
-            }
-          };
-      return e;
+      return new Effect() {
+        @Override
+        public void apply() {
+          cred.useCount++;
+          cred.lastUsedAt = t;
+          cred.reported = inventoryStatus(cred, t);
+          view.putCredential(cred);
+          changes.add(credentialState(sessionId, cred, t));
+        }
+
+        @Override
+        public void whenBlocked() {
+          // Reported, not stored: a blocked step changes no state; the upsert is idempotent.
+          if (foundExpired && cred.reported == CredentialStatus.ACTIVE) {
+            CredentialState s = credentialState(sessionId, cred, t);
+            s.setStatus(CredentialStatus.EXPIRED);
+            changes.add(s);
+          }
+        }
+      };
     }
 
     private Effect revoked() {
@@ -639,20 +647,16 @@ public final class AuditEngine {
                 + ", or an ancestor of either",
             credentialId);
       }
-      Effect e = new Effect();
-      e.facts = facts();
-      e.facts.credential = cred;
-      e.apply =
-          () -> {
-            if (cred != null && cred.revokedAt == null) {
-              cred.revokedAt = t;
-              cred.revokedBy = actor;
-              cred.reported = CredentialStatus.REVOKED;
-              view.putCredential(cred);
-              changes.add(credentialState(sessionId, cred, t));
-            }
-          };
-      return e;
+      credential = cred;
+      return () -> {
+        if (cred != null && cred.revokedAt == null) {
+          cred.revokedAt = t;
+          cred.revokedBy = actor;
+          cred.reported = CredentialStatus.REVOKED;
+          view.putCredential(cred);
+          changes.add(credentialState(sessionId, cred, t));
+        }
+      };
     }
 
     private Effect approval() {
@@ -662,46 +666,44 @@ public final class AuditEngine {
             BuiltinRule.SELF_APPROVAL,
             "approval " + a.getApprovalId() + ": approver " + a.getApprover() + " is an agent of this session's chain");
       }
-      Effect e = new Effect();
-      e.facts = facts();
-      e.apply =
-          () -> {
-            view.addApproval(
-                new Approval(
-                    a.getApprovalId(),
-                    a.getApprover(),
-                    actor,
-                    t,
-                    t + a.getTtlSeconds() * 1000L,
-                    List.copyOf(a.getScopes())));
-            view.meta().approvalCount++;
-            view.metaChanged();
-          };
-      return e;
+      return () -> {
+        view.addApproval(
+            new Approval(
+                a.getApprovalId(),
+                a.getApprover(),
+                actor,
+                t,
+                t + a.getTtlSeconds() * 1000L,
+                List.copyOf(a.getScopes())));
+        view.meta().approvalCount++;
+        view.metaChanged();
+      };
     }
 
     private Effect ended() {
       List<CredentialRecord> all = view.allCredentials();
-      findings.addAll(notRevoked(all, t));
-      Effect e = new Effect();
-      e.facts = facts();
-      e.apply =
-          () -> {
-            close(view, t, all, changes, engineMeta);
-          };
-      return e;
+      for (Finding f : notRevoked(all, t)) {
+        addFinding(f);
+      }
+      return () -> {
+        close(view, t, all, changes, engineMeta);
+      };
     }
 
     // ---- shared rule pieces
 
     private void scopeWidening(List<Scope> requested) {
-      List<String> uncovered = new ArrayList<>();
-      for (Scope r : requested) {
+      List<String> uncovered = null; // made for the first uncovered scope: most steps have none
+      for (int i = 0; i < requested.size(); i++) {
+        Scope r = requested.get(i);
         if (!effectiveCovers(r)) {
+          if (uncovered == null) {
+            uncovered = new ArrayList<>(2);
+          }
           uncovered.add(r.toString());
         }
       }
-      if (!uncovered.isEmpty()) {
+      if (uncovered != null) {
         fire(
             BuiltinRule.SCOPE_WIDENING,
             "not within the effective scopes of " + actor + ": " + String.join(", ", uncovered));
@@ -746,14 +748,18 @@ public final class AuditEngine {
     }
 
     private void approvalRequired(List<Scope> required) {
-      List<String> unapproved = new ArrayList<>();
-      for (Scope r : required) {
+      List<String> unapproved = null; // made for the first unapproved scope: most steps have none
+      for (int i = 0; i < required.size(); i++) {
+        Scope r = required.get(i);
         Scope sensitive = sensitiveMatch(r);
         if (sensitive != null && !approved(r)) {
+          if (unapproved == null) {
+            unapproved = new ArrayList<>(2);
+          }
           unapproved.add(r + " (sensitive " + sensitive + ")");
         }
       }
-      if (!unapproved.isEmpty()) {
+      if (unapproved != null) {
         fire(
             BuiltinRule.APPROVAL_REQUIRED,
             "no approval valid at occurredAt covers " + String.join(", ", unapproved));
@@ -829,14 +835,14 @@ public final class AuditEngine {
 
     // ---- custom rules
 
-    private CustomRuleContext.Facts facts() {
-      CustomRuleContext.Facts f = new CustomRuleContext.Facts();
-      f.event = event;
-      f.occurredAt = t;
-      return f;
-    }
-
-    private void evaluateCustomRules(CustomRuleContext.Facts facts) {
+    private void evaluateCustomRules() {
+      CustomRuleContext.Facts facts = new CustomRuleContext.Facts();
+      facts.event = event;
+      facts.occurredAt = t;
+      facts.tool = tool;
+      facts.toolName = toolName;
+      facts.required = required;
+      facts.credential = credential;
       Map<String, Object> context =
           CustomRuleContext.build(facts, view, path, actor, scopes, lattice);
       for (CustomRule rule : policy.customRules()) {
@@ -855,25 +861,20 @@ public final class AuditEngine {
           LOGGER.debug("custom rule {} failed on {}/{}", rs.ruleId(), sessionId, event.getEventId(), e);
           message = "evaluation failed: " + e.getMessage();
         }
-        findings.add(
+        addFinding(
             new Finding(rs.ruleId(), rs.action(), rs.mode(), rs.severity(), message, rs.references(), null));
       }
     }
   }
 
   /** A step's deferred effect: applied unless the verdict is BLOCK. */
-  private static final class Effect {
-    CustomRuleContext.Facts facts;
-    Runnable apply = () -> {};
-    Runnable blocked = () -> {};
+  private interface Effect {
+    Effect NONE = () -> {};
 
-    void apply() {
-      apply.run();
-    }
+    void apply();
 
-    void whenBlocked() {
-      blocked.run();
-    }
+    /** What a blocked step still reports (it changes no state); nothing by default. */
+    default void whenBlocked() {}
   }
 
   // ---------------------------------------------------------------- shared helpers
@@ -957,25 +958,30 @@ public final class AuditEngine {
     return CredentialStatus.ACTIVE;
   }
 
+  /**
+   * The lifecycle record of {@code c} at {@code t}. Every field is set, and none of the required
+   * ones can be null here, so the plain setters give what the (much costlier) validating builder
+   * would.
+   */
   private CredentialState credentialState(String sessionId, CredentialRecord c, long t) {
-    return CredentialState.newBuilder()
-        .setCredentialId(c.id)
-        .setSessionId(sessionId)
-        .setIssuerAgentId(c.issuer)
-        .setSubjectAgentId(c.subject)
-        .setScopes(List.copyOf(c.scopes))
-        .setKind(c.kind)
-        .setStorage(c.storage)
-        .setStatus(c.reported)
-        .setIssuedAt(Instant.ofEpochMilli(c.issuedAt))
-        .setExpiresAt(c.expiresAt == null ? null : Instant.ofEpochMilli(c.expiresAt))
-        .setRevokedAt(c.revokedAt == null ? null : Instant.ofEpochMilli(c.revokedAt))
-        .setRevokedBy(c.revokedBy)
-        .setLastUsedAt(c.lastUsedAt == null ? null : Instant.ofEpochMilli(c.lastUsedAt))
-        .setUseCount(c.useCount)
-        .setLastEventAt(Instant.ofEpochMilli(t))
-        .setPolicy(identity)
-        .build();
+    CredentialState s = new CredentialState();
+    s.setCredentialId(c.id);
+    s.setSessionId(sessionId);
+    s.setIssuerAgentId(c.issuer);
+    s.setSubjectAgentId(c.subject);
+    s.setScopes(List.copyOf(c.scopes));
+    s.setKind(c.kind);
+    s.setStorage(c.storage);
+    s.setStatus(c.reported);
+    s.setIssuedAt(Instant.ofEpochMilli(c.issuedAt));
+    s.setExpiresAt(c.expiresAt == null ? null : Instant.ofEpochMilli(c.expiresAt));
+    s.setRevokedAt(c.revokedAt == null ? null : Instant.ofEpochMilli(c.revokedAt));
+    s.setRevokedBy(c.revokedBy);
+    s.setLastUsedAt(c.lastUsedAt == null ? null : Instant.ofEpochMilli(c.lastUsedAt));
+    s.setUseCount(c.useCount);
+    s.setLastEventAt(Instant.ofEpochMilli(t));
+    s.setPolicy(identity);
+    return s;
   }
 
   // ---------------------------------------------------------------- idle timeout and retention

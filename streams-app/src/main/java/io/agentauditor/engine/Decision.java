@@ -38,7 +38,9 @@ public record Decision(
   /** The verdict that {@code findings} give: the highest enforced action, ALLOW when none. */
   public static Verdict verdictOf(List<Finding> findings) {
     Verdict v = Verdict.ALLOW;
-    for (Finding f : findings) {
+    // Indexed: runs on every step, and the engine's lists are random-access.
+    for (int i = 0; i < findings.size(); i++) {
+      Finding f = findings.get(i);
       if (f.enforced() && f.action().compareTo(v) > 0) {
         v = f.action();
       }

@@ -286,8 +286,10 @@ final class StateCodec {
   }
 
   private static ByteWriter writeFindings(ByteWriter w, Decision d) {
-    w.writeVarLong(d.findings().size());
-    for (Finding f : d.findings()) {
+    List<Finding> findings = d.findings(); // immutable, so random access: no iterator per record
+    w.writeVarLong(findings.size());
+    for (int i = 0; i < findings.size(); i++) {
+      Finding f = findings.get(i);
       w.writeString(f.ruleId())
           .writeByte(f.action().ordinal())
           .writeByte(f.mode().ordinal())

@@ -14,7 +14,8 @@ import java.util.TreeMap;
 /**
  * The bundle's tool catalog with its scope templates pre-split, so a tool call builds its required
  * scopes (contract section 6) by concatenation. A template is literal text with {@code {name}}
- * placeholders, each replaced by the value of argument {@code name}.
+ * placeholders, each replaced by the value of argument {@code name}. Not thread-safe, like the
+ * engine that owns it.
  */
 final class ToolCatalog {
 
@@ -37,6 +38,8 @@ final class ToolCatalog {
   private static final int MAX_SHOWN = 40;
 
   private final Map<String, Tool> tools = new HashMap<>();
+  // Reused by every build: the catalog belongs to one engine, which is single-threaded.
+  private final StringBuilder scratch = new StringBuilder(64);
 
   ToolCatalog(Map<String, ToolSpec> specs) {
     specs.forEach(
@@ -77,9 +80,12 @@ final class ToolCatalog {
     TreeMap<String, String> problems = null;
     List<Scope> scopes = new ArrayList<>(tool.templates().size());
     for (int t = 0; t < tool.templates().size(); t++) {
-      StringBuilder sb = new StringBuilder(32);
+      StringBuilder sb = scratch;
+      sb.setLength(0);
       boolean complete = true;
-      for (Part p : tool.templates().get(t)) {
+      List<Part> parts = tool.templates().get(t);
+      for (int i = 0; i < parts.size(); i++) {
+        Part p = parts.get(i);
         if (!p.argument()) {
           sb.append(p.text());
           continue;

@@ -137,13 +137,20 @@ public final class EngineStepProbe {
     long[] sorted = lat.clone();
     Arrays.sort(sorted);
     long p99 = sorted[(int) (steps * 0.99)];
+    long p999 = sorted[(int) (steps * 0.999)];
     Map<String, Integer> tail = new TreeMap<>();
+    Map<String, Integer> farTail = new TreeMap<>();
     for (int i = 0; i < steps; i++) {
+      String type = io.agentauditor.schema.EventType.values()[types[i]].toString();
       if (lat[i] > p99) {
-        tail.merge(io.agentauditor.schema.EventType.values()[types[i]].toString(), 1, Integer::sum);
+        tail.merge(type, 1, Integer::sum);
+      }
+      if (lat[i] > p999) {
+        farTail.merge(type, 1, Integer::sum);
       }
     }
     System.out.println("steps above p99 by type: " + tail);
+    System.out.println("steps above p99.9 by type: " + farTail);
     lat = sorted;
     if (backing instanceof CachingStateStore c) {
       System.out.printf("cache: hits=%d misses=%d size=%d%n", c.hits(), c.misses(), c.size());

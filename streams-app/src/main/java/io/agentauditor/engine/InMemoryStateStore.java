@@ -3,6 +3,7 @@ package io.agentauditor.engine;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -34,19 +35,25 @@ public final class InMemoryStateStore implements StateStore {
 
   @Override
   public void put(byte[] key, byte[] value) {
-    byte[] copy = key.clone();
-    if (values.put(new ByteKey(copy), value) == null) {
-      byte[] prefix = groupOf(copy);
-      groups.computeIfAbsent(new ByteKey(prefix), p -> Group.of(prefix)).add(copy);
+    ByteKey k = new ByteKey(key.clone());
+    if (values.put(k, value) == null) {
+      byte[] prefix = groupOf(k.bytes);
+      Group g = groups.get(new ByteKey(prefix));
+      if (g == null) {
+        g = prefix.length > 1 ? new SessionGroup() : new SortedGroup();
+        groups.put(new ByteKey(prefix), g);
+      }
+      g.add(k);
     }
   }
 
   @Override
   public void delete(byte[] key) {
-    if (values.remove(new ByteKey(key)) != null) {
+    ByteKey k = new ByteKey(key);
+    if (values.remove(k) != null) {
       ByteKey prefix = new ByteKey(groupOf(key));
       Group g = groups.get(prefix);
-      g.remove(key);
+      g.remove(k);
       if (g.isEmpty()) {
         groups.remove(prefix);
       }
@@ -62,7 +69,7 @@ public final class InMemoryStateStore implements StateStore {
         && UNSIGNED.compare(toExclusive, StateKeys.prefixEnd(prefix)) <= 0) {
       // Every key in [from, to) starts with the group's prefix, so it is in that group.
       Group g = groups.get(new ByteKey(prefix));
-      keys = g == null ? List.of() : g.sorted().subSet(from, true, toExclusive, false);
+      keys = g == null ? List.of() : g.range(from, toExclusive);
     } else {
       TreeSet<byte[]> spanned = new TreeSet<>(UNSIGNED);
       for (ByteKey k : values.keySet()) {
@@ -152,52 +159,70 @@ public final class InMemoryStateStore implements StateStore {
 
   /** The keys of one group. */
   private abstract static class Group {
-    static Group of(byte[] prefix) {
-      return prefix.length > 1 ? new SessionGroup() : new SortedGroup();
-    }
 
-    abstract void add(byte[] key);
+    abstract void add(ByteKey key);
 
-    abstract void remove(byte[] key);
+    abstract void remove(ByteKey key);
 
     abstract boolean isEmpty();
 
-    abstract TreeSet<byte[]> sorted();
+    /** The keys in {@code [from, to)}, in order. */
+    abstract Iterable<byte[]> range(byte[] from, byte[] toExclusive);
   }
 
   /**
-   * One session's records of one kind: appended as added, sorted when a range reads them (at
-   * session end and retention), so adding a key walks no tree.
+   * One session's records of one kind, unordered: sorted when a range reads them (at session end
+   * and retention), so adding a key walks no tree and grows no hash table (whose rehash of a
+   * long session's dedupe keys would stall one step). A deleted key stays listed until more than
+   * half the list is stale, and ranges skip it: a key counts only while the store holds it.
    */
-  private static final class SessionGroup extends Group {
-    private final ArrayList<byte[]> keys = new ArrayList<>(4);
+  private final class SessionGroup extends Group {
+    private final ArrayList<ByteKey> keys = new ArrayList<>(4);
+    private int live;
 
     @Override
-    void add(byte[] key) {
+    void add(ByteKey key) {
       keys.add(key);
+      live++;
     }
 
     @Override
-    void remove(byte[] key) {
-      for (int i = keys.size() - 1; i >= 0; i--) {
-        if (Arrays.equals(keys.get(i), key)) {
-          keys.set(i, keys.get(keys.size() - 1));
-          keys.remove(keys.size() - 1);
-          return;
-        }
+    void remove(ByteKey key) {
+      live--;
+      if (live > 0 && keys.size() > 2 * live + 8) {
+        compact();
       }
+    }
+
+    private void compact() {
+      HashSet<ByteKey> seen = new HashSet<>();
+      keys.removeIf(k -> !values.containsKey(k) || !seen.add(k));
     }
 
     @Override
     boolean isEmpty() {
-      return keys.isEmpty();
+      return live == 0;
     }
 
     @Override
-    TreeSet<byte[]> sorted() {
-      TreeSet<byte[]> s = new TreeSet<>(UNSIGNED);
-      s.addAll(keys);
-      return s;
+    Iterable<byte[]> range(byte[] from, byte[] toExclusive) {
+      byte[][] in = new byte[keys.size()][];
+      int n = 0;
+      for (ByteKey k : keys) {
+        if (UNSIGNED.compare(k.bytes, from) >= 0
+            && UNSIGNED.compare(k.bytes, toExclusive) < 0
+            && values.containsKey(k)) {
+          in[n++] = k.bytes;
+        }
+      }
+      Arrays.sort(in, 0, n, UNSIGNED);
+      int distinct = 0; // a key deleted and added again is listed twice
+      for (int i = 0; i < n; i++) {
+        if (distinct == 0 || !Arrays.equals(in[distinct - 1], in[i])) {
+          in[distinct++] = in[i];
+        }
+      }
+      return Arrays.asList(in).subList(0, distinct);
     }
   }
 
@@ -206,13 +231,13 @@ public final class InMemoryStateStore implements StateStore {
     private final TreeSet<byte[]> keys = new TreeSet<>(UNSIGNED);
 
     @Override
-    void add(byte[] key) {
-      keys.add(key);
+    void add(ByteKey key) {
+      keys.add(key.bytes);
     }
 
     @Override
-    void remove(byte[] key) {
-      keys.remove(key);
+    void remove(ByteKey key) {
+      keys.remove(key.bytes);
     }
 
     @Override
@@ -221,8 +246,8 @@ public final class InMemoryStateStore implements StateStore {
     }
 
     @Override
-    TreeSet<byte[]> sorted() {
-      return keys;
+    Iterable<byte[]> range(byte[] from, byte[] toExclusive) {
+      return keys.subSet(from, true, toExclusive, false);
     }
   }
 

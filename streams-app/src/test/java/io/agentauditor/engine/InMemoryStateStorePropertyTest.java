@@ -63,6 +63,38 @@ class InMemoryStateStorePropertyTest {
     return op.list().ofMaxSize(60);
   }
 
+  /** Many puts and deletes within one session's dedupe keys, so deleted keys pile up and are added again. */
+  @Provide
+  Arbitrary<List<Op>> oneGroupOps() {
+    Arbitrary<byte[]> key =
+        Arbitraries.integers().between(0, 24).map(i -> StateKeys.child(StateKeys.DEDUPE, "s1", "e" + i));
+    Arbitrary<Op> op =
+        Combinators.combine(Arbitraries.integers().between(0, 2), key, Arbitraries.bytes())
+            .as((what, k, value) -> new Op(what == 0, k, new byte[] {value}));
+    return op.list().ofMaxSize(300);
+  }
+
+  @Property(tries = 200)
+  void shouldListOneSessionsKeysInOrderHoweverOftenTheyAreDeletedAndAddedAgain(@ForAll("oneGroupOps") List<Op> ops) {
+    // Given
+    InMemoryStateStore store = new InMemoryStateStore();
+    NavigableMap<byte[], byte[]> reference = new TreeMap<>(Arrays::compareUnsigned);
+    byte[] group = StateKeys.sessionPrefix(StateKeys.DEDUPE, "s1");
+    byte[] end = StateKeys.prefixEnd(group);
+    for (Op op : ops) {
+      // When
+      if (op.delete) {
+        store.delete(op.key);
+        reference.remove(op.key);
+      } else {
+        store.put(op.key, op.value);
+        reference.put(op.key.clone(), op.value);
+      }
+      // Then
+      assertThat(rangeOf(store, group, end)).containsExactlyElementsOf(entries(reference.subMap(group, true, end, false)));
+    }
+  }
+
   /** Bounds: the engine's (a key's group, a kind's start), prefixes of keys, and arbitrary bytes. */
   @Provide
   Arbitrary<byte[]> bounds() {

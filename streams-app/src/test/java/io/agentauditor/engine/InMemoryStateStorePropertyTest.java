@@ -83,13 +83,7 @@ class InMemoryStateStorePropertyTest {
     byte[] end = StateKeys.prefixEnd(group);
     for (Op op : ops) {
       // When
-      if (op.delete) {
-        store.delete(op.key);
-        reference.remove(op.key);
-      } else {
-        store.put(op.key, op.value);
-        reference.put(op.key.clone(), op.value);
-      }
+      op.applyTo(store, reference);
       // Then
       assertThat(rangeOf(store, group, end)).containsExactlyElementsOf(entries(reference.subMap(group, true, end, false)));
     }
@@ -114,13 +108,7 @@ class InMemoryStateStorePropertyTest {
     NavigableMap<byte[], byte[]> reference = new TreeMap<>(Arrays::compareUnsigned);
     // When
     for (Op op : ops) {
-      if (op.delete) {
-        store.delete(op.key);
-        reference.remove(op.key);
-      } else {
-        store.put(op.key, op.value);
-        reference.put(op.key.clone(), op.value);
-      }
+      op.applyTo(store, reference);
     }
     // Then
     for (Op op : ops) {
@@ -178,6 +166,16 @@ class InMemoryStateStorePropertyTest {
   }
 
   record Op(boolean delete, byte[] key, byte[] value) {
+    void applyTo(StateStore store, Map<byte[], byte[]> reference) {
+      if (delete) {
+        store.delete(key);
+        reference.remove(key);
+      } else {
+        store.put(key, value);
+        reference.put(key.clone(), value);
+      }
+    }
+
     @Override
     public String toString() {
       return (delete ? "delete " : "put ") + Arrays.toString(key);

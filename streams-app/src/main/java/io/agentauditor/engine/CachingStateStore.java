@@ -110,6 +110,11 @@ public final class CachingStateStore implements StateStore {
     return size;
   }
 
+  /** Sessions whose records are held. */
+  int sessions() {
+    return sessions.size();
+  }
+
   /** Drops the decoded record that bytes written directly under {@code key} would make stale. */
   private void forget(byte[] key) {
     if (key.length == 0) {
@@ -313,6 +318,11 @@ public final class CachingStateStore implements StateStore {
       if (m != null && m.remove(id == null ? "" : id) != null) {
         count--;
         size--;
+        if (count == 0) {
+          // A purged session leaves no empty entry behind (entries are bounded by records only).
+          sessions.remove(sessionId, this);
+          detach();
+        }
       }
     }
 

@@ -96,6 +96,38 @@ class CachingStateStoreTest {
   }
 
   @Test
+  void shouldKeepNoEntryForASessionWhoseRecordsAreAllDeleted() {
+    // Given: a session with records of every cached kind
+    InMemoryStateStore inner = new InMemoryStateStore();
+    CachingStateStore cache = new CachingStateStore(inner);
+    AuditEngine engine = new AuditEngine(DefaultPolicyFixture.defaultPolicy());
+    for (AgentEvent e : session(s).subList(0, 6)) {
+      engine.process(e, cache);
+    }
+    assertThat(cache.sessions()).isEqualTo(1);
+    // When: every key of the session is deleted, as retention does
+    for (byte kind : StateKeys.SESSION_KINDS) {
+      byte[] prefix = StateKeys.sessionPrefix(kind, "s1");
+      for (byte[] key : keysIn(inner, prefix)) {
+        cache.delete(key);
+      }
+    }
+    // Then
+    assertThat(cache.size()).isZero();
+    assertThat(cache.sessions()).isZero();
+  }
+
+  private static List<byte[]> keysIn(StateStore store, byte[] prefix) {
+    List<byte[]> keys = new ArrayList<>();
+    try (StateStore.RangeIterator it = store.range(prefix, StateKeys.prefixEnd(prefix))) {
+      while (it.hasNext()) {
+        keys.add(it.next().getKey());
+      }
+    }
+    return keys;
+  }
+
+  @Test
   void shouldBuildThePathAgainWhenAnAgentRecordChanges() {
     // Given: a path built and kept
     CachingStateStore cache = new CachingStateStore(new InMemoryStateStore());

@@ -213,8 +213,8 @@ public final class CachingStateStore implements StateStore {
   /**
    * One session's decoded records: the session meta and the approvals (one each), and agents,
    * credentials and fan-out windows by id. Obtained per step from {@link #session}; it joins the
-   * cache with its first record, and leaves it when evicted (it then still reads and writes through,
-   * keeping nothing).
+   * cache with its first record, and leaves it when evicted or when its last record is deleted (it
+   * then still reads and writes through, keeping nothing).
    */
   final class Session {
 

@@ -170,31 +170,6 @@ public final class CachingStateStore implements StateStore {
     engineMeta = value;
   }
 
-  /**
-   * As {@link Session#read}, decoding the bytes when {@code store} doesn't cache. For the kinds one
-   * session has a single record of, {@code id} is null.
-   */
-  static <T> T read(StateStore store, byte kind, String sessionId, String id, Function<byte[], T> decode) {
-    if (store instanceof CachingStateStore c) {
-      return c.session(sessionId).read(kind, id, decode);
-    }
-    byte[] b = store.get(key(kind, sessionId, id));
-    return b == null ? null : decode.apply(b);
-  }
-
-  /** Writes {@code value} encoded as {@code bytes}, keeping it decoded when {@code store} caches. */
-  static void write(StateStore store, byte kind, String sessionId, String id, byte[] bytes, Object value) {
-    if (store instanceof CachingStateStore c) {
-      c.session(sessionId).write(kind, id, bytes, value);
-    } else {
-      store.put(key(kind, sessionId, id), bytes);
-    }
-  }
-
-  private static byte[] key(byte kind, String sessionId, String id) {
-    return id == null ? StateKeys.sessionPrefix(kind, sessionId) : StateKeys.child(kind, sessionId, id);
-  }
-
   /** Makes room after {@code current} gained a record: other sessions go first, least recent first. */
   private void evictFor(Session current, byte kind, String id) {
     Iterator<Session> it = sessions.values().iterator();
@@ -255,7 +230,7 @@ public final class CachingStateStore implements StateStore {
         return t;
       }
       misses++;
-      byte[] b = inner.get(key(kind, sessionId, id));
+      byte[] b = inner.get(StateKeys.record(kind, sessionId, id));
       if (b == null) {
         return null;
       }
@@ -276,7 +251,7 @@ public final class CachingStateStore implements StateStore {
      * drop nothing).
      */
     void write(byte kind, String id, byte[] bytes, Object value) {
-      inner.put(key(kind, sessionId, id), bytes);
+      inner.put(StateKeys.record(kind, sessionId, id), bytes);
       if (value != null) {
         keep(kind, id, value);
       }

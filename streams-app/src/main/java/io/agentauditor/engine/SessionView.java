@@ -87,14 +87,15 @@ final class SessionView {
     if (cached != null) {
       return cached.read(kind, id, decode);
     }
-    return CachingStateStore.read(store, kind, sessionId, id, decode);
+    byte[] b = store.get(StateKeys.record(kind, sessionId, id));
+    return b == null ? null : decode.apply(b);
   }
 
   private void write(byte kind, String id, byte[] bytes, Object value) {
     if (cached != null) {
       cached.write(kind, id, bytes, value);
     } else {
-      CachingStateStore.write(store, kind, sessionId, id, bytes, value);
+      store.put(StateKeys.record(kind, sessionId, id), bytes);
     }
   }
 

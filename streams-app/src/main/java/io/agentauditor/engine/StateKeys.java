@@ -38,6 +38,11 @@ final class StateKeys {
     return ByteWriter.scratch().writeByte(kind).writeString(sessionId).toByteArray();
   }
 
+  /** The key of a per-session record: with {@code id} for the kinds that have one, else null. */
+  static byte[] record(byte kind, String sessionId, String id) {
+    return id == null ? sessionPrefix(kind, sessionId) : child(kind, sessionId, id);
+  }
+
   static byte[] session(String sessionId) {
     return sessionPrefix(SESSION, sessionId);
   }

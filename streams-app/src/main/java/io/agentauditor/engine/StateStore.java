@@ -13,7 +13,10 @@ public interface StateStore {
   /** The value under {@code key}, or null. */
   byte[] get(byte[] key);
 
-  /** Stores {@code value} under {@code key}; neither is null. */
+  /**
+   * Stores {@code value} under {@code key}; neither is null, and the caller doesn't change either
+   * array afterwards (a store may keep them).
+   */
   void put(byte[] key, byte[] value);
 
   /** Removes {@code key} if present. */

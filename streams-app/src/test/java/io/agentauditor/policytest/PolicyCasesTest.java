@@ -10,6 +10,9 @@ import io.agentauditor.policy.Policy;
 import io.agentauditor.policy.PolicyBundleLoader;
 import io.agentauditor.policy.TestBundles;
 import io.agentauditor.replay.RocksDbStateStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
@@ -33,6 +36,19 @@ class PolicyCasesTest {
   @TestFactory
   Stream<DynamicTest> defaultBundleCasesOnRocksDb() {
     return cases(() -> RocksDbStateStore.temporary(8L << 20));
+  }
+
+  /** On RocksDB writing a batch every two keys: reads meet held and written records mixed. */
+  @TestFactory
+  Stream<DynamicTest> defaultBundleCasesOnRocksDbWithTinyBatches() {
+    return cases(
+        () -> {
+          try {
+            return new RocksDbStateStore(Files.createTempDirectory("cases-"), 8L << 20, true, 2);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   /** The same cases through the decoded-record cache the topology and replay put in front. */

@@ -48,6 +48,74 @@ class RocksDbStateStoreTest {
   }
 
   @Test
+  void shouldReadHeldWritesAndDeletesBeforeTheyReachRocksDb() {
+    try (RocksDbStateStore store = new RocksDbStateStore(tmp.resolve("db"), 1 << 20, false, 1000)) {
+      // Given a key already in RocksDB, and held writes over it
+      store.put(bytes(1), bytes(1));
+      store.flush();
+      store.put(bytes(1), bytes(2));
+      store.put(bytes(2), bytes());
+      store.put(bytes(3), bytes(3));
+      // When
+      store.delete(bytes(3));
+      // Then: the latest write per key, an empty value stays a value, a held delete hides the key
+      assertThat(store.held()).isEqualTo(3);
+      assertThat(store.get(bytes(1))).containsExactly(2);
+      assertThat(store.get(bytes(2))).isEmpty();
+      assertThat(store.get(bytes(3))).isNull();
+    }
+  }
+
+  @Test
+  void shouldWriteABatchOnceItHoldsBatchEntriesKeys() {
+    try (RocksDbStateStore store = new RocksDbStateStore(tmp.resolve("db"), 1 << 20, false, 3)) {
+      // Given
+      store.put(bytes(1), bytes(1));
+      store.put(bytes(1), bytes(2)); // replaces a held write: still one key
+      store.put(bytes(2), bytes(2));
+      assertThat(store.held()).isEqualTo(2);
+      // When
+      store.delete(bytes(3));
+      // Then
+      assertThat(store.held()).isZero();
+      assertThat(store.get(bytes(1))).containsExactly(2);
+    }
+  }
+
+  @Test
+  void shouldScanHeldWritesAndDeletes() {
+    try (RocksDbStateStore store = new RocksDbStateStore(tmp.resolve("db"), 1 << 20, false, 1000)) {
+      // Given
+      store.put(bytes(5, 1), bytes(1));
+      store.put(bytes(5, 2), bytes(2));
+      store.flush();
+      store.delete(bytes(5, 1));
+      store.put(bytes(5, 3), bytes(3));
+      // When
+      List<Integer> seen = new ArrayList<>();
+      try (StateStore.RangeIterator it = store.range(bytes(5), bytes(6))) {
+        it.forEachRemaining(e -> seen.add((int) e.getKey()[1]));
+      }
+      // Then
+      assertThat(seen).containsExactly(2, 3);
+    }
+  }
+
+  @Test
+  void shouldKeepHeldWritesOfAKeptDatabaseWhenClosed() {
+    // Given
+    Path dir = tmp.resolve("db");
+    try (RocksDbStateStore store = new RocksDbStateStore(dir, 1 << 20, false, 1000)) {
+      store.put(bytes(1), bytes(7));
+    }
+    // When
+    try (RocksDbStateStore reopened = new RocksDbStateStore(dir, 1 << 20, false)) {
+      // Then
+      assertThat(reopened.get(bytes(1))).containsExactly(7);
+    }
+  }
+
+  @Test
   void shouldRemoveItsDirectoryWhenTemporary() {
     // Given
     RocksDbStateStore store = RocksDbStateStore.temporary(1 << 20);

@@ -10,7 +10,13 @@ import io.agentauditor.engine.StepResult;
 import io.agentauditor.schema.AgentEvent;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,12 +24,28 @@ import org.slf4j.LoggerFactory;
  * Decides a JSON Lines file of events in-process (contract section 10, {@code replay}): one decision
  * per valid line, in input order, each followed by the idle-timeout decisions it triggered (section
  * 9.3); every invalid line becomes a dead letter with its line number and reason (section 9.4).
- * Streams: it holds one record at a time, and the state lives in the given {@link StateStore}.
+ *
+ * <p>Three threads in a pipeline, so that a replay uses more than one core: a reader splits and
+ * decodes lines, the calling thread decides them in order (the engine and the store are touched by
+ * it alone), and a writer encodes decisions and reports dead letters, also in input order. They hand
+ * records on in batches through bounded queues, so the replay streams: it holds a few batches at a
+ * time (each at most {@value #BATCH_RECORDS} records or about {@value #BATCH_BYTES} bytes of input),
+ * and the state lives in the given {@link StateStore}. A failure on any of the three stops the other
+ * two and is thrown by {@link #run}.
  */
 public final class Replayer {
 
   /** Records longer than this are dead letters rather than a reason to run out of memory. */
   public static final int MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
+  /** Records handed on at once. */
+  static final int BATCH_RECORDS = 512;
+
+  /** Input bytes after which a batch is handed on, even with fewer records. */
+  static final int BATCH_BYTES = 1 << 20;
+
+  /** Batches waiting between two threads. */
+  private static final int QUEUED_BATCHES = 4;
 
   private static final Logger LOGGER = LoggerFactory.getLogger(Replayer.class);
 
@@ -45,57 +67,243 @@ public final class Replayer {
 
   /**
    * Replays {@code input} against {@code store}, writing decisions as JSON Lines to {@code
-   * decisions}; neither stream is closed.
+   * decisions}; neither stream is closed. {@code decisions} and {@code dead} are called from one
+   * thread of the replay's own, in input order; {@code store} only from the calling thread.
    *
    * @throws IOException when reading the input or writing decisions fails
    */
   public Counts run(InputStream input, OutputStream decisions, StateStore store, DeadLetters dead)
       throws IOException {
+    Pipeline pipeline = new Pipeline();
+    Thread reader = pipeline.start("replay-reader", () -> read(input, pipeline));
+    Thread writer = pipeline.start("replay-writer", () -> write(decisions, dead, pipeline));
+    Counts counts = null;
+    try {
+      counts = decide(store, pipeline);
+    } catch (Pipeline.Stopped e) {
+      // The reader or the writer failed; its failure is thrown below.
+    } catch (RuntimeException | Error e) {
+      pipeline.fail(e);
+    } finally {
+      join(reader);
+      join(writer);
+    }
+    pipeline.throwFailure();
+    return counts;
+  }
+
+  /** One record on its way: its line, then its event or dead-letter reason, then its result. */
+  private static final class Item {
+    final long lineNumber;
+    AgentEvent event;
+    String deadLetter;
+    StepResult result;
+
+    Item(long lineNumber) {
+      this.lineNumber = lineNumber;
+    }
+  }
+
+  /** Records handed on together; the last batch of a replay is marked. */
+  private record Batch(List<Item> items, boolean last) {}
+
+  private static void read(InputStream input, Pipeline pipeline) throws IOException {
     JsonLinesReader reader = new JsonLinesReader(input, MAX_RECORD_BYTES);
+    List<Item> items = new ArrayList<>(BATCH_RECORDS);
+    long bytes = 0;
+    JsonLinesReader.Record record;
+    while ((record = reader.next()) != null) {
+      Item item = new Item(record.lineNumber());
+      if (record.oversized()) {
+        item.deadLetter = "record longer than " + MAX_RECORD_BYTES + " bytes";
+      } else {
+        try {
+          item.event = EventJsonCodec.decode(record.bytes());
+        } catch (InvalidEventException e) {
+          item.deadLetter = e.getMessage();
+        }
+      }
+      items.add(item);
+      bytes += record.bytes().length;
+      if (items.size() == BATCH_RECORDS || bytes >= BATCH_BYTES) {
+        pipeline.decoded.put(new Batch(items, false));
+        items = new ArrayList<>(BATCH_RECORDS);
+        bytes = 0;
+      }
+    }
+    pipeline.decoded.put(new Batch(items, true));
+  }
+
+  private Counts decide(StateStore store, Pipeline pipeline) {
     long records = 0;
     long decided = 0;
     long deadLetters = 0;
     long idle = 0;
-    JsonLinesReader.Record record;
-    while ((record = reader.next()) != null) {
-      records++;
-      if (record.oversized()) {
-        deadLetters++;
-        dead.deadLetter(record.lineNumber(), "record longer than " + MAX_RECORD_BYTES + " bytes");
-        continue;
+    Batch batch;
+    do {
+      batch = pipeline.decoded.take();
+      for (Item item : batch.items()) {
+        records++;
+        AgentEvent event = item.event;
+        item.event = null;
+        if (event != null) {
+          try {
+            item.result = engine.process(event, store);
+          } catch (RuntimeException e) {
+            // The engine applies state only once a step is decided, so the record can be set
+            // aside and the replay go on; this is a defect to report, not an input error.
+            LOGGER.error("line {}: the engine failed on event {}", item.lineNumber, event.getEventId(), e);
+            item.deadLetter = "processing failed: " + e;
+          }
+        }
+        if (item.result != null) {
+          decided++;
+          idle += item.result.idleTimeouts().size();
+        } else {
+          deadLetters++;
+        }
       }
-      AgentEvent event;
-      try {
-        event = EventJsonCodec.decode(record.bytes());
-      } catch (InvalidEventException e) {
-        deadLetters++;
-        dead.deadLetter(record.lineNumber(), e.getMessage());
-        continue;
-      }
-      StepResult result;
-      try {
-        result = engine.process(event, store);
-      } catch (RuntimeException e) {
-        // The engine applies state only once a step is decided, so the record can be set aside
-        // and the replay go on; this is a defect to report, not an input error.
-        LOGGER.error("line {}: the engine failed on event {}", record.lineNumber(), event.getEventId(), e);
-        deadLetters++;
-        dead.deadLetter(record.lineNumber(), "processing failed: " + e);
-        continue;
-      }
-      decided++;
-      write(decisions, result.decision());
-      for (Decision timeout : result.idleTimeouts()) {
-        idle++;
-        write(decisions, timeout);
-      }
-    }
-    decisions.flush();
+      pipeline.decided.put(batch);
+    } while (!batch.last());
     return new Counts(records, decided, deadLetters, idle);
+  }
+
+  private static void write(OutputStream out, DeadLetters dead, Pipeline pipeline) throws IOException {
+    Batch batch;
+    do {
+      batch = pipeline.decided.take();
+      for (Item item : batch.items()) {
+        if (item.result == null) {
+          dead.deadLetter(item.lineNumber, item.deadLetter);
+          continue;
+        }
+        write(out, item.result.decision());
+        for (Decision timeout : item.result.idleTimeouts()) {
+          write(out, timeout);
+        }
+      }
+    } while (!batch.last());
+    out.flush();
   }
 
   private static void write(OutputStream out, Decision decision) throws IOException {
     out.write(DecisionJsonCodec.encodeUtf8(decision));
     out.write('\n');
+  }
+
+  private static void join(Thread t) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true; // the pipeline stops on its own; wait for it, then restore the flag
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The queues between the three threads, and the first failure of any of them. */
+  private static final class Pipeline {
+
+    /** How often a thread waiting on a queue looks whether another one failed. */
+    private static final long CHECK_MILLIS = 100;
+
+    /** Thrown in a thread that waits on a queue once another thread failed. */
+    static final class Stopped extends RuntimeException {
+      Stopped() {
+        super("replay stopped", null, false, false);
+      }
+    }
+
+    /** Work of a pipeline thread. */
+    @FunctionalInterface
+    interface Work {
+      void run() throws IOException;
+    }
+
+    final Queue decoded = new Queue();
+    final Queue decided = new Queue();
+    private volatile Throwable failure;
+
+    Thread start(String name, Work work) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  work.run();
+                } catch (Stopped e) {
+                  // another thread failed first
+                } catch (IOException | RuntimeException | Error e) {
+                  fail(e);
+                }
+              },
+              name);
+      t.setDaemon(true);
+      t.start();
+      return t;
+    }
+
+    synchronized void fail(Throwable t) {
+      if (failure == null) {
+        failure = t;
+      }
+    }
+
+    void throwFailure() throws IOException {
+      Throwable t = failure;
+      if (t instanceof IOException e) {
+        throw e;
+      }
+      if (t instanceof RuntimeException e) {
+        throw e;
+      }
+      if (t instanceof Error e) {
+        throw e;
+      }
+    }
+
+    /** A bounded queue of batches whose waits end when the pipeline fails. */
+    final class Queue {
+      private final BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(QUEUED_BATCHES);
+
+      void put(Batch b) {
+        try {
+          while (!batches.offer(b, CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+            checkRunning();
+          }
+        } catch (InterruptedException e) {
+          throw interrupted();
+        }
+      }
+
+      Batch take() {
+        try {
+          Batch b;
+          while ((b = batches.poll(CHECK_MILLIS, TimeUnit.MILLISECONDS)) == null) {
+            checkRunning();
+          }
+          return b;
+        } catch (InterruptedException e) {
+          throw interrupted();
+        }
+      }
+
+      private void checkRunning() {
+        if (failure != null) {
+          throw new Stopped();
+        }
+      }
+
+      /** Fails the pipeline with an {@link InterruptedIOException}, which {@link #run} throws. */
+      private Stopped interrupted() {
+        Thread.currentThread().interrupt();
+        fail(new InterruptedIOException("replay interrupted"));
+        return new Stopped();
+      }
+    }
   }
 }

@@ -67,10 +67,13 @@ public final class Replayer {
 
   /**
    * Replays {@code input} against {@code store}, writing decisions as JSON Lines to {@code
-   * decisions}; neither stream is closed. {@code decisions} and {@code dead} are called from one
-   * thread of the replay's own, in input order; {@code store} only from the calling thread.
+   * decisions}; neither stream is closed. {@code input} is read from one thread of the replay's own,
+   * {@code decisions} and {@code dead} are called from another, in input order, and {@code store}
+   * only from the calling thread. Returns once both threads have ended.
    *
    * @throws IOException when reading the input or writing decisions fails
+   * @throws RuntimeException what {@code dead} throws, as is (an engine failure on one event is a
+   *     dead letter, not a failure of the replay)
    */
   public Counts run(InputStream input, OutputStream decisions, StateStore store, DeadLetters dead)
       throws IOException {

@@ -1,6 +1,7 @@
 package io.agentauditor.codec;
 
 import com.fasterxml.jackson.core.JsonStreamContext;
+import io.agentauditor.text.Echo;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -15,7 +16,7 @@ final class JsonPaths {
   static final String ROOT = "$";
 
   /** Longest piece of input text echoed in a path or reason, so dead-letter reasons stay short. */
-  static final int MAX_ECHO = 64;
+  static final int MAX_ECHO = Echo.MAX_CHARS;
 
   private JsonPaths() {}
 
@@ -50,34 +51,9 @@ final class JsonPaths {
     return path;
   }
 
-  /**
-   * {@code text} as a JSON string literal, control characters escaped, cut to {@value #MAX_ECHO}
-   * characters with an ellipsis.
-   */
+  /** {@code text} as a JSON string literal, escaped and cut short ({@link Echo#quote}). */
   static String quote(String text) {
-    StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_ECHO) + 8).append('"');
-    int limit = Math.min(text.length(), MAX_ECHO);
-    for (int i = 0; i < limit; i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) || c == '\u2028' || c == '\u2029') {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    if (text.length() > MAX_ECHO) {
-      sb.append('\u2026');
-    }
-    return sb.append('"').toString();
+    return Echo.quote(text);
   }
 
   private static boolean isPlainName(String name) {

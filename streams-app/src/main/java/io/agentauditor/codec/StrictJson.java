@@ -152,16 +152,8 @@ final class StrictJson {
     try {
       Scope.parse(scope);
     } catch (ScopeSyntaxException e) {
-      throw new FieldError(JsonPaths.index(arrayPath, index), scopeReason(scope, e));
+      throw new FieldError(JsonPaths.index(arrayPath, index), e.getMessage());
     }
-  }
-
-  /** "malformed scope "x": why", with the scope echoed short (ScopeSyntaxException echoes it all). */
-  static String scopeReason(String scope, ScopeSyntaxException e) {
-    String prefix = "malformed scope '" + scope + "': ";
-    String message = e.getMessage();
-    String why = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
-    return "malformed scope " + JsonPaths.quote(scope) + ": " + why;
   }
 
   /** A required enum value by its exact symbol; {@code symbols} holds the accepted ones only. */

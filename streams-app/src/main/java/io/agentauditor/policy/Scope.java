@@ -1,5 +1,6 @@
 package io.agentauditor.policy;
 
+import io.agentauditor.text.Echo;
 import java.util.List;
 
 /**
@@ -48,7 +49,8 @@ public record Scope(String action, List<String> segments) {
         }
       } else if (!seg.equals(ANY) && !isLiteral(seg)) {
         throw new ScopeSyntaxException(
-            text, seg.isEmpty() ? "empty segment" : "segment '" + seg + "' is not a literal, * or **");
+            text,
+            seg.isEmpty() ? "empty segment" : "segment " + Echo.quote(seg) + " is not a literal, * or **");
       }
     }
     return new Scope(action, List.of(parts));

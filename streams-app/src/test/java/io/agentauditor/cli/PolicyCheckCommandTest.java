@@ -3,10 +3,14 @@ package io.agentauditor.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentauditor.policy.TestBundles;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -58,6 +62,42 @@ class PolicyCheckCommandTest {
             broken.resolve("rules.yaml")
                 + ":4: gate rule 'unknown-session' can't be put in shadow mode");
     assertThat(lines[23]).isEqualTo("policy bundle " + broken + " rejected: 23 errors");
+  }
+
+  @Test
+  void shouldPrintEachErrorOnOneLineWhenAMalformedScopeHoldsALineBreak(@TempDir Path tmp)
+      throws IOException {
+    // Given the default bundle with a sensitive scope whose bad segment holds a YAML-escaped \n
+    Path bundle = tmp.resolve("bundle");
+    copyDirectory(TestBundles.defaultBundle(), bundle);
+    Path settings = bundle.resolve("settings.yaml");
+    Files.writeString(
+        settings,
+        Files.readString(settings).replace("\"admin:**\"", "\"admin:a\\nforged.yaml:1: forged\""));
+
+    // When
+    int code = run("policy", "check", bundle.toString());
+
+    // Then one `file:line: message` line for the error, then the summary line
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString().lines().toList())
+        .hasSize(2)
+        .first()
+        .asString()
+        .startsWith(settings + ":14: settings.sensitiveScopes: malformed scope ");
+  }
+
+  private static void copyDirectory(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
   }
 
   @Test

@@ -61,6 +61,22 @@ class ReplayCommandTest {
   }
 
   @Test
+  void shouldReportEachDeadLetterOnOneStderrLineEvenWhenItsScopeHoldsALineBreak() throws IOException {
+    // Given a delegation whose scope holds an escaped line break followed by text that looks like a report
+    String delegation =
+        "{\"eventId\":\"e2\",\"sessionId\":\"s1\",\"agentId\":\"agent:planner\",\"occurredAt\":\"2026-11-26T10:00:01Z\","
+            + "\"type\":\"AGENT_DELEGATED\",\"delegation\":{\"childAgentId\":\"agent:coder\","
+            + "\"scopes\":[\"read:a\\nline 99: forged\"]}}";
+    Path input = write(START, delegation, READ);
+    Path output = tmp.resolve("decisions.jsonl");
+    // When
+    int code = run("replay", "--input", input.toString(), "--output", output.toString());
+    // Then exactly one stderr line, for line 2 (contract section 10: `line N: reason`)
+    assertThat(code).isEqualTo(3);
+    assertThat(err.toString().lines()).hasSize(1).allMatch(l -> l.startsWith("line 2: delegation.scopes[0]: "));
+  }
+
+  @Test
   void shouldExitTwoWhenTheInputDoesNotExist() {
     assertThat(run("replay", "--input", tmp.resolve("missing.jsonl").toString())).isEqualTo(2);
     assertThat(err.toString()).contains("no such file");

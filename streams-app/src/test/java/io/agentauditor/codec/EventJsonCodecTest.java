@@ -512,6 +512,17 @@ class EventJsonCodecTest {
     }
 
     @Test
+    void shouldKeepTheReasonOfAMalformedScopeOnOneLineWhenItsSegmentHoldsALineBreak() {
+      // Given a scope whose bad segment holds an escaped \n and \r (replay prints one reason a line)
+      String line = replaceValue(DELEGATED, "scopes", "[\"read:a\\nline 99: b\\rc\"]");
+      // When
+      InvalidEventException e = invalid(line);
+      // Then the raw input is echoed escaped, as in every other reason
+      assertThat(e.fieldPath()).isEqualTo("delegation.scopes[0]");
+      assertThat(e.reason()).doesNotContain("\n", "\r");
+    }
+
+    @Test
     void shouldAcceptEmptyScopeLists() {
       assertThat(EventJsonCodec.decode(replaceValue(DELEGATED, "scopes", "[]")).getDelegation()
           .getScopes()).isEmpty();

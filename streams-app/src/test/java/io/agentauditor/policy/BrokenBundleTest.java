@@ -26,7 +26,7 @@ class BrokenBundleTest {
             "bundle.yaml:12: include '../outside.yaml': must not contain",
             "settings.yaml:2: settings: unknown key 'maxDelegationDepht' (did you mean"
                 + " 'maxDelegationDepth'?)",
-            "settings.yaml:5: settings.sensitiveScopes: malformed scope 'deploy/prod/**'",
+            "settings.yaml:5: settings.sensitiveScopes: malformed scope \"deploy/prod/**\"",
             "settings.yaml:6: settings.forbiddenStorage item: 'DISK' is not one of",
             "settings.yaml:8: settings.fanOut.max must be between 1 and",
             "tools.yaml:3: tool 'repo.read_file': scope template 'read:repo/{repo': malformed"

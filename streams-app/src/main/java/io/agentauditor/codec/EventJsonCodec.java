@@ -50,8 +50,10 @@ import org.slf4j.LoggerFactory;
  *       whose trailing {@code \r} was not stripped still decodes; a blank line is {@code $: not a
  *       JSON object}, as is a line starting with a byte order mark; anything after the object is
  *       {@code $: trailing content after the JSON object}.
- *   <li>Bytes must be well-formed UTF-8 without NUL bytes; strings must not hold unpaired UTF-16
- *       surrogates (they have no UTF-8 form, so distinct ids could collapse in Avro).
+ *   <li>Bytes must be well-formed UTF-8 without NUL bytes; the strings the event keeps must not
+ *       hold unpaired UTF-16 surrogates written as escapes (they have no UTF-8 form, so
+ *       distinct ids could collapse in Avro). Strings of unknown fields are skipped unread, as the
+ *       contract ignores those fields.
  *   <li>Nesting deeper than 64 levels is rejected, unknown fields
  *       included; numbers longer than Jackson's default limit (1000 digits) are rejected.
  *   <li>{@code occurredAt} must land within years 0000–9999 in UTC (see {@link Rfc3339}); {@code

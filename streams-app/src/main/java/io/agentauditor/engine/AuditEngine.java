@@ -43,9 +43,12 @@ import org.slf4j.LoggerFactory;
  * session state, only the compiled policy and a parse cache, so one engine may serve several stores
  * (stream tasks) as long as calls are not concurrent: it is not thread-safe.
  *
- * <p>A {@code sessionId} whose closed session was purged after {@code sessionRetentionSeconds} (its
- * state and dedupe records are gone) is treated as new when it is used again; so is an {@code
- * eventId} of a purged session.
+ * <p>Closed sessions are kept for good by default, as the contract asks (a {@code sessionId} is
+ * never reusable; retries are recognised over every decided record). With {@code
+ * sessionRetentionSeconds} set, a closed session's chain state and dedupe records are purged that
+ * long (in event time) after it closed, and a tombstone of its meta stays: the {@code sessionId}
+ * still gets {@code duplicate-session} and {@code session-closed}, but a retry of one of its events
+ * is decided anew (against the tombstone) rather than answered with the stored decision.
  */
 public final class AuditEngine {
 
@@ -1050,8 +1053,8 @@ public final class AuditEngine {
 
   private void purgeClosedSessions(StateStore store, EngineMeta engineMeta) {
     long streamTime = engineMeta.streamTime;
-    if (streamTime < Long.MIN_VALUE + retentionMillis) {
-      return;
+    if (retentionMillis == 0 || streamTime < Long.MIN_VALUE + retentionMillis) {
+      return; // closed sessions are kept for good
     }
     long cutoff = streamTime - retentionMillis;
     if (engineMeta.closedFloor >= cutoff) {
@@ -1064,17 +1067,24 @@ public final class AuditEngine {
       String sessionId = StateKeys.indexSession(k);
       store.delete(k);
       byte[] b = store.get(StateKeys.session(sessionId));
-      if (b != null) {
-        SessionMeta m = StateCodec.decodeSession(b);
-        if (!m.closed || m.closedAt != closedAt) {
-          continue; // live again, or closed later under its own index entry
-        }
+      SessionMeta m = b == null ? null : StateCodec.decodeSession(b);
+      if (m != null && (!m.closed || m.closedAt != closedAt)) {
+        continue; // closed later under its own index entry
       }
       for (byte kind : StateKeys.SESSION_KINDS) {
+        if (kind == StateKeys.SESSION) {
+          continue;
+        }
         byte[] prefix = StateKeys.sessionPrefix(kind, sessionId);
         for (byte[] key : collectRange(store, prefix, StateKeys.prefixEnd(prefix))) {
           store.delete(key);
         }
+      }
+      if (m != null) {
+        // The tombstone: what the gate rules need to keep the id closed, and no scopes.
+        m.grantedScopes = List.of();
+        m.parsedGranted = null;
+        store.put(StateKeys.session(sessionId), StateCodec.encodeSession(m));
       }
       LOGGER.debug("purged session {} closed at {}", sessionId, closedAt);
     }

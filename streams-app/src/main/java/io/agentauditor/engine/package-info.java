@@ -71,9 +71,10 @@
  * <p>A step reads only what it needs (dedupe record, stream time, session meta, the actor's path,
  * and per type the child, credential, approvals or fan-out record), and writes at its end only what
  * changed. A {@code BLOCK} step writes its dedupe record, its fan-out record and the idle timer, and
- * nothing else. Records of a closed session, dedupe records included, are deleted once stream time is
- * more than {@code sessionRetentionSeconds} past its close: a sessionId or eventId used again after
- * that is treated as new.
+ * nothing else. Closed sessions are kept for good unless the bundle sets {@code
+ * sessionRetentionSeconds}: then a closed session's records, dedupe records included, are deleted
+ * once stream time is more than that past its close, except its meta, which stays as a tombstone
+ * without granted scopes (the id stays closed; an eventId used again is decided anew).
  *
  * <h2>Decoded records</h2>
  *

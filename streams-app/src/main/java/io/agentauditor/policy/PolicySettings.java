@@ -9,9 +9,10 @@ import java.util.Set;
  * The bundle's rule settings (contract sections 5, 6 and 9.3). {@link #defaults()} gives the
  * contract's defaults.
  *
- * @param sessionRetentionSeconds how long, in event time, a closed session's state and its {@code
- *     eventId} dedupe records are kept after it closed; after that they are purged so stores stay
- *     bounded
+ * @param sessionRetentionSeconds 0 (the default) keeps closed sessions for good, as the contract
+ *     asks; otherwise how long, in event time, a closed session's state and its {@code eventId}
+ *     dedupe records are kept after it closed, so stores stay bounded. A purged session leaves a
+ *     tombstone: its id stays closed, but a retry of one of its events is decided anew
  */
 public record PolicySettings(
     int maxDelegationDepth,
@@ -30,7 +31,7 @@ public record PolicySettings(
     sensitiveScopes = List.copyOf(sensitiveScopes);
   }
 
-  /** The contract's defaults; retention of closed sessions is 7 days. */
+  /** The contract's defaults; closed sessions are kept for good (no retention). */
   public static PolicySettings defaults() {
     return new PolicySettings(
         3,
@@ -50,6 +51,6 @@ public record PolicySettings(
         10,
         60,
         1800,
-        7 * 24 * 3600);
+        0);
   }
 }

@@ -13,6 +13,7 @@ import io.agentauditor.schema.CredentialStorage;
 import io.agentauditor.schema.EventType;
 import io.agentauditor.schema.RuleMode;
 import io.agentauditor.schema.Verdict;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -240,29 +241,67 @@ class SessionLifecycleTest {
   }
 
   @Test
-  void shouldPurgeAClosedSessionAfterRetentionAndTreatItsIdAsNew() {
+  void shouldKeepAClosedSessionAndItsDecisionsForGoodByDefault() {
     // Given
+    AgentEvent start = s.start("agent:planner", 0, "read:repo/**");
+    Decision started = h.decide(start);
+    h.decide(s.end("agent:planner", 1));
+    long year = 365L * 24 * 3600;
+    h.decide(new Events("later").start("agent:l", year, "read:repo/**")); // stream time moves on
+    // When: a new start under the id, and a retry of the first
+    Decision reused = h.decide(s.start("agent:new", year + 1, "admin:**"));
+    Decision retry = h.decide(start);
+    // Then: the id is never reusable, and a retry still returns the stored decision
+    assertThat(ruleIds(reused)).containsExactly("duplicate-session");
+    assertThat(retry).isEqualTo(started);
+  }
+
+  @Test
+  void shouldPurgeAClosedSessionAfterRetentionButKeepItsIdClosed() {
+    // Given a bundle that sets a retention of 7 days
+    PolicySettings d = PolicySettings.defaults();
+    long retention = 7L * 24 * 3600;
+    Harness h =
+        new Harness(
+            DefaultPolicyFixture.policy(
+                new PolicySettings(
+                    d.maxDelegationDepth(),
+                    d.maxCredentialTtlSeconds(),
+                    d.forbiddenStorage(),
+                    d.staticKinds(),
+                    d.sensitiveScopes(),
+                    d.fanOutMax(),
+                    d.fanOutWindowSeconds(),
+                    d.sessionIdleTimeoutSeconds(),
+                    retention),
+                Map.of(),
+                List.of()));
     h.decide(s.start("agent:planner", 0, "read:repo/**"));
     h.decide(s.issue("agent:planner", 1, "c1", "agent:planner", "read:repo/x"));
     h.decide(s.revoke("agent:planner", 2, "c1"));
     h.decide(s.end("agent:planner", 3));
     h.decide(new Events("orphan").tool("agent:x", 3, "t", Map.of())); // unknown-session
-    long retention = PolicySettings.defaults().sessionRetentionSeconds();
     Events later = new Events("later");
     // When
     h.decide(later.start("agent:l", 3 + retention, "read:repo/**"));
     int keysAtLimit = h.store.size();
     h.decide(later.end("agent:l", 3 + retention + 0.001));
-    // Then: only the later session and engine meta are left
+    // Then: of s1 only its meta is left, as a tombstone without scopes; the orphan is gone
     assertThat(keysAtLimit).isGreaterThan(h.store.size());
+    List<String> s1Keys = new ArrayList<>();
     h.store.snapshot().keySet().forEach(k -> {
-      if (k[0] != StateKeys.ENGINE_META) {
-        assertThat(new String(k, java.nio.charset.StandardCharsets.UTF_8)).contains("later");
+      String key = new String(k, java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(key).doesNotContain("orphan");
+      if (k[0] != StateKeys.ENGINE_META && !key.contains("later")) {
+        s1Keys.add(key);
+        assertThat(k[0]).isEqualTo(StateKeys.SESSION);
       }
     });
-    Decision reused = h.decide(new Events("s1").start("agent:new", 3 + retention + 1, "read:repo/**"));
-    assertThat(reused.findings()).isEmpty();
-    assertThat(reused.path()).containsExactly("agent:new");
+    assertThat(s1Keys).hasSize(1);
+    Decision reused = h.decide(s.start("agent:new", 3 + retention + 1, "admin:**"));
+    Decision call = h.decide(s.tool("agent:planner", 3 + retention + 2, "repo.read_file", Map.of("repo", "x")));
+    assertThat(ruleIds(reused)).containsExactly("duplicate-session");
+    assertThat(ruleIds(call)).containsExactly("session-closed");
   }
 
   @Test

@@ -53,7 +53,7 @@ class DefaultBundleTest {
     assertThat(s.fanOutMax()).isEqualTo(10);
     assertThat(s.fanOutWindowSeconds()).isEqualTo(60);
     assertThat(s.sessionIdleTimeoutSeconds()).isEqualTo(1800);
-    assertThat(s.sessionRetentionSeconds()).isEqualTo(7 * 24 * 3600);
+    assertThat(s.sessionRetentionSeconds()).isZero();
   }
 
   @Test

@@ -104,6 +104,22 @@ public final class DefaultPatternExamples {
             "token-expiration-never",
             "{\"scopes\": [\"api\"], \"expiration\": \"never\"}",
             "{\"scopes\": [\"api\"], \"expiration\": \"2026-12-31\"}"),
-        new Example("token-expiration-never", "expiration: never", "expiration: nevermore"));
+        new Example("token-expiration-never", "expiration: never", "expiration: nevermore"),
+        new Example("token-expiration-never", "token:\n  expiration: 'never'\n", "expiration: 'nevermore'"),
+        new Example("token-expires-at-null", "token:\n  'expires_at': null\n", "'expires_at': 'null'"),
+        new Example(
+            "terraform-azurerm-sas-without-expiry",
+            AZURE_SAS_HEAD + "  # expiry = \"2026-11-27T00:00:00Z\"\n" + AZURE_SAS_TAIL,
+            "data \"azurerm_storage_account_sas\" \"one_line\" { expiry = \"2026-11-27T00:00:00Z\" }"),
+        new Example(
+            "terraform-azurerm-sas-without-expiry",
+            AZURE_SAS_HEAD
+                + "  dynamic \"services\" {\n    for_each = [1]\n    content {\n"
+                + "      blob = { enabled = true }\n    }\n  }\n"
+                + AZURE_SAS_TAIL,
+            AZURE_SAS_HEAD
+                + "  dynamic \"services\" {\n    content {\n      blob = { enabled = true }\n    }\n  }\n"
+                + "  expiry = \"2026-11-27T00:00:00Z\"\n"
+                + AZURE_SAS_TAIL));
   }
 }

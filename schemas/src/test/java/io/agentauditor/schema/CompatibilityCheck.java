@@ -23,8 +23,12 @@ import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
  * of the README are checked on top of them:
  *
  * <ul>
- *   <li>an enum keeps every released symbol, in place (new symbols are appended), and keeps its
- *       default: Avro would silently map a removed symbol to the reader's default;
+ *   <li>an enum keeps every released symbol, in place (new symbols are appended): Avro would
+ *       silently map a removed symbol to the reader's default. Its default stays, or moves to a
+ *       symbol appended after the released ones (a sentinel the reader refuses, like {@code
+ *       UNRECOGNIZED}): that changes only how a reader treats symbols it doesn't know, never how
+ *       it reads a released symbol; moving it to another released symbol would change what a
+ *       newer writer's symbols silently become;
  *   <li>a record keeps every released field, under its name or as an alias of a renamed field: Avro
  *       would silently fill a renamed field that has a default with that default.
  * </ul>
@@ -71,8 +75,12 @@ final class CompatibilityCheck {
       if (after.size() < before.size() || !after.subList(0, before.size()).equals(before)) {
         reasons.add("enum symbols " + before + " must stay, in order, at the start of " + after);
       }
-      if (!java.util.Objects.equals(old.getEnumDefault(), now.getEnumDefault())) {
-        reasons.add("enum default changed from " + old.getEnumDefault() + " to " + now.getEnumDefault());
+      boolean defaultKept = java.util.Objects.equals(old.getEnumDefault(), now.getEnumDefault());
+      boolean toAppendedSentinel =
+          old.getEnumDefault() != null && now.getEnumDefault() != null && !before.contains(now.getEnumDefault());
+      if (!defaultKept && !toAppendedSentinel) {
+        reasons.add("enum default changed from " + old.getEnumDefault() + " to " + now.getEnumDefault()
+            + " (it may only move to a symbol appended after the released ones)");
       }
     } else if (old.getType() == Schema.Type.RECORD) {
       for (Schema.Field field : old.getFields()) {

@@ -111,6 +111,33 @@ class SchemaCompatibilityTest {
   }
 
   @Test
+  void shouldReportAnEnumDefaultMovedToAReleasedSymbolButAcceptOneMovedToAnAppendedSentinel() {
+    // Given CredentialKind of 0.1.0 (default UNRECOGNIZED), its default moved to a released symbol,
+    // and CredentialStorage of 0.1.0 (default UNKNOWN), its default moved to an appended symbol
+    SchemaSet released = SchemaSet.load(RELEASED.resolve("0.1.0"));
+    Schema kind = released.types().get("io.agentauditor.schema.CredentialKind");
+    Schema kindToReleased = Schema.createEnum(
+        kind.getName(), kind.getDoc(), kind.getNamespace(), kind.getEnumSymbols(), "API_KEY");
+    Schema storage = released.types().get("io.agentauditor.schema.CredentialStorage");
+    List<String> symbols = new ArrayList<>(storage.getEnumSymbols());
+    symbols.add("SENTINEL");
+    Schema storageToSentinel = Schema.createEnum(
+        storage.getName(), storage.getDoc(), storage.getNamespace(), symbols, "SENTINEL");
+
+    // When
+    List<CompatibilityCheck.Violation> violations = CompatibilityCheck.violations(
+        "0.1.0", released, released.with(kindToReleased).with(storageToSentinel));
+
+    // Then
+    assertThat(violations)
+        .singleElement()
+        .satisfies(v -> {
+          assertThat(v.type()).isEqualTo("io.agentauditor.schema.CredentialKind");
+          assertThat(v.reasons()).anySatisfy(r -> assertThat(r).contains("enum default changed"));
+        });
+  }
+
+  @Test
   void shouldReportARemovedEnumSymbolAndARemovedType() {
     // Given
     SchemaSet released = SchemaSet.load(RELEASED.resolve("0.1.0"));

@@ -5,6 +5,7 @@ import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.schema.ApprovalGranted;
 import io.agentauditor.schema.CredentialIssued;
 import io.agentauditor.schema.CredentialKind;
+import io.agentauditor.schema.CredentialStorage;
 import io.agentauditor.schema.CredentialRevoked;
 import io.agentauditor.schema.EventType;
 import io.agentauditor.schema.SessionStarted;
@@ -134,6 +135,10 @@ public final class AgentEventValidator {
               "credential.ttlSeconds", "integer out of range [0, " + Integer.MAX_VALUE + "]");
         }
         required(c.getStorage(), "credential.storage");
+        if (c.getStorage() == CredentialStorage.UNRECOGNIZED) {
+          throw new FieldError("credential.storage", "unknown value \"UNRECOGNIZED\", expected one of "
+              + EventJsonCodec.STORAGES.keySet());
+        }
       }
       case CREDENTIAL_REVOKED -> {
         CredentialRevoked r = e.getRevocation();

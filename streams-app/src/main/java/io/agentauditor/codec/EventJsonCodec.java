@@ -80,7 +80,8 @@ public final class EventJsonCodec {
   static final Map<String, EventType> TYPES = symbols(EventType.values(), EventType.UNRECOGNIZED);
   static final Map<String, CredentialKind> KINDS =
       symbols(CredentialKind.values(), CredentialKind.UNRECOGNIZED);
-  static final Map<String, CredentialStorage> STORAGES = symbols(CredentialStorage.values(), null);
+  static final Map<String, CredentialStorage> STORAGES =
+      symbols(CredentialStorage.values(), CredentialStorage.UNRECOGNIZED);
 
   static final String NOT_A_DATE_TIME = "not an RFC 3339 date-time with seconds and offset";
 

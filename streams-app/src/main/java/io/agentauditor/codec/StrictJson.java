@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.agentauditor.policy.Scope;
 import io.agentauditor.policy.ScopeSyntaxException;
+import io.agentauditor.text.Utf8;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -232,54 +233,14 @@ final class StrictJson {
    * undecodable bytes.
    */
   static void checkUtf8(byte[] buf, int off, int len) {
-    int end = off + len;
-    int i = off;
-    while (i < end) {
-      int b = buf[i];
-      if (b > 0) {
-        i++;
-        continue;
-      }
-      if (b == 0) {
-        throw new FieldError(JsonPaths.ROOT, "malformed JSON: NUL byte at offset " + (i - off));
-      }
-      int c = b & 0xFF;
-      int need;
-      int lo = 0x80;
-      int hi = 0xBF;
-      if (c >= 0xC2 && c <= 0xDF) {
-        need = 1;
-      } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        if (c == 0xE0) {
-          lo = 0xA0;
-        } else if (c == 0xED) {
-          hi = 0x9F;
-        }
-      } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        if (c == 0xF0) {
-          lo = 0x90;
-        } else if (c == 0xF4) {
-          hi = 0x8F;
-        }
-      } else {
-        throw invalidUtf8(i - off);
-      }
-      if (end - i - 1 < need) {
-        throw invalidUtf8(i - off);
-      }
-      int second = buf[i + 1] & 0xFF;
-      if (second < lo || second > hi) {
-        throw invalidUtf8(i - off);
-      }
-      for (int k = 2; k <= need; k++) {
-        if ((buf[i + k] & 0xC0) != 0x80) {
-          throw invalidUtf8(i - off);
-        }
-      }
-      i += need + 1;
+    int at = Utf8.firstInvalid(buf, off, len, true);
+    if (at < 0) {
+      return;
     }
+    if (buf[off + at] == 0) {
+      throw new FieldError(JsonPaths.ROOT, "malformed JSON: NUL byte at offset " + at);
+    }
+    throw invalidUtf8(at);
   }
 
   private static FieldError invalidUtf8(int offset) {

@@ -105,7 +105,8 @@ public final class PolicyBundleLoader {
   private static final List<String> MODES = List.of("enforce", "shadow");
   private static final List<String> SEVERITIES =
       List.of("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL");
-  private static final List<String> STORAGES = names(CredentialStorage.values(), Set.of());
+  private static final List<String> STORAGES =
+      names(CredentialStorage.values(), Set.of("UNRECOGNIZED"));
   private static final List<String> KINDS = names(CredentialKind.values(), Set.of("UNRECOGNIZED"));
 
   private final Path dir;

@@ -196,7 +196,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, null);
     T value;
     try {
-      value = reader.read(null, decoder);
+      value = reader.read(null, new StrictUtf8Decoder(decoder));
     } catch (EOFException e) {
       throw new AvroSerializationException(Reason.TRUNCATED_PAYLOAD, topic, id,
           "payload of " + (data.length - HEADER_SIZE) + " bytes ends inside the record", e);

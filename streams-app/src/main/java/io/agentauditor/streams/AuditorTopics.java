@@ -5,6 +5,7 @@ import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.schema.CredentialState;
 import io.agentauditor.schema.Decision;
 import io.agentauditor.serde.AvroSerde;
+import io.agentauditor.serde.StrictStringSerde;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
@@ -51,7 +52,9 @@ public record AuditorTopics(
   public static AuditorTopics of(AuditorConfig.TopicNames names, Map<String, ?> serdeConfig) {
     return new AuditorTopics(
         new Topic<>(
-            names.events(), Serdes.String(), AvroSerde.of(AgentEvent.class, serdeConfig, false)),
+            names.events(),
+            StrictStringSerde.create(),
+            AvroSerde.of(AgentEvent.class, serdeConfig, false)),
         new Topic<>(
             names.decisions(), Serdes.String(), AvroSerde.of(Decision.class, serdeConfig, false)),
         new Topic<>(names.violations(), Serdes.String(), Serdes.String()),

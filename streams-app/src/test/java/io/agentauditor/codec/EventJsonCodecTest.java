@@ -356,6 +356,9 @@ class EventJsonCodecTest {
       assertInvalid(replaceValue(ISSUED, "storage", "\"VAULT\""), "credential.storage",
           "unknown value \"VAULT\", expected one of [MEMORY, SECRETS_MANAGER, ENV, CONFIG_FILE, "
               + "REPOSITORY, CI_VARIABLE, UNKNOWN]");
+      assertInvalid(replaceValue(ISSUED, "storage", "\"UNRECOGNIZED\""), "credential.storage",
+          "unknown value \"UNRECOGNIZED\", expected one of [MEMORY, SECRETS_MANAGER, ENV, CONFIG_FILE, "
+              + "REPOSITORY, CI_VARIABLE, UNKNOWN]");
     }
 
     @Test

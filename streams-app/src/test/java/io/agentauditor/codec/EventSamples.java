@@ -81,7 +81,7 @@ final class EventSamples {
       case CREDENTIAL_ISSUED -> e.setCredential(new CredentialIssued(id(r), id(r), scopes(r),
           CredentialKind.values()[r.nextInt(CredentialKind.values().length - 1)],
           r.nextInt(4) == 0 ? null : intIn(r, 0),
-          CredentialStorage.values()[r.nextInt(CredentialStorage.values().length)]));
+          CredentialStorage.values()[r.nextInt(CredentialStorage.values().length - 1)]));
       case CREDENTIAL_REVOKED -> e.setRevocation(new CredentialRevoked(id(r), optional(r)));
       case APPROVAL_GRANTED -> e.setApproval(new ApprovalGranted(id(r), text(r), scopes(r), intIn(r, 1)));
       default -> { }

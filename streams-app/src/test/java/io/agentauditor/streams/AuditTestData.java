@@ -50,6 +50,24 @@ final class AuditTestData {
         prefix + "-dead-letters");
   }
 
+  /**
+   * The configuration of a {@code TopologyTestDriver} test: {@code topics}, an in-memory registry
+   * named by {@code registryUrl} ({@code mock://NAME}), state in {@code stateDir}.
+   */
+  static AuditorConfig driverConfig(AuditorConfig.TopicNames topics, String registryUrl, java.nio.file.Path stateDir) {
+    return AuditorConfig.fromMap(
+        java.util.Map.of(
+            "bootstrap.servers", "unused:9092",
+            "schema.registry.url", registryUrl,
+            "state.dir", stateDir.toString(),
+            "topics.events", topics.events(),
+            "topics.decisions", topics.decisions(),
+            "topics.violations", topics.violations(),
+            "topics.credentials", topics.credentials(),
+            "topics.dead.letters", topics.deadLetters()),
+        java.util.Map.of());
+  }
+
   /** The 17 lines of the demo scenario (one session, every kind of step, 5 violating steps). */
   static List<String> demoScenario() {
     try (InputStream in =

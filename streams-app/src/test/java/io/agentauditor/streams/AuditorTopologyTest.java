@@ -79,17 +79,7 @@ class AuditorTopologyTest {
   void startDriver() {
     registry = "mock://ttd-" + UUID.randomUUID();
     AuditorConfig config =
-        AuditorConfig.fromMap(
-            Map.of(
-                "bootstrap.servers", "unused:9092",
-                "schema.registry.url", registry,
-                "state.dir", stateDir.toString(),
-                "topics.events", TOPICS.events(),
-                "topics.decisions", TOPICS.decisions(),
-                "topics.violations", TOPICS.violations(),
-                "topics.credentials", TOPICS.credentials(),
-                "topics.dead.letters", TOPICS.deadLetters()),
-            Map.of());
+        AuditTestData.driverConfig(TOPICS, registry, stateDir);
     Map<String, Object> serdeConfig = config.serdeConfig();
     driver =
         new TopologyTestDriver(

@@ -1,0 +1,71 @@
+package io.agentauditor.text;
+
+/**
+ * Strict UTF-8 well-formedness: no overlong forms, no encoded surrogates, nothing above U+10FFFF,
+ * no truncated sequence. Java's decoders replace such bytes with U+FFFD, so two distinct byte
+ * strings can decode to one id; input the auditor keys state on is checked with this first.
+ */
+public final class Utf8 {
+
+  private Utf8() {}
+
+  /**
+   * The offset (from {@code off}) of the first byte of {@code buf[off, off+len)} that is not
+   * well-formed UTF-8, or of the first NUL byte when {@code nulInvalid}; -1 when there is none.
+   */
+  public static int firstInvalid(byte[] buf, int off, int len, boolean nulInvalid) {
+    int end = off + len;
+    int i = off;
+    while (i < end) {
+      int b = buf[i];
+      if (b > 0) {
+        i++;
+        continue;
+      }
+      if (b == 0) {
+        if (nulInvalid) {
+          return i - off;
+        }
+        i++;
+        continue;
+      }
+      int c = b & 0xFF;
+      int need;
+      int lo = 0x80;
+      int hi = 0xBF;
+      if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        if (c == 0xE0) {
+          lo = 0xA0;
+        } else if (c == 0xED) {
+          hi = 0x9F;
+        }
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        if (c == 0xF0) {
+          lo = 0x90;
+        } else if (c == 0xF4) {
+          hi = 0x8F;
+        }
+      } else {
+        return i - off;
+      }
+      if (end - i - 1 < need) {
+        return i - off;
+      }
+      int second = buf[i + 1] & 0xFF;
+      if (second < lo || second > hi) {
+        return i - off;
+      }
+      for (int k = 2; k <= need; k++) {
+        if ((buf[i + k] & 0xC0) != 0x80) {
+          return i - off;
+        }
+      }
+      i += need + 1;
+    }
+    return -1;
+  }
+}

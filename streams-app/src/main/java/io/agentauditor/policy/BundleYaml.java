@@ -30,6 +30,8 @@ final class BundleYaml {
 
   private final String file;
   private final List<PolicyError> errors;
+  /** The parsed text's lines, for what a node's marks can't say (how a scalar was folded). */
+  private String[] lines = new String[0];
 
   BundleYaml(String file, List<PolicyError> errors) {
     this.file = file;
@@ -42,6 +44,11 @@ final class BundleYaml {
 
   static int line(Node node) {
     return node.getStartMark().getLine() + 1;
+  }
+
+  /** Line {@code line} (1-based) of the parsed text; empty past its end. */
+  String sourceLine(int line) {
+    return line >= 1 && line <= lines.length ? lines[line - 1] : "";
   }
 
   /** {@code file:line} of a node, for messages that point at an earlier definition. */
@@ -64,6 +71,7 @@ final class BundleYaml {
 
   /** The single YAML document of {@code text}; null (with an error) when it is not one document. */
   Node parse(String text) {
+    lines = text.split("\r?\n", -1);
     LoaderOptions options = new LoaderOptions();
     options.setMaxAliasesForCollections(50);
     options.setAllowRecursiveKeys(false);

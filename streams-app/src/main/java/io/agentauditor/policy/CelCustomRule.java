@@ -38,8 +38,16 @@ public final class CelCustomRule implements CustomRule {
   /** Comprehension iterations (all macros of one evaluation together) before it is stopped. */
   public static final int MAX_COMPREHENSION_ITERATIONS = 10_000;
 
-  /** Expression nodes one evaluation may visit before it is stopped: the cost limit. */
+  /**
+   * Steps one evaluation may take before it is stopped: the cost limit. Each evaluated expression
+   * node is a step, plus one per {@value #UNITS_PER_STEP} characters of a string or elements of a
+   * list or map it evaluates to, so that work that grows with its input (a {@code matches} or
+   * {@code contains} over a long argument, a macro over a long list) counts in proportion.
+   */
   public static final long MAX_EVALUATION_STEPS = 100_000;
+
+  /** Characters of a string, or elements of a list or map, that a value counts as one step. */
+  public static final int UNITS_PER_STEP = 64;
 
   private static final Cel CEL = newEnvironment();
 
@@ -137,7 +145,8 @@ public final class CelCustomRule implements CustomRule {
           program.trace(
               context,
               (expr, value) -> {
-                if (++steps[0] > MAX_EVALUATION_STEPS) {
+                steps[0] += 1 + size(value) / UNITS_PER_STEP;
+                if (steps[0] > MAX_EVALUATION_STEPS) {
                   throw new BudgetExceededException();
                 }
               });
@@ -152,6 +161,23 @@ public final class CelCustomRule implements CustomRule {
     }
     throw new PolicyEvaluationException(
         settings.ruleId(), "expression did not evaluate to a bool: " + result, null);
+  }
+
+  /** Characters of a string or bytes, elements of a list or map; 0 for other values. */
+  private static long size(Object value) {
+    if (value instanceof CharSequence s) {
+      return s.length();
+    }
+    if (value instanceof java.util.Collection<?> c) {
+      return c.size();
+    }
+    if (value instanceof Map<?, ?> m) {
+      return m.size();
+    }
+    if (value instanceof com.google.protobuf.ByteString b) {
+      return b.size();
+    }
+    return 0;
   }
 
   @Override
@@ -195,7 +221,11 @@ public final class CelCustomRule implements CustomRule {
 
     BudgetExceededException() {
       super(
-          "cost limit exceeded: more than " + MAX_EVALUATION_STEPS + " evaluation steps",
+          "cost limit exceeded: more than "
+              + MAX_EVALUATION_STEPS
+              + " evaluation steps (a node, plus one per "
+              + UNITS_PER_STEP
+              + " characters or elements of its value)",
           null,
           false,
           false);

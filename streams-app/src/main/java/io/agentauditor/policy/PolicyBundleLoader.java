@@ -33,6 +33,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
@@ -237,11 +238,24 @@ public final class PolicyBundleLoader {
       } else if (!Files.isRegularFile(dir.resolve(rel))) {
         yaml.error(item.node(), "include '" + rel + "': no such file in the bundle");
         someFileUnreadable = true;
+      } else if (!insideBundle(rel)) {
+        // A link may point anywhere; one that stays inside (a mounted ConfigMap's) is fine.
+        yaml.error(item.node(), "include '" + rel + "': a link to a file outside the bundle directory");
+        someFileUnreadable = true;
       } else {
         valid.add(item);
       }
     }
     return valid;
+  }
+
+  /** Whether {@code rel}, links resolved, is a file inside the bundle directory. */
+  private boolean insideBundle(String rel) {
+    try {
+      return dir.resolve(rel).toRealPath().startsWith(dir.toRealPath());
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static String checked(
@@ -722,24 +736,44 @@ public final class PolicyBundleLoader {
       }
       boolean unique = claimRuleId(yaml, idNode, id);
       RuleSettings settings = ruleSettings(yaml, f, "rule '" + id + "'", id);
-      if (rule != null && settings != null && rule.gate()) {
-        if (!settings.enabled()) {
-          yaml.error(f.get("enabled").value(), "gate rule '" + id + "' can't be disabled");
-          settings = null;
-        } else if (settings.mode() == RuleMode.SHADOW) {
-          yaml.error(f.get("mode").value(), "gate rule '" + id + "' can't be put in shadow mode");
-          settings = null;
-        } else if (settings.action() != Verdict.BLOCK) {
-          yaml.error(
-              f.get("action").value(),
-              "gate rule '" + id + "' must BLOCK: there is no chain to go on with");
-          settings = null;
-        }
+      if (rule != null && rule.gate() && !gateKept(yaml, f, id)) {
+        settings = null;
       }
       if (rule != null && unique && settings != null) {
         builtins.put(rule, settings);
       }
     }
+  }
+
+  /**
+   * Whether gate rule {@code id} stays an enforced BLOCK (contract 5: gate rules can't be shadowed
+   * or switched off), each way it is weakened an error of its own. Read from the raw values, so
+   * it is reported even when another field of the rule is invalid too; an unreadable value is the
+   * field check's error, not this one's.
+   */
+  private static boolean gateKept(BundleYaml yaml, Map<String, Entry> f, String id) {
+    boolean kept = true;
+    if (isScalar(f, "enabled", "false")) {
+      yaml.error(f.get("enabled").value(), "gate rule '" + id + "' can't be disabled");
+      kept = false;
+    }
+    if (isScalar(f, "mode", "shadow")) {
+      yaml.error(f.get("mode").value(), "gate rule '" + id + "' can't be put in shadow mode");
+      kept = false;
+    }
+    if (isScalar(f, "action", "FLAG")) {
+      yaml.error(
+          f.get("action").value(), "gate rule '" + id + "' must BLOCK: there is no chain to go on with");
+      kept = false;
+    }
+    return kept;
+  }
+
+  /** Whether {@code key} holds the scalar {@code value}, ignoring case. */
+  private static boolean isScalar(Map<String, Entry> f, String key, String value) {
+    return f.containsKey(key)
+        && f.get(key).value() instanceof ScalarNode s
+        && s.getValue().trim().equalsIgnoreCase(value);
   }
 
   private boolean claimRuleId(BundleYaml yaml, Node idNode, String id) {
@@ -808,19 +842,21 @@ public final class PolicyBundleLoader {
   }
 
   /**
-   * Why a reference is malformed, or null. OWASP NHI ({@code NHI1}..{@code NHI10}), OWASP Agentic
-   * ({@code ASI01}..{@code ASI10}) and NIST CSF 2.0 ids ({@code PR.AA}, {@code PR.AA-05}) are
-   * checked against their lists; other references (e.g. {@code CWE-798}) only for their shape.
+   * Why a reference is malformed, or null. OWASP NHI ({@code NHI1}..{@code NHI10}) and OWASP
+   * Agentic ({@code ASI01}..{@code ASI10}) ids are checked against their lists, NIST CSF 2.0 ids
+   * ({@code PR.AA}, {@code PR.AA-05}) for their category and the shape of the subcategory number,
+   * in upper case; other references (e.g. {@code CWE-798}) only for their shape.
    */
   static String referenceProblem(String ref) {
-    if (ref.startsWith("NHI")) {
+    // Framework ids in any case are checked as ids (a lower-case nhi11 is no free reference).
+    if (ref.regionMatches(true, 0, "NHI", 0, 3)) {
       return NHI.matcher(ref).matches() ? null : "OWASP NHI Top 10 ids are NHI1 to NHI10";
     }
-    if (ref.startsWith("ASI")) {
+    if (ref.regionMatches(true, 0, "ASI", 0, 3)) {
       return ASI.matcher(ref).matches() ? null : "OWASP Agentic Top 10 ids are ASI01 to ASI10";
     }
     Matcher csf = CSF.matcher(ref);
-    if (csf.matches() || ref.matches("(GV|ID|PR|DE|RS|RC)\\..*")) {
+    if (csf.matches() || ref.matches("(?i)(GV|ID|PR|DE|RS|RC)\\..*")) {
       if (!csf.matches() || !CSF_CATEGORIES.contains(ref.substring(0, 5))) {
         return "not a NIST CSF 2.0 category (e.g. PR.AA) or subcategory (e.g. PR.AA-05)";
       }
@@ -892,30 +928,48 @@ public final class PolicyBundleLoader {
             issue.line() < 1
                 ? ""
                 : " (expression line " + issue.line() + ", column " + (issue.column() + 1) + ")";
-        yaml.error(expressionLine(node, issue.line()), what + ": CEL: " + issue.message() + at);
+        yaml.error(
+            expressionLine(yaml, node, expression, issue.line(), issue.column()),
+            what + ": CEL: " + issue.message() + at);
       }
       return null;
     }
   }
 
-  /** The file line of line {@code exprLine} of an expression scalar. */
-  private static int expressionLine(Node node, int exprLine) {
+  /**
+   * The file line of a CEL issue at {@code exprLine}, {@code column} of {@code expression}, the
+   * value of scalar {@code node}. A literal block keeps its lines; folded, plain and quoted
+   * scalars join theirs (a line break becomes a space), so the issue's offset in the expression is
+   * traced back through the source lines, each holding its trimmed text and one joining character.
+   */
+  private static int expressionLine(
+      BundleYaml yaml, Node node, String expression, int exprLine, int column) {
     int start = BundleYaml.line(node);
-    if (exprLine < 1) {
+    if (exprLine < 1 || !(node instanceof ScalarNode s)) {
       return start;
     }
-    if (node instanceof ScalarNode s) {
-      switch (s.getScalarStyle()) {
-        case LITERAL, FOLDED -> {
-          // A block scalar's text starts on the line after its '|' or '>' indicator.
-          return start + exprLine;
-        }
-        default -> {
-          return start + exprLine - 1;
-        }
+    if (s.getScalarStyle() == DumperOptions.ScalarStyle.LITERAL) {
+      return start + exprLine; // a block's text starts on the line after its '|'
+    }
+    String[] exprLines = expression.split("\n", -1);
+    int offset = column;
+    for (int i = 0; i < exprLine - 1 && i < exprLines.length; i++) {
+      offset += exprLines[i].length() + 1;
+    }
+    boolean block = s.getScalarStyle() == DumperOptions.ScalarStyle.FOLDED;
+    int last = Math.max(start, s.getEndMark().getLine() + 1);
+    int consumed = 0;
+    for (int line = block ? start + 1 : start; line <= last; line++) {
+      String text = yaml.sourceLine(line);
+      if (line == start) {
+        text = text.substring(Math.min(s.getStartMark().getColumn(), text.length()));
+      }
+      consumed += text.strip().length() + 1;
+      if (offset < consumed) {
+        return line;
       }
     }
-    return start;
+    return last;
   }
 
   private void checkEveryBuiltinConfigured() {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.re2j.Pattern;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -298,5 +300,99 @@ class PolicyBundleLoaderTest {
     assertThat(p.matches("ttl outside { name = 2 }")).isTrue();
     assertThat(p.matches("no block")).isFalse();
     assertThat(new NamedPattern("x", "", Pattern.compile("x*")).matches("abc")).isTrue();
+  }
+
+  @Test
+  void shouldListEveryWayAGateRuleIsWeakenedNotOnlyTheFirst() {
+    // Given a gate rule that is at once not BLOCK, in shadow mode and disabled
+    replaceIn(
+        "rules.yaml",
+        "  - id: unknown-agent\n    action: BLOCK\n",
+        "  - id: unknown-agent\n    action: FLAG\n    mode: shadow\n    enabled: false\n");
+
+    // When the bundle is loaded, then each of the three errors is listed (README: every error)
+    assertThat(errors())
+        .anyMatch(e -> e.contains("gate rule 'unknown-agent' can't be disabled"))
+        .anyMatch(e -> e.contains("gate rule 'unknown-agent' can't be put in shadow mode"))
+        .anyMatch(e -> e.contains("gate rule 'unknown-agent' must BLOCK"));
+  }
+
+  @Test
+  void shouldReportAShadowedGateRuleEvenWhenItsSeverityIsAlsoWrong() {
+    // Given a gate rule in shadow mode whose severity is also invalid
+    replaceIn(
+        "rules.yaml",
+        "  - id: unknown-session\n    action: BLOCK\n    severity: HIGH\n",
+        "  - id: unknown-session\n    action: BLOCK\n    mode: shadow\n    severity: HUGE\n");
+
+    // When loaded, then both mistakes are reported (contract 5: gates can't be shadowed)
+    assertThat(errors())
+        .anyMatch(e -> e.contains("severity: 'HUGE' is not one of"))
+        .anyMatch(e -> e.contains("gate rule 'unknown-session' can't be put in shadow mode"));
+  }
+
+  @Test
+  void shouldRejectOutOfRangeFrameworkIdsWhateverTheirCase() {
+    // Action, mode and severity are read ignoring case, so a lower-case framework id is one too:
+    // nhi11 / asi00 / pr.zz must not slip through as "free" references.
+    assertThat(PolicyBundleLoader.referenceProblem("nhi11")).isNotNull();
+    assertThat(PolicyBundleLoader.referenceProblem("asi00")).isNotNull();
+    assertThat(PolicyBundleLoader.referenceProblem("pr.zz")).isNotNull();
+  }
+
+  @Test
+  void shouldCheckACsfSubcategoryForItsCategoryAndTheShapeOfItsNumber() {
+    // README: a category of the framework, and a two-digit subcategory number
+    assertThat(PolicyBundleLoader.referenceProblem("PR.AA-05")).isNull();
+    assertThat(PolicyBundleLoader.referenceProblem("PR.ZZ-05")).isNotNull();
+    assertThat(PolicyBundleLoader.referenceProblem("PR.AA-5")).isNotNull();
+  }
+
+  @Test
+  void shouldRejectAnIncludedFileThatIsASymlinkOutOfTheBundle() throws IOException {
+    // Given lattice.yaml replaced by a symbolic link to a file outside the bundle directory
+    Path outside = tmp.resolve("outside.yaml");
+    Files.writeString(outside, "lattice:\n  admin: [write]\n  write: [read]\n");
+    Files.delete(dir.resolve("lattice.yaml"));
+    Files.createSymbolicLink(dir.resolve("lattice.yaml"), outside);
+
+    // When loaded, then it is rejected like '../outside.yaml' is: the path escapes the bundle
+    assertThat(errors()).anyMatch(e -> e.startsWith("bundle.yaml:") && e.contains("lattice.yaml"));
+  }
+
+  @Test
+  void shouldReportACelErrorOfAFoldedExpressionAtTheLineOfTheFaultyText() {
+    // Given a folded (>) expression whose undeclared identifier is on file line 7
+    String error =
+        celError(
+            "    expression: >\n"
+                + "      step.type == \"TOOL_CALL\"\n"
+                + "      && tool.name == \"cloud.deploy\"\n"
+                + "      && stepp.agentId == \"x\"\n");
+
+    // Then the error points at line 7 (README: at the line of the faulty text)
+    assertThat(error).startsWith("custom.yaml:7: custom rule 'r': CEL: undeclared reference to 'stepp'");
+  }
+
+  @Test
+  void shouldReportACelErrorOfAPlainMultiLineExpressionAtTheLineOfTheFaultyText() {
+    // Given a plain scalar expression continued on a second line (file line 5) holding the error
+    String error =
+        celError("    expression: step.type == \"TOOL_CALL\"\n      && stepp.agentId == \"x\"\n");
+
+    // Then the error points at line 5
+    assertThat(error).startsWith("custom.yaml:5: custom rule 'r': CEL: undeclared reference to 'stepp'");
+  }
+
+  /** The one error of a bundle whose custom rule 'r' (from file line 2) has {@code expressionYaml}. */
+  private String celError(String expressionYaml) {
+    include(
+        "custom.yaml",
+        "customRules:\n  - id: r\n    description: r\n"
+            + expressionYaml
+            + "    action: FLAG\n    severity: LOW\n");
+    List<String> errors = errors();
+    assertThat(errors).hasSize(1);
+    return errors.get(0);
   }
 }

@@ -32,7 +32,7 @@ public final class StrictStringSerde {
       int at = Utf8.firstInvalid(data, 0, data.length, false);
       if (at >= 0) {
         throw new SerializationException(
-            "key of " + data.length + " bytes is not valid UTF-8 (byte offset " + at + ")");
+            "a string of " + data.length + " bytes is not valid UTF-8 (byte offset " + at + ")");
       }
       return new String(data, StandardCharsets.UTF_8);
     }

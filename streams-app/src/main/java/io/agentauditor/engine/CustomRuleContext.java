@@ -35,7 +35,8 @@ import java.util.TreeMap;
  *       map for {@code SESSION_ENDED}.
  *   <li>{@code actor}: {@code id}, {@code path} (agent ids root to actor), {@code depth} (root = 0),
  *       {@code isRoot}, {@code effectiveScopes}: for the root the session's granted scopes, otherwise
- *       those of the actor's delegated scopes covered at every hop of its path.
+ *       the patterns of what the granted scopes and the delegated scopes of every hop all cover
+ *       (contract section 1), none covered by another.
  *   <li>{@code session}: {@code id}, {@code rootAgentId}, {@code initiator}, {@code grantedScopes},
  *       {@code startedAt}, {@code agentCount}, {@code credentialCount}.
  *   <li>{@code tool}: for {@code TOOL_CALL}: {@code name}, {@code known}, {@code requiredScopes} (the
@@ -153,21 +154,45 @@ final class CustomRuleContext {
     return ctx;
   }
 
-  private static List<String> effectiveScopes(
+  /**
+   * The actor's effective scopes (contract section 1) as patterns: the granted scopes met with the
+   * delegated scopes of every hop below the root ({@link ActionLattice#intersect}, which
+   * distributes over the lists), then without the patterns another one covers.
+   */
+  static List<String> effectiveScopes(
       SessionMeta meta, List<AgentNode> path, ScopeCache scopes, ActionLattice lattice) {
     if (path.size() == 1) {
       return meta.grantedScopes;
     }
-    List<Scope> granted = scopes.parseAll(meta.grantedScopes);
-    List<String> out = new ArrayList<>();
-    for (String text : path.get(path.size() - 1).scopes) {
-      Scope d = scopes.parse(text);
-      boolean covered = lattice.coversAny(granted, d);
-      for (int i = 1; covered && i < path.size() - 1; i++) {
-        covered = lattice.coversAny(scopes.parseAll(path.get(i).scopes), d);
+    List<Scope> effective = scopes.parseAll(meta.grantedScopes);
+    for (int i = 1; i < path.size() && !effective.isEmpty(); i++) {
+      List<Scope> met = new ArrayList<>();
+      for (Scope g : effective) {
+        for (Scope d : scopes.parseAll(path.get(i).scopes)) {
+          met.addAll(lattice.intersect(g, d));
+        }
       }
-      if (covered) {
-        out.add(text);
+      effective = minimal(met, lattice);
+    }
+    List<String> out = new ArrayList<>(effective.size());
+    for (Scope s : effective) {
+      out.add(s.toString());
+    }
+    return out;
+  }
+
+  /** {@code scopes} without those another one covers (of two equal ones, the first stays). */
+  private static List<Scope> minimal(List<Scope> scopes, ActionLattice lattice) {
+    List<Scope> out = new ArrayList<>(scopes.size());
+    for (int i = 0; i < scopes.size(); i++) {
+      Scope s = scopes.get(i);
+      boolean redundant = false;
+      for (int j = 0; j < scopes.size() && !redundant; j++) {
+        Scope o = scopes.get(j);
+        redundant = j != i && lattice.covers(o, s) && (!lattice.covers(s, o) || j < i);
+      }
+      if (!redundant) {
+        out.add(s);
       }
     }
     return out;

@@ -93,6 +93,53 @@ public final class ActionLattice {
     return false;
   }
 
+  /**
+   * The scopes covering exactly what both {@code a} and {@code b} cover (for any concrete scope
+   * r: {@code covers(a, r) && covers(b, r)} iff some returned scope covers r): the resource
+   * intersection, once per greatest action both imply ({@code write} and {@code read} meet in
+   * {@code read}; unrelated actions not at all). Empty when they share nothing.
+   */
+  public List<Scope> intersect(Scope a, Scope b) {
+    List<String> resource = Scope.resourceIntersection(a.segments(), b.segments());
+    if (resource == null) {
+      return List.of();
+    }
+    List<Scope> out = new java.util.ArrayList<>(1);
+    for (String action : commonActions(a.action(), b.action())) {
+      out.add(new Scope(action, resource));
+    }
+    return out;
+  }
+
+  /** The greatest actions implied by both {@code a} and {@code b}, in name order. */
+  private List<String> commonActions(String a, String b) {
+    if (a.equals(Scope.ANY)) {
+      return List.of(b);
+    }
+    if (b.equals(Scope.ANY)) {
+      return List.of(a);
+    }
+    java.util.TreeSet<String> both = new java.util.TreeSet<>(closure.getOrDefault(a, Set.of()));
+    both.add(a);
+    Set<String> fromB = new HashSet<>(closure.getOrDefault(b, Set.of()));
+    fromB.add(b);
+    both.retainAll(fromB);
+    List<String> greatest = new java.util.ArrayList<>(both.size());
+    for (String m : both) {
+      boolean below = false;
+      for (String x : both) {
+        if (!x.equals(m) && implies(x, m)) {
+          below = true;
+          break;
+        }
+      }
+      if (!below) {
+        greatest.add(m);
+      }
+    }
+    return greatest;
+  }
+
   /** The direct implications, as configured. */
   public Map<String, Set<String>> implications() {
     return direct;

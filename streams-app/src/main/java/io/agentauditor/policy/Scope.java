@@ -154,6 +154,47 @@ public record Scope(String action, List<String> segments) {
     return true;
   }
 
+  /**
+   * The resource pattern matching exactly the concrete resources both patterns match, or null when
+   * they share none. Patterns of this grammar are closed under intersection: position by position
+   * a literal meets the same literal or {@code *}, and a trailing {@code **} takes the other's
+   * remaining segments.
+   */
+  public static List<String> resourceIntersection(List<String> a, List<String> b) {
+    boolean aOpen = a.get(a.size() - 1).equals(ANY_DEPTH);
+    boolean bOpen = b.get(b.size() - 1).equals(ANY_DEPTH);
+    int pa = aOpen ? a.size() - 1 : a.size(); // fixed prefix of a
+    int pb = bOpen ? b.size() - 1 : b.size();
+    List<String> out = new java.util.ArrayList<>(Math.max(a.size(), b.size()));
+    for (int i = 0; i < Math.min(pa, pb); i++) {
+      String x = a.get(i);
+      String y = b.get(i);
+      if (x.equals(y) || y.equals(ANY)) {
+        out.add(x);
+      } else if (x.equals(ANY)) {
+        out.add(y);
+      } else {
+        return null;
+      }
+    }
+    if (pa == pb) {
+      if (aOpen && bOpen) {
+        out.add(ANY_DEPTH);
+      }
+    } else if (pa < pb) {
+      if (!aOpen) {
+        return null; // a is exactly pa segments long, b at least pb
+      }
+      out.addAll(b.subList(pa, b.size()));
+    } else {
+      if (!bOpen) {
+        return null;
+      }
+      out.addAll(a.subList(pb, a.size()));
+    }
+    return out;
+  }
+
   @Override
   public String toString() {
     return action + ":" + String.join("/", segments);

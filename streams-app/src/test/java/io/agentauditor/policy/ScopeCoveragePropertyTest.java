@@ -15,6 +15,10 @@ import net.jqwik.api.Provide;
 class ScopeCoveragePropertyTest {
 
   private static final ActionLattice LATTICE = ActionLattice.defaults();
+  /** Two actions that both imply two others: their meet has two greatest actions. */
+  private static final ActionLattice DIAMOND =
+      new ActionLattice(
+          java.util.Map.of("owner", List.of("read", "list"), "auditor", List.of("read", "list")));
   private static final List<String> LITERALS = List.of("a", "b", "c");
   /** Every concrete resource over {a, b, c} of 1 to 6 segments: enough witnesses for 4+** patterns. */
   private static final List<List<String>> CONCRETE = concretes(6);
@@ -124,5 +128,49 @@ class ScopeCoveragePropertyTest {
       level = next;
     }
     return out;
+  }
+
+  @Provide
+  Arbitrary<Scope> diamondScopes() {
+    return scopes()
+        .flatMap(
+            sc ->
+                Arbitraries.of("*", "owner", "auditor", "read", "list", "write")
+                    .map(a -> new Scope(a, sc.segments())));
+  }
+
+  @Property(tries = 5000)
+  void intersectionCoversExactlyWhatBothCover(
+      @ForAll("scopes") Scope a,
+      @ForAll("scopes") Scope b,
+      @ForAll("concreteActions") String action,
+      @ForAll("concrete") List<String> c) {
+    assertMeetCoversWhatBothCover(LATTICE, a, b, new Scope(action, c));
+  }
+
+  @Property(tries = 3000)
+  void intersectionCoversExactlyWhatBothCoverInALatticeWithTwoGreatestCommonActions(
+      @ForAll("diamondScopes") Scope a,
+      @ForAll("diamondScopes") Scope b,
+      @ForAll("diamondActions") String action,
+      @ForAll("concrete") List<String> c) {
+    assertMeetCoversWhatBothCover(DIAMOND, a, b, new Scope(action, c));
+  }
+
+  private static void assertMeetCoversWhatBothCover(ActionLattice lattice, Scope a, Scope b, Scope r) {
+    boolean both = lattice.covers(a, r) && lattice.covers(b, r);
+    assertThat(lattice.coversAny(lattice.intersect(a, b), r))
+        .as("%s and %s meet in %s; %s", a, b, lattice.intersect(a, b), r)
+        .isEqualTo(both);
+  }
+
+  @Provide
+  Arbitrary<String> concreteActions() {
+    return Arbitraries.of("read", "write", "admin", "deploy", "other");
+  }
+
+  @Provide
+  Arbitrary<String> diamondActions() {
+    return Arbitraries.of("owner", "auditor", "read", "list", "write", "other");
   }
 }

@@ -75,21 +75,52 @@ class CachingStateStoreTest {
         interleaved.add(events.get(i));
       }
     }
+    // When / Then
+    assertDecidesAndStoresAsTheStoreAlone(engine, interleaved, 1, 2, 3, 5, 8, 13, 1000);
+  }
+
+  @Test
+  void shouldDecideExactlyAsTheStoreAloneWhenRetentionPurgesSessionsAndLeavesTombstones() {
+    // Given: three interleaved sessions, a later one that moves stream time past a 7-day
+    // retention (purging them down to their tombstones), then a restart of s1, a retry of its
+    // first event and a tool call in it
+    long retention = 7L * 24 * 3600;
+    AuditEngine engine = new AuditEngine(DefaultPolicyFixture.withRetention(retention));
+    Events s1 = new Events("s1");
+    List<List<AgentEvent>> sessions =
+        List.of(session(s1), session(new Events("s2")), session(new Events("s3")));
+    List<AgentEvent> events = new ArrayList<>();
+    for (int i = 0; i < sessions.get(0).size(); i++) {
+      for (List<AgentEvent> session : sessions) {
+        events.add(session.get(i));
+      }
+    }
+    Events later = new Events("later");
+    events.add(later.start("agent:l", 11 + retention, "read:repo/**"));
+    events.add(s1.start("agent:new", 12 + retention, "admin:**"));
+    events.add(sessions.get(0).get(0));
+    events.add(s1.tool("agent:planner", 13 + retention, "repo.read_file", Map.of("repo", "acme/api")));
+
+    // When / Then
+    assertDecidesAndStoresAsTheStoreAlone(engine, events, 1, 2, 5, 1000);
+  }
+
+  /** Through a cache of each bound: the same results, and the same bytes in the store behind. */
+  private static void assertDecidesAndStoresAsTheStoreAlone(
+      AuditEngine engine, List<AgentEvent> events, int... bounds) {
     InMemoryStateStore plain = new InMemoryStateStore();
     List<StepResult> expected = new ArrayList<>();
-    for (AgentEvent e : interleaved) {
+    for (AgentEvent e : events) {
       expected.add(engine.process(e, plain));
     }
-    for (int bound : new int[] {1, 2, 3, 5, 8, 13, 1000}) {
+    for (int bound : bounds) {
       InMemoryStateStore inner = new InMemoryStateStore();
       CachingStateStore cache = new CachingStateStore(inner, bound);
-      // When
       List<StepResult> cached = new ArrayList<>();
-      for (AgentEvent e : interleaved) {
+      for (AgentEvent e : events) {
         cached.add(engine.process(e, cache));
         assertThat(cache.size()).as("records kept with bound %d", bound).isLessThanOrEqualTo(bound);
       }
-      // Then
       assertThat(cached).as("results with bound %d", bound).isEqualTo(expected);
       assertThat(Harness.sameEntries(inner.snapshot(), plain.snapshot())).as("bytes with bound %d", bound).isTrue();
     }

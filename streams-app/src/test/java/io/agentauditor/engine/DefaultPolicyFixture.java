@@ -82,6 +82,24 @@ final class DefaultPolicyFixture {
     return policy(PolicySettings.defaults(), Map.of(), List.of());
   }
 
+  /** The default policy with a retention of closed sessions ({@code sessionRetentionSeconds}). */
+  static Policy withRetention(long seconds) {
+    PolicySettings d = PolicySettings.defaults();
+    return policy(
+        new PolicySettings(
+            d.maxDelegationDepth(),
+            d.maxCredentialTtlSeconds(),
+            d.forbiddenStorage(),
+            d.staticKinds(),
+            d.sensitiveScopes(),
+            d.fanOutMax(),
+            d.fanOutWindowSeconds(),
+            d.sessionIdleTimeoutSeconds(),
+            seconds),
+        Map.of(),
+        List.of());
+  }
+
   /** The default policy with some built-ins overridden and custom rules appended. */
   static Policy policy(
       PolicySettings settings, Map<BuiltinRule, RuleSettings> overrides, List<CustomRule> customRules) {

@@ -259,23 +259,8 @@ class SessionLifecycleTest {
   @Test
   void shouldPurgeAClosedSessionAfterRetentionButKeepItsIdClosed() {
     // Given a bundle that sets a retention of 7 days
-    PolicySettings d = PolicySettings.defaults();
     long retention = 7L * 24 * 3600;
-    Harness h =
-        new Harness(
-            DefaultPolicyFixture.policy(
-                new PolicySettings(
-                    d.maxDelegationDepth(),
-                    d.maxCredentialTtlSeconds(),
-                    d.forbiddenStorage(),
-                    d.staticKinds(),
-                    d.sensitiveScopes(),
-                    d.fanOutMax(),
-                    d.fanOutWindowSeconds(),
-                    d.sessionIdleTimeoutSeconds(),
-                    retention),
-                Map.of(),
-                List.of()));
+    Harness h = new Harness(DefaultPolicyFixture.withRetention(retention));
     h.decide(s.start("agent:planner", 0, "read:repo/**"));
     h.decide(s.issue("agent:planner", 1, "c1", "agent:planner", "read:repo/x"));
     h.decide(s.revoke("agent:planner", 2, "c1"));

@@ -6,7 +6,9 @@ import io.agentauditor.runtime.AuditorConfig;
 import io.agentauditor.runtime.InfrastructureException;
 import io.agentauditor.runtime.InvalidConfigException;
 import io.agentauditor.streams.AuditorTopology;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -32,7 +34,8 @@ import picocli.CommandLine.Option;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:stopped on request (SIGTERM, Ctrl-C)",
+      "0:Kafka Streams stopped on request (on SIGTERM or Ctrl-C the JVM reports",
+      "  128 + the signal after the same clean stop: 143 or 130)",
       "1:Kafka Streams failed, or the cluster could not be reached at startup",
       "2:invalid configuration or a policy bundle that fails to load"
     })
@@ -86,6 +89,21 @@ public final class RunCommand implements Callable<Integer> {
     Policy policy = BundleDirectory.loadOrReport(bundle, err);
     if (policy == null) {
       err.println("run: the policy bundle " + bundle + " does not load");
+      err.flush();
+      return ERROR;
+    }
+    // Checked before any topic is created: Kafka Streams would fail on it only once started.
+    try {
+      Files.createDirectories(settings.stateDir());
+    } catch (IOException | SecurityException e) {
+      err.println(
+          "run: "
+              + AuditorConfig.STATE_DIR
+              + "="
+              + settings.stateDir()
+              + ": cannot create the state directory ("
+              + e
+              + ")");
       err.flush();
       return ERROR;
     }

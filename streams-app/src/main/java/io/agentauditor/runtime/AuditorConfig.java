@@ -109,7 +109,8 @@ public final class AuditorConfig extends AbstractConfig {
               BOOTSTRAP_SERVERS,
               Type.LIST,
               ConfigDef.NO_DEFAULT_VALUE,
-              ConfigDef.ValidList.anyNonDuplicateValues(false, false),
+              ConfigDef.CompositeValidator.of(
+                  ConfigDef.ValidList.anyNonDuplicateValues(false, false), new HostAndPorts()),
               Importance.HIGH,
               "Kafka brokers to bootstrap from, host:port[,host:port...]. Required.")
           .define(
@@ -124,7 +125,7 @@ public final class AuditorConfig extends AbstractConfig {
               SCHEMA_REGISTRY_URL,
               Type.STRING,
               ConfigDef.NO_DEFAULT_VALUE,
-              new ConfigDef.NonEmptyString(),
+              new RegistryUrls(),
               Importance.HIGH,
               "Confluent-compatible schema registry URL(s), comma separated; mock://NAME for an"
                   + " in-memory registry. Required. Other schema.registry.* keys (e.g."
@@ -372,7 +373,7 @@ public final class AuditorConfig extends AbstractConfig {
             return;
           }
           if (!isKnownKey(key)) {
-            errors.add("unknown key " + key + " in " + fileOrigin);
+            errors.add("unknown key " + key + "=" + echo(key, value) + " in " + fileOrigin);
             return;
           }
           merged.put(key, value);
@@ -434,11 +435,133 @@ public final class AuditorConfig extends AbstractConfig {
     if (!errors.isEmpty()) {
       throw new InvalidConfigException(errors);
     }
+    AuditorConfig config;
     try {
-      return new AuditorConfig(typed, passThrough);
+      config = new AuditorConfig(typed, passThrough);
     } catch (ConfigException e) {
       // validateAll checked every key; this is a guard against a validator/parser disagreement.
       throw new InvalidConfigException(e.getMessage(), e);
+    }
+    config.checkClientConfigs(origins);
+    return config;
+  }
+
+  /**
+   * Lets Kafka Streams and the admin client parse what they will be given, so a bad pass-through
+   * value ({@code kafka.*}, {@code streams.*}) is an error naming the key as written, at load,
+   * rather than a client's exception after the topics were created.
+   */
+  private void checkClientConfigs(Map<String, String> origins) {
+    try {
+      new QuietStreamsConfig(streamsProperties());
+      new QuietAdminConfig(adminProperties());
+    } catch (ConfigException e) {
+      java.util.regex.Matcher m = CONFIG_NAME.matcher(String.valueOf(e.getMessage()));
+      String clientKey = m.find() ? m.group(1) : null;
+      for (Map.Entry<String, String> p : passThrough.entrySet()) {
+        String stripped = stripPassThroughPrefix(p.getKey());
+        if (clientKey != null && (clientKey.equals(stripped) || p.getKey().endsWith("." + clientKey))) {
+          throw new InvalidConfigException(
+              p.getKey()
+                  + "="
+                  + echo(p.getKey(), p.getValue())
+                  + " (from "
+                  + origins.getOrDefault(p.getKey(), "defaults")
+                  + "): "
+                  + e.getMessage(),
+              e);
+        }
+      }
+      throw new InvalidConfigException(e.getMessage(), e);
+    }
+  }
+
+  /** The name in Kafka's "Invalid value X for configuration NAME: ..." messages. */
+  private static final java.util.regex.Pattern CONFIG_NAME =
+      java.util.regex.Pattern.compile("for configuration ([^\\s:]+)");
+
+  /** Streams' own parsing of its properties, without logging them. */
+  private static final class QuietStreamsConfig extends StreamsConfig {
+    QuietStreamsConfig(Map<?, ?> props) {
+      super(props, false);
+    }
+  }
+
+  /** The admin client's own parsing of its properties, without logging them. */
+  private static final class QuietAdminConfig extends AdminClientConfig {
+    QuietAdminConfig(Map<?, ?> props) {
+      super(props, false);
+    }
+  }
+
+  /** {@code value} for a message: escaped and cut short, or hidden when the key looks secret. */
+  private static String echo(String key, String value) {
+    String k = key.toLowerCase(Locale.ROOT);
+    if (k.contains("password") || k.contains("secret") || k.contains("user.info")
+        || k.contains("token") || k.contains("credential") || k.contains("jaas")) {
+      return "[hidden]";
+    }
+    String quoted = io.agentauditor.text.Echo.quote(value);
+    return quoted.substring(1, quoted.length() - 1);
+  }
+
+  /** Every entry of a list is {@code host:port} with a port in 1..65535. */
+  private static final class HostAndPorts implements ConfigDef.Validator {
+    private static final java.util.regex.Pattern HOST_PORT =
+        java.util.regex.Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]/]+):([0-9]{1,5})");
+
+    @Override
+    public void ensureValid(String name, Object value) {
+      if (!(value instanceof List<?> list)) {
+        return;
+      }
+      for (Object o : list) {
+        String entry = String.valueOf(o).trim();
+        java.util.regex.Matcher m = HOST_PORT.matcher(entry);
+        int port = m.matches() ? Integer.parseInt(m.group(2)) : 0;
+        if (port < 1 || port > 65535) {
+          throw new ConfigException(name, value, "'" + entry + "' is not host:port (port 1 to 65535)");
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "host:port[,host:port...]";
+    }
+  }
+
+  /** Comma-separated http(s) URLs with a host, or mock://NAME. */
+  private static final class RegistryUrls implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String text = value == null ? "" : value.toString().trim();
+      if (text.isEmpty()) {
+        throw new ConfigException(name, value, "must not be empty");
+      }
+      for (String url : text.split(",")) {
+        String u = url.trim();
+        java.net.URI uri;
+        try {
+          uri = new java.net.URI(u);
+        } catch (java.net.URISyntaxException e) {
+          throw new ConfigException(name, value, "'" + u + "' is not a URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        boolean ok =
+            scheme.equals("mock")
+                ? uri.getSchemeSpecificPart().length() > 2
+                : (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
+        if (!ok) {
+          throw new ConfigException(
+              name, value, "'" + u + "' is not an http(s) URL with a host, or mock://NAME");
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "http(s)://host[:port][,...] or mock://NAME";
     }
   }
 
@@ -573,6 +696,11 @@ public final class AuditorConfig extends AbstractConfig {
 
   public Path policiesDir() {
     return Path.of(getString(POLICIES_DIR));
+  }
+
+  /** The state directory of Kafka Streams ({@value #STATE_DIR}). */
+  public Path stateDir() {
+    return Path.of(getString(STATE_DIR));
   }
 
   /** The five topic names. */

@@ -195,7 +195,7 @@ class AuditorConfigTest {
             .startsWith("processing.guarantee=exactly_once (from file " + file + ")")
             .contains("exactly_once_v2"))
         .anySatisfy(e -> assertThat(e).startsWith("topics.partitions=0 (from file"))
-        .anySatisfy(e -> assertThat(e).isEqualTo("unknown key boostrap.servers in file " + file))
+        .anySatisfy(e -> assertThat(e).isEqualTo("unknown key boostrap.servers=typo:9092 in file " + file))
         .anySatisfy(e -> assertThat(e).startsWith("topics.events=bad topic name (from file"))
         .anySatisfy(e -> assertThat(e)
             .startsWith("num.stream.threads=many (from environment variable AUDITOR_NUM_STREAM_THREADS)"));

@@ -551,7 +551,10 @@ public final class AuditorConfig extends AbstractConfig {
         boolean ok =
             scheme.equals("mock")
                 ? uri.getSchemeSpecificPart().length() > 2
-                : (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
+                // The authority, not the host: java.net.URI has no host for names with '_'.
+                : (scheme.equals("http") || scheme.equals("https"))
+                    && uri.getRawAuthority() != null
+                    && !uri.getRawAuthority().isEmpty();
         if (!ok) {
           throw new ConfigException(
               name, value, "'" + u + "' is not an http(s) URL with a host, or mock://NAME");

@@ -1,5 +1,6 @@
 package io.agentauditor.runtime;
 
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.LinkedHashMap;
@@ -29,6 +30,22 @@ class AuditorConfigBadValuesTest {
     assertThatThrownBy(() -> AuditorConfig.fromMap(values, Map.of()))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("schema.registry.url=not a url");
+  }
+
+  @Test
+  void shouldAcceptRegistryUrlsOfEveryUsualShape() {
+    for (String url :
+        new String[] {
+          "http://schema-registry:8081",
+          "https://registry.example.com",
+          "http://my_registry:8081,http://10.0.0.2:8081",
+          "http://[::1]:8081",
+          "mock://tests"
+        }) {
+      Map<String, String> values = minimal();
+      values.put("schema.registry.url", url);
+      assertThatCode(() -> AuditorConfig.fromMap(values, Map.of())).as(url).doesNotThrowAnyException();
+    }
   }
 
   @Test

@@ -117,7 +117,10 @@ final class CustomRuleContext {
       actorMap.put("path", ids);
       actorMap.put("depth", (long) (path.size() - 1));
       actorMap.put("isRoot", path.size() == 1);
-      actorMap.put("effectiveScopes", effectiveScopes(meta, path, scopes, lattice));
+      List<String> effective = effectiveScopes(meta, path, scopes, lattice);
+      if (effective != null) {
+        actorMap.put("effectiveScopes", effective);
+      }
     }
     ctx.put("actor", actorMap);
     ctx.put("session", session);
@@ -154,21 +157,31 @@ final class CustomRuleContext {
     return ctx;
   }
 
+  /** Pairs of scopes one hop may meet; beyond, {@code effectiveScopes} is omitted (see below). */
+  static final int MAX_SCOPE_PAIRS = 1_000;
+
   /**
    * The actor's effective scopes (contract section 1) as patterns: the granted scopes met with the
    * delegated scopes of every hop below the root ({@link ActionLattice#intersect}, which
-   * distributes over the lists), then without the patterns another one covers.
+   * distributes over the lists), then without the patterns another one covers. Null when a hop
+   * would meet more than {@value #MAX_SCOPE_PAIRS} pairs of scopes: scope lists come from the
+   * events, and their product must not cost a step unbounded time; a rule that reads the key
+   * without {@code has()} then fails to evaluate, and fails closed.
    */
-  static List<String> effectiveScopes(
+  private static List<String> effectiveScopes(
       SessionMeta meta, List<AgentNode> path, ScopeCache scopes, ActionLattice lattice) {
     if (path.size() == 1) {
       return meta.grantedScopes;
     }
     List<Scope> effective = scopes.parseAll(meta.grantedScopes);
     for (int i = 1; i < path.size() && !effective.isEmpty(); i++) {
+      List<Scope> hop = scopes.parseAll(path.get(i).scopes);
+      if ((long) effective.size() * hop.size() > MAX_SCOPE_PAIRS) {
+        return null;
+      }
       List<Scope> met = new ArrayList<>();
       for (Scope g : effective) {
-        for (Scope d : scopes.parseAll(path.get(i).scopes)) {
+        for (Scope d : hop) {
           met.addAll(lattice.intersect(g, d));
         }
       }

@@ -42,7 +42,7 @@ class CustomRuleEffectiveScopesTest {
     // When: coder reads inside what every hop still covers
     Decision d = h.decide(s.tool("agent:coder", 4, "repo.read_file", Map.of("repo", "acme/api")));
     // Then: the engine lets the call through, so coder's effective scopes are read:repo/acme/**,
-    // and the rule must see them (it sees [] today: the partly covered read:repo/** is dropped)
+    // and the rule sees them (not [], as when a partly covered scope was dropped)
     assertThat(ruleIds(d)).doesNotContain("scope-widening").contains("effective-is-acme");
   }
 
@@ -60,5 +60,44 @@ class CustomRuleEffectiveScopesTest {
     // Then: write implies read, so every hop covers read:repo/acme/** (the engine allows the read)
     assertThat(d.verdict()).isNotEqualTo(Verdict.BLOCK);
     assertThat(ruleIds(d)).contains("effective-is-read-acme");
+  }
+
+  @Test
+  void shouldOmitTheEffectiveScopesWhenAHopWouldMeetTooManyPairsOfScopes() throws Exception {
+    // Given: 40 granted scopes, and a child delegated 30 (1,200 pairs, above the bound)
+    Harness h = harnessWith("listed", "has(actor.effectiveScopes)");
+    // When
+    Decision d = wideChainCall(h, 40, 30);
+    // Then: the key is omitted, so the rule (guarded with has()) does not fire
+    assertThat(ruleIds(d)).doesNotContain("listed");
+  }
+
+  @Test
+  void shouldListTheEffectiveScopesWithinTheBound() throws Exception {
+    // Given: 20 granted scopes and a child delegated 30 (600 pairs)
+    Harness h = harnessWith("thirty", "actor.effectiveScopes.size() == 30");
+    // When
+    Decision d = wideChainCall(h, 20, 30);
+    // Then
+    assertThat(ruleIds(d)).contains("thirty");
+  }
+
+  /**
+   * A root granted {@code read:repo/gI/**} for I below {@code granted}, a child delegated {@code
+   * read:repo/g(J mod granted)/xJ} for J below {@code delegated}, and the child's read of g1/x1.
+   */
+  private static Decision wideChainCall(Harness h, int granted, int delegated) {
+    Events s = new Events("s1");
+    String[] g = new String[granted];
+    for (int i = 0; i < granted; i++) {
+      g[i] = "read:repo/g" + i + "/**";
+    }
+    String[] d = new String[delegated];
+    for (int j = 0; j < delegated; j++) {
+      d[j] = "read:repo/g" + (j % granted) + "/x" + j;
+    }
+    h.decide(s.start("agent:planner", 0, g));
+    h.decide(s.delegate("agent:planner", 1, "agent:coder", d));
+    return h.decide(s.tool("agent:coder", 2, "repo.read_file", Map.of("repo", "g1/x1")));
   }
 }

@@ -25,6 +25,7 @@ import io.agentauditor.schema.ToolCall;
 import io.agentauditor.schema.Verdict;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -74,6 +75,11 @@ public final class AuditEngine {
   private final long idleMillis;
   private final long retentionMillis;
   private final long windowMillis;
+  /** Step times an actor's fan-out record keeps at most: {@link #FAN_OUT_KEPT}, or fanOut.max + 1. */
+  private final int fanOutKept;
+
+  /** The fewest step times a fan-out record keeps when a window holds more. */
+  static final int FAN_OUT_KEPT = 64;
 
   /**
    * @param policy the loaded policy bundle; not null
@@ -97,6 +103,7 @@ public final class AuditEngine {
     this.idleMillis = Math.multiplyExact(settings.sessionIdleTimeoutSeconds(), 1000L);
     this.retentionMillis = Math.multiplyExact(settings.sessionRetentionSeconds(), 1000L);
     this.windowMillis = Math.multiplyExact(settings.fanOutWindowSeconds(), 1000L);
+    this.fanOutKept = Math.max(FAN_OUT_KEPT, settings.fanOutMax() + 1);
   }
 
   /** The policy this engine decides with. */
@@ -803,6 +810,14 @@ public final class AuditEngine {
       }
       if (t > latest - windowMillis) {
         kept[n++] = t;
+      }
+      if (n > fanOutKept) {
+        // Thousands of steps in one window would make every step rewrite them all. The latest
+        // fanOut.max + 1 tell an in-order step whether the window holds more than fanOut.max; a
+        // step arriving late already sees a lower bound, now one from the latest kept only.
+        Arrays.sort(kept, 0, n);
+        System.arraycopy(kept, n - fanOutKept, kept, 0, fanOutKept);
+        n = fanOutKept;
       }
       view.writeFanOut(actor, kept, n);
       if (count > settings.fanOutMax()) {

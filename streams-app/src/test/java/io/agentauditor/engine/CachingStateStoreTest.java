@@ -251,31 +251,14 @@ class CachingStateStoreTest {
   }
 
   /** An in-memory store whose puts throw while {@link #failWrites} is set. */
-  private static final class FailingStore implements StateStore {
-    final InMemoryStateStore inner = new InMemoryStateStore();
+  private static final class FailingStore extends ForwardingStore {
     boolean failWrites;
 
     @Override
-    public byte[] get(byte[] key) {
-      return inner.get(key);
-    }
-
-    @Override
-    public void put(byte[] key, byte[] value) {
+    void beforePut(byte[] key, byte[] value) {
       if (failWrites) {
         throw new IllegalStateException("disk full");
       }
-      inner.put(key, value);
-    }
-
-    @Override
-    public void delete(byte[] key) {
-      inner.delete(key);
-    }
-
-    @Override
-    public RangeIterator range(byte[] from, byte[] toExclusive) {
-      return inner.range(from, toExclusive);
     }
   }
 }

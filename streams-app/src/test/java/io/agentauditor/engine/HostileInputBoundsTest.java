@@ -18,29 +18,12 @@ import org.junit.jupiter.api.Test;
 class HostileInputBoundsTest {
 
   /** A store counting the bytes put into it, so a test can state the write work of a step. */
-  private static final class CountingStore implements StateStore {
-    final InMemoryStateStore inner = new InMemoryStateStore();
+  private static final class CountingStore extends ForwardingStore {
     long bytesPut;
 
     @Override
-    public byte[] get(byte[] key) {
-      return inner.get(key);
-    }
-
-    @Override
-    public void put(byte[] key, byte[] value) {
+    void beforePut(byte[] key, byte[] value) {
       bytesPut += key.length + value.length;
-      inner.put(key, value);
-    }
-
-    @Override
-    public void delete(byte[] key) {
-      inner.delete(key);
-    }
-
-    @Override
-    public RangeIterator range(byte[] from, byte[] toExclusive) {
-      return inner.range(from, toExclusive);
     }
   }
 

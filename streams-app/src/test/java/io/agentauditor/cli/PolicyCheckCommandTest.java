@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -68,8 +67,7 @@ class PolicyCheckCommandTest {
   void shouldPrintEachErrorOnOneLineWhenAMalformedScopeHoldsALineBreak(@TempDir Path tmp)
       throws IOException {
     // Given the default bundle with a sensitive scope whose bad segment holds a YAML-escaped \n
-    Path bundle = tmp.resolve("bundle");
-    copyDirectory(TestBundles.defaultBundle(), bundle);
+    Path bundle = TestBundles.copy(TestBundles.defaultBundle(), tmp.resolve("bundle"));
     Path settings = bundle.resolve("settings.yaml");
     Files.writeString(
         settings,
@@ -85,19 +83,6 @@ class PolicyCheckCommandTest {
         .first()
         .asString()
         .startsWith(settings + ":14: settings.sensitiveScopes: malformed scope ");
-  }
-
-  private static void copyDirectory(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        Path target = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(f, target);
-        }
-      }
-    }
   }
 
   @Test

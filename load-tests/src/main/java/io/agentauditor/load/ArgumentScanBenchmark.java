@@ -1,8 +1,8 @@
 package io.agentauditor.load;
 
-import io.agentauditor.engine.ArgumentScan;
+import io.agentauditor.engine.ArgumentScanner;
 import io.agentauditor.schema.AgentEvent;
-import io.agentauditor.schema.CredentialStorage;
+import io.agentauditor.model.CredentialStorage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +38,7 @@ public class ArgumentScanBenchmark {
 
   private static final int CALLS = 4096;
 
-  private ArgumentScan scan;
+  private ArgumentScanner scan;
   private Map<String, String>[] args;
   private CredentialStorage[] sinks;
   private int next;
@@ -46,7 +46,7 @@ public class ArgumentScanBenchmark {
   @Setup(Level.Trial)
   @SuppressWarnings("unchecked")
   public void generate() {
-    scan = new ArgumentScan(Workload.defaultPolicy());
+    scan = new ArgumentScanner(Workload.defaultPolicy());
     List<Map<String, String>> a = new ArrayList<>();
     List<CredentialStorage> s = new ArrayList<>();
     SessionGenerator generator = SessionGenerator.realistic(Workload.SEED);
@@ -67,6 +67,24 @@ public class ArgumentScanBenchmark {
   public int toolCall() {
     int i = next;
     next = (i + 1) & (CALLS - 1);
-    return scan.scan(args[i], sinks[i]);
+    return scan(args[i], sinks[i]);
+  }
+
+  /**
+   * What the engine's tool-call rules scan, both pattern rules enabled: the secret patterns unless
+   * the sink is the secrets manager, then the code patterns for a repository or a config file;
+   * the total length of the messages (0 when nothing fires).
+   */
+  private int scan(Map<String, String> arguments, CredentialStorage sink) {
+    int n = 0;
+    if (sink != CredentialStorage.SECRETS_MANAGER) {
+      String hits = scan.secretHits(arguments);
+      n += hits == null ? 0 : hits.length();
+    }
+    if (sink == CredentialStorage.REPOSITORY || sink == CredentialStorage.CONFIG_FILE) {
+      String hits = scan.codeHits(arguments);
+      n += hits == null ? 0 : hits.length();
+    }
+    return n;
   }
 }

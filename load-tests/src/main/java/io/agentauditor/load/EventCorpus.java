@@ -1,5 +1,6 @@
 package io.agentauditor.load;
 
+import io.agentauditor.avro.EventMapper;
 import io.agentauditor.codec.EventJsonCodec;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.schema.AgentEvent;
@@ -44,7 +45,7 @@ public class EventCorpus {
     corpus = generator.take(events).toArray(new AgentEvent[0]);
     json = new byte[Integer.highestOneBit(Math.min(JSON_EVENTS, events))][];
     for (int i = 0; i < json.length; i++) {
-      json[i] = EventJsonCodec.encodeUtf8(corpus[i]);
+      json[i] = EventJsonCodec.encodeUtf8(EventMapper.toStep(corpus[i]));
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.agentauditor.load;
 
+import io.agentauditor.avro.EventMapper;
 import io.agentauditor.codec.EventJsonCodec;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -35,7 +36,7 @@ public final class GenerateEvents {
     long bytes = 0;
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output), 1 << 16)) {
       for (long i = 0; i < events; i++) {
-        byte[] line = EventJsonCodec.encodeUtf8(generator.next());
+        byte[] line = EventJsonCodec.encodeUtf8(EventMapper.toStep(generator.next()));
         out.write(line);
         out.write('\n');
         bytes += line.length + 1;

@@ -1,8 +1,9 @@
 package io.agentauditor.load;
 
+import io.agentauditor.avro.EventMapper;
 import io.agentauditor.engine.AuditEngine;
-import io.agentauditor.engine.Decision;
-import io.agentauditor.engine.Finding;
+import io.agentauditor.model.Decision;
+import io.agentauditor.model.Finding;
 import io.agentauditor.engine.InMemoryStateStore;
 import io.agentauditor.schema.AgentEvent;
 import java.util.Map;
@@ -23,7 +24,7 @@ public final class MixReport {
     int toolCalls = 0;
     for (int i = 0; i < n; i++) {
       AgentEvent e = gen.next();
-      Decision d = engine.process(e, store).decision();
+      Decision d = engine.process(EventMapper.toStep(e), store).decision();
       types.merge(e.getType().name(), 1, Integer::sum);
       verdicts.merge(e.getType() + " " + d.verdict(), 1, Integer::sum);
       for (Finding f : d.findings()) {

@@ -1,5 +1,6 @@
 package io.agentauditor.load;
 
+import io.agentauditor.avro.EventMapper;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.InMemoryStateStore;
 import io.agentauditor.engine.StateStore;
@@ -105,7 +106,7 @@ public final class SessionStateSize {
     int full = 0;
     for (int i = 0; i < events; i++) {
       AgentEvent e = generator.next();
-      engine.process(e, store);
+      engine.process(EventMapper.toStep(e), store);
       if (e.getType() == EventType.SESSION_ENDED) {
         Size s = of(store, e.getSessionId());
         ended++;

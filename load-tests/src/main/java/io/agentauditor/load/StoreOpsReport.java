@@ -1,5 +1,6 @@
 package io.agentauditor.load;
 
+import io.agentauditor.avro.EventMapper;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.InMemoryStateStore;
 import io.agentauditor.engine.StateStore;
@@ -64,14 +65,14 @@ public final class StoreOpsReport {
     SessionGenerator generator = SessionGenerator.smallArguments(Workload.SEED);
     CountingStore store = new CountingStore();
     for (int i = 0; i < prefill; i++) {
-      engine.process(generator.next(), store);
+      engine.process(EventMapper.toStep(generator.next()), store);
     }
     Map<EventType, long[]> perType = new EnumMap<>(EventType.class);
     long[] total = new long[7];
     for (int i = 0; i < measured; i++) {
       AgentEvent e = generator.next();
       long[] before = {store.gets, store.puts, store.deletes, store.ranges, store.bytesRead, store.bytesWritten};
-      engine.process(e, store);
+      engine.process(EventMapper.toStep(e), store);
       long[] after = {store.gets, store.puts, store.deletes, store.ranges, store.bytesRead, store.bytesWritten};
       long[] c = perType.computeIfAbsent(e.getType(), t -> new long[7]);
       c[0]++;

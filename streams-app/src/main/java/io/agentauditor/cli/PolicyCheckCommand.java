@@ -3,7 +3,7 @@ package io.agentauditor.cli;
 import io.agentauditor.policy.BuiltinRule;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.policy.RuleSettings;
-import io.agentauditor.schema.RuleMode;
+import io.agentauditor.model.RuleMode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

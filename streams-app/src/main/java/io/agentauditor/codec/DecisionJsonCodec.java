@@ -10,12 +10,12 @@ import static io.agentauditor.codec.StrictJson.typeName;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.agentauditor.engine.Decision;
-import io.agentauditor.engine.Finding;
-import io.agentauditor.schema.EventType;
-import io.agentauditor.schema.RuleMode;
-import io.agentauditor.schema.Severity;
-import io.agentauditor.schema.Verdict;
+import io.agentauditor.model.Decision;
+import io.agentauditor.model.Finding;
+import io.agentauditor.model.EventType;
+import io.agentauditor.model.RuleMode;
+import io.agentauditor.model.Severity;
+import io.agentauditor.model.Verdict;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -192,7 +192,7 @@ public final class DecisionJsonCodec {
         case "verdict" -> verdict = enumValue(p, v, "verdict", VERDICTS);
         case "findings" -> findings = readFindings(p, v);
         case "policy" -> policy = requiredString(p, v, "policy");
-        case "path" -> path = stringArray(p, v, "path", false);
+        case "path" -> path = stringArray(p, v, "path");
         default -> p.skipChildren();
       }
     }
@@ -245,7 +245,7 @@ public final class DecisionJsonCodec {
         case "mode" -> mode = enumValue(p, v, at + ".mode", MODES);
         case "severity" -> severity = enumValue(p, v, at + ".severity", SEVERITIES);
         case "message" -> message = requiredString(p, v, at + ".message");
-        case "references" -> references = stringArray(p, v, at + ".references", false);
+        case "references" -> references = stringArray(p, v, at + ".references");
         case "credentialId" -> credentialId = optionalString(p, v, at + ".credentialId");
         default -> p.skipChildren();
       }

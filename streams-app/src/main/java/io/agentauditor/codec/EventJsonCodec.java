@@ -1,12 +1,10 @@
 package io.agentauditor.codec;
 
-import static io.agentauditor.codec.StrictJson.checkText;
 import static io.agentauditor.codec.StrictJson.enumValue;
 import static io.agentauditor.codec.StrictJson.integer;
 import static io.agentauditor.codec.StrictJson.optionalString;
 import static io.agentauditor.codec.StrictJson.present;
 import static io.agentauditor.codec.StrictJson.requireObject;
-import static io.agentauditor.codec.StrictJson.requiredId;
 import static io.agentauditor.codec.StrictJson.requiredString;
 import static io.agentauditor.codec.StrictJson.stringArray;
 import static io.agentauditor.codec.StrictJson.typeName;
@@ -15,21 +13,15 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
-import io.agentauditor.schema.AgentDelegated;
-import io.agentauditor.schema.AgentEvent;
-import io.agentauditor.schema.ApprovalGranted;
-import io.agentauditor.schema.CredentialIssued;
-import io.agentauditor.schema.CredentialKind;
-import io.agentauditor.schema.CredentialRevoked;
-import io.agentauditor.schema.CredentialStorage;
-import io.agentauditor.schema.EventType;
-import io.agentauditor.schema.SessionStarted;
-import io.agentauditor.schema.ToolCall;
+import io.agentauditor.model.CredentialKind;
+import io.agentauditor.model.CredentialStorage;
+import io.agentauditor.model.EventType;
+import io.agentauditor.model.InvalidStepException;
+import io.agentauditor.model.Step;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -39,7 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The strict JSON Lines form of {@link AgentEvent} (contract section 2). Stateless and thread-safe.
+ * The strict JSON Lines form of a {@link Step} (contract section 2). Stateless and thread-safe.
+ *
+ * <p>This codec checks what the JSON form adds (JSON types, duplicate keys, integers written as
+ * integers, the date-time form, enum symbols, which payload is present); section 2's field rules
+ * (ids, scopes, surrogates, ranges) are the {@link Step} constructors'.
  *
  * <p><b>Decoding</b> reads one line (one record) token by token and either returns a valid event or
  * throws {@link InvalidEventException}, whatever the input: nothing else escapes (no parser,
@@ -77,11 +73,9 @@ public final class EventJsonCodec {
     "session", "delegation", "toolCall", "credential", "revocation", "approval"
   };
 
-  static final Map<String, EventType> TYPES = symbols(EventType.values(), EventType.UNRECOGNIZED);
-  static final Map<String, CredentialKind> KINDS =
-      symbols(CredentialKind.values(), CredentialKind.UNRECOGNIZED);
-  static final Map<String, CredentialStorage> STORAGES =
-      symbols(CredentialStorage.values(), CredentialStorage.UNRECOGNIZED);
+  static final Map<String, EventType> TYPES = symbols(EventType.values(), null);
+  static final Map<String, CredentialKind> KINDS = symbols(CredentialKind.values(), null);
+  static final Map<String, CredentialStorage> STORAGES = symbols(CredentialStorage.values(), null);
 
   static final String NOT_A_DATE_TIME = "not an RFC 3339 date-time with seconds and offset";
 
@@ -89,7 +83,7 @@ public final class EventJsonCodec {
 
   /**
    * The JSON key of {@code type}'s payload ({@code toolCall} for TOOL_CALL), or null for
-   * SESSION_ENDED and UNRECOGNIZED.
+   * SESSION_ENDED.
    */
   public static String payloadKey(EventType type) {
     return type.ordinal() < PAYLOAD_KEYS.length ? PAYLOAD_KEYS[type.ordinal()] : null;
@@ -102,7 +96,7 @@ public final class EventJsonCodec {
    * @return a valid event, never null
    * @throws InvalidEventException when the line is not a valid event
    */
-  public static AgentEvent decode(String line) {
+  public static Step decode(String line) {
     if (line == null || (!line.isEmpty() && line.charAt(0) == '\uFEFF')) {
       throw notAnObject();
     }
@@ -111,6 +105,8 @@ public final class EventJsonCodec {
       p = StrictJson.FACTORY.createParser(line);
       return read(p);
     } catch (FieldError e) {
+      throw new InvalidEventException(e.path(), e.reason());
+    } catch (InvalidStepException e) {
       throw new InvalidEventException(e.path(), e.reason());
     } catch (IOException e) {
       FieldError f = StrictJson.translate(p, e);
@@ -127,7 +123,7 @@ public final class EventJsonCodec {
    *
    * @throws InvalidEventException when the bytes are not a valid event; see {@link #decode(String)}
    */
-  public static AgentEvent decode(byte[] line) {
+  public static Step decode(byte[] line) {
     return line == null ? decode((String) null) : decode(line, 0, line.length);
   }
 
@@ -137,7 +133,7 @@ public final class EventJsonCodec {
    * @throws InvalidEventException when the bytes are not a valid event; see {@link #decode(String)}
    * @throws IndexOutOfBoundsException when the range is not within {@code buf}
    */
-  public static AgentEvent decode(byte[] buf, int offset, int length) {
+  public static Step decode(byte[] buf, int offset, int length) {
     if (buf == null) {
       throw notAnObject();
     }
@@ -155,6 +151,8 @@ public final class EventJsonCodec {
       return read(p);
     } catch (FieldError e) {
       throw new InvalidEventException(e.path(), e.reason());
+    } catch (InvalidStepException e) {
+      throw new InvalidEventException(e.path(), e.reason());
     } catch (IOException e) {
       FieldError f = StrictJson.translate(p, e);
       throw new InvalidEventException(f.path(), f.reason(), e);
@@ -168,11 +166,9 @@ public final class EventJsonCodec {
   /**
    * The canonical JSON line of {@code event}, without a line terminator.
    *
-   * @throws InvalidEventException when {@code event} breaks section 2 (see {@link
-   *     AgentEventValidator}), so that only decodable lines are ever written
+   * <p>A {@link Step} is valid by construction, so every line written decodes.
    */
-  public static String encode(AgentEvent event) {
-    AgentEventValidator.validate(event);
+  public static String encode(Step event) {
     StringWriter out = new StringWriter(256);
     try (JsonGenerator g = StrictJson.FACTORY.createGenerator(out)) {
       write(g, event);
@@ -183,13 +179,13 @@ public final class EventJsonCodec {
   }
 
   /** {@link #encode} as UTF-8 bytes. */
-  public static byte[] encodeUtf8(AgentEvent event) {
+  public static byte[] encodeUtf8(Step event) {
     return encode(event).getBytes(StandardCharsets.UTF_8);
   }
 
   // ---------------------------------------------------------------- decoding
 
-  private static AgentEvent read(JsonParser p) throws IOException {
+  private static Step read(JsonParser p) throws IOException {
     JsonToken t = p.nextToken();
     if (t != JsonToken.START_OBJECT) {
       throw notAnObjectError();
@@ -197,7 +193,7 @@ public final class EventJsonCodec {
     String eventId = null;
     String sessionId = null;
     String agentId = null;
-    Instant occurredAt = null;
+    Long occurredAt = null;
     EventType type = null;
     // A parsed payload record, or a TokenBuffer when the payload came before `type`.
     Object[] payloads = new Object[PAYLOAD_KEYS.length];
@@ -206,9 +202,9 @@ public final class EventJsonCodec {
       String name = p.currentName();
       JsonToken v = p.nextToken();
       switch (name) {
-        case "eventId" -> eventId = requiredId(p, v, "eventId");
-        case "sessionId" -> sessionId = requiredId(p, v, "sessionId");
-        case "agentId" -> agentId = requiredId(p, v, "agentId");
+        case "eventId" -> eventId = requiredString(p, v, "eventId");
+        case "sessionId" -> sessionId = requiredString(p, v, "sessionId");
+        case "agentId" -> agentId = requiredString(p, v, "agentId");
         case "occurredAt" -> occurredAt = occurredAt(p, v);
         case "type" -> type = enumValue(p, v, "type", TYPES);
         case "session", "delegation", "toolCall", "credential", "revocation", "approval" -> {
@@ -254,27 +250,71 @@ public final class EventJsonCodec {
         }
       }
     }
-    return new AgentEvent(
-        eventId,
-        sessionId,
-        agentId,
-        occurredAt,
-        type,
-        (SessionStarted) payloads[0],
-        (AgentDelegated) payloads[1],
-        (ToolCall) payloads[2],
-        (CredentialIssued) payloads[3],
-        (CredentialRevoked) payloads[4],
-        (ApprovalGranted) payloads[5]);
+    long at = occurredAt;
+    return switch (type) {
+      case SESSION_STARTED -> {
+        SessionPayload s = (SessionPayload) payloads[0];
+        yield new Step.SessionStarted(
+            eventId, sessionId, agentId, at, s.initiator(), s.grantedScopes(), s.intent());
+      }
+      case AGENT_DELEGATED -> {
+        DelegationPayload d = (DelegationPayload) payloads[1];
+        yield new Step.AgentDelegated(
+            eventId, sessionId, agentId, at, d.childAgentId(), d.scopes(), d.purpose());
+      }
+      case TOOL_CALL -> {
+        ToolCallPayload c = (ToolCallPayload) payloads[2];
+        yield new Step.ToolCall(
+            eventId, sessionId, agentId, at, c.tool(), c.arguments(), c.credentialId());
+      }
+      case CREDENTIAL_ISSUED -> {
+        CredentialPayload c = (CredentialPayload) payloads[3];
+        yield new Step.CredentialIssued(
+            eventId, sessionId, agentId, at, c.credentialId(), c.subjectAgentId(), c.scopes(),
+            c.kind(), c.ttlSeconds(), c.storage());
+      }
+      case CREDENTIAL_REVOKED -> {
+        RevocationPayload r = (RevocationPayload) payloads[4];
+        yield new Step.CredentialRevoked(
+            eventId, sessionId, agentId, at, r.credentialId(), r.reason());
+      }
+      case APPROVAL_GRANTED -> {
+        ApprovalPayload a = (ApprovalPayload) payloads[5];
+        yield new Step.ApprovalGranted(
+            eventId, sessionId, agentId, at, a.approvalId(), a.approver(), a.scopes(),
+            a.ttlSeconds());
+      }
+      case SESSION_ENDED -> new Step.SessionEnded(eventId, sessionId, agentId, at);
+    };
   }
 
-  private static Instant occurredAt(JsonParser p, JsonToken v) throws IOException {
+  // The payloads as read, before the step's constructor judges their fields.
+  private record SessionPayload(String initiator, List<String> grantedScopes, String intent) {}
+
+  private record DelegationPayload(String childAgentId, List<String> scopes, String purpose) {}
+
+  private record ToolCallPayload(String tool, Map<String, String> arguments, String credentialId) {}
+
+  private record CredentialPayload(
+      String credentialId,
+      String subjectAgentId,
+      List<String> scopes,
+      CredentialKind kind,
+      Integer ttlSeconds,
+      CredentialStorage storage) {}
+
+  private record RevocationPayload(String credentialId, String reason) {}
+
+  private record ApprovalPayload(
+      String approvalId, String approver, List<String> scopes, int ttlSeconds) {}
+
+  private static long occurredAt(JsonParser p, JsonToken v) throws IOException {
     String text = requiredString(p, v, "occurredAt");
     long millis = Rfc3339.parseMillisOrInvalid(text);
     if (millis == Rfc3339.INVALID) {
       throw new FieldError("occurredAt", NOT_A_DATE_TIME);
     }
-    return Instant.ofEpochMilli(millis);
+    return millis;
   }
 
   private static Object readPayload(JsonParser p, JsonToken t, int index) throws IOException {
@@ -289,7 +329,7 @@ public final class EventJsonCodec {
     };
   }
 
-  private static SessionStarted readSession(JsonParser p) throws IOException {
+  private static SessionPayload readSession(JsonParser p) throws IOException {
     String initiator = null;
     List<String> grantedScopes = null;
     String intent = null;
@@ -298,17 +338,17 @@ public final class EventJsonCodec {
       JsonToken v = p.nextToken();
       switch (name) {
         case "initiator" -> initiator = requiredString(p, v, "session.initiator");
-        case "grantedScopes" -> grantedScopes = stringArray(p, v, "session.grantedScopes", true);
+        case "grantedScopes" -> grantedScopes = stringArray(p, v, "session.grantedScopes");
         case "intent" -> intent = optionalString(p, v, "session.intent");
         default -> p.skipChildren();
       }
     }
     present(initiator, "session.initiator");
     present(grantedScopes, "session.grantedScopes");
-    return new SessionStarted(initiator, grantedScopes, intent);
+    return new SessionPayload(initiator, grantedScopes, intent);
   }
 
-  private static AgentDelegated readDelegation(JsonParser p) throws IOException {
+  private static DelegationPayload readDelegation(JsonParser p) throws IOException {
     String childAgentId = null;
     List<String> scopes = null;
     String purpose = null;
@@ -316,18 +356,18 @@ public final class EventJsonCodec {
       String name = p.currentName();
       JsonToken v = p.nextToken();
       switch (name) {
-        case "childAgentId" -> childAgentId = requiredId(p, v, "delegation.childAgentId");
-        case "scopes" -> scopes = stringArray(p, v, "delegation.scopes", true);
+        case "childAgentId" -> childAgentId = requiredString(p, v, "delegation.childAgentId");
+        case "scopes" -> scopes = stringArray(p, v, "delegation.scopes");
         case "purpose" -> purpose = optionalString(p, v, "delegation.purpose");
         default -> p.skipChildren();
       }
     }
     present(childAgentId, "delegation.childAgentId");
     present(scopes, "delegation.scopes");
-    return new AgentDelegated(childAgentId, scopes, purpose);
+    return new DelegationPayload(childAgentId, scopes, purpose);
   }
 
-  private static ToolCall readToolCall(JsonParser p) throws IOException {
+  private static ToolCallPayload readToolCall(JsonParser p) throws IOException {
     String tool = null;
     Map<String, String> arguments = null;
     String credentialId = null;
@@ -337,18 +377,13 @@ public final class EventJsonCodec {
       switch (name) {
         case "tool" -> tool = requiredString(p, v, "toolCall.tool");
         case "arguments" -> arguments = readArguments(p, v);
-        case "credentialId" -> {
-          credentialId = optionalString(p, v, "toolCall.credentialId");
-          if (credentialId != null && credentialId.isEmpty()) {
-            throw new FieldError("toolCall.credentialId", StrictJson.EMPTY_ID);
-          }
-        }
+        case "credentialId" -> credentialId = optionalString(p, v, "toolCall.credentialId");
         default -> p.skipChildren();
       }
     }
     present(tool, "toolCall.tool");
     present(arguments, "toolCall.arguments");
-    return new ToolCall(tool, arguments, credentialId);
+    return new ToolCallPayload(tool, arguments, credentialId);
   }
 
   private static Map<String, String> readArguments(JsonParser p, JsonToken t) throws IOException {
@@ -361,18 +396,12 @@ public final class EventJsonCodec {
         throw new FieldError(
             JsonPaths.child("toolCall.arguments", key), "expected string, got " + typeName(v));
       }
-      String value = p.getText();
-      if (hasSurrogate(key) || hasSurrogate(value)) {
-        String path = JsonPaths.child("toolCall.arguments", key);
-        checkText(key, path);
-        checkText(value, path);
-      }
-      arguments.put(key, value);
+      arguments.put(key, p.getText());
     }
     return arguments;
   }
 
-  private static CredentialIssued readCredential(JsonParser p) throws IOException {
+  private static CredentialPayload readCredential(JsonParser p) throws IOException {
     String credentialId = null;
     String subjectAgentId = null;
     List<String> scopes = null;
@@ -383,9 +412,9 @@ public final class EventJsonCodec {
       String name = p.currentName();
       JsonToken v = p.nextToken();
       switch (name) {
-        case "credentialId" -> credentialId = requiredId(p, v, "credential.credentialId");
-        case "subjectAgentId" -> subjectAgentId = requiredId(p, v, "credential.subjectAgentId");
-        case "scopes" -> scopes = stringArray(p, v, "credential.scopes", true);
+        case "credentialId" -> credentialId = requiredString(p, v, "credential.credentialId");
+        case "subjectAgentId" -> subjectAgentId = requiredString(p, v, "credential.subjectAgentId");
+        case "scopes" -> scopes = stringArray(p, v, "credential.scopes");
         case "kind" -> kind = enumValue(p, v, "credential.kind", KINDS);
         case "ttlSeconds" ->
             ttlSeconds = v == JsonToken.VALUE_NULL ? null : integer(p, v, "credential.ttlSeconds", 0);
@@ -398,26 +427,26 @@ public final class EventJsonCodec {
     present(scopes, "credential.scopes");
     present(kind, "credential.kind");
     present(storage, "credential.storage");
-    return new CredentialIssued(credentialId, subjectAgentId, scopes, kind, ttlSeconds, storage);
+    return new CredentialPayload(credentialId, subjectAgentId, scopes, kind, ttlSeconds, storage);
   }
 
-  private static CredentialRevoked readRevocation(JsonParser p) throws IOException {
+  private static RevocationPayload readRevocation(JsonParser p) throws IOException {
     String credentialId = null;
     String reason = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken v = p.nextToken();
       switch (name) {
-        case "credentialId" -> credentialId = requiredId(p, v, "revocation.credentialId");
+        case "credentialId" -> credentialId = requiredString(p, v, "revocation.credentialId");
         case "reason" -> reason = optionalString(p, v, "revocation.reason");
         default -> p.skipChildren();
       }
     }
     present(credentialId, "revocation.credentialId");
-    return new CredentialRevoked(credentialId, reason);
+    return new RevocationPayload(credentialId, reason);
   }
 
-  private static ApprovalGranted readApproval(JsonParser p) throws IOException {
+  private static ApprovalPayload readApproval(JsonParser p) throws IOException {
     String approvalId = null;
     String approver = null;
     List<String> scopes = null;
@@ -426,9 +455,9 @@ public final class EventJsonCodec {
       String name = p.currentName();
       JsonToken v = p.nextToken();
       switch (name) {
-        case "approvalId" -> approvalId = requiredId(p, v, "approval.approvalId");
+        case "approvalId" -> approvalId = requiredString(p, v, "approval.approvalId");
         case "approver" -> approver = requiredString(p, v, "approval.approver");
-        case "scopes" -> scopes = stringArray(p, v, "approval.scopes", true);
+        case "scopes" -> scopes = stringArray(p, v, "approval.scopes");
         case "ttlSeconds" -> {
           if (v == JsonToken.VALUE_NULL) {
             throw new FieldError("approval.ttlSeconds", StrictJson.NULL);
@@ -442,82 +471,67 @@ public final class EventJsonCodec {
     present(approver, "approval.approver");
     present(scopes, "approval.scopes");
     present(ttlSeconds, "approval.ttlSeconds");
-    return new ApprovalGranted(approvalId, approver, scopes, ttlSeconds);
+    return new ApprovalPayload(approvalId, approver, scopes, ttlSeconds);
   }
 
   // ---------------------------------------------------------------- encoding
 
-  private static void write(JsonGenerator g, AgentEvent e) throws IOException {
+  private static void write(JsonGenerator g, Step e) throws IOException {
     g.writeStartObject();
-    g.writeStringField("eventId", e.getEventId());
-    g.writeStringField("sessionId", e.getSessionId());
-    g.writeStringField("agentId", e.getAgentId());
-    g.writeStringField("occurredAt", Rfc3339.format(e.getOccurredAt()));
-    g.writeStringField("type", e.getType().name());
-    switch (e.getType()) {
-      case SESSION_STARTED -> {
-        SessionStarted s = e.getSession();
-        g.writeObjectFieldStart("session");
-        g.writeStringField("initiator", s.getInitiator());
-        writeStrings(g, "grantedScopes", s.getGrantedScopes());
-        writeOptional(g, "intent", s.getIntent());
-        g.writeEndObject();
+    g.writeStringField("eventId", e.eventId());
+    g.writeStringField("sessionId", e.sessionId());
+    g.writeStringField("agentId", e.agentId());
+    g.writeStringField("occurredAt", Rfc3339.format(e.occurredAtMillis()));
+    g.writeStringField("type", e.type().name());
+    if (e instanceof Step.SessionStarted s) {
+      g.writeObjectFieldStart("session");
+      g.writeStringField("initiator", s.initiator());
+      writeStrings(g, "grantedScopes", s.grantedScopes());
+      writeOptional(g, "intent", s.intent());
+      g.writeEndObject();
+    } else if (e instanceof Step.AgentDelegated d) {
+      g.writeObjectFieldStart("delegation");
+      g.writeStringField("childAgentId", d.childAgentId());
+      writeStrings(g, "scopes", d.scopes());
+      writeOptional(g, "purpose", d.purpose());
+      g.writeEndObject();
+    } else if (e instanceof Step.ToolCall c) {
+      g.writeObjectFieldStart("toolCall");
+      g.writeStringField("tool", c.tool());
+      g.writeObjectFieldStart("arguments");
+      List<String> keys = new ArrayList<>(c.arguments().keySet());
+      Collections.sort(keys);
+      for (String key : keys) {
+        g.writeStringField(key, c.arguments().get(key));
       }
-      case AGENT_DELEGATED -> {
-        AgentDelegated d = e.getDelegation();
-        g.writeObjectFieldStart("delegation");
-        g.writeStringField("childAgentId", d.getChildAgentId());
-        writeStrings(g, "scopes", d.getScopes());
-        writeOptional(g, "purpose", d.getPurpose());
-        g.writeEndObject();
+      g.writeEndObject();
+      writeOptional(g, "credentialId", c.credentialId());
+      g.writeEndObject();
+    } else if (e instanceof Step.CredentialIssued c) {
+      g.writeObjectFieldStart("credential");
+      g.writeStringField("credentialId", c.credentialId());
+      g.writeStringField("subjectAgentId", c.subjectAgentId());
+      writeStrings(g, "scopes", c.scopes());
+      g.writeStringField("kind", c.kind().name());
+      if (c.ttlSeconds() != null) {
+        g.writeNumberField("ttlSeconds", c.ttlSeconds());
       }
-      case TOOL_CALL -> {
-        ToolCall c = e.getToolCall();
-        g.writeObjectFieldStart("toolCall");
-        g.writeStringField("tool", c.getTool());
-        g.writeObjectFieldStart("arguments");
-        List<String> keys = new ArrayList<>(c.getArguments().keySet());
-        Collections.sort(keys);
-        for (String key : keys) {
-          g.writeStringField(key, c.getArguments().get(key));
-        }
-        g.writeEndObject();
-        writeOptional(g, "credentialId", c.getCredentialId());
-        g.writeEndObject();
-      }
-      case CREDENTIAL_ISSUED -> {
-        CredentialIssued c = e.getCredential();
-        g.writeObjectFieldStart("credential");
-        g.writeStringField("credentialId", c.getCredentialId());
-        g.writeStringField("subjectAgentId", c.getSubjectAgentId());
-        writeStrings(g, "scopes", c.getScopes());
-        g.writeStringField("kind", c.getKind().name());
-        if (c.getTtlSeconds() != null) {
-          g.writeNumberField("ttlSeconds", c.getTtlSeconds());
-        }
-        g.writeStringField("storage", c.getStorage().name());
-        g.writeEndObject();
-      }
-      case CREDENTIAL_REVOKED -> {
-        CredentialRevoked r = e.getRevocation();
-        g.writeObjectFieldStart("revocation");
-        g.writeStringField("credentialId", r.getCredentialId());
-        writeOptional(g, "reason", r.getReason());
-        g.writeEndObject();
-      }
-      case APPROVAL_GRANTED -> {
-        ApprovalGranted a = e.getApproval();
-        g.writeObjectFieldStart("approval");
-        g.writeStringField("approvalId", a.getApprovalId());
-        g.writeStringField("approver", a.getApprover());
-        writeStrings(g, "scopes", a.getScopes());
-        g.writeNumberField("ttlSeconds", a.getTtlSeconds());
-        g.writeEndObject();
-      }
-      default -> {
-        // SESSION_ENDED carries no payload; UNRECOGNIZED was rejected by the validator.
-      }
+      g.writeStringField("storage", c.storage().name());
+      g.writeEndObject();
+    } else if (e instanceof Step.CredentialRevoked r) {
+      g.writeObjectFieldStart("revocation");
+      g.writeStringField("credentialId", r.credentialId());
+      writeOptional(g, "reason", r.reason());
+      g.writeEndObject();
+    } else if (e instanceof Step.ApprovalGranted a) {
+      g.writeObjectFieldStart("approval");
+      g.writeStringField("approvalId", a.approvalId());
+      g.writeStringField("approver", a.approver());
+      writeStrings(g, "scopes", a.scopes());
+      g.writeNumberField("ttlSeconds", a.ttlSeconds());
+      g.writeEndObject();
     }
+    // SESSION_ENDED carries no payload.
     g.writeEndObject();
   }
 
@@ -552,15 +566,6 @@ public final class EventJsonCodec {
   private static FieldError otherPayload(int index, EventType type) {
     return new FieldError(
         PAYLOAD_KEYS[index], "payload of another type present (type is " + type + ")");
-  }
-
-  private static boolean hasSurrogate(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (Character.isSurrogate(s.charAt(i))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static FieldError notAnObjectError() {

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import io.agentauditor.policy.Scope;
-import io.agentauditor.policy.ScopeSyntaxException;
+import io.agentauditor.model.Scope;
+import io.agentauditor.model.ScopeSyntaxException;
 import io.agentauditor.text.Utf8;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -122,9 +122,11 @@ final class StrictJson {
     return p.getIntValue();
   }
 
-  /** A required array of strings (possibly empty); {@code scopes} also checks section 3's grammar. */
-  static List<String> stringArray(JsonParser p, JsonToken t, String path, boolean scopes)
-      throws IOException {
+  /**
+   * A required array of strings (possibly empty). What the strings must be (scopes, for the
+   * events' lists) is for the caller to judge.
+   */
+  static List<String> stringArray(JsonParser p, JsonToken t, String path) throws IOException {
     if (t == JsonToken.VALUE_NULL) {
       throw new FieldError(path, NULL);
     }
@@ -137,24 +139,9 @@ final class StrictJson {
       if (e != JsonToken.VALUE_STRING) {
         throw new FieldError(JsonPaths.index(path, out.size()), "expected string, got " + typeName(e));
       }
-      String s = p.getText();
-      if (scopes) {
-        checkScope(s, path, out.size());
-      } else {
-        checkText(s, JsonPaths.index(path, out.size()));
-      }
-      out.add(s);
+      out.add(checkText(p.getText(), JsonPaths.index(path, out.size())));
     }
     return out;
-  }
-
-  /** Checks a scope against section 3's grammar; the path names the array element. */
-  static void checkScope(String scope, String arrayPath, int index) {
-    try {
-      Scope.parse(scope);
-    } catch (ScopeSyntaxException e) {
-      throw new FieldError(JsonPaths.index(arrayPath, index), e.getMessage());
-    }
   }
 
   /** A required enum value by its exact symbol; {@code symbols} holds the accepted ones only. */

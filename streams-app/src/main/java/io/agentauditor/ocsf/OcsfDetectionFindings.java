@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentauditor.codec.DecisionJsonCodec;
-import io.agentauditor.engine.Decision;
-import io.agentauditor.engine.Finding;
-import io.agentauditor.schema.Severity;
-import io.agentauditor.schema.Verdict;
+import io.agentauditor.model.Decision;
+import io.agentauditor.model.Finding;
+import io.agentauditor.model.Severity;
+import io.agentauditor.model.Verdict;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,7 +156,6 @@ public final class OcsfDetectionFindings {
   /** OCSF {@code severity_id} of a finding severity (the enums share their captions). */
   public static int severityId(Severity severity) {
     return switch (severity) {
-      case UNKNOWN -> 0;
       case INFORMATIONAL -> 1;
       case LOW -> 2;
       case MEDIUM -> 3;

@@ -1,6 +1,6 @@
 package io.agentauditor.policytest;
 
-import io.agentauditor.engine.Decision;
+import io.agentauditor.model.Decision;
 import java.util.Objects;
 
 /** One output the replay of a case's events produced, in output order. Immutable. */

@@ -1,9 +1,9 @@
 package io.agentauditor.policytest;
 
 import io.agentauditor.codec.Rfc3339;
-import io.agentauditor.engine.Decision;
-import io.agentauditor.engine.Finding;
-import io.agentauditor.schema.RuleMode;
+import io.agentauditor.model.Decision;
+import io.agentauditor.model.Finding;
+import io.agentauditor.model.RuleMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package io.agentauditor.policytest;
 
-import io.agentauditor.schema.EventType;
-import io.agentauditor.schema.Verdict;
+import io.agentauditor.model.EventType;
+import io.agentauditor.model.Verdict;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,8 +1,8 @@
 package io.agentauditor.policytest;
 
 import io.agentauditor.codec.Rfc3339;
-import io.agentauditor.schema.EventType;
-import io.agentauditor.schema.Verdict;
+import io.agentauditor.model.EventType;
+import io.agentauditor.model.Verdict;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.CharacterCodingException;

@@ -3,7 +3,7 @@ package io.agentauditor.policytest;
 import io.agentauditor.codec.DecisionJsonCodec;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.CachingStateStore;
-import io.agentauditor.engine.Decision;
+import io.agentauditor.model.Decision;
 import io.agentauditor.engine.InMemoryStateStore;
 import io.agentauditor.engine.StateStore;
 import io.agentauditor.policy.Policy;

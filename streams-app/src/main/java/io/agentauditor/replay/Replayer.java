@@ -4,10 +4,10 @@ import io.agentauditor.codec.DecisionJsonCodec;
 import io.agentauditor.codec.EventJsonCodec;
 import io.agentauditor.codec.InvalidEventException;
 import io.agentauditor.engine.AuditEngine;
-import io.agentauditor.engine.Decision;
+import io.agentauditor.model.Decision;
 import io.agentauditor.engine.StateStore;
 import io.agentauditor.engine.StepResult;
-import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.model.Step;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -98,7 +98,7 @@ public final class Replayer {
   /** One record on its way: its line, then its event or dead-letter reason, then its result. */
   private static final class Item {
     final long lineNumber;
-    AgentEvent event;
+    Step event;
     String deadLetter;
     StepResult result;
 
@@ -147,7 +147,7 @@ public final class Replayer {
       batch = pipeline.decoded.take();
       for (Item item : batch.items()) {
         records++;
-        AgentEvent event = item.event;
+        Step event = item.event;
         item.event = null;
         if (event != null) {
           try {
@@ -155,7 +155,7 @@ public final class Replayer {
           } catch (RuntimeException e) {
             // The engine applies state only once a step is decided, so the record can be set
             // aside and the replay go on; this is a defect to report, not an input error.
-            LOGGER.error("line {}: the engine failed on event {}", item.lineNumber, event.getEventId(), e);
+            LOGGER.error("line {}: the engine failed on event {}", item.lineNumber, event.eventId(), e);
             item.deadLetter = "processing failed: " + e;
           }
         }

@@ -2,6 +2,7 @@ package io.agentauditor.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentauditor.avro.EventMapper;
 import io.agentauditor.codec.EventJsonCodec;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.policy.Policy;
@@ -135,7 +136,7 @@ public final class Demo {
     BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     for (String line = reader.readLine(); line != null; line = reader.readLine()) {
       if (!line.isBlank()) {
-        events.add(EventJsonCodec.decode(line));
+        events.add(EventMapper.toAvro(EventJsonCodec.decode(line)));
       }
     }
     return events;

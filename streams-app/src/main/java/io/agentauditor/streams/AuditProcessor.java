@@ -1,13 +1,15 @@
 package io.agentauditor.streams;
 
-import io.agentauditor.codec.DecisionMapper;
+import io.agentauditor.avro.DecisionMapper;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.CachingStateStore;
-import io.agentauditor.engine.Decision;
+import io.agentauditor.model.Decision;
 import io.agentauditor.engine.StepResult;
 import io.agentauditor.ocsf.OcsfDetectionFindings;
 import io.agentauditor.policy.Policy;
-import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.avro.CredentialStateMapper;
+import io.agentauditor.model.CredentialChange;
+import io.agentauditor.model.Step;
 import io.agentauditor.schema.CredentialState;
 import java.util.Map;
 import java.util.Objects;
@@ -57,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * <p>A record whose key is not its sessionId is refused with {@link EventKeyMismatchException}
  * (dead letter through the processing handler). An engine failure propagates to the same handler.
  */
-final class AuditProcessor implements Processor<String, AgentEvent, String, Object> {
+final class AuditProcessor implements Processor<String, Step, String, Object> {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(AuditProcessor.class);
 
@@ -122,10 +124,10 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
   }
 
   @Override
-  public void process(Record<String, AgentEvent> record) {
-    AgentEvent event = record.value();
-    if (!event.getSessionId().equals(record.key())) {
-      throw new EventKeyMismatchException(record.key(), event.getSessionId());
+  public void process(Record<String, Step> record) {
+    Step event = record.value();
+    if (!event.sessionId().equals(record.key())) {
+      throw new EventKeyMismatchException(record.key(), event.sessionId());
     }
     StepResult result;
     try {
@@ -141,12 +143,13 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
     } else {
       forwardViolations(decision);
     }
-    for (CredentialState credential : result.credentialChanges()) {
+    for (CredentialChange change : result.credentialChanges()) {
+      CredentialState credential = CredentialStateMapper.toAvro(change);
       context.forward(
           new Record<String, Object>(
-              credential.getCredentialId(),
+              change.credentialId(),
               credential,
-              kafkaTimestamp(credential.getLastEventAt().toEpochMilli())),
+              kafkaTimestamp(change.lastEventAtMillis())),
           AuditorTopology.CREDENTIALS_SINK);
     }
     for (Decision timeout : result.idleTimeouts()) {
@@ -199,7 +202,7 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
    * Creates one {@link AuditProcessor} (with its own engine: engines are not thread-safe) per task,
    * and owns the {@value AuditorTopology#CHAIN_STATE_STORE} store it uses.
    */
-  static final class Supplier implements ProcessorSupplier<String, AgentEvent, String, Object> {
+  static final class Supplier implements ProcessorSupplier<String, Step, String, Object> {
 
     private final Policy policy;
     private final OcsfDetectionFindings violations;
@@ -218,7 +221,7 @@ final class AuditProcessor implements Processor<String, AgentEvent, String, Obje
     }
 
     @Override
-    public Processor<String, AgentEvent, String, Object> get() {
+    public Processor<String, Step, String, Object> get() {
       return new AuditProcessor(new AuditEngine(policy), violations, cachedRecords);
     }
 

@@ -18,7 +18,7 @@ import org.apache.kafka.streams.state.Stores;
  * Builds the auditor's Kafka Streams topology (contract sections 4 and 9) with the Processor API:
  *
  * <pre>
- * events-source (String key, validated Avro AgentEvent, occurredAt as timestamp)
+ * events-source (String key, Avro AgentEvent mapped to a valid Step, occurredAt as timestamp)
  *   -> audit (AuditProcessor, store chain-state)
  *        -> decisions-sink   (key sessionId, Avro Decision)
  *        -> violations-sink  (key sessionId, OCSF Detection Finding JSON)

@@ -1,6 +1,6 @@
 package io.agentauditor.streams;
 
-import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.model.Step;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.processor.TimestampExtractor;
 
@@ -17,8 +17,8 @@ public final class OccurredAtTimestampExtractor implements TimestampExtractor {
 
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
-    if (record.value() instanceof AgentEvent event && event.getOccurredAt() != null) {
-      return Math.max(0L, event.getOccurredAt().toEpochMilli());
+    if (record.value() instanceof Step event) {
+      return Math.max(0L, event.occurredAtMillis());
     }
     // Not reachable through the auditor's source, which only passes validated events.
     return Math.max(0L, record.timestamp());

@@ -1,15 +1,16 @@
 package io.agentauditor.streams;
 
-import io.agentauditor.codec.AgentEventValidator;
+import io.agentauditor.avro.EventMapper;
 import io.agentauditor.codec.InvalidEventException;
+import io.agentauditor.model.Step;
 import io.agentauditor.schema.AgentEvent;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * The value deserializer of the events topic: decodes with the Avro serde, then checks the event
- * against contract section 2 with {@link AgentEventValidator}.
+ * The value deserializer of the events topic: decodes with the Avro serde, then maps the event to
+ * the engine's {@link Step}, whose constructors check contract section 2 ({@link EventMapper}).
  *
  * <p>Throws {@link io.agentauditor.serde.AvroSerializationException} for undecodable bytes and
  * {@link InvalidAgentEventException} for a contract-violating event: both are {@code
@@ -20,7 +21,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * <p>Thread-safe when the wrapped deserializer is; {@link #configure} and {@link #close} are passed
  * through.
  */
-final class ValidatingEventDeserializer implements Deserializer<AgentEvent> {
+final class ValidatingEventDeserializer implements Deserializer<Step> {
 
   private final Deserializer<AgentEvent> avro;
 
@@ -34,14 +35,13 @@ final class ValidatingEventDeserializer implements Deserializer<AgentEvent> {
   }
 
   @Override
-  public AgentEvent deserialize(String topic, byte[] data) {
+  public Step deserialize(String topic, byte[] data) {
     AgentEvent event = avro.deserialize(topic, data);
     try {
-      AgentEventValidator.validate(event);
+      return EventMapper.toStep(event);
     } catch (InvalidEventException e) {
       throw new InvalidAgentEventException(e);
     }
-    return event;
   }
 
   @Override

@@ -43,7 +43,7 @@ class PolicyCheckCommandTest {
 
   @Test
   void shouldPrintEveryErrorOfAnInvalidBundleToStderrAndExitTwo() {
-    Path broken = Path.of("src/test/resources/bundles/broken");
+    Path broken = TestBundles.fixture("broken");
 
     int code = run("policy", "check", broken.toString());
 

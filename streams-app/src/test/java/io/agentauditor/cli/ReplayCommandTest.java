@@ -3,9 +3,9 @@ package io.agentauditor.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentauditor.codec.DecisionJsonCodec;
-import io.agentauditor.engine.Decision;
+import io.agentauditor.model.Decision;
 import io.agentauditor.policy.TestBundles;
-import io.agentauditor.schema.Verdict;
+import io.agentauditor.model.Verdict;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -2,6 +2,7 @@ package io.agentauditor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentauditor.policy.TestBundles;
 import io.agentauditor.runtime.AuditorApp;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -75,7 +76,7 @@ class RunCommandTest {
   @Test
   void shouldExitTwoListingEveryErrorOfABundleThatDoesNotLoad() throws IOException {
     // Given the test bundle with an error in each file
-    Path broken = Path.of("src/test/resources/bundles/broken").toAbsolutePath();
+    Path broken = TestBundles.fixture("broken").toAbsolutePath();
     Path config =
         write(
             "auditor.yaml",

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentauditor.engine.Decision;
-import io.agentauditor.engine.Finding;
-import io.agentauditor.schema.EventType;
-import io.agentauditor.schema.RuleMode;
-import io.agentauditor.schema.Severity;
-import io.agentauditor.schema.Verdict;
+import io.agentauditor.avro.DecisionMapper;
+import io.agentauditor.model.Decision;
+import io.agentauditor.model.Finding;
+import io.agentauditor.model.EventType;
+import io.agentauditor.model.RuleMode;
+import io.agentauditor.model.Severity;
+import io.agentauditor.model.Verdict;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -170,7 +171,7 @@ class DecisionJsonCodecTest {
       path.add(EventSamples.id(r));
     }
     return new Decision(EventSamples.id(r), EventSamples.id(r), EventSamples.id(r),
-        EventSamples.TYPES[r.nextInt(EventSamples.TYPES.length)], EventSamples.millis(r),
+        EventType.valueOf(EventSamples.TYPES[r.nextInt(EventSamples.TYPES.length)].name()), EventSamples.millis(r),
         Decision.verdictOf(findings), findings, EventSamples.text(r), path);
   }
 

@@ -40,8 +40,8 @@ class EventJsonCodecPropertiesTest {
     String line = sample.line();
 
     // When it is decoded, from text and from UTF-8 bytes
-    AgentEvent fromText = EventJsonCodec.decode(line);
-    AgentEvent fromBytes = EventJsonCodec.decode(line.getBytes(StandardCharsets.UTF_8));
+    AgentEvent fromText = AvroViews.decode(line);
+    AgentEvent fromBytes = AvroViews.decode(line.getBytes(StandardCharsets.UTF_8));
 
     // Then both give the event
     assertThat(fromText).isEqualTo(sample.event());
@@ -51,28 +51,28 @@ class EventJsonCodecPropertiesTest {
   @Property(tries = 2000)
   void shouldDecodeTheEncodingToAnEqualEvent(@ForAll("events") AgentEvent event) {
     // When a valid event is encoded and decoded
-    String line = EventJsonCodec.encode(event);
-    AgentEvent back = EventJsonCodec.decode(line);
+    String line = AvroViews.encode(event);
+    AgentEvent back = AvroViews.decode(line);
 
     // Then it is the same event, and the encoding is a fixed point
     assertThat(back).isEqualTo(event);
-    assertThat(EventJsonCodec.encode(back)).isEqualTo(line);
-    assertThat(EventJsonCodec.encodeUtf8(event)).isEqualTo(line.getBytes(StandardCharsets.UTF_8));
+    assertThat(AvroViews.encode(back)).isEqualTo(line);
+    assertThat(AvroViews.encodeUtf8(event)).isEqualTo(line.getBytes(StandardCharsets.UTF_8));
   }
 
   @Property(tries = 1000)
   void shouldCarryAnEventThroughAvroBinaryLosslessly(@ForAll("samples") Sample sample)
       throws IOException {
     // Given JSON decoded to an event
-    AgentEvent decoded = EventJsonCodec.decode(sample.line());
+    AgentEvent decoded = AvroViews.decode(sample.line());
 
     // When the event goes through Avro binary and back
     AgentEvent viaAvro = avroRoundTrip(decoded);
 
     // Then nothing is lost, and it still validates and encodes to the same line
     assertThat(viaAvro).isEqualTo(decoded);
-    assertThat(AgentEventValidator.isValid(viaAvro)).isTrue();
-    assertThat(EventJsonCodec.encode(viaAvro)).isEqualTo(EventJsonCodec.encode(decoded));
+    assertThat(AvroViews.isValid(viaAvro)).isTrue();
+    assertThat(AvroViews.encode(viaAvro)).isEqualTo(AvroViews.encode(decoded));
   }
 
   // ------------------------------------------------------------------ mutations
@@ -100,7 +100,7 @@ class EventJsonCodecPropertiesTest {
     }
 
     // When / Then it is reported invalid, at the mutated field, for the right reason
-    assertThatThrownBy(() -> EventJsonCodec.decode(m.line()))
+    assertThatThrownBy(() -> AvroViews.decode(m.line()))
         .as(m.toString())
         .isInstanceOfSatisfying(InvalidEventException.class, e -> {
           assertThat(e.fieldPath()).as(m.toString()).isEqualTo(m.path());
@@ -108,7 +108,7 @@ class EventJsonCodecPropertiesTest {
             assertThat(e.reason()).as(m.toString()).startsWith(m.reason());
           }
         });
-    assertThatThrownBy(() -> EventJsonCodec.decode(m.line().getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(() -> AvroViews.decode(m.line().getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(InvalidEventException.class)
         .hasMessageStartingWith(m.path() + ": ");
   }
@@ -122,8 +122,8 @@ class EventJsonCodecPropertiesTest {
     byte[] cutBytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
 
     // When / Then: never a valid event, never another exception
-    assertThatThrownBy(() -> EventJsonCodec.decode(cutText)).isInstanceOf(InvalidEventException.class);
-    assertThatThrownBy(() -> EventJsonCodec.decode(cutBytes)).isInstanceOf(InvalidEventException.class);
+    assertThatThrownBy(() -> AvroViews.decode(cutText)).isInstanceOf(InvalidEventException.class);
+    assertThatThrownBy(() -> AvroViews.decode(cutBytes)).isInstanceOf(InvalidEventException.class);
   }
 
   @Property(tries = 2000)
@@ -152,8 +152,8 @@ class EventJsonCodecPropertiesTest {
   @Property(tries = 3000)
   void shouldDecodeOrRejectRandomStrings(@ForAll @Size(max = 300) String text) {
     try {
-      AgentEvent e = EventJsonCodec.decode(text);
-      assertThat(AgentEventValidator.isValid(e)).isTrue();
+      AgentEvent e = AvroViews.decode(text);
+      assertThat(AvroViews.isValid(e)).isTrue();
     } catch (InvalidEventException expected) {
       assertThat(expected.getMessage()).isEqualTo(expected.fieldPath() + ": " + expected.reason());
     }
@@ -162,8 +162,8 @@ class EventJsonCodecPropertiesTest {
   @Property(tries = 5000)
   void shouldDecodeOrRejectRandomJsonTokenSoup(@ForAll("tokenSoup") String text) {
     try {
-      AgentEvent e = EventJsonCodec.decode(text);
-      assertThat(EventJsonCodec.decode(EventJsonCodec.encode(e))).isEqualTo(e);
+      AgentEvent e = AvroViews.decode(text);
+      assertThat(AvroViews.decode(AvroViews.encode(e))).isEqualTo(e);
     } catch (InvalidEventException expected) {
       assertThat(expected.fieldPath()).isNotEmpty();
     }
@@ -198,7 +198,7 @@ class EventJsonCodecPropertiesTest {
   private static Mutated mutate(Sample sample, Mutation kind, Random r) {
     ObjectNode root = sample.json().deepCopy();
     EventType type = sample.event().getType();
-    String payloadKey = EventJsonCodec.payloadKey(type);
+    String payloadKey = EventJsonCodec.payloadKey(io.agentauditor.model.EventType.valueOf(type.name()));
     ObjectNode payload = payloadKey == null ? null : (ObjectNode) root.get(payloadKey);
     List<String[]> required = requiredFields(type);
     switch (kind) {
@@ -365,7 +365,7 @@ class EventJsonCodecPropertiesTest {
     for (String f : new String[] {"eventId", "sessionId", "agentId", "occurredAt", "type"}) {
       out.add(new String[] {f});
     }
-    String key = EventJsonCodec.payloadKey(type);
+    String key = EventJsonCodec.payloadKey(io.agentauditor.model.EventType.valueOf(type.name()));
     if (key == null) {
       return out;
     }
@@ -390,9 +390,9 @@ class EventJsonCodecPropertiesTest {
 
   private static void assertDecodesValidOrRejects(byte[] bytes) {
     try {
-      AgentEvent e = EventJsonCodec.decode(bytes);
-      assertThat(AgentEventValidator.isValid(e)).isTrue();
-      assertThat(EventJsonCodec.decode(EventJsonCodec.encode(e))).isEqualTo(e);
+      AgentEvent e = AvroViews.decode(bytes);
+      assertThat(AvroViews.isValid(e)).isTrue();
+      assertThat(AvroViews.decode(AvroViews.encode(e))).isEqualTo(e);
     } catch (InvalidEventException expected) {
       assertThat(expected.getMessage()).isEqualTo(expected.fieldPath() + ": " + expected.reason());
     }

@@ -17,29 +17,29 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Example tests: one or more per rule of contract section 2, with the exact path and reason. */
-class EventJsonCodecTest {
+public class EventJsonCodecTest {
 
-  static final String HEAD =
+  public static final String HEAD =
       "'eventId':'e1','sessionId':'s1','agentId':'agent:a','occurredAt':'2026-11-26T10:00:00.000Z',";
-  static final String STARTED =
+  public static final String STARTED =
       json("{" + HEAD + "'type':'SESSION_STARTED','session':{'initiator':'user:alice',"
           + "'grantedScopes':['read:repo/acme/**'],'intent':'fix'}}");
-  static final String DELEGATED =
+  public static final String DELEGATED =
       json("{" + HEAD + "'type':'AGENT_DELEGATED','delegation':{'childAgentId':'agent:b',"
           + "'scopes':['write:repo/acme/api'],'purpose':'p'}}");
-  static final String TOOL =
+  public static final String TOOL =
       json("{" + HEAD + "'type':'TOOL_CALL','toolCall':{'tool':'repo.write_file',"
           + "'arguments':{'repo':'acme/api','path':'a.py'},'credentialId':'c1'}}");
-  static final String ISSUED =
+  public static final String ISSUED =
       json("{" + HEAD + "'type':'CREDENTIAL_ISSUED','credential':{'credentialId':'c1',"
           + "'subjectAgentId':'agent:b','scopes':['read:repo/x'],'kind':'OIDC_TOKEN',"
           + "'ttlSeconds':600,'storage':'MEMORY'}}");
-  static final String REVOKED =
+  public static final String REVOKED =
       json("{" + HEAD + "'type':'CREDENTIAL_REVOKED','revocation':{'credentialId':'c1','reason':'r'}}");
-  static final String APPROVED =
+  public static final String APPROVED =
       json("{" + HEAD + "'type':'APPROVAL_GRANTED','approval':{'approvalId':'a1',"
           + "'approver':'user:bob','scopes':['admin:ci/x'],'ttlSeconds':60}}");
-  static final String ENDED = json("{" + HEAD + "'type':'SESSION_ENDED'}");
+  public static final String ENDED = json("{" + HEAD + "'type':'SESSION_ENDED'}");
 
   /** JSON written with single quotes, for readability. */
   static String json(String singleQuoted) {
@@ -48,7 +48,7 @@ class EventJsonCodecTest {
 
   static InvalidEventException invalid(String line) {
     try {
-      AgentEvent e = EventJsonCodec.decode(line);
+      AgentEvent e = AvroViews.decode(line);
       throw new AssertionError("expected invalid, decoded " + e + " from " + line);
     } catch (InvalidEventException e) {
       return e;
@@ -75,9 +75,9 @@ class EventJsonCodecTest {
       };
 
       // When they are decoded
-      AgentEvent started = EventJsonCodec.decode(lines[0]);
-      AgentEvent delegated = EventJsonCodec.decode(lines[1]);
-      AgentEvent call = EventJsonCodec.decode(lines[2]);
+      AgentEvent started = AvroViews.decode(lines[0]);
+      AgentEvent delegated = AvroViews.decode(lines[1]);
+      AgentEvent call = AvroViews.decode(lines[2]);
 
       // Then every field is read
       assertThat(started.getType()).isEqualTo(EventType.SESSION_STARTED);
@@ -98,15 +98,15 @@ class EventJsonCodecTest {
     void shouldDecodeEveryTypeAndEncodeItBackCanonically() {
       for (String line : new String[] {STARTED, DELEGATED, TOOL, ISSUED, REVOKED, APPROVED, ENDED}) {
         // When a canonical line is decoded and encoded
-        AgentEvent event = EventJsonCodec.decode(line);
-        String encoded = EventJsonCodec.encode(event);
+        AgentEvent event = AvroViews.decode(line);
+        String encoded = AvroViews.encode(event);
 
         // Then the encoding is the line (arguments sorted by key), and decodes to the same event
         String expected = line.replace("{\"repo\":\"acme/api\",\"path\":\"a.py\"}",
             "{\"path\":\"a.py\",\"repo\":\"acme/api\"}");
         assertThat(encoded).isEqualTo(expected);
-        assertThat(EventJsonCodec.decode(encoded)).isEqualTo(event);
-        assertThat(EventJsonCodec.decode(encoded.getBytes(StandardCharsets.UTF_8))).isEqualTo(event);
+        assertThat(AvroViews.decode(encoded)).isEqualTo(event);
+        assertThat(AvroViews.decode(encoded.getBytes(StandardCharsets.UTF_8))).isEqualTo(event);
       }
     }
 
@@ -118,10 +118,10 @@ class EventJsonCodecTest {
           + "'revocation':{'extra':[[]],'credentialId':'c1','more':true},'tail':1e400}");
 
       // When it is decoded
-      AgentEvent e = EventJsonCodec.decode(line);
+      AgentEvent e = AvroViews.decode(line);
 
       // Then the unknown fields leave no trace
-      assertThat(EventJsonCodec.encode(e)).isEqualTo(json("{'eventId':'e1','sessionId':'s1',"
+      assertThat(AvroViews.encode(e)).isEqualTo(json("{'eventId':'e1','sessionId':'s1',"
           + "'agentId':'a','occurredAt':'2026-01-01T00:00:00.000Z','type':'CREDENTIAL_REVOKED',"
           + "'revocation':{'credentialId':'c1'}}"));
     }
@@ -134,7 +134,7 @@ class EventJsonCodecTest {
           + "'ttlSeconds':null,'storage':'UNKNOWN'},'approval':null}");
 
       // When it is decoded
-      AgentEvent e = EventJsonCodec.decode(line);
+      AgentEvent e = AvroViews.decode(line);
 
       // Then null means absent; an empty scope list and storage UNKNOWN are fine
       assertThat(e.getCredential().getTtlSeconds()).isNull();
@@ -142,8 +142,8 @@ class EventJsonCodecTest {
       assertThat(e.getCredential().getKind()).isEqualTo(CredentialKind.API_KEY);
       assertThat(e.getCredential().getStorage()).isEqualTo(CredentialStorage.UNKNOWN);
       assertThat(e.getSession()).isNull();
-      assertThat(EventJsonCodec.decode(json("{" + HEAD + "'type':'SESSION_ENDED','session':null}")))
-          .isEqualTo(EventJsonCodec.decode(ENDED));
+      assertThat(AvroViews.decode(json("{" + HEAD + "'type':'SESSION_ENDED','session':null}")))
+          .isEqualTo(AvroViews.decode(ENDED));
     }
 
     @Test
@@ -153,14 +153,14 @@ class EventJsonCodecTest {
           + "'agentId':'a','occurredAt':'2026-01-01T00:00:00Z','type':'TOOL_CALL'}");
 
       // When / Then
-      assertThat(EventJsonCodec.decode(line).getToolCall().getTool()).isEqualTo("t");
+      assertThat(AvroViews.decode(line).getToolCall().getTool()).isEqualTo("t");
     }
 
     @Test
     void shouldTolerateSurroundingWhitespaceAndATrailingCarriageReturn() {
-      assertThat(EventJsonCodec.decode(" \t" + ENDED + "\r")).isEqualTo(EventJsonCodec.decode(ENDED));
-      assertThat(EventJsonCodec.decode((ENDED + "\r\n").getBytes(StandardCharsets.UTF_8)))
-          .isEqualTo(EventJsonCodec.decode(ENDED));
+      assertThat(AvroViews.decode(" \t" + ENDED + "\r")).isEqualTo(AvroViews.decode(ENDED));
+      assertThat(AvroViews.decode((ENDED + "\r\n").getBytes(StandardCharsets.UTF_8)))
+          .isEqualTo(AvroViews.decode(ENDED));
     }
 
     @Test
@@ -170,8 +170,8 @@ class EventJsonCodecTest {
           + "'occurredAt':'2026-01-01T00:00:00Z','type':'SESSION_ENDED'}");
 
       // When it is decoded from text and from UTF-8 bytes
-      AgentEvent fromText = EventJsonCodec.decode(line);
-      AgentEvent fromBytes = EventJsonCodec.decode(line.getBytes(StandardCharsets.UTF_8));
+      AgentEvent fromText = AvroViews.decode(line);
+      AgentEvent fromBytes = AvroViews.decode(line.getBytes(StandardCharsets.UTF_8));
 
       // Then the strings are intact
       assertThat(fromText.getEventId()).isEqualTo("\u0000é😀");
@@ -182,7 +182,7 @@ class EventJsonCodecTest {
     @Test
     void shouldDecodeTheSubRangeOfABuffer() {
       byte[] buf = ("xx" + ENDED + "yy").getBytes(StandardCharsets.UTF_8);
-      assertThat(EventJsonCodec.decode(buf, 2, buf.length - 4)).isEqualTo(EventJsonCodec.decode(ENDED));
+      assertThat(AvroViews.decode(buf, 2, buf.length - 4)).isEqualTo(AvroViews.decode(ENDED));
     }
   }
 
@@ -193,18 +193,18 @@ class EventJsonCodecTest {
     @ValueSource(strings = {"", " ", "\r", "[]", "\"x\"", "1", "null", "true", "[{}]"})
     void shouldRejectWhatIsNotAJsonObject(String line) {
       assertInvalid(line, "$", "not a JSON object");
-      assertThatThrownBy(() -> EventJsonCodec.decode(line.getBytes(StandardCharsets.UTF_8)))
+      assertThatThrownBy(() -> AvroViews.decode(line.getBytes(StandardCharsets.UTF_8)))
           .isInstanceOf(InvalidEventException.class)
           .hasMessage("$: not a JSON object");
     }
 
     @Test
     void shouldRejectNullInputAndAByteOrderMark() {
-      assertThatThrownBy(() -> EventJsonCodec.decode((String) null))
+      assertThatThrownBy(() -> AvroViews.decode((String) null))
           .isInstanceOf(InvalidEventException.class).hasMessage("$: not a JSON object");
       assertInvalid("\uFEFF" + ENDED, "$", "not a JSON object");
       byte[] bom = ("\uFEFF" + ENDED).getBytes(StandardCharsets.UTF_8);
-      assertThatThrownBy(() -> EventJsonCodec.decode(bom))
+      assertThatThrownBy(() -> AvroViews.decode(bom))
           .isInstanceOf(InvalidEventException.class).hasMessage("$: not a JSON object");
     }
 
@@ -428,7 +428,7 @@ class EventJsonCodecTest {
     @ParameterizedTest
     @CsvSource({"0,0", "-0,0", "2147483647,2147483647"})
     void shouldAcceptACredentialTtlFromZeroToIntMax(String value, int expected) {
-      assertThat(EventJsonCodec.decode(replaceValue(ISSUED, "ttlSeconds", value))
+      assertThat(AvroViews.decode(replaceValue(ISSUED, "ttlSeconds", value))
           .getCredential().getTtlSeconds()).isEqualTo(expected);
     }
 
@@ -438,7 +438,7 @@ class EventJsonCodecTest {
           "integer out of range [1, 2147483647]");
       assertInvalid(replaceValue(APPROVED, "ttlSeconds", "60.0"), "approval.ttlSeconds",
           "expected integer, got number with fraction or exponent");
-      assertThat(EventJsonCodec.decode(replaceValue(APPROVED, "ttlSeconds", "1"))
+      assertThat(AvroViews.decode(replaceValue(APPROVED, "ttlSeconds", "1"))
           .getApproval().getTtlSeconds()).isEqualTo(1);
     }
 
@@ -477,7 +477,7 @@ class EventJsonCodecTest {
       "1969-12-31T23:59:59.999Z,1969-12-31T23:59:59.999Z"
     })
     void shouldNormaliseToUtcMilliseconds(String text, String utc) {
-      AgentEvent e = EventJsonCodec.decode(replaceValue(ENDED, "occurredAt", "\"" + text + "\""));
+      AgentEvent e = AvroViews.decode(replaceValue(ENDED, "occurredAt", "\"" + text + "\""));
       assertThat(e.getOccurredAt()).isEqualTo(Instant.parse(utc));
     }
 
@@ -527,7 +527,7 @@ class EventJsonCodecTest {
 
     @Test
     void shouldAcceptEmptyScopeLists() {
-      assertThat(EventJsonCodec.decode(replaceValue(DELEGATED, "scopes", "[]")).getDelegation()
+      assertThat(AvroViews.decode(replaceValue(DELEGATED, "scopes", "[]")).getDelegation()
           .getScopes()).isEmpty();
     }
   }
@@ -546,11 +546,11 @@ class EventJsonCodecTest {
         patch(ok, 12, (byte) 0xFF)
       };
       for (byte[] b : bad) {
-        assertThatThrownBy(() -> EventJsonCodec.decode(b))
+        assertThatThrownBy(() -> AvroViews.decode(b))
             .isInstanceOf(InvalidEventException.class)
             .hasMessage("$: invalid UTF-8 at byte offset 12");
       }
-      assertThatThrownBy(() -> EventJsonCodec.decode(patch(ok, 12, (byte) 0)))
+      assertThatThrownBy(() -> AvroViews.decode(patch(ok, 12, (byte) 0)))
           .isInstanceOf(InvalidEventException.class)
           .hasMessage("$: malformed JSON: NUL byte at offset 12");
     }
@@ -558,7 +558,7 @@ class EventJsonCodecTest {
     @Test
     void shouldNeverReadUtf16() {
       byte[] utf16 = ENDED.getBytes(StandardCharsets.UTF_16LE);
-      assertThatThrownBy(() -> EventJsonCodec.decode(utf16)).isInstanceOf(InvalidEventException.class);
+      assertThatThrownBy(() -> AvroViews.decode(utf16)).isInstanceOf(InvalidEventException.class);
     }
 
     @Test
@@ -572,8 +572,8 @@ class EventJsonCodecTest {
       InvalidEventException e = invalid(ENDED.replace("{", "{\"x\":" + deep + ","));
       assertThat(e.reason()).isEqualTo("nested deeper than 64 levels");
       assertThat(e.fieldPath()).startsWith("x[0][0]");
-      assertThat(EventJsonCodec.decode(ENDED.replace("{", "{\"x\":" + "[".repeat(60)
-          + "]".repeat(60) + ","))).isEqualTo(EventJsonCodec.decode(ENDED));
+      assertThat(AvroViews.decode(ENDED.replace("{", "{\"x\":" + "[".repeat(60)
+          + "]".repeat(60) + ","))).isEqualTo(AvroViews.decode(ENDED));
     }
 
     private static byte[] patch(byte[] base, int at, byte... bytes) {

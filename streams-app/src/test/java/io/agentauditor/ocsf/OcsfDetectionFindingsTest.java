@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentauditor.codec.DecisionJsonCodec;
-import io.agentauditor.engine.Decision;
-import io.agentauditor.engine.Finding;
-import io.agentauditor.schema.EventType;
-import io.agentauditor.schema.RuleMode;
-import io.agentauditor.schema.Severity;
-import io.agentauditor.schema.Verdict;
+import io.agentauditor.model.Decision;
+import io.agentauditor.model.Finding;
+import io.agentauditor.model.EventType;
+import io.agentauditor.model.RuleMode;
+import io.agentauditor.model.Severity;
+import io.agentauditor.model.Verdict;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,7 +122,6 @@ class OcsfDetectionFindingsTest {
     // Then severity_id and its caption follow OCSF's scale (0 Unknown .. 5 Critical)
     int expected =
         switch (severity) {
-          case UNKNOWN -> 0;
           case INFORMATIONAL -> 1;
           case LOW -> 2;
           case MEDIUM -> 3;
@@ -330,7 +329,7 @@ class OcsfDetectionFindingsTest {
             Verdict.BLOCK,
             List.of(
                 finding("approval-required", Verdict.BLOCK, RuleMode.ENFORCE, Severity.HIGH, null),
-                finding("fan-out", Verdict.FLAG, RuleMode.SHADOW, Severity.UNKNOWN, null))),
+                finding("fan-out", Verdict.FLAG, RuleMode.SHADOW, Severity.INFORMATIONAL, null))),
         decision(
             "e3",
             EventType.AGENT_DELEGATED,

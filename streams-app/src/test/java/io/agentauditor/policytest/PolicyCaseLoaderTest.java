@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.agentauditor.policy.TestBundles;
-import io.agentauditor.schema.EventType;
-import io.agentauditor.schema.Verdict;
+import io.agentauditor.model.EventType;
+import io.agentauditor.model.Verdict;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentauditor.codec.DecisionJsonCodec;
 import io.agentauditor.engine.AuditEngine;
-import io.agentauditor.engine.Decision;
+import io.agentauditor.model.Decision;
 import io.agentauditor.engine.InMemoryStateStore;
 import io.agentauditor.policy.PolicyBundleLoader;
 import io.agentauditor.policy.TestBundles;

@@ -1,5 +1,6 @@
 package io.agentauditor.runtime;
 
+import io.agentauditor.avro.EventMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -145,7 +146,7 @@ class AuditorAppIT {
         KafkaProducer<byte[], byte[]> raw =
             new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (String line : List.of(START, READ, WRITE)) {
-        events.send(new ProducerRecord<>(topic, "s1", EventJsonCodec.decode(line)));
+        events.send(new ProducerRecord<>(topic, "s1", EventMapper.toAvro(EventJsonCodec.decode(line))));
       }
       events.flush();
       raw.send(new ProducerRecord<>(topic, "s1".getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8)));

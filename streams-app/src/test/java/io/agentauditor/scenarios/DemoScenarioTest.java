@@ -1,5 +1,6 @@
 package io.agentauditor.scenarios;
 
+import io.agentauditor.avro.EventMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentauditor.codec.EventJsonCodec;
@@ -35,7 +36,7 @@ class DemoScenarioTest {
     // When every line is decoded by the strict JSON Lines codec
     List<AgentEvent> events = new ArrayList<>();
     for (String line : lines) {
-      events.add(EventJsonCodec.decode(line));
+      events.add(EventMapper.toAvro(EventJsonCodec.decode(line)));
     }
 
     // Then it is one session, started first and ended last, with unique ids and ordered times
@@ -54,7 +55,7 @@ class DemoScenarioTest {
     // Given the scenario and its expected-verdicts table
     List<AgentEvent> events = new ArrayList<>();
     for (String line : lines(SCENARIO)) {
-      events.add(EventJsonCodec.decode(line));
+      events.add(EventMapper.toAvro(EventJsonCodec.decode(line)));
     }
     List<String[]> rows = new ArrayList<>();
     for (String line : lines(EXPECTED)) {

@@ -1,7 +1,8 @@
 package io.agentauditor.streams;
 
+import io.agentauditor.avro.EventMapper;
 import io.agentauditor.codec.DecisionJsonCodec;
-import io.agentauditor.codec.DecisionMapper;
+import io.agentauditor.avro.DecisionMapper;
 import io.agentauditor.codec.EventJsonCodec;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.InMemoryStateStore;
@@ -80,7 +81,7 @@ final class AuditTestData {
   }
 
   static List<AgentEvent> decode(List<String> lines) {
-    return lines.stream().map(EventJsonCodec::decode).toList();
+    return lines.stream().map(EventJsonCodec::decode).map(EventMapper::toAvro).toList();
   }
 
   /** The decisions {@code ./auditor replay} gives for {@code lines}, as JSON Lines. */

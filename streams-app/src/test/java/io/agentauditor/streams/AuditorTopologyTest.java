@@ -1,5 +1,6 @@
 package io.agentauditor.streams;
 
+import io.agentauditor.avro.EventMapper;
 import static io.agentauditor.streams.AuditTestData.DEMO_SESSION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -224,7 +225,7 @@ class AuditorTopologyTest {
     List<AgentEvent> scenario = AuditTestData.decode(AuditTestData.demoScenario());
     InMemoryStateStore reference = new InMemoryStateStore();
     AuditEngine engine = new AuditEngine(AuditTestData.defaultPolicy());
-    scenario.forEach(e -> engine.process(e, reference));
+    scenario.forEach(e -> engine.process(EventMapper.toStep(e), reference));
 
     // When
     pipe(scenario);
@@ -526,7 +527,7 @@ class AuditorTopologyTest {
   }
 
   private static AgentEvent event(String json) {
-    return EventJsonCodec.decode(json);
+    return EventMapper.toAvro(EventJsonCodec.decode(json));
   }
 
   private static AgentEvent started(String sessionId, String root, Instant at) {

@@ -1,5 +1,6 @@
 package io.agentauditor.streams;
 
+import io.agentauditor.avro.EventMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentauditor.codec.EventJsonCodec;
@@ -167,8 +168,8 @@ class RestartIT {
   }
 
   private static AgentEvent probe(String eventId, int seconds, String type, String payload) {
-    return EventJsonCodec.decode(
+    return EventMapper.toAvro(EventJsonCodec.decode(
         AuditTestData.line(
-            PROBE, eventId, "agent:planner", T0.plusSeconds(seconds), type, payload));
+            PROBE, eventId, "agent:planner", T0.plusSeconds(seconds), type, payload)));
   }
 }

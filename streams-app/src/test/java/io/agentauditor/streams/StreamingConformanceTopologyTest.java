@@ -1,5 +1,6 @@
 package io.agentauditor.streams;
 
+import io.agentauditor.avro.EventMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -346,15 +347,15 @@ class StreamingConformanceTopologyTest {
   }
 
   private static AgentEvent issued() {
-    return EventJsonCodec.decode(
+    return EventMapper.toAvro(EventJsonCodec.decode(
         AuditTestData.line("s1", "e2", "agent:a", T0.plusSeconds(1), "CREDENTIAL_ISSUED",
             "\"credential\":{\"credentialId\":\"c1\",\"subjectAgentId\":\"agent:a\","
                 + "\"scopes\":[\"read:repo/acme/api\"],\"kind\":\"SHORT_LIVED_TOKEN\","
-                + "\"ttlSeconds\":60,\"storage\":\"MEMORY\"}"));
+                + "\"ttlSeconds\":60,\"storage\":\"MEMORY\"}")));
   }
 
   private static AgentEvent event(String json) {
-    return EventJsonCodec.decode(json);
+    return EventMapper.toAvro(EventJsonCodec.decode(json));
   }
 
   private static AgentEvent started(String sessionId, String eventId) {

@@ -1,0 +1,183 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.model.CredentialChange;
+import io.agentauditor.model.Decision;
+import io.agentauditor.model.Step;
+import io.agentauditor.model.Verdict;
+import io.agentauditor.policy.Policy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The privilege-chain engine (contract sections 3 to 7 and 9.3): decides one valid {@link Step} at
+ * a time against the chain state its session's earlier steps built, and applies the step's effect.
+ *
+ * <p>This class orchestrates; the rules live one family per class ({@link GateRules}, {@link
+ * DelegationRules}, {@link CredentialRules}, {@link ToolCallRules}, {@link SessionRules}, {@link
+ * CustomRules}, {@link IdleAndRetention}), and a decision lists its findings in the order of the
+ * rule table ({@link io.agentauditor.policy.BuiltinRule}) whatever order they were found in.
+ *
+ * <p>State lives in a {@link StateStore} under granular keys (layout in {@code package-info}), loaded
+ * lazily for what a step needs and written at the end of the step. The engine itself holds no
+ * session state, only the compiled policy and a parse cache, so one engine may serve several stores
+ * (stream tasks) as long as calls are not concurrent: it is not thread-safe.
+ *
+ * <p>Closed sessions are kept for good by default. With {@code sessionRetentionSeconds} set, a
+ * closed session's chain state and dedupe records are purged that long (in event time) after it
+ * closed, and a tombstone of its meta stays: the {@code sessionId} still gets {@code
+ * duplicate-session} and {@code session-closed}, but a retry of one of its events is decided anew
+ * (against the tombstone) rather than answered with the stored decision.
+ */
+public final class AuditEngine {
+
+  private static final byte[] EMPTY = new byte[0];
+
+  /** Suffix of the event id of idle-timeout decisions (contract 9.3). */
+  public static final String IDLE_TIMEOUT_SUFFIX = "#idle-timeout";
+
+  private final CompiledPolicy rules;
+  private final long identityHash;
+  /** The number confirmed (byte for byte) to stand for this engine's identity in its store; 0 if none yet. */
+  private long verifiedPolicyNo;
+
+  /**
+   * @param policy the loaded policy bundle; not null
+   */
+  public AuditEngine(Policy policy) {
+    Objects.requireNonNull(policy, "policy");
+    this.rules = new CompiledPolicy(policy);
+    this.identityHash = StateCodec.identityHash(rules.identity);
+  }
+
+  /** The policy this engine decides with. */
+  public Policy policy() {
+    return rules.policy;
+  }
+
+  /**
+   * Decides one valid step, applies its effect to {@code store}, then closes idle sessions and
+   * purges expired closed ones.
+   *
+   * @param step a step; valid by construction; not null
+   * @param store the state of the stream task the step's session belongs to; not null
+   * @return the decision (the stored one for a retry), the idle-timeout decisions due after it, and
+   *     the credential changes
+   * @throws IllegalStateException when the store holds records this engine can't read
+   */
+  public StepResult process(Step step, StateStore store) {
+    Objects.requireNonNull(step, "step");
+    Objects.requireNonNull(store, "store");
+    try {
+      return decide(step, store);
+    } catch (RuntimeException | Error e) {
+      // A step that failed midway may have changed cached records it never wrote back.
+      store.discardCached();
+      throw e;
+    }
+  }
+
+  private StepResult decide(Step step, StateStore store) {
+    EngineMeta meta = EngineMeta.load(store);
+    meta.advance(step.occurredAtMillis());
+    List<CredentialChange> changes = new ArrayList<>(0);
+    byte[] dedupeKey = StateKeys.dedupe(step.sessionId(), step.eventId());
+    byte[] stored = store.get(dedupeKey);
+    Decision decision;
+    boolean retry = stored != null;
+    if (retry) {
+      decision = StateCodec.decodeDecision(stored, step.sessionId(), step.eventId(), store);
+    } else {
+      decision = run(new StepContext(rules, step, meta, store, changes));
+      verifiedPolicyNo = meta.policyNumber(store, rules.identity, identityHash, verifiedPolicyNo);
+      store.put(dedupeKey, StateCodec.encodeDecision(decision, verifiedPolicyNo));
+    }
+    List<Decision> idle = IdleAndRetention.closeIdleSessions(rules, store, meta, changes);
+    IdleAndRetention.purgeClosedSessions(rules, store, meta);
+    meta.store(store);
+    // Copying an empty list still makes an array; most steps change no credential.
+    return new StepResult(decision, retry, idle, changes.isEmpty() ? List.of() : changes);
+  }
+
+  /**
+   * The stream time kept in {@code store}: the largest occurredAt of the valid records processed,
+   * or {@link Long#MIN_VALUE} before the first.
+   */
+  public static long streamTime(StateStore store) {
+    return EngineMeta.load(store).streamTime;
+  }
+
+  /** Decides a step that is not a retry: gates, the type's rules, custom rules, then its effect. */
+  private Decision run(StepContext c) {
+    Decision gated = GateRules.check(c);
+    if (gated != null) {
+      if (c.view.meta() == null) {
+        registerOrphan(c);
+      }
+      return gated;
+    }
+    Effect effect = evaluate(c);
+    if (!rules.policy.customRules().isEmpty()) {
+      CustomRules.evaluate(c);
+    }
+    Verdict verdict = c.verdict();
+    if (verdict != Verdict.BLOCK) {
+      effect.apply();
+      if (c.path == null) {
+        c.path = c.view.path(c.actor); // the root of a session this step just created
+      }
+    } else {
+      effect.whenBlocked();
+    }
+    restartTimer(c);
+    c.view.flush();
+    if (c.view.meta() == null) {
+      registerOrphan(c); // a blocked SESSION_STARTED: its dedupe record still needs retention
+    }
+    return c.decision(verdict);
+  }
+
+  private static Effect evaluate(StepContext c) {
+    Step s = c.step;
+    if (s instanceof Step.SessionStarted started) {
+      return SessionRules.started(c, started);
+    } else if (s instanceof Step.AgentDelegated delegated) {
+      return DelegationRules.delegated(c, delegated);
+    } else if (s instanceof Step.CredentialIssued issued) {
+      return CredentialRules.issued(c, issued);
+    } else if (s instanceof Step.ToolCall call) {
+      return ToolCallRules.toolCall(c, call);
+    } else if (s instanceof Step.CredentialRevoked revoked) {
+      return CredentialRules.revoked(c, revoked);
+    } else if (s instanceof Step.ApprovalGranted approval) {
+      return SessionRules.approval(c, approval);
+    } else {
+      return SessionRules.ended(c);
+    }
+  }
+
+  /** Indexes a session with no meta, so the dedupe records of its gated steps are purged too. */
+  private static void registerOrphan(StepContext c) {
+    c.store.put(StateKeys.timeIndex(StateKeys.CLOSED_INDEX, c.streamTime, c.sessionId), EMPTY);
+    c.engineMeta.indexedClosed(c.streamTime);
+  }
+
+  /** Restarts the session's idle timer at this step (contract 9.3). */
+  private static void restartTimer(StepContext c) {
+    StateRecords.SessionMeta m = c.view.meta();
+    if (m == null || m.closed) {
+      return;
+    }
+    if (m.timer != c.t) {
+      // A session's index entries are lower bounds of its timer: one moving forward (nearly
+      // every step) is left in place and moved when found due (IdleAndRetention); only a timer
+      // set back by an earlier-stamped step needs an entry now.
+      if (c.t < m.timer) {
+        c.store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, c.t, c.sessionId), EMPTY);
+        c.engineMeta.indexedTimer(c.t);
+      }
+      m.timer = c.t;
+      c.view.timerChanged();
+    }
+  }
+}

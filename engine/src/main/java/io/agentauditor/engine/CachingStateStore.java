@@ -1,0 +1,355 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.engine.StateRecords.AgentNode;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * A {@link StateStore} that keeps the decoded form of recently used records next to the store it
+ * writes through to. The engine reads a record it finds here without a store lookup or a decode,
+ * and on every write still encodes the record and puts the bytes into the inner store in the same
+ * step: the inner store always holds the whole state, so a crash, a restore or a replay loses
+ * nothing the cache held. What the cache saves is the read side: a session's meta, its agents'
+ * path and its live credentials are read by nearly every step and change on few.
+ *
+ * <p>Records are grouped by session ({@link Session}), so a step finds all of its session's records
+ * with one lookup, and the paths from the root to its agents are kept built.
+ *
+ * <p>Coherence rests on two rules. All writes go through this object (the inner store has no
+ * other writer while it is wrapped), and {@link #put}, {@link #delete} of raw bytes drop the cached
+ * object, so only writes that pass the decoded object along keep it. The engine mutates cached
+ * objects only in a step's effect, which it writes back in the same step; a step that fails midway
+ * calls {@link #clear()} so no half-applied object outlives it.
+ *
+ * <p>Bounded by record count: the sessions used least recently go first, whole; a single session
+ * with more records than the bound keeps only its latest. The engine's own record is kept besides.
+ * Not thread-safe: one per stream task, like the store it wraps.
+ */
+public final class CachingStateStore implements StateStore, DecodedRecords {
+
+  /**
+   * Records kept by {@link #CachingStateStore(StateStore)}: those of about a hundred large live
+   * sessions (50 agents, 200 credentials each), some 16 MB of heap at roughly 0.5 KB a record.
+   */
+  public static final int DEFAULT_MAX_ENTRIES = 32_768;
+
+  private final StateStore inner;
+  private final int maxEntries;
+  private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>(256, 0.75f, true);
+  private EngineMeta engineMeta;
+  private int size;
+  private long hits;
+  private long misses;
+
+  /** Wraps {@code inner} with room for {@value #DEFAULT_MAX_ENTRIES} decoded records. */
+  public CachingStateStore(StateStore inner) {
+    this(inner, DEFAULT_MAX_ENTRIES);
+  }
+
+  /**
+   * @param inner the store written through to; not null
+   * @param maxEntries decoded records kept, at least 1
+   */
+  public CachingStateStore(StateStore inner, int maxEntries) {
+    this.inner = Objects.requireNonNull(inner, "inner");
+    if (maxEntries < 1) {
+      throw new IllegalArgumentException("maxEntries must be at least 1: " + maxEntries);
+    }
+    this.maxEntries = maxEntries;
+  }
+
+  @Override
+  public byte[] get(byte[] key) {
+    return inner.get(key);
+  }
+
+  @Override
+  public void put(byte[] key, byte[] value) {
+    forget(key);
+    inner.put(key, value);
+  }
+
+  @Override
+  public void delete(byte[] key) {
+    forget(key);
+    inner.delete(key);
+  }
+
+  @Override
+  public RangeIterator range(byte[] from, byte[] toExclusive) {
+    return inner.range(from, toExclusive);
+  }
+
+  @Override
+  public DecodedRecords decoded() {
+    return this;
+  }
+
+  /** Drops every decoded record (the inner store is untouched). */
+  @Override
+  public void clear() {
+    for (Session s : sessions.values()) {
+      s.detach();
+    }
+    sessions.clear();
+    engineMeta = null;
+    size = 0;
+  }
+
+  /** Reads answered from the cache so far. */
+  public long hits() {
+    return hits;
+  }
+
+  /** Reads that went to the inner store so far. */
+  public long misses() {
+    return misses;
+  }
+
+  /** Decoded records held, not counting the engine's own. */
+  public int size() {
+    return size;
+  }
+
+  /** Sessions whose records are held. */
+  int sessions() {
+    return sessions.size();
+  }
+
+  /** Drops the decoded record that bytes written directly under {@code key} would make stale. */
+  private void forget(byte[] key) {
+    if (key.length == 0) {
+      return;
+    }
+    byte kind = key[0];
+    if (kind == StateKeys.ENGINE_META) {
+      if (Arrays.equals(key, StateKeys.STREAM_TIME)) {
+        engineMeta = null;
+      }
+      return;
+    }
+    if (sessions.isEmpty() || !Session.cachedKind(kind) && kind != StateKeys.TIMER) {
+      return; // dedupe records and index entries are never kept decoded
+    }
+    Session s = sessions.get(StateKeys.sessionOf(key));
+    if (s == null) {
+      return;
+    }
+    if (kind == StateKeys.TIMER) {
+      s.remove(StateKeys.SESSION, null); // the timer lives in the cached session meta
+    } else if (kind == StateKeys.SESSION || kind == StateKeys.APPROVALS) {
+      s.remove(kind, null);
+    } else {
+      s.remove(kind, StateKeys.idOf(key));
+    }
+  }
+
+  /**
+   * The records of {@code sessionId} kept here: what this store already holds decoded, to which
+   * reads through the returned object add. Touches the session as used.
+   */
+  @Override
+  public Session session(String sessionId) {
+    Session s = sessions.get(sessionId);
+    return s != null ? s : new Session(sessionId);
+  }
+
+  /** The engine's own record, decoded once and then kept. */
+  @Override
+  public EngineMeta engineMeta(Function<byte[], EngineMeta> decode) {
+    if (engineMeta != null) {
+      hits++;
+      return engineMeta;
+    }
+    misses++;
+    byte[] b = inner.get(StateKeys.STREAM_TIME);
+    engineMeta = b == null ? null : decode.apply(b);
+    return engineMeta;
+  }
+
+  /** Writes the engine's own record through, keeping {@code value} decoded. */
+  @Override
+  public void writeEngineMeta(byte[] bytes, EngineMeta value) {
+    inner.put(StateKeys.STREAM_TIME, bytes);
+    engineMeta = value;
+  }
+
+  /** Makes room after {@code current} gained a record: other sessions go first, least recent first. */
+  private void evictFor(Session current, byte kind, String id) {
+    Iterator<Session> it = sessions.values().iterator();
+    while (size > maxEntries && it.hasNext()) {
+      Session s = it.next();
+      if (s != current) {
+        it.remove();
+        s.detach();
+      }
+    }
+    if (size > maxEntries) {
+      current.keepOnly(kind, id);
+    }
+  }
+
+  /**
+   * One session's decoded records: the session meta and the approvals (one each), and agents,
+   * credentials and fan-out windows by id. Obtained per step from {@link #session}; it joins the
+   * cache with its first record, and leaves it when evicted or when its last record is deleted (it
+   * then still reads and writes through, keeping nothing).
+   */
+  final class Session {
+
+    private final String sessionId;
+    /** Records by kind; the single record of a kind is kept under the empty id. */
+    private final HashMap<String, Object>[] byKind;
+    private int count;
+    private boolean attached;
+    private boolean evicted;
+    /** Paths from the root built from the kept agents; dropped whenever an agent record changes. */
+    private HashMap<String, List<AgentNode>> paths;
+
+    @SuppressWarnings("unchecked")
+    private Session(String sessionId) {
+      this.sessionId = sessionId;
+      this.byKind = new HashMap[StateKeys.TIMER + 1];
+    }
+
+    static boolean cachedKind(byte kind) {
+      return kind == StateKeys.SESSION
+          || kind == StateKeys.AGENT
+          || kind == StateKeys.CREDENTIAL
+          || kind == StateKeys.APPROVALS
+          || kind == StateKeys.FAN_OUT;
+    }
+
+    /**
+     * The decoded record of {@code kind} and {@code id} (null for the single-record kinds): the kept
+     * one, else the inner store's bytes decoded and kept. An absent record is not remembered (most
+     * absent keys are read once).
+     */
+    <T> T read(byte kind, String id, Function<byte[], T> decode) {
+      Object kept = peek(kind, id);
+      if (kept != null) {
+        hits++;
+        @SuppressWarnings("unchecked")
+        T t = (T) kept;
+        return t;
+      }
+      misses++;
+      byte[] b = inner.get(StateKeys.record(kind, sessionId, id));
+      if (b == null) {
+        return null;
+      }
+      T value = decode.apply(b);
+      keep(kind, id, value);
+      return value;
+    }
+
+    /** The kept record, or null. */
+    Object peek(byte kind, String id) {
+      HashMap<String, Object> m = byKind[kind];
+      return m == null ? null : m.get(id == null ? "" : id);
+    }
+
+    /**
+     * Writes {@code bytes}, the encoding of {@code value}, through and keeps {@code value} (unless
+     * null: bytes whose decoded form lives in another record, like the timer in the session meta,
+     * drop nothing).
+     */
+    void write(byte kind, String id, byte[] bytes, Object value) {
+      inner.put(StateKeys.record(kind, sessionId, id), bytes);
+      if (value != null) {
+        keep(kind, id, value);
+      }
+    }
+
+    /** Keeps {@code value} as the decoded record of {@code kind} and {@code id}, without writing. */
+    void keep(byte kind, String id, Object value) {
+      if (evicted) {
+        return;
+      }
+      HashMap<String, Object> m = byKind[kind];
+      if (m == null) {
+        m = byKind[kind] = new HashMap<>(kind == StateKeys.SESSION || kind == StateKeys.APPROVALS ? 2 : 16);
+      }
+      if (kind == StateKeys.AGENT) {
+        paths = null;
+      }
+      if (m.put(id == null ? "" : id, value) == null) {
+        count++;
+        size++;
+        if (!attached) {
+          attached = true;
+          Session replaced = sessions.put(sessionId, this);
+          if (replaced != null && replaced != this) {
+            replaced.detach();
+          }
+        }
+        if (size > maxEntries) {
+          evictFor(this, kind, id);
+        }
+      }
+    }
+
+    void remove(byte kind, String id) {
+      HashMap<String, Object> m = byKind[kind];
+      if (kind == StateKeys.AGENT) {
+        paths = null;
+      }
+      if (m != null && m.remove(id == null ? "" : id) != null) {
+        count--;
+        size--;
+        if (count == 0) {
+          // A purged session leaves no empty entry behind (entries are bounded by records only).
+          sessions.remove(sessionId, this);
+          detach();
+        }
+      }
+    }
+
+    /** The path kept for {@code agentId}, or null. */
+    List<AgentNode> path(String agentId) {
+      return paths == null ? null : paths.get(agentId);
+    }
+
+    /** Keeps {@code path}, built from this session's kept agents, for {@code agentId}. */
+    void keepPath(String agentId, List<AgentNode> path) {
+      if (!attached || evicted) {
+        return;
+      }
+      if (paths == null) {
+        paths = new HashMap<>();
+      }
+      paths.put(agentId, path);
+    }
+
+    /** Leaves the cache: its records no longer count, and it keeps nothing from now on. */
+    private void detach() {
+      if (!evicted) {
+        size -= count;
+      }
+      evicted = true;
+      count = 0;
+      Arrays.fill(byKind, null);
+      paths = null;
+    }
+
+    /** Drops every record but the one of {@code kind} and {@code id}. */
+    private void keepOnly(byte kind, String id) {
+      Object last = peek(kind, id);
+      size -= count;
+      count = 0;
+      Arrays.fill(byKind, null);
+      paths = null;
+      if (last != null) {
+        HashMap<String, Object> m = byKind[kind] = new HashMap<>(2);
+        m.put(id == null ? "" : id, last);
+        count = 1;
+        size++;
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.model.Finding;
+import io.agentauditor.model.Scope;
+import io.agentauditor.policy.ActionLattice;
+import io.agentauditor.policy.BuiltinRule;
+import io.agentauditor.policy.Policy;
+import io.agentauditor.policy.PolicySettings;
+import io.agentauditor.policy.RuleSettings;
+import java.util.List;
+
+/**
+ * What the rule families read of the bundle, compiled once per engine: rule settings indexed by
+ * the rule table, the catalog, the argument scanner, durations in milliseconds, and the scope parse
+ * cache. Not thread-safe (the cache), like the engine that owns it.
+ */
+final class CompiledPolicy {
+
+  /** The fewest step times a fan-out record keeps when a window holds more. */
+  static final int FAN_OUT_KEPT = 64;
+
+  final Policy policy;
+  final String identity;
+  final PolicySettings settings;
+  final ActionLattice lattice;
+  final ToolCatalog catalog;
+  final ScopeCache scopes = new ScopeCache(8192);
+  final ArgumentScanner scanner;
+  final long idleMillis;
+  final long retentionMillis;
+  final long windowMillis;
+  /** Step times an actor's fan-out record keeps at most: {@link #FAN_OUT_KEPT}, or fanOut.max + 1. */
+  final int fanOutKept;
+  private final RuleSettings[] builtins;
+
+  CompiledPolicy(Policy policy) {
+    this.policy = policy;
+    this.identity = policy.identity();
+    this.settings = policy.settings();
+    this.lattice = policy.lattice();
+    this.scanner = new ArgumentScanner(policy);
+    this.catalog = scanner.catalog();
+    this.builtins = new RuleSettings[BuiltinRule.values().length];
+    for (BuiltinRule r : BuiltinRule.values()) {
+      builtins[r.ordinal()] = policy.builtins().get(r);
+    }
+    this.idleMillis = Math.multiplyExact(settings.sessionIdleTimeoutSeconds(), 1000L);
+    this.retentionMillis = Math.multiplyExact(settings.sessionRetentionSeconds(), 1000L);
+    this.windowMillis = Math.multiplyExact(settings.fanOutWindowSeconds(), 1000L);
+    this.fanOutKept = Math.max(FAN_OUT_KEPT, settings.fanOutMax() + 1);
+  }
+
+  RuleSettings settings(BuiltinRule rule) {
+    return builtins[rule.ordinal()];
+  }
+
+  boolean enabled(BuiltinRule rule) {
+    return builtins[rule.ordinal()].enabled();
+  }
+
+  /** The finding of built-in {@code rule} as the bundle configures it, or null when it is off. */
+  Finding finding(BuiltinRule rule, String message, String credentialId) {
+    RuleSettings rs = builtins[rule.ordinal()];
+    if (!rs.enabled()) {
+      return null;
+    }
+    return new Finding(
+        rule.id(), rs.action(), rs.mode(), rs.severity(), message, rs.references(), credentialId);
+  }
+
+  /** Whether some scope of {@code held} covers {@code r} (section 3, lattice included). */
+  boolean coversAny(List<Scope> held, Scope r) {
+    return lattice.coversAny(held, r);
+  }
+}

@@ -1,0 +1,68 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.engine.StateRecords.AgentNode;
+import io.agentauditor.model.Scope;
+import io.agentauditor.model.Step;
+import io.agentauditor.policy.BuiltinRule;
+import java.util.List;
+
+/**
+ * {@code AGENT_DELEGATED}: {@code scope-widening}, {@code delegation-cycle}, {@code
+ * agent-reparented}, {@code delegation-depth} and {@code fan-out} (contract sections 4 and 5).
+ */
+final class DelegationRules {
+
+  private DelegationRules() {}
+
+  static Effect delegated(StepContext c, Step.AgentDelegated d) {
+    String childId = d.childAgentId();
+    AgentNode actorNode = c.path.get(c.path.size() - 1);
+    if (c.enabled(BuiltinRule.SCOPE_WIDENING)) {
+      List<Scope> delegatedScopes = c.rules.scopes.parseAll(d.scopes());
+      ChainChecks.scopeWidening(c, delegatedScopes);
+    }
+    List<String> pathIds = c.pathIds();
+    boolean cycle = pathIds.contains(childId);
+    AgentNode existing = c.view.agent(childId);
+    boolean reparented = !cycle && existing != null && !c.actor.equals(existing.parent);
+    if (cycle) {
+      c.fire(
+          BuiltinRule.DELEGATION_CYCLE,
+          "delegating to "
+              + childId
+              + " would close a cycle: it is the actor or an ancestor on path "
+              + String.join(" > ", pathIds));
+    }
+    if (reparented) {
+      c.fire(
+          BuiltinRule.AGENT_REPARENTED,
+          childId + " already sits in the chain under " + existing.parent + ", not " + c.actor);
+    }
+    int childDepth = actorNode.depth + 1;
+    int maxDepth = c.rules.settings.maxDelegationDepth();
+    if (childDepth > maxDepth) {
+      c.fire(
+          BuiltinRule.DELEGATION_DEPTH,
+          childId + " would sit at depth " + childDepth + ", above maxDelegationDepth " + maxDepth);
+    }
+    ChainChecks.fanOut(c);
+    return () -> {
+      // The chain stays a tree: a non-blocked cycle or re-parenting (FLAG or shadow) is
+      // reported but leaves the child where it first sat.
+      if (cycle || reparented) {
+        return;
+      }
+      AgentNode child = existing;
+      if (child == null) {
+        child = new AgentNode(childId);
+        child.parent = c.actor;
+        child.depth = childDepth;
+        c.view.meta().agentCount++;
+        c.view.metaChanged();
+      }
+      child.scopes = d.scopes();
+      child.parsedScopes = null;
+      c.view.putAgent(child);
+    };
+  }
+}

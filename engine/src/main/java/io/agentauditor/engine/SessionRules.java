@@ -1,0 +1,126 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.engine.StateRecords.AgentNode;
+import io.agentauditor.engine.StateRecords.Approval;
+import io.agentauditor.engine.StateRecords.CredentialRecord;
+import io.agentauditor.engine.StateRecords.SessionMeta;
+import io.agentauditor.model.CredentialChange;
+import io.agentauditor.model.CredentialStatus;
+import io.agentauditor.model.Finding;
+import io.agentauditor.model.Step;
+import io.agentauditor.policy.BuiltinRule;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The session's life: {@code SESSION_STARTED}, {@code APPROVAL_GRANTED} ({@code self-approval})
+ * and {@code SESSION_ENDED} ({@code credential-not-revoked}), and closing a session, which the
+ * idle timeout shares (contract sections 4, 5 and 9.3).
+ */
+final class SessionRules {
+
+  private static final byte[] EMPTY = new byte[0];
+
+  private SessionRules() {}
+
+  static Effect started(StepContext c, Step.SessionStarted s) {
+    return () -> {
+      SessionMeta m = new SessionMeta();
+      m.rootAgentId = c.actor;
+      m.initiator = s.initiator();
+      m.grantedScopes = s.grantedScopes();
+      m.startedAt = c.t;
+      m.timer = c.t;
+      m.agentCount = 1;
+      c.view.setMeta(m);
+      AgentNode root = new AgentNode(c.actor);
+      root.scopes = List.of();
+      c.view.putAgent(root);
+      c.store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, c.t, c.sessionId), EMPTY);
+      c.engineMeta.indexedTimer(c.t);
+    };
+  }
+
+  static Effect approval(StepContext c, Step.ApprovalGranted a) {
+    if (c.view.agent(a.approver()) != null) {
+      c.fire(
+          BuiltinRule.SELF_APPROVAL,
+          "approval "
+              + a.approvalId()
+              + ": approver "
+              + a.approver()
+              + " is an agent of this session's chain");
+    }
+    return () -> {
+      c.view.addApproval(
+          new Approval(
+              a.approvalId(),
+              a.approver(),
+              c.actor,
+              c.t,
+              c.t + a.ttlSeconds() * 1000L,
+              a.scopes()));
+      c.view.meta().approvalCount++;
+      c.view.metaChanged();
+    };
+  }
+
+  static Effect ended(StepContext c) {
+    List<CredentialRecord> all = c.view.allCredentials();
+    for (Finding f : notRevoked(c.rules, all, c.t)) {
+      c.add(f, BuiltinRule.CREDENTIAL_NOT_REVOKED.ordinal());
+    }
+    return () -> close(c.view, c.t, all, c.changes, c.engineMeta, c.rules);
+  }
+
+  /** One credential-not-revoked finding per credential live at {@code t}, in issuance order. */
+  static List<Finding> notRevoked(
+      CompiledPolicy rules, List<CredentialRecord> credentials, long t) {
+    List<Finding> out = new ArrayList<>(0);
+    for (CredentialRecord c : credentials) {
+      if (!c.revokedAt(t) && !c.expiredAt(t)) {
+        Finding f =
+            rules.finding(
+                BuiltinRule.CREDENTIAL_NOT_REVOKED,
+                "credential "
+                    + c.id
+                    + " (issued by "
+                    + c.issuer
+                    + " to "
+                    + c.subject
+                    + ") is neither revoked nor expired at session end",
+                c.id);
+        if (f != null) {
+          out.add(f);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Closes a session at {@code t}: status, indexes, and EXPIRED for credentials that ran out. */
+  static void close(
+      SessionView view,
+      long t,
+      List<CredentialRecord> credentials,
+      List<CredentialChange> changes,
+      EngineMeta engineMeta,
+      CompiledPolicy rules) {
+    SessionMeta m = view.meta();
+    if (!m.closed) {
+      view.store().delete(StateKeys.timeIndex(StateKeys.TIMER_INDEX, m.timer, view.sessionId));
+    }
+    m.closed = true;
+    m.closedAt = t;
+    view.metaChanged();
+    view.store().put(StateKeys.timeIndex(StateKeys.CLOSED_INDEX, t, view.sessionId), EMPTY);
+    engineMeta.indexedClosed(t);
+    for (CredentialRecord c : credentials) {
+      if (c.reported == CredentialStatus.ACTIVE && c.revokedAt == null && c.expiredAt(t)) {
+        c.reported = CredentialStatus.EXPIRED;
+        view.putCredential(c);
+        changes.add(CredentialRules.change(rules, view.sessionId, c, t));
+      }
+    }
+  }
+}

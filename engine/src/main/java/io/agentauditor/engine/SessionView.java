@@ -1,0 +1,286 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.engine.StateRecords.AgentNode;
+import io.agentauditor.engine.StateRecords.Approval;
+import io.agentauditor.engine.StateRecords.CredentialRecord;
+import io.agentauditor.engine.StateRecords.SessionMeta;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One session's records as one step sees them: loaded lazily from the store on first use (through
+ * the decoded records of a {@link CachingStateStore} when the store is one), cached for the step,
+ * and written back by {@link #flush()} only when marked changed. Rules only read;
+ * the engine marks changes after the verdict is known, so a BLOCK step flushes nothing but the
+ * idle timer.
+ */
+final class SessionView {
+
+  private final StateStore store;
+  final String sessionId;
+  /** The session's decoded records when the store caches them, else null. */
+  private final CachingStateStore.Session cached;
+
+  private boolean metaLoaded;
+  private SessionMeta meta;
+  private boolean metaDirty;
+  private boolean timerDirty;
+
+  // A null value caches "not in the store". Used only when the store doesn't cache, and like the
+  // other maps created on first use: most steps change no agent and touch no credential.
+  private Map<String, AgentNode> agents;
+  private Map<String, AgentNode> dirtyAgents;
+  private Map<String, CredentialRecord> credentials;
+  private Map<String, CredentialRecord> dirtyCredentials;
+  private List<Approval> approvals;
+  private boolean approvalsDirty;
+
+  SessionView(StateStore store, String sessionId) {
+    this.store = store;
+    this.sessionId = sessionId;
+    DecodedRecords decoded = store.decoded();
+    this.cached = decoded == null ? null : decoded.session(sessionId);
+  }
+
+  StateStore store() {
+    return store;
+  }
+
+  /** The session meta, or null when the session was never started (or was purged). */
+  SessionMeta meta() {
+    if (!metaLoaded) {
+      meta = read(StateKeys.SESSION, null, this::decodeWithTimer);
+      metaLoaded = true;
+    }
+    return meta;
+  }
+
+  /** The meta record, its timer replaced by the timer record's when there is one. */
+  private SessionMeta decodeWithTimer(byte[] metaBytes) {
+    SessionMeta m = StateCodec.decodeSession(metaBytes);
+    byte[] timer = store.get(StateKeys.timer(sessionId));
+    if (timer != null) {
+      m.timer = StateCodec.decodeTimer(timer);
+    }
+    return m;
+  }
+
+  /** Marks the idle timer changed: it is written on its own, the rest of the meta only when changed. */
+  void timerChanged() {
+    timerDirty = true;
+  }
+
+  void setMeta(SessionMeta m) {
+    meta = m;
+    metaLoaded = true;
+    metaDirty = true;
+    if (cached != null) {
+      cached.keep(StateKeys.SESSION, null, m);
+    }
+  }
+
+  private <T> T read(byte kind, String id, java.util.function.Function<byte[], T> decode) {
+    if (cached != null) {
+      return cached.read(kind, id, decode);
+    }
+    byte[] b = store.get(StateKeys.record(kind, sessionId, id));
+    return b == null ? null : decode.apply(b);
+  }
+
+  private void write(byte kind, String id, byte[] bytes, Object value) {
+    if (cached != null) {
+      cached.write(kind, id, bytes, value);
+    } else {
+      store.put(StateKeys.record(kind, sessionId, id), bytes);
+    }
+  }
+
+  void metaChanged() {
+    metaDirty = true;
+  }
+
+  /** The agent node, or null when the agent is not in the chain. */
+  AgentNode agent(String agentId) {
+    if (cached != null) {
+      return cached.read(StateKeys.AGENT, agentId, b -> StateCodec.decodeAgent(agentId, b));
+    }
+    if (agents == null) {
+      agents = new HashMap<>();
+    }
+    AgentNode a = agents.get(agentId);
+    if (a == null && !agents.containsKey(agentId)) {
+      byte[] b = store.get(StateKeys.agent(sessionId, agentId));
+      a = b == null ? null : StateCodec.decodeAgent(agentId, b);
+      agents.put(agentId, a);
+    }
+    return a;
+  }
+
+  void putAgent(AgentNode a) {
+    if (cached != null) {
+      cached.keep(StateKeys.AGENT, a.id, a);
+    } else {
+      if (agents == null) {
+        agents = new HashMap<>();
+      }
+      agents.put(a.id, a);
+    }
+    if (dirtyAgents == null) {
+      dirtyAgents = new LinkedHashMap<>();
+    }
+    dirtyAgents.put(a.id, a);
+  }
+
+  /**
+   * The path root to {@code agentId}, or null when it is not in the chain.
+   *
+   * @throws IllegalStateException when parent links loop (corrupt state)
+   */
+  List<AgentNode> path(String agentId) {
+    if (cached != null) {
+      List<AgentNode> kept = cached.path(agentId);
+      if (kept != null) {
+        return kept;
+      }
+    }
+    AgentNode node = agent(agentId);
+    if (node == null) {
+      return null;
+    }
+    ArrayList<AgentNode> up = new ArrayList<>(node.depth + 1);
+    up.add(node);
+    while (node.parent != null) {
+      node = agent(node.parent);
+      if (node == null || up.size() > 1_000_000) {
+        throw new IllegalStateException("broken parent chain in session " + sessionId);
+      }
+      up.add(node);
+    }
+    AgentNode[] down = new AgentNode[up.size()];
+    for (int i = 0; i < down.length; i++) {
+      down[i] = up.get(down.length - 1 - i);
+    }
+    List<AgentNode> path = List.of(down);
+    if (cached != null) {
+      cached.keepPath(agentId, path);
+    }
+    return path;
+  }
+
+  /** The credential, or null when this session never recorded it. */
+  CredentialRecord credential(String credentialId) {
+    if (cached != null) {
+      return cached.read(
+          StateKeys.CREDENTIAL, credentialId, b -> StateCodec.decodeCredential(credentialId, b));
+    }
+    if (credentials == null) {
+      credentials = new HashMap<>();
+    }
+    CredentialRecord c = credentials.get(credentialId);
+    if (c == null && !credentials.containsKey(credentialId)) {
+      byte[] b = store.get(StateKeys.credential(sessionId, credentialId));
+      c = b == null ? null : StateCodec.decodeCredential(credentialId, b);
+      credentials.put(credentialId, c);
+    }
+    return c;
+  }
+
+  void putCredential(CredentialRecord c) {
+    if (cached != null) {
+      cached.keep(StateKeys.CREDENTIAL, c.id, c);
+    } else {
+      if (credentials == null) {
+        credentials = new HashMap<>();
+      }
+      credentials.put(c.id, c);
+    }
+    if (dirtyCredentials == null) {
+      dirtyCredentials = new LinkedHashMap<>();
+    }
+    dirtyCredentials.put(c.id, c);
+  }
+
+  /** Every credential of the session, in issuance order. */
+  List<CredentialRecord> allCredentials() {
+    byte[] prefix = StateKeys.sessionPrefix(StateKeys.CREDENTIAL, sessionId);
+    Map<String, CredentialRecord> byId = new HashMap<>();
+    try (StateStore.RangeIterator it = store.range(prefix, StateKeys.prefixEnd(prefix))) {
+      while (it.hasNext()) {
+        Map.Entry<byte[], byte[]> e = it.next();
+        String id = StateKeys.childId(e.getKey(), prefix.length);
+        Object known =
+            cached != null
+                ? cached.peek(StateKeys.CREDENTIAL, id)
+                : credentials == null ? null : credentials.get(id);
+        byId.put(id, known != null ? (CredentialRecord) known : StateCodec.decodeCredential(id, e.getValue()));
+      }
+    }
+    if (dirtyCredentials != null) {
+      byId.putAll(dirtyCredentials);
+    }
+    List<CredentialRecord> out = new ArrayList<>(byId.values());
+    out.sort(Comparator.comparingLong(c -> c.sequence));
+    return out;
+  }
+
+  List<Approval> approvals() {
+    if (approvals == null) {
+      approvals = read(StateKeys.APPROVALS, null, b -> new ArrayList<>(StateCodec.decodeApprovals(b)));
+      if (approvals == null) {
+        approvals = new ArrayList<>();
+      }
+    }
+    return approvals;
+  }
+
+  /** The actor's delegation and issuance times still in the fan-out window, or null. */
+  long[] fanOut(String agentId) {
+    return read(StateKeys.FAN_OUT, agentId, StateCodec::decodeTimes);
+  }
+
+  /** Writes the actor's fan-out times at once (not at {@link #flush()}: a blocked step keeps them too). */
+  void writeFanOut(String agentId, long[] times, int n) {
+    write(StateKeys.FAN_OUT, agentId, StateCodec.encodeTimes(times, n), Arrays.copyOf(times, n));
+  }
+
+  void addApproval(Approval a) {
+    approvals().add(a);
+    approvalsDirty = true;
+  }
+
+  /** Writes every changed record to the store. */
+  void flush() {
+    if (metaDirty && meta != null) {
+      write(StateKeys.SESSION, null, StateCodec.encodeSession(meta), meta);
+    }
+    if (timerDirty && meta != null) {
+      // Written whenever the timer moves, so when present it is the current one (the meta's own
+      // timer field is only as recent as the meta's last write). Not a raw put, which would drop
+      // the cached meta the timer belongs to.
+      write(StateKeys.TIMER, null, StateCodec.encodeTimer(meta.timer), null);
+    }
+    if (dirtyAgents != null) {
+      for (AgentNode a : dirtyAgents.values()) {
+        write(StateKeys.AGENT, a.id, StateCodec.encodeAgent(a), a);
+      }
+      dirtyAgents.clear();
+    }
+    if (dirtyCredentials != null) {
+      for (CredentialRecord c : dirtyCredentials.values()) {
+        write(StateKeys.CREDENTIAL, c.id, StateCodec.encodeCredential(c), c);
+      }
+      dirtyCredentials.clear();
+    }
+    if (approvalsDirty) {
+      write(StateKeys.APPROVALS, null, StateCodec.encodeApprovals(approvals), approvals);
+    }
+    metaDirty = false;
+    timerDirty = false;
+    approvalsDirty = false;
+  }
+}

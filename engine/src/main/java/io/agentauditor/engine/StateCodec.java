@@ -1,0 +1,361 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.engine.StateRecords.AgentNode;
+import io.agentauditor.engine.StateRecords.Approval;
+import io.agentauditor.engine.StateRecords.CredentialRecord;
+import io.agentauditor.engine.StateRecords.SessionMeta;
+import io.agentauditor.model.CredentialKind;
+import io.agentauditor.model.CredentialStatus;
+import io.agentauditor.model.CredentialStorage;
+import io.agentauditor.model.Decision;
+import io.agentauditor.model.EventType;
+import io.agentauditor.model.Finding;
+import io.agentauditor.model.RuleMode;
+import io.agentauditor.model.Severity;
+import io.agentauditor.model.Verdict;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The binary format of every state record (documented in {@code package-info}): a version byte,
+ * then fields in a fixed order as varints, zig-zag varints (timestamps) and length-prefixed UTF-8.
+ * Enums are stored as their stable {@link io.agentauditor.model.Coded#code() code} (the ordinal of
+ * the Avro symbol in the first release, so older stores read unchanged).
+ * Decoding a record of an unknown version throws {@link IllegalStateException}: state written by a
+ * newer engine is never misread.
+ */
+final class StateCodec {
+
+  static final int VERSION = 1;
+
+  /**
+   * Version of the compact decision record (its key holds sessionId and eventId; the policy identity
+   * is a number named in an engine meta record) and of the engine meta that numbers identities.
+   */
+  static final int VERSION_2 = 2;
+
+
+  private StateCodec() {}
+
+  private static ByteReader open(byte[] bytes, String what) {
+    ByteReader r = new ByteReader(bytes, 0);
+    int v = r.readByte();
+    if (v != VERSION) {
+      throw new IllegalStateException("unsupported " + what + " record version " + v);
+    }
+    return r;
+  }
+
+  /** The constant numbered {@code code}; a number no constant has is a record of a newer release. */
+  private static <E> E pick(java.util.function.IntFunction<E> ofCode, int code) {
+    try {
+      return ofCode.apply(code);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  // --- engine meta (see EngineMeta) ---
+
+  static ByteReader openMeta(byte[] bytes) {
+    return open(bytes, "engine meta");
+  }
+
+  // --- session meta ---
+
+  static byte[] encodeSession(SessionMeta s) {
+    ByteWriter w = ByteWriter.scratch();
+    w.writeByte(VERSION)
+        .writeString(s.rootAgentId)
+        .writeString(s.initiator)
+        .writeStrings(s.grantedScopes)
+        .writeByte(s.closed ? 1 : 0)
+        .writeZigZag(s.startedAt)
+        .writeZigZag(s.timer)
+        .writeZigZag(s.closedAt)
+        .writeVarLong(s.agentCount)
+        .writeVarLong(s.credentialCount)
+        .writeVarLong(s.approvalCount);
+    return w.toByteArray();
+  }
+
+  static SessionMeta decodeSession(byte[] bytes) {
+    ByteReader r = open(bytes, "session");
+    SessionMeta s = new SessionMeta();
+    s.rootAgentId = r.readString();
+    s.initiator = r.readString();
+    s.grantedScopes = r.readStrings();
+    s.closed = r.readByte() != 0;
+    s.startedAt = r.readZigZag();
+    s.timer = r.readZigZag();
+    s.closedAt = r.readZigZag();
+    s.agentCount = r.readVarLong();
+    s.credentialCount = r.readVarLong();
+    s.approvalCount = r.readVarLong();
+    return s;
+  }
+
+  /** The idle timer alone, rewritten by nearly every step (the session meta is not). */
+  static byte[] encodeTimer(long timer) {
+    return ByteWriter.scratch().writeByte(VERSION).writeZigZag(timer).toByteArray();
+  }
+
+  static long decodeTimer(byte[] bytes) {
+    return open(bytes, "timer").readZigZag();
+  }
+
+  // --- agent node ---
+
+  static byte[] encodeAgent(AgentNode a) {
+    ByteWriter w = ByteWriter.scratch();
+    w.writeByte(VERSION).writeString(a.parent == null ? "" : a.parent).writeVarLong(a.depth);
+    w.writeStrings(a.scopes);
+    return w.toByteArray();
+  }
+
+  static AgentNode decodeAgent(String id, byte[] bytes) {
+    ByteReader r = open(bytes, "agent");
+    AgentNode a = new AgentNode(id);
+    String parent = r.readString();
+    // Agent ids are never empty (contract section 2), so "" safely means "no parent".
+    a.parent = parent.isEmpty() ? null : parent;
+    a.depth = (int) r.readVarLong();
+    a.scopes = r.readStrings();
+    return a;
+  }
+
+  // --- credential ---
+
+  private static final int HAS_EXPIRY = 1;
+  private static final int REVOKED = 2;
+  private static final int USED = 4;
+
+  static byte[] encodeCredential(CredentialRecord c) {
+    ByteWriter w = ByteWriter.scratch();
+    int flags =
+        (c.expiresAt != null ? HAS_EXPIRY : 0)
+            | (c.revokedAt != null ? REVOKED : 0)
+            | (c.lastUsedAt != null ? USED : 0);
+    w.writeByte(VERSION)
+        .writeByte(flags)
+        .writeString(c.issuer)
+        .writeString(c.subject)
+        .writeStrings(c.scopes)
+        .writeByte(c.kind.code())
+        .writeByte(c.storage.code())
+        .writeZigZag(c.issuedAt)
+        .writeVarLong(c.sequence)
+        .writeVarLong(c.useCount)
+        .writeByte(c.reported.code());
+    if (c.expiresAt != null) {
+      w.writeZigZag(c.expiresAt);
+    }
+    if (c.revokedAt != null) {
+      w.writeZigZag(c.revokedAt).writeString(c.revokedBy);
+    }
+    if (c.lastUsedAt != null) {
+      w.writeZigZag(c.lastUsedAt);
+    }
+    return w.toByteArray();
+  }
+
+  static CredentialRecord decodeCredential(String id, byte[] bytes) {
+    ByteReader r = open(bytes, "credential");
+    CredentialRecord c = new CredentialRecord(id);
+    int flags = r.readByte();
+    c.issuer = r.readString();
+    c.subject = r.readString();
+    c.scopes = r.readStrings();
+    c.kind = pick(CredentialKind::ofCode, r.readByte());
+    c.storage = pick(CredentialStorage::ofCode, r.readByte());
+    c.issuedAt = r.readZigZag();
+    c.sequence = r.readVarLong();
+    c.useCount = r.readVarLong();
+    c.reported = pick(CredentialStatus::ofCode, r.readByte());
+    if ((flags & HAS_EXPIRY) != 0) {
+      c.expiresAt = r.readZigZag();
+    }
+    if ((flags & REVOKED) != 0) {
+      c.revokedAt = r.readZigZag();
+      c.revokedBy = r.readString();
+    }
+    if ((flags & USED) != 0) {
+      c.lastUsedAt = r.readZigZag();
+    }
+    return c;
+  }
+
+  // --- approvals of a session ---
+
+  static byte[] encodeApprovals(List<Approval> approvals) {
+    ByteWriter w = ByteWriter.scratch();
+    w.writeByte(VERSION).writeVarLong(approvals.size());
+    for (Approval a : approvals) {
+      w.writeString(a.approvalId())
+          .writeString(a.approver())
+          .writeString(a.requester())
+          .writeZigZag(a.from())
+          .writeZigZag(a.until())
+          .writeStrings(a.scopes());
+    }
+    return w.toByteArray();
+  }
+
+  static List<Approval> decodeApprovals(byte[] bytes) {
+    ByteReader r = open(bytes, "approvals");
+    int n = r.readCount();
+    List<Approval> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(
+          new Approval(
+              r.readString(), r.readString(), r.readString(), r.readZigZag(), r.readZigZag(), r.readStrings()));
+    }
+    return out;
+  }
+
+  // --- fan-out timestamps of one actor ---
+
+  static byte[] encodeTimes(long[] times, int count) {
+    ByteWriter w = ByteWriter.scratch();
+    w.writeByte(VERSION).writeVarLong(count);
+    for (int i = 0; i < count; i++) {
+      w.writeZigZag(times[i]);
+    }
+    return w.toByteArray();
+  }
+
+  static long[] decodeTimes(byte[] bytes) {
+    ByteReader r = open(bytes, "fan-out");
+    int n = r.readCount();
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = r.readZigZag();
+    }
+    return out;
+  }
+
+  // --- stored decision (dedupe) ---
+
+  private static final int HAS_CREDENTIAL = 1;
+
+  /**
+   * A 64-bit FNV-1a hash of {@code identity}'s UTF-16 chars: tells whether the number engine meta
+   * holds is this engine's identity (identities end in a sha256 digest of the bundle).
+   */
+  static long identityHash(String identity) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < identity.length(); i++) {
+      h = (h ^ identity.charAt(i)) * 0x100000001b3L;
+    }
+    return h;
+  }
+
+  /**
+   * The compact (version 2) record of {@code d}, stored under its dedupe key: sessionId and eventId
+   * are left to the key, the policy identity is written as {@code policyNo} (see {@link
+   * EngineMeta#policyNumber}).
+   */
+  static byte[] encodeDecision(Decision d, long policyNo) {
+    ByteWriter w = ByteWriter.scratch();
+    w.writeByte(VERSION_2)
+        .writeString(d.agentId())
+        .writeByte(d.type().code())
+        .writeZigZag(d.occurredAtMillis())
+        .writeByte(d.verdict().code())
+        .writeVarLong(policyNo)
+        .writeStrings(d.path());
+    return writeFindings(w, d).toByteArray();
+  }
+
+  /** The version 1 record of {@code d} (kept for tests of reading state written by older engines). */
+  static byte[] encodeDecision(Decision d) {
+    ByteWriter w = ByteWriter.scratch();
+    w.writeByte(VERSION)
+        .writeString(d.eventId())
+        .writeString(d.sessionId())
+        .writeString(d.agentId())
+        .writeByte(d.type().code())
+        .writeZigZag(d.occurredAtMillis())
+        .writeByte(d.verdict().code())
+        .writeString(d.policy())
+        .writeStrings(d.path());
+    return writeFindings(w, d).toByteArray();
+  }
+
+  private static ByteWriter writeFindings(ByteWriter w, Decision d) {
+    List<Finding> findings = d.findings(); // immutable, so random access: no iterator per record
+    w.writeVarLong(findings.size());
+    for (int i = 0; i < findings.size(); i++) {
+      Finding f = findings.get(i);
+      w.writeString(f.ruleId())
+          .writeByte(f.action().code())
+          .writeByte(f.mode().code())
+          .writeByte(f.severity().code())
+          .writeString(f.message())
+          .writeStrings(f.references())
+          .writeByte(f.credentialId() != null ? HAS_CREDENTIAL : 0);
+      if (f.credentialId() != null) {
+        w.writeString(f.credentialId());
+      }
+    }
+    return w;
+  }
+
+  /**
+   * Decodes a stored decision of version 1 or 2; a version 2 record takes {@code sessionId} and
+   * {@code eventId} from its key and its policy identity from {@code store}.
+   */
+  static Decision decodeDecision(byte[] bytes, String sessionId, String eventId, StateStore store) {
+    ByteReader r = new ByteReader(bytes, 0);
+    int v = r.readByte();
+    if (v == VERSION) {
+      return decodeDecision(bytes);
+    }
+    if (v != VERSION_2) {
+      throw new IllegalStateException("unsupported decision record version " + v);
+    }
+    String agentId = r.readString();
+    EventType type = pick(EventType::ofCode, r.readByte());
+    long occurredAt = r.readZigZag();
+    Verdict verdict = pick(Verdict::ofCode, r.readByte());
+    long policyNo = r.readVarLong();
+    byte[] identity = store.get(StateKeys.policyIdentity(policyNo));
+    if (identity == null) {
+      throw new IllegalStateException("no policy identity numbered " + policyNo);
+    }
+    String policy = new String(identity, StandardCharsets.UTF_8);
+    List<String> path = r.readStrings();
+    return new Decision(
+        eventId, sessionId, agentId, type, occurredAt, verdict, readFindings(r), policy, path);
+  }
+
+  static Decision decodeDecision(byte[] bytes) {
+    ByteReader r = open(bytes, "decision");
+    String eventId = r.readString();
+    String sessionId = r.readString();
+    String agentId = r.readString();
+    EventType type = pick(EventType::ofCode, r.readByte());
+    long occurredAt = r.readZigZag();
+    Verdict verdict = pick(Verdict::ofCode, r.readByte());
+    String policy = r.readString();
+    List<String> path = r.readStrings();
+    return new Decision(eventId, sessionId, agentId, type, occurredAt, verdict, readFindings(r), policy, path);
+  }
+
+  private static List<Finding> readFindings(ByteReader r) {
+    int n = r.readCount();
+    List<Finding> findings = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      String ruleId = r.readString();
+      Verdict action = pick(Verdict::ofCode, r.readByte());
+      RuleMode mode = pick(RuleMode::ofCode, r.readByte());
+      Severity severity = pick(Severity::ofCode, r.readByte());
+      String message = r.readString();
+      List<String> references = r.readStrings();
+      String credentialId = (r.readByte() & HAS_CREDENTIAL) != 0 ? r.readString() : null;
+      findings.add(new Finding(ruleId, action, mode, severity, message, references, credentialId));
+    }
+    return findings;
+  }
+}

@@ -1,0 +1,100 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.model.Scope;
+import io.agentauditor.model.CredentialKind;
+import io.agentauditor.model.CredentialStatus;
+import io.agentauditor.model.CredentialStorage;
+import java.util.List;
+
+/**
+ * The mutable in-step views of the records the engine keeps per session. They live for one step
+ * (or one idle close); {@link StateCodec} turns them into bytes.
+ */
+final class StateRecords {
+
+  private StateRecords() {}
+
+  /** Session meta: one per session. */
+  static final class SessionMeta {
+    String rootAgentId;
+    String initiator;
+    List<String> grantedScopes;
+    boolean closed;
+    long startedAt;
+    /** occurredAt of the last step past the gate rules (contract 9.3). */
+    long timer;
+    /** When the session closed; meaningful only when {@link #closed}. */
+    long closedAt;
+    long agentCount;
+    /** Credentials recorded so far; the next one gets this as its issuance sequence number. */
+    long credentialCount;
+    long approvalCount;
+    /** {@link #grantedScopes} parsed; filled on first use, never stored. */
+    List<Scope> parsedGranted;
+  }
+
+  /** One agent of the chain. */
+  static final class AgentNode {
+    final String id;
+    /** Null for the root agent. */
+    String parent;
+    int depth;
+    /** Delegated scopes; the root's are empty (it holds the session's granted scopes). */
+    List<String> scopes;
+    /** {@link #scopes} parsed; filled on first use, never stored. */
+    List<Scope> parsedScopes;
+
+    AgentNode(String id) {
+      this.id = id;
+    }
+  }
+
+  /** One recorded credential. */
+  static final class CredentialRecord {
+    final String id;
+    String issuer;
+    String subject;
+    List<String> scopes;
+    CredentialKind kind;
+    CredentialStorage storage;
+    long issuedAt;
+    /** Null when it never expires. */
+    Long expiresAt;
+    /** Null while not revoked; the first revocation's time otherwise. */
+    Long revokedAt;
+    String revokedBy;
+    long sequence;
+    long useCount;
+    Long lastUsedAt;
+    /** The status last reported in a credential change, so EXPIRED is reported once. */
+    CredentialStatus reported;
+
+    CredentialRecord(String id) {
+      this.id = id;
+    }
+
+    boolean revokedAt(long t) {
+      return revokedAt != null && revokedAt <= t;
+    }
+
+    boolean expiredAt(long t) {
+      return expiresAt != null && t >= expiresAt;
+    }
+
+    /** The lifecycle status as of {@code t}: revocation wins over expiry. */
+    CredentialStatus statusAt(long t) {
+      if (revokedAt(t)) {
+        return CredentialStatus.REVOKED;
+      }
+      return expiredAt(t) ? CredentialStatus.EXPIRED : CredentialStatus.ACTIVE;
+    }
+  }
+
+  /** One approval; valid on {@code [from, until)}. */
+  record Approval(
+      String approvalId, String approver, String requester, long from, long until, List<String> scopes) {
+    boolean validAt(long t) {
+      return from <= t && t < until;
+    }
+  }
+}

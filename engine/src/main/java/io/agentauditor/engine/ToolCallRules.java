@@ -1,0 +1,197 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.engine.StateRecords.Approval;
+import io.agentauditor.engine.StateRecords.CredentialRecord;
+import io.agentauditor.model.CredentialStatus;
+import io.agentauditor.model.CredentialStorage;
+import io.agentauditor.model.Scope;
+import io.agentauditor.model.Step;
+import io.agentauditor.policy.BuiltinRule;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code TOOL_CALL}: the catalog's required scopes ({@code scope-widening}, {@code unknown-tool},
+ * {@code malformed-arguments}, {@code approval-required}), the presented credential ({@code
+ * credential-unknown} through {@code credential-scope-exceeded}) and the argument patterns ({@code
+ * secret-in-arguments}, {@code long-lived-secret-in-code}); contract sections 5 to 7.
+ */
+final class ToolCallRules {
+
+  private ToolCallRules() {}
+
+  static Effect toolCall(StepContext c, Step.ToolCall call) {
+    CompiledPolicy rules = c.rules;
+    Map<String, String> args = call.arguments();
+    ToolCatalog.Tool tool = rules.catalog.tool(call.tool());
+    ToolCatalog.Built built = tool == null ? null : rules.catalog.build(tool, args, rules.scopes);
+    List<Scope> required = built != null && built.ok() ? built.scopes() : null;
+    CredentialStorage sink = tool == null ? null : tool.sink();
+
+    if (required != null && c.enabled(BuiltinRule.SCOPE_WIDENING)) {
+      ChainChecks.scopeWidening(c, required);
+    }
+    if (tool == null) {
+      c.fire(BuiltinRule.UNKNOWN_TOOL, "tool '" + call.tool() + "' is not in the tool catalog");
+    } else if (!built.ok()) {
+      c.fire(
+          BuiltinRule.MALFORMED_ARGUMENTS,
+          "cannot build the required scopes of "
+              + tool.name()
+              + " "
+              + tool.sources()
+              + ": "
+              + String.join("; ", built.problems()));
+    }
+    if (required != null && c.enabled(BuiltinRule.APPROVAL_REQUIRED)) {
+      approvalRequired(c, required);
+    }
+    CredentialRecord cred = presentedCredential(c, call.credentialId(), required);
+    if (sink != CredentialStorage.SECRETS_MANAGER && c.enabled(BuiltinRule.SECRET_IN_ARGUMENTS)) {
+      String hits = rules.scanner.secretHits(args);
+      if (hits != null) {
+        c.fire(BuiltinRule.SECRET_IN_ARGUMENTS, "secret in arguments: " + hits);
+      }
+    }
+    if ((sink == CredentialStorage.REPOSITORY || sink == CredentialStorage.CONFIG_FILE)
+        && c.enabled(BuiltinRule.LONG_LIVED_SECRET_IN_CODE)) {
+      String hits = rules.scanner.codeHits(args);
+      if (hits != null) {
+        c.fire(
+            BuiltinRule.LONG_LIVED_SECRET_IN_CODE,
+            "long-lived credential in code bound for " + sink + ": " + hits);
+      }
+    }
+    c.tool = tool;
+    c.toolName = call.tool();
+    c.required = required == null ? List.of() : required;
+    c.credential = cred;
+    if (cred == null) {
+      return Effect.NONE;
+    }
+    boolean expired = cred.expiredAt(c.t);
+    return new Effect() {
+      @Override
+      public void apply() {
+        cred.useCount++;
+        cred.lastUsedAt = c.t;
+        cred.reported = CredentialRules.inventoryStatus(cred, c.t);
+        c.view.putCredential(cred);
+        c.changes.add(CredentialRules.change(rules, c.sessionId, cred, c.t));
+      }
+
+      @Override
+      public void whenBlocked() {
+        // Reported, not stored: a blocked step changes no state; the upsert is idempotent.
+        if (expired && cred.reported == CredentialStatus.ACTIVE) {
+          c.changes.add(
+              CredentialRules.change(rules, c.sessionId, cred, c.t)
+                  .withStatus(CredentialStatus.EXPIRED));
+        }
+      }
+    };
+  }
+
+  /** The rules of the presented credential; returns its record, or null when none or unknown. */
+  private static CredentialRecord presentedCredential(
+      StepContext c, String credentialId, List<Scope> required) {
+    if (credentialId == null) {
+      return null;
+    }
+    CredentialRecord cred = c.view.credential(credentialId);
+    if (cred == null) {
+      c.fire(
+          BuiltinRule.CREDENTIAL_UNKNOWN,
+          "credential " + credentialId + " was never recorded in this session",
+          credentialId);
+      return null;
+    }
+    if (!c.actor.equals(cred.subject)) {
+      c.fire(
+          BuiltinRule.CREDENTIAL_REUSE,
+          "credential " + credentialId + " is held by " + cred.subject + ", presented by " + c.actor,
+          credentialId);
+    }
+    if (cred.expiredAt(c.t)) {
+      c.fire(
+          BuiltinRule.CREDENTIAL_EXPIRED,
+          "credential " + credentialId + " expired at " + Instant.ofEpochMilli(cred.expiresAt),
+          credentialId);
+    }
+    if (cred.revokedAt(c.t)) {
+      c.fire(
+          BuiltinRule.CREDENTIAL_REVOKED,
+          "credential "
+              + credentialId
+              + " was revoked at "
+              + Instant.ofEpochMilli(cred.revokedAt)
+              + " by "
+              + cred.revokedBy,
+          credentialId);
+    }
+    if (required != null && c.enabled(BuiltinRule.CREDENTIAL_SCOPE_EXCEEDED)) {
+      List<Scope> held = c.rules.scopes.parseAll(cred.scopes);
+      List<String> uncovered = null; // made for the first uncovered scope: most calls have none
+      for (int i = 0; i < required.size(); i++) {
+        Scope r = required.get(i);
+        if (!c.rules.coversAny(held, r)) {
+          if (uncovered == null) {
+            uncovered = new ArrayList<>(2);
+          }
+          uncovered.add(r.toString());
+        }
+      }
+      if (uncovered != null) {
+        c.fire(
+            BuiltinRule.CREDENTIAL_SCOPE_EXCEEDED,
+            "required scopes not covered by credential "
+                + credentialId
+                + ": "
+                + String.join(", ", uncovered),
+            credentialId);
+      }
+    }
+    return cred;
+  }
+
+  private static void approvalRequired(StepContext c, List<Scope> required) {
+    List<String> unapproved = null; // made for the first unapproved scope: most steps have none
+    for (int i = 0; i < required.size(); i++) {
+      Scope r = required.get(i);
+      Scope sensitive = sensitiveMatch(c.rules, r);
+      if (sensitive != null && !approved(c, r)) {
+        if (unapproved == null) {
+          unapproved = new ArrayList<>(2);
+        }
+        unapproved.add(r + " (sensitive " + sensitive + ")");
+      }
+    }
+    if (unapproved != null) {
+      c.fire(
+          BuiltinRule.APPROVAL_REQUIRED,
+          "no approval valid at occurredAt covers " + String.join(", ", unapproved));
+    }
+  }
+
+  private static boolean approved(StepContext c, Scope r) {
+    for (Approval a : c.view.approvals()) {
+      if (a.validAt(c.t) && c.rules.coversAny(c.rules.scopes.parseAll(a.scopes()), r)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The sensitive pattern {@code r} matches (no lattice: equal action or {@code *}), or null. */
+  private static Scope sensitiveMatch(CompiledPolicy rules, Scope r) {
+    for (Scope s : rules.settings.sensitiveScopes()) {
+      boolean action = s.action().equals(Scope.ANY) || s.action().equals(r.action());
+      if (action && Scope.resourceCovers(s.segments(), r.segments())) {
+        return s;
+      }
+    }
+    return null;
+  }
+}

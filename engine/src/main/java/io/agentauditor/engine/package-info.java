@@ -1,0 +1,89 @@
+/**
+ * The privilege-chain engine: plain Java, no Kafka, no Avro. {@link io.agentauditor.engine.AuditEngine}
+ * decides one event at a time against state kept in a {@link io.agentauditor.engine.StateStore}.
+ *
+ * <h2>State keys</h2>
+ *
+ * <p>Keys order as unsigned bytes. {@code sid} below is {@code varint(byte length) + UTF-8} of the
+ * sessionId, so a session's records of one kind form one contiguous range and no id can run into
+ * another; the last component of a key is raw UTF-8 (it needs no length).
+ *
+ * <pre>
+ * 0x01 "stream-time"                  engine meta: stream time (largest occurredAt seen), index floors
+ * 0x02 sid                            session meta
+ * 0x03 sid agentId                    agent node of the chain
+ * 0x04 sid credentialId               credential
+ * 0x05 sid                            approvals of the session (one list)
+ * 0x06 sid agentId                    fan-out: the actor's delegation/issuance times still in the window
+ * 0x07 sid eventId                    dedupe: the stored decision
+ * 0x08 be64(time) sessionId           idle-timer index of open sessions, value empty (see below)
+ * 0x09 be64(closedAt) sessionId       closed-at index for retention, value empty
+ * 0x0A sid                            idle timer of the session (since version 2, see below)
+ * </pre>
+ *
+ * <p>{@code be64(x)} is {@code x} with its sign bit flipped, big-endian, so byte order is numeric
+ * order. An idle-timer entry is a lower bound of its session's timer: every open session has an entry
+ * at or below its timer, written when the session starts or a step sets its timer back; a timer
+ * moving forward leaves the entry in place (saving a delete and a put per step), and an entry found
+ * due is moved to the session's timer, dropped when the session is closed or gone, or closes the
+ * session when its timer is due too. A session may thus have stale entries; they are harmless. The closed-at index also holds one entry per session with no meta (steps gated by {@code
+ * unknown-session}, or a blocked {@code SESSION_STARTED}) at the stream time of the step, so their
+ * dedupe records are purged too.
+ *
+ * <h2>Record format (version 1)</h2>
+ *
+ * <p>Every value starts with a version byte ({@code 1}); readers reject other versions. Then, in
+ * order: {@code str} = varint byte length + UTF-8; {@code strs} = varint count + {@code str}*;
+ * {@code uv} = unsigned LEB128 varint; {@code zz} = zig-zag varint (timestamps, epoch millis);
+ * enums are one byte, the constant's stable code ({@link io.agentauditor.model.Coded}; equal to the
+ * ordinal of the Avro symbol of the first release, so older stores read unchanged).
+ *
+ * <pre>
+ * engine meta   streamTime:zz timerFloor:zz closedFloor:zz   (floors: lower bounds of the two
+ *               indexes, so their range scans run only when an entry may be due; see EngineMeta)
+ * session       root:str initiator:str granted:strs closed:byte startedAt:zz timer:zz closedAt:zz
+ *               agentCount:uv credentialCount:uv approvalCount:uv
+ * agent         parent:str ("" for the root) depth:uv delegatedScopes:strs
+ * credential    flags:byte(1 expires, 2 revoked, 4 used) issuer:str subject:str scopes:strs kind:byte
+ *               storage:byte issuedAt:zz sequence:uv useCount:uv reportedStatus:byte
+ *               [expiresAt:zz] [revokedAt:zz revokedBy:str] [lastUsedAt:zz]
+ * approvals     count:uv { approvalId:str approver:str requester:str from:zz until:zz scopes:strs }*
+ * fan-out       count:uv { time:zz }*   (the latest times in the window: at most 64, or
+ *               fanOut.max + 1 when that is more)
+ * decision      eventId:str sessionId:str agentId:str type:byte occurredAt:zz verdict:byte policy:str
+ *               path:strs count:uv { ruleId:str action:byte mode:byte severity:byte message:str
+ *               references:strs flags:byte(1 credential) [credentialId:str] }*
+ * </pre>
+ *
+ * <p>Version 2, written since; readers take both. The engine meta appends {@code policyCount:uv
+ * policyNo:uv policyHash:8 bytes} (the number given to the identity with that 64-bit FNV-1a hash;
+ * 0 for none). A policy identity numbered {@code n} is stored as raw UTF-8 under {@code 0x01
+ * "policy/" uv(n)}, never purged. The compact decision drops what its key holds:
+ *
+ * <pre>
+ * decision      agentId:str type:byte occurredAt:zz verdict:byte policyNo:uv path:strs
+ *               count:uv { ...findings as in version 1 }*
+ * </pre>
+ *
+ * <p>Also since version 2, the idle timer has a record of its own ({@code timer:zz}), written
+ * whenever a step moves it, so the session meta is rewritten only when something else in it changes.
+ * When present it overrides the meta's {@code timer} field, which is only as recent as the meta's
+ * last write.
+ *
+ * <p>A step reads only what it needs (dedupe record, stream time, session meta, the actor's path,
+ * and per type the child, credential, approvals or fan-out record), and writes at its end only what
+ * changed. A {@code BLOCK} step writes its dedupe record, its fan-out record and the idle timer, and
+ * nothing else. Closed sessions are kept for good unless the bundle sets {@code
+ * sessionRetentionSeconds}: then a closed session's records, dedupe records included, are deleted
+ * once stream time is more than that past its close, except its meta, which stays as a tombstone
+ * without granted scopes (the id stays closed; an eventId used again is decided anew).
+ *
+ * <h2>Decoded records</h2>
+ *
+ * <p>Replay and the topology put a {@link io.agentauditor.engine.CachingStateStore} in front of the
+ * byte store: records a step reads are kept decoded, grouped by session (bounded by record count,
+ * the session used least recently out first), so a hot session's meta, path and credentials are
+ * found with one lookup, not read and decoded on every step. Every write is still encoded and put
+ * into the byte store in the step that makes it.
+ */
+package io.agentauditor.engine;

@@ -1,0 +1,319 @@
+package io.agentauditor.model;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One agent event (contract section 2): what every input (JSON Lines, Avro, the gateway API) is
+ * mapped to before the engine decides it. One record per event type; all are immutable.
+ *
+ * <p>The constructors are section 2's validation, the one place it lives: each checks the common
+ * fields, then its payload's fields, in contract order, and throws {@link InvalidStepException}
+ * naming the first field that breaks a rule (ids non-empty, required fields non-null, no unpaired
+ * UTF-16 surrogate in any string, scopes in section 3's grammar, integers in range, {@code
+ * occurredAt} within years 0000 to 9999). Codecs check only what their form adds (JSON types,
+ * duplicate keys, unknown enum symbols, which payload is present). Lists and maps are copied; the
+ * arguments keep their order.
+ */
+public sealed interface Step {
+
+  /** The earliest {@code occurredAt} a step may carry: 0000-01-01T00:00:00Z, in epoch millis. */
+  long MIN_OCCURRED_AT = -62_167_219_200_000L;
+
+  /** The latest {@code occurredAt} a step may carry: 9999-12-31T23:59:59.999Z, in epoch millis. */
+  long MAX_OCCURRED_AT = 253_402_300_799_999L;
+
+  /** Unique within its session; the key of retries (contract section 4). */
+  String eventId();
+
+  /** The session, and the partition key. */
+  String sessionId();
+
+  /** The actor. */
+  String agentId();
+
+  /** When the step happened, in epoch milliseconds (UTC). */
+  long occurredAtMillis();
+
+  /** The type, one per record class. */
+  EventType type();
+
+  /** {@code SESSION_STARTED}: creates the session with {@code agentId} as its root agent. */
+  record SessionStarted(
+      String eventId,
+      String sessionId,
+      String agentId,
+      long occurredAtMillis,
+      String initiator,
+      List<String> grantedScopes,
+      String intent)
+      implements Step {
+    public SessionStarted {
+      Fields.common(eventId, sessionId, agentId, occurredAtMillis);
+      Fields.text(initiator, "session.initiator");
+      grantedScopes = Fields.scopes(grantedScopes, "session.grantedScopes");
+      Fields.optionalText(intent, "session.intent");
+    }
+
+    @Override
+    public EventType type() {
+      return EventType.SESSION_STARTED;
+    }
+  }
+
+  /** {@code AGENT_DELEGATED}: the actor delegates {@code scopes} to {@code childAgentId}. */
+  record AgentDelegated(
+      String eventId,
+      String sessionId,
+      String agentId,
+      long occurredAtMillis,
+      String childAgentId,
+      List<String> scopes,
+      String purpose)
+      implements Step {
+    public AgentDelegated {
+      Fields.common(eventId, sessionId, agentId, occurredAtMillis);
+      Fields.id(childAgentId, "delegation.childAgentId");
+      scopes = Fields.scopes(scopes, "delegation.scopes");
+      Fields.optionalText(purpose, "delegation.purpose");
+    }
+
+    @Override
+    public EventType type() {
+      return EventType.AGENT_DELEGATED;
+    }
+  }
+
+  /**
+   * {@code TOOL_CALL}: the actor calls {@code tool}, optionally presenting {@code credentialId}
+   * (null when none).
+   */
+  record ToolCall(
+      String eventId,
+      String sessionId,
+      String agentId,
+      long occurredAtMillis,
+      String tool,
+      Map<String, String> arguments,
+      String credentialId)
+      implements Step {
+    public ToolCall {
+      Fields.common(eventId, sessionId, agentId, occurredAtMillis);
+      Fields.text(tool, "toolCall.tool");
+      arguments = Fields.arguments(arguments, "toolCall.arguments");
+      if (credentialId != null) {
+        Fields.id(credentialId, "toolCall.credentialId");
+      }
+    }
+
+    @Override
+    public EventType type() {
+      return EventType.TOOL_CALL;
+    }
+  }
+
+  /**
+   * {@code CREDENTIAL_ISSUED}: the actor (the issuer) issues a credential to {@code
+   * subjectAgentId}; {@code ttlSeconds} null means it never expires.
+   */
+  record CredentialIssued(
+      String eventId,
+      String sessionId,
+      String agentId,
+      long occurredAtMillis,
+      String credentialId,
+      String subjectAgentId,
+      List<String> scopes,
+      CredentialKind kind,
+      Integer ttlSeconds,
+      CredentialStorage storage)
+      implements Step {
+    public CredentialIssued {
+      Fields.common(eventId, sessionId, agentId, occurredAtMillis);
+      Fields.id(credentialId, "credential.credentialId");
+      Fields.id(subjectAgentId, "credential.subjectAgentId");
+      scopes = Fields.scopes(scopes, "credential.scopes");
+      Fields.required(kind, "credential.kind");
+      if (ttlSeconds != null) {
+        Fields.atLeast(ttlSeconds, 0, "credential.ttlSeconds");
+      }
+      Fields.required(storage, "credential.storage");
+    }
+
+    @Override
+    public EventType type() {
+      return EventType.CREDENTIAL_ISSUED;
+    }
+  }
+
+  /** {@code CREDENTIAL_REVOKED}: the actor revokes {@code credentialId}. */
+  record CredentialRevoked(
+      String eventId,
+      String sessionId,
+      String agentId,
+      long occurredAtMillis,
+      String credentialId,
+      String reason)
+      implements Step {
+    public CredentialRevoked {
+      Fields.common(eventId, sessionId, agentId, occurredAtMillis);
+      Fields.id(credentialId, "revocation.credentialId");
+      Fields.optionalText(reason, "revocation.reason");
+    }
+
+    @Override
+    public EventType type() {
+      return EventType.CREDENTIAL_REVOKED;
+    }
+  }
+
+  /**
+   * {@code APPROVAL_GRANTED}: {@code approver} (a human) approves {@code scopes} for the whole
+   * session for {@code ttlSeconds}, at the actor's request.
+   */
+  record ApprovalGranted(
+      String eventId,
+      String sessionId,
+      String agentId,
+      long occurredAtMillis,
+      String approvalId,
+      String approver,
+      List<String> scopes,
+      int ttlSeconds)
+      implements Step {
+    public ApprovalGranted {
+      Fields.common(eventId, sessionId, agentId, occurredAtMillis);
+      Fields.id(approvalId, "approval.approvalId");
+      Fields.text(approver, "approval.approver");
+      scopes = Fields.scopes(scopes, "approval.scopes");
+      Fields.atLeast(ttlSeconds, 1, "approval.ttlSeconds");
+    }
+
+    @Override
+    public EventType type() {
+      return EventType.APPROVAL_GRANTED;
+    }
+  }
+
+  /** {@code SESSION_ENDED}: closes the session; it carries no payload. */
+  record SessionEnded(String eventId, String sessionId, String agentId, long occurredAtMillis)
+      implements Step {
+    public SessionEnded {
+      Fields.common(eventId, sessionId, agentId, occurredAtMillis);
+    }
+
+    @Override
+    public EventType type() {
+      return EventType.SESSION_ENDED;
+    }
+  }
+
+  /** Section 2's field rules, shared by the records. */
+  final class Fields {
+
+    /** Reason of a required field that is null. */
+    public static final String NULL = "required field is null";
+
+    /** Reason of an id that is empty. */
+    public static final String EMPTY_ID = "must not be empty";
+
+    private Fields() {}
+
+    static void common(String eventId, String sessionId, String agentId, long occurredAt) {
+      id(eventId, "eventId");
+      id(sessionId, "sessionId");
+      id(agentId, "agentId");
+      if (occurredAt < MIN_OCCURRED_AT || occurredAt > MAX_OCCURRED_AT) {
+        throw new InvalidStepException(
+            "occurredAt", "not a millisecond instant within years 0000-9999");
+      }
+    }
+
+    static void required(Object value, String path) {
+      if (value == null) {
+        throw new InvalidStepException(path, NULL);
+      }
+    }
+
+    static void id(String value, String path) {
+      text(value, path);
+      if (value.isEmpty()) {
+        throw new InvalidStepException(path, EMPTY_ID);
+      }
+    }
+
+    static void text(String value, String path) {
+      required(value, path);
+      checkText(value, path);
+    }
+
+    static void optionalText(String value, String path) {
+      if (value != null) {
+        checkText(value, path);
+      }
+    }
+
+    static void atLeast(int value, int min, String path) {
+      if (value < min) {
+        throw new InvalidStepException(
+            path, "integer out of range [" + min + ", " + Integer.MAX_VALUE + "]");
+      }
+    }
+
+    static List<String> scopes(List<String> scopes, String path) {
+      required(scopes, path);
+      for (int i = 0; i < scopes.size(); i++) {
+        String s = scopes.get(i);
+        if (s == null) {
+          throw new InvalidStepException(FieldPath.index(path, i), "expected string, got null");
+        }
+        try {
+          Scope.parse(s);
+        } catch (ScopeSyntaxException e) {
+          throw new InvalidStepException(FieldPath.index(path, i), e.getMessage());
+        }
+      }
+      return List.copyOf(scopes);
+    }
+
+    static Map<String, String> arguments(Map<String, String> arguments, String path) {
+      required(arguments, path);
+      Map<String, String> copy = new LinkedHashMap<>(Math.max(4, arguments.size() * 2));
+      for (Map.Entry<String, String> a : arguments.entrySet()) {
+        String key = a.getKey();
+        if (key == null) {
+          throw new InvalidStepException(path, "null key");
+        }
+        String keyPath = FieldPath.child(path, key);
+        checkText(key, keyPath);
+        if (a.getValue() == null) {
+          throw new InvalidStepException(keyPath, "expected string, got null");
+        }
+        checkText(a.getValue(), keyPath);
+        copy.put(key, a.getValue());
+      }
+      return Collections.unmodifiableMap(copy);
+    }
+
+    /**
+     * Rejects unpaired UTF-16 surrogates: they have no UTF-8 form, so two different ids could
+     * collapse into one once encoded.
+     */
+    static void checkText(String s, String path) {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) {
+          if (Character.isHighSurrogate(c)
+              && i + 1 < s.length()
+              && Character.isLowSurrogate(s.charAt(i + 1))) {
+            i++;
+          } else {
+            throw new InvalidStepException(path, "string has an unpaired UTF-16 surrogate");
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.agentauditor.policy;
+
+import io.agentauditor.model.CredentialKind;
+import io.agentauditor.model.CredentialStorage;
+import io.agentauditor.model.Scope;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The bundle's rule settings (contract sections 5, 6 and 9.3). {@link #defaults()} gives the
+ * contract's defaults.
+ *
+ * @param sessionRetentionSeconds 0 (the default) keeps closed sessions for good, as the contract
+ *     asks; otherwise how long, in event time, a closed session's state and its {@code eventId}
+ *     dedupe records are kept after it closed, so stores stay bounded. A purged session leaves a
+ *     tombstone: its id stays closed, but a retry of one of its events is decided anew
+ */
+public record PolicySettings(
+    int maxDelegationDepth,
+    long maxCredentialTtlSeconds,
+    Set<CredentialStorage> forbiddenStorage,
+    Set<CredentialKind> staticKinds,
+    List<Scope> sensitiveScopes,
+    int fanOutMax,
+    long fanOutWindowSeconds,
+    long sessionIdleTimeoutSeconds,
+    long sessionRetentionSeconds) {
+
+  public PolicySettings {
+    forbiddenStorage = Set.copyOf(forbiddenStorage);
+    staticKinds = Set.copyOf(staticKinds);
+    sensitiveScopes = List.copyOf(sensitiveScopes);
+  }
+
+  /** The contract's defaults; closed sessions are kept for good (no retention). */
+  public static PolicySettings defaults() {
+    return new PolicySettings(
+        3,
+        3600,
+        Set.of(
+            CredentialStorage.ENV,
+            CredentialStorage.CONFIG_FILE,
+            CredentialStorage.REPOSITORY,
+            CredentialStorage.CI_VARIABLE),
+        Set.of(
+            CredentialKind.API_KEY,
+            CredentialKind.STATIC_SECRET,
+            CredentialKind.PASSWORD,
+            CredentialKind.SSH_KEY),
+        List.of(
+            Scope.parse("admin:**"), Scope.parse("*:deploy/prod/**"), Scope.parse("*:secrets/prod/**")),
+        10,
+        60,
+        1800,
+        0);
+  }
+}

@@ -1,0 +1,264 @@
+package io.agentauditor.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agentauditor.model.Step;
+import io.agentauditor.model.CredentialKind;
+import io.agentauditor.model.CredentialStorage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CachingStateStoreTest {
+
+  private final Events s = new Events("s1");
+
+  /** A session that touches every record kind: delegation, credentials, approvals, revocation, end. */
+  private static List<Step> session(Events s) {
+    List<Step> events = new ArrayList<>();
+    events.add(s.start("agent:planner", 0, "read:repo/**", "write:repo/acme/**", "admin:ci/acme"));
+    events.add(s.delegate("agent:planner", 1, "agent:coder", "write:repo/acme/**"));
+    events.add(
+        s.issue("agent:planner", 2, "c1", "agent:coder", 600, CredentialKind.OIDC_TOKEN, CredentialStorage.MEMORY,
+            "write:repo/acme/api"));
+    events.add(s.tool("agent:coder", 3, "repo.write_file", Map.of("repo", "acme/api", "path", "a", "content", "x"), "c1"));
+    events.add(s.approve("agent:planner", 4, "user:alice", 300, "admin:ci/acme"));
+    events.add(s.tool("agent:planner", 5, "ci.set_variable", Map.of("project", "acme", "name", "N", "value", "v")));
+    events.add(s.delegate("agent:planner", 6, "agent:coder", "read:repo/acme/**"));
+    events.add(s.tool("agent:coder", 7, "repo.write_file", Map.of("repo", "acme/api", "path", "a", "content", "y"), "c1"));
+    events.add(s.revoke("agent:coder", 8, "c1"));
+    events.add(s.tool("agent:coder", 9, "repo.read_file", Map.of("repo", "acme/api", "path", "a"), "c1"));
+    events.add(s.tool("agent:coder", 3, "repo.write_file", Map.of("repo", "acme/api", "path", "a", "content", "x"), "c1"));
+    events.add(s.end("agent:planner", 10));
+    return events;
+  }
+
+  @Test
+  void shouldDecideAndStoreExactlyAsTheStoreAloneDoes() {
+    // Given
+    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+    InMemoryStateStore plain = new InMemoryStateStore();
+    InMemoryStateStore behindCache = new InMemoryStateStore();
+    InMemoryStateStore behindTinyCache = new InMemoryStateStore();
+    CachingStateStore cache = new CachingStateStore(behindCache);
+    CachingStateStore tiny = new CachingStateStore(behindTinyCache, 1);
+    // When
+    List<StepResult> expected = new ArrayList<>();
+    List<StepResult> cached = new ArrayList<>();
+    List<StepResult> tinyCached = new ArrayList<>();
+    for (Step e : session(s)) {
+      expected.add(engine.process(e, plain));
+      cached.add(engine.process(e, cache));
+      tinyCached.add(engine.process(e, tiny));
+    }
+    // Then: the same results, and the inner stores hold the same bytes (written through every step)
+    assertThat(cached).isEqualTo(expected);
+    assertThat(tinyCached).isEqualTo(expected);
+    assertThat(Harness.sameEntries(behindCache.snapshot(), plain.snapshot())).isTrue();
+    assertThat(Harness.sameEntries(behindTinyCache.snapshot(), plain.snapshot())).isTrue();
+    assertThat(cache.hits()).isPositive();
+    assertThat(tiny.size()).isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void shouldDecideExactlyAsTheStoreAloneWhenSessionsInterleaveAndEvictEachOther() {
+    // Given: three sessions whose steps alternate, so every bound below evicts whole sessions,
+    // and the smallest ones trim the session in use
+    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+    List<List<Step>> sessions =
+        List.of(session(new Events("s1")), session(new Events("s2")), session(new Events("s3")));
+    List<Step> interleaved = new ArrayList<>();
+    for (int i = 0; i < sessions.get(0).size(); i++) {
+      for (List<Step> events : sessions) {
+        interleaved.add(events.get(i));
+      }
+    }
+    // When / Then
+    assertDecidesAndStoresAsTheStoreAlone(engine, interleaved, 1, 2, 3, 5, 8, 13, 1000);
+  }
+
+  @Test
+  void shouldDecideExactlyAsTheStoreAloneWhenRetentionPurgesSessionsAndLeavesTombstones() {
+    // Given: three interleaved sessions, a later one that moves stream time past a 7-day
+    // retention (purging them down to their tombstones), then a restart of s1, a retry of its
+    // first event and a tool call in it
+    long retention = 7L * 24 * 3600;
+    AuditEngine engine = new AuditEngine(Policies.withRetention(retention));
+    Events s1 = new Events("s1");
+    List<List<Step>> sessions =
+        List.of(session(s1), session(new Events("s2")), session(new Events("s3")));
+    List<Step> events = new ArrayList<>();
+    for (int i = 0; i < sessions.get(0).size(); i++) {
+      for (List<Step> session : sessions) {
+        events.add(session.get(i));
+      }
+    }
+    Events later = new Events("later");
+    events.add(later.start("agent:l", 11 + retention, "read:repo/**"));
+    events.add(s1.start("agent:new", 12 + retention, "admin:**"));
+    events.add(sessions.get(0).get(0));
+    events.add(s1.tool("agent:planner", 13 + retention, "repo.read_file", Map.of("repo", "acme/api")));
+
+    // When / Then
+    assertDecidesAndStoresAsTheStoreAlone(engine, events, 1, 2, 5, 1000);
+  }
+
+  /** Through a cache of each bound: the same results, and the same bytes in the store behind. */
+  private static void assertDecidesAndStoresAsTheStoreAlone(
+      AuditEngine engine, List<Step> events, int... bounds) {
+    InMemoryStateStore plain = new InMemoryStateStore();
+    List<StepResult> expected = new ArrayList<>();
+    for (Step e : events) {
+      expected.add(engine.process(e, plain));
+    }
+    for (int bound : bounds) {
+      InMemoryStateStore inner = new InMemoryStateStore();
+      CachingStateStore cache = new CachingStateStore(inner, bound);
+      List<StepResult> cached = new ArrayList<>();
+      for (Step e : events) {
+        cached.add(engine.process(e, cache));
+        assertThat(cache.size()).as("records kept with bound %d", bound).isLessThanOrEqualTo(bound);
+      }
+      assertThat(cached).as("results with bound %d", bound).isEqualTo(expected);
+      assertThat(Harness.sameEntries(inner.snapshot(), plain.snapshot())).as("bytes with bound %d", bound).isTrue();
+    }
+  }
+
+  @Test
+  void shouldKeepNoEntryForASessionWhoseRecordsAreAllDeleted() {
+    // Given: a session with records of every cached kind
+    InMemoryStateStore inner = new InMemoryStateStore();
+    CachingStateStore cache = new CachingStateStore(inner);
+    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+    for (Step e : session(s).subList(0, 6)) {
+      engine.process(e, cache);
+    }
+    assertThat(cache.sessions()).isEqualTo(1);
+    // When: every key of the session is deleted, as retention does
+    for (byte kind : StateKeys.SESSION_KINDS) {
+      byte[] prefix = StateKeys.sessionPrefix(kind, "s1");
+      for (byte[] key : keysIn(inner, prefix)) {
+        cache.delete(key);
+      }
+    }
+    // Then
+    assertThat(cache.size()).isZero();
+    assertThat(cache.sessions()).isZero();
+  }
+
+  private static List<byte[]> keysIn(StateStore store, byte[] prefix) {
+    List<byte[]> keys = new ArrayList<>();
+    try (StateStore.RangeIterator it = store.range(prefix, StateKeys.prefixEnd(prefix))) {
+      while (it.hasNext()) {
+        keys.add(it.next().getKey());
+      }
+    }
+    return keys;
+  }
+
+  @Test
+  void shouldBuildThePathAgainWhenAnAgentRecordChanges() {
+    // Given: a path built and kept
+    CachingStateStore cache = new CachingStateStore(new InMemoryStateStore());
+    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+    engine.process(s.start("agent:planner", 0, "read:repo/**"), cache);
+    engine.process(s.delegate("agent:planner", 1, "agent:coder", "read:repo/a/**"), cache);
+    List<StateRecords.AgentNode> first = new SessionView(cache, "s1").path("agent:coder");
+    assertThat(new SessionView(cache, "s1").path("agent:coder")).isSameAs(first);
+    // When: the coder's record is written as bytes, with another parent
+    StateRecords.AgentNode moved = new StateRecords.AgentNode("agent:coder");
+    moved.parent = "agent:other";
+    moved.depth = 1;
+    moved.scopes = List.of();
+    StateRecords.AgentNode other = new StateRecords.AgentNode("agent:other");
+    other.parent = "agent:planner";
+    other.depth = 1;
+    other.scopes = List.of();
+    cache.put(StateKeys.agent("s1", "agent:other"), StateCodec.encodeAgent(other));
+    cache.put(StateKeys.agent("s1", "agent:coder"), StateCodec.encodeAgent(moved));
+    // Then
+    List<StateRecords.AgentNode> again = new SessionView(cache, "s1").path("agent:coder");
+    assertThat(again).extracting(n -> n.id).containsExactly("agent:planner", "agent:other", "agent:coder");
+    assertThat(first).extracting(n -> n.id).containsExactly("agent:planner", "agent:coder");
+  }
+
+  @Test
+  void shouldDecodeAgainWhenBytesAreWrittenDirectly() {
+    // Given
+    CachingStateStore cache = new CachingStateStore(new InMemoryStateStore());
+    byte[] key = StateKeys.fanOut("s1", "agent:a");
+    cache.put(key, StateCodec.encodeTimes(new long[] {1, 2}, 2));
+    long[] first = cache.session("s1").read(StateKeys.FAN_OUT, "agent:a", StateCodec::decodeTimes);
+    // When
+    cache.put(key, StateCodec.encodeTimes(new long[] {7}, 1));
+    // Then
+    assertThat(cache.session("s1").read(StateKeys.FAN_OUT, "agent:a", StateCodec::decodeTimes)).containsExactly(7);
+    assertThat(first).containsExactly(1, 2);
+    cache.delete(key);
+    assertThat(cache.session("s1").read(StateKeys.FAN_OUT, "agent:a", StateCodec::decodeTimes)).isNull();
+  }
+
+  @Test
+  void shouldReadTheTimerWrittenDirectlyInsteadOfTheCachedMeta() {
+    // Given: a session whose meta is cached
+    InMemoryStateStore inner = new InMemoryStateStore();
+    CachingStateStore cache = new CachingStateStore(inner);
+    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+    engine.process(s.start("agent:planner", 0, "read:repo/**"), cache);
+    SessionView view = new SessionView(cache, "s1");
+    assertThat(view.meta().timer).isEqualTo(Events.millis(0));
+    // When: the timer and an agent are written as bytes
+    cache.put(StateKeys.timer("s1"), StateCodec.encodeTimer(Events.millis(42)));
+    StateRecords.AgentNode coder = new StateRecords.AgentNode("agent:coder");
+    coder.scopes = List.of("read:repo/a");
+    cache.put(StateKeys.agent("s1", "agent:planner"), StateCodec.encodeAgent(coder));
+    // Then: both are decoded again from the bytes
+    SessionView fresh = new SessionView(cache, "s1");
+    assertThat(fresh.meta().timer).isEqualTo(Events.millis(42));
+    assertThat(fresh.agent("agent:planner").scopes).containsExactly("read:repo/a");
+    cache.delete(StateKeys.session("s1"));
+    assertThat(new SessionView(cache, "s1").meta()).isNull();
+  }
+
+  @Test
+  void shouldForgetDecodedRecordsWhenAStepFails() {
+    // Given: a store whose writes fail once armed
+    FailingStore inner = new FailingStore();
+    CachingStateStore cache = new CachingStateStore(inner);
+    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+    engine.process(s.start("agent:planner", 0, "read:repo/**"), cache);
+    engine.process(s.tool("agent:planner", 1, "repo.read_file", Map.of("repo", "a", "path", "p")), cache);
+    assertThat(cache.size()).isPositive();
+    // When
+    inner.failWrites = true;
+    Step delegation = s.delegate("agent:planner", 2, "agent:coder", "read:repo/a");
+    assertThatThrownBy(() -> engine.process(delegation, cache)).hasMessageContaining("disk full");
+    // Then: nothing decoded is kept, and the next step reads what the store holds
+    assertThat(cache.size()).isZero();
+    inner.failWrites = false;
+    InMemoryStateStore uncached = copyOf(inner.inner);
+    StepResult retried = engine.process(delegation, cache);
+    assertThat(retried).isEqualTo(engine.process(delegation, uncached));
+    assertThat(retried.retry()).isFalse();
+  }
+
+  private static InMemoryStateStore copyOf(InMemoryStateStore store) {
+    InMemoryStateStore copy = new InMemoryStateStore();
+    store.snapshot().forEach(copy::put);
+    return copy;
+  }
+
+  /** An in-memory store whose puts throw while {@link #failWrites} is set. */
+  private static final class FailingStore extends ForwardingStore {
+    boolean failWrites;
+
+    @Override
+    void beforePut(byte[] key, byte[] value) {
+      if (failWrites) {
+        throw new IllegalStateException("disk full");
+      }
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.agentauditor.engine;
+
+import static io.agentauditor.engine.Harness.ruleIds;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentauditor.model.Decision;
+import io.agentauditor.policy.BuiltinRule;
+import io.agentauditor.policy.PolicySettings;
+import io.agentauditor.model.CredentialStatus;
+import io.agentauditor.model.RuleMode;
+import io.agentauditor.model.Verdict;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RevocationAndApprovalRulesTest {
+
+  private Harness h = new Harness();
+  private final Events s = new Events("s1");
+
+  private void chainWithCredential() {
+    h.decide(s.start("agent:planner", 0, "read:repo/acme/**"));
+    h.decide(s.delegate("agent:planner", 1, "agent:coder", "read:repo/acme/**"));
+    h.decide(s.delegate("agent:planner", 2, "agent:reviewer", "read:repo/acme/**"));
+    h.decide(s.delegate("agent:coder", 3, "agent:tester", "read:repo/acme/**"));
+    h.decide(s.issue("agent:coder", 4, "c1", "agent:tester", "read:repo/acme/**"));
+  }
+
+  @Test
+  void shouldLetTheIssuerTheSubjectOrTheirAncestorsRevoke() {
+    for (String revoker : List.of("agent:coder", "agent:tester", "agent:planner")) {
+      // Given
+      h = new Harness();
+      chainWithCredential();
+      // When
+      StepResult r = h.process(s.revoke(revoker, 10, "c1"));
+      // Then
+      assertThat(r.decision().findings()).as(revoker).isEmpty();
+      assertThat(r.credentialChanges()).singleElement()
+          .satisfies(c -> {
+            assertThat(c.status()).isEqualTo(CredentialStatus.REVOKED);
+            assertThat(c.revokedBy()).isEqualTo(revoker);
+          });
+    }
+  }
+
+  @Test
+  void shouldBlockRevocationByAnUnrelatedAgentAndKeepTheCredentialLive() {
+    // Given
+    chainWithCredential();
+    // When
+    Decision d = h.decide(s.revoke("agent:reviewer", 10, "c1"));
+    Decision use = h.decide(s.tool("agent:tester", 11, "repo.read_file", Map.of("repo", "acme/api"), "c1"));
+    // Then
+    assertThat(ruleIds(d)).containsExactly("revocation-unauthorized");
+    assertThat(d.findings().get(0).message()).contains("agent:reviewer", "agent:coder", "agent:tester");
+    assertThat(use.findings()).isEmpty();
+  }
+
+  @Test
+  void shouldFlagRevokingAnUnknownCredential() {
+    // Given
+    chainWithCredential();
+    // When
+    Decision d = h.decide(s.revoke("agent:coder", 10, "c9"));
+    // Then
+    assertThat(ruleIds(d)).containsExactly("revocation-unknown");
+    assertThat(d.verdict()).isEqualTo(Verdict.FLAG);
+  }
+
+  @Test
+  void shouldKeepTheFirstRevocationTimeAndStillCheckAuthorization() {
+    // Given
+    chainWithCredential();
+    h.decide(s.revoke("agent:coder", 10, "c1"));
+    // When
+    StepResult second = h.process(s.revoke("agent:tester", 20, "c1"));
+    Decision unauthorizedSecond = h.decide(s.revoke("agent:reviewer", 21, "c1"));
+    Decision use = h.decide(s.tool("agent:tester", 15, "repo.read_file", Map.of("repo", "acme/api"), "c1"));
+    // Then
+    assertThat(second.decision().findings()).isEmpty();
+    assertThat(second.credentialChanges()).isEmpty();
+    assertThat(ruleIds(unauthorizedSecond)).containsExactly("revocation-unauthorized");
+    assertThat(ruleIds(use)).containsExactly("credential-revoked");
+    assertThat(use.findings().get(0).message()).contains("2026-11-26T10:00:10Z", "agent:coder");
+  }
+
+  @Test
+  void shouldApplyARevocationThatIsOnlyFlagged() {
+    // Given: revocation-unauthorized downgraded to FLAG
+    h =
+        new Harness(
+            Policies.with(Map.of(
+                    BuiltinRule.REVOCATION_UNAUTHORIZED,
+                    Policies.rule(BuiltinRule.REVOCATION_UNAUTHORIZED, Verdict.FLAG, RuleMode.ENFORCE, true)),
+                List.of()));
+    chainWithCredential();
+    // When
+    Decision revocation = h.decide(s.revoke("agent:reviewer", 10, "c1"));
+    Decision use = h.decide(s.tool("agent:tester", 11, "repo.read_file", Map.of("repo", "acme/api"), "c1"));
+    // Then
+    assertThat(revocation.verdict()).isEqualTo(Verdict.FLAG);
+    assertThat(ruleIds(use)).containsExactly("credential-revoked");
+  }
+
+  @Test
+  void shouldBlockAnApprovalGivenByAnAgentOfTheChainAndNotRecordIt() {
+    // Given
+    h.decide(s.start("agent:planner", 0, "write:deploy/**"));
+    h.decide(s.delegate("agent:planner", 1, "agent:coder", "write:deploy/**"));
+    // When
+    Decision self = h.decide(s.approve("agent:coder", 2, "agent:planner", 600, "write:deploy/prod/**"));
+    Decision deploy = h.decide(s.tool("agent:coder", 3, "cloud.deploy", Map.of("env", "prod", "service", "api")));
+    Decision human = h.decide(s.approve("agent:coder", 4, "user:bob@acme.io", 600, "write:deploy/prod/**"));
+    Decision deployAfter = h.decide(s.tool("agent:coder", 5, "cloud.deploy", Map.of("env", "prod", "service", "api")));
+    // Then
+    assertThat(ruleIds(self)).containsExactly("self-approval");
+    assertThat(ruleIds(deploy)).containsExactly("approval-required");
+    assertThat(human.findings()).isEmpty();
+    assertThat(deployAfter.findings()).isEmpty();
+  }
+}

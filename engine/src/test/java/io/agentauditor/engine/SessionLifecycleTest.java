@@ -1,0 +1,313 @@
+package io.agentauditor.engine;
+
+import static io.agentauditor.engine.Harness.ruleIds;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentauditor.model.Decision;
+import io.agentauditor.model.Finding;
+import io.agentauditor.policy.BuiltinRule;
+import io.agentauditor.policy.Policy;
+import io.agentauditor.policy.PolicySettings;
+import io.agentauditor.model.Step;
+import io.agentauditor.model.CredentialKind;
+import io.agentauditor.model.CredentialStatus;
+import io.agentauditor.model.CredentialStorage;
+import io.agentauditor.model.EventType;
+import io.agentauditor.model.RuleMode;
+import io.agentauditor.model.Verdict;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import org.junit.jupiter.api.Test;
+
+class SessionLifecycleTest {
+
+  private final Harness h = new Harness();
+  private final Events s = new Events("s1");
+
+  @Test
+  void shouldBlockEventsOfASessionNeverStarted() {
+    // When
+    Decision d = h.decide(s.tool("agent:x", 0, "shell.exec", Map.of("k", "AKIAABCDEFGHIJKLMNOP")));
+    // Then: a gate is the only finding
+    assertThat(ruleIds(d)).containsExactly("unknown-session");
+    assertThat(d.path()).isEmpty();
+  }
+
+  @Test
+  void shouldBlockASecondStartAndEventsAfterTheEnd() {
+    // Given
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    // When
+    Decision again = h.decide(s.start("agent:other", 1, "admin:**"));
+    Decision end = h.decide(s.end("agent:planner", 2));
+    Decision after = h.decide(s.tool("agent:planner", 3, "repo.read_file", Map.of("repo", "a")));
+    Decision restart = h.decide(s.start("agent:planner", 4, "read:repo/**"));
+    // Then
+    assertThat(ruleIds(again)).containsExactly("duplicate-session");
+    assertThat(end.findings()).isEmpty();
+    assertThat(ruleIds(after)).containsExactly("session-closed");
+    assertThat(after.path()).containsExactly("agent:planner");
+    assertThat(ruleIds(restart)).containsExactly("duplicate-session");
+  }
+
+  @Test
+  void shouldBlockAnActorOutsideTheChainWithTheGateOnly() {
+    // Given
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    // When: the step would also widen scope and loop
+    Decision d = h.decide(s.delegate("agent:stranger", 1, "agent:stranger", "admin:**"));
+    // Then
+    assertThat(ruleIds(d)).containsExactly("unknown-agent");
+  }
+
+  @Test
+  void shouldReportEveryLiveCredentialAtSessionEndInIssuanceOrder() {
+    // Given: z issued first, then a (ids out of key order), one revoked, one expired
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    h.decide(s.issue("agent:planner", 1, "z", "agent:planner", "read:repo/a"));
+    h.decide(s.issue("agent:planner", 2, "a", "agent:planner", "read:repo/a"));
+    h.decide(s.issue("agent:planner", 3, "revoked", "agent:planner", "read:repo/a"));
+    h.decide(
+        s.issue("agent:planner", 4, "short", "agent:planner", 10, CredentialKind.OIDC_TOKEN, CredentialStorage.MEMORY,
+            "read:repo/a"));
+    h.decide(s.revoke("agent:planner", 5, "revoked"));
+    // When
+    StepResult end = h.process(s.end("agent:planner", 14));
+    // Then
+    assertThat(ruleIds(end.decision())).containsExactly("credential-not-revoked", "credential-not-revoked");
+    assertThat(end.decision().findings()).extracting(Finding::credentialId).containsExactly("z", "a");
+    assertThat(end.decision().verdict()).isEqualTo(Verdict.FLAG);
+    assertThat(end.credentialChanges()).singleElement()
+        .satisfies(c -> {
+          assertThat(c.credentialId()).isEqualTo("short");
+          assertThat(c.status()).isEqualTo(CredentialStatus.EXPIRED);
+        });
+  }
+
+  @Test
+  void shouldReturnTheStoredDecisionForARetryWhateverItsContent() {
+    // Given
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    Step first = s.delegate("agent:planner", 1, "agent:coder", "admin:**");
+    Decision original = h.decide(first);
+    NavigableMap<byte[], byte[]> before = h.store.snapshot();
+    // When: same ids, harmless content, later time
+    Step retry =
+        new Step.AgentDelegated(
+            first.eventId(), "s1", "agent:planner", Events.millis(2), "agent:coder", List.of("read:repo/a"), null);
+    StepResult r = h.process(retry);
+    // Then
+    assertThat(r.retry()).isTrue();
+    assertThat(r.decision()).isEqualTo(original);
+    assertThat(r.credentialChanges()).isEmpty();
+    NavigableMap<byte[], byte[]> after = h.store.snapshot();
+    after.remove(StateKeys.STREAM_TIME);
+    before.remove(StateKeys.STREAM_TIME);
+    assertThat(Harness.sameEntries(before, after)).as("a retry changes nothing but stream time").isTrue();
+    assertThat(AuditEngine.streamTime(h.store)).isEqualTo(Events.millis(2));
+  }
+
+  @Test
+  void shouldReturnTheOriginalPolicyIdentityForARetryAfterAPolicyReload() {
+    // Given: a decision under the default bundle, then an engine with another bundle on the same store
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    Step first = s.tool("agent:planner", 1, "repo.read_file", Map.of("repo", "a"));
+    Decision original = h.decide(first);
+    Policy p = Policies.defaultPolicy();
+    Policy reloaded =
+        new Policy(p.name(), "2.0.0", "1".repeat(64), p.settings(), p.lattice(), p.tools(), p.secretPatterns(),
+            p.codePatterns(), p.builtins(), p.customRules());
+    AuditEngine next = new AuditEngine(reloaded);
+    Step second = s.tool("agent:planner", 2, "repo.read_file", Map.of("repo", "b"));
+    Decision fresh = next.process(second, h.store).decision();
+    // When
+    StepResult retry = next.process(first, h.store);
+    StepResult retryOfFresh = h.engine.process(second, h.store);
+    // Then
+    assertThat(retry.retry()).isTrue();
+    assertThat(retry.decision()).isEqualTo(original);
+    assertThat(original.policy()).isEqualTo(p.identity());
+    assertThat(fresh.policy()).isEqualTo(reloaded.identity()).isNotEqualTo(p.identity());
+    assertThat(retryOfFresh.retry()).isTrue();
+    assertThat(retryOfFresh.decision()).isEqualTo(fresh);
+  }
+
+  @Test
+  void shouldWriteOnlyFanOutTimerAndDedupeForABlockedStep() {
+    // Given
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    NavigableMap<byte[], byte[]> before = h.store.snapshot();
+    // When
+    Step blocked =
+        s.issue("agent:planner", 5, "c1", "agent:planner", null, CredentialKind.PASSWORD, CredentialStorage.ENV, "admin:**");
+    Decision d = h.decide(blocked);
+    // Then
+    assertThat(d.verdict()).isEqualTo(Verdict.BLOCK);
+    NavigableMap<byte[], byte[]> after = h.store.snapshot();
+    // The timer has a record of its own; the session meta is not rewritten.
+    assertThat(StateCodec.decodeTimer(after.remove(StateKeys.timer("s1")))).isEqualTo(Events.millis(5));
+    after.remove(StateKeys.STREAM_TIME);
+    before.remove(StateKeys.STREAM_TIME);
+    assertThat(after.remove(StateKeys.dedupe("s1", blocked.eventId()))).isNotNull();
+    assertThat(after.remove(StateKeys.fanOut("s1", "agent:planner"))).isNotNull();
+    // The idle-timer index keeps its entry at 0: a lower bound of the timer, moved when due.
+    assertThat(after).containsKey(StateKeys.timeIndex(StateKeys.TIMER_INDEX, Events.millis(0), "s1"));
+    assertThat(Harness.sameEntries(before, after)).isTrue();
+  }
+
+  @Test
+  void shouldCloseIdleSessionsByTimerThenSessionIdAfterTheRecordThatFoundThem() {
+    // Given: sessions b and a idle since t=0, c since t=1; a holds a live credential
+    Events a = new Events("a");
+    Events b = new Events("b");
+    Events c = new Events("c");
+    h.decide(b.start("agent:b", 0, "read:repo/**"));
+    h.decide(a.start("agent:a", 0, "read:repo/**"));
+    h.decide(
+        a.issue("agent:a", 0, "ca", "agent:a", 3600, CredentialKind.OIDC_TOKEN, CredentialStorage.MEMORY, "read:repo/x"));
+    h.decide(c.start("agent:c", 1, "read:repo/**"));
+    Events d = new Events("d");
+    // When: stream time reaches exactly 1800 s after t=0, then one millisecond more
+    StepResult atLimit = h.process(d.start("agent:d", 1800, "read:repo/**"));
+    StepResult past = h.process(d.end("agent:d", 1801.001));
+    // Then
+    assertThat(atLimit.idleTimeouts()).isEmpty();
+    assertThat(past.idleTimeouts()).extracting(Decision::sessionId).containsExactly("a", "b", "c");
+    Decision idleA = past.idleTimeouts().get(0);
+    assertThat(idleA.eventId()).isEqualTo("a#idle-timeout");
+    assertThat(idleA.type()).isEqualTo(EventType.SESSION_ENDED);
+    assertThat(idleA.agentId()).isEqualTo("agent:a");
+    assertThat(idleA.occurredAtMillis()).isEqualTo(Events.millis(1801.001));
+    assertThat(ruleIds(idleA)).containsExactly("credential-not-revoked");
+    assertThat(idleA.findings().get(0).credentialId()).isEqualTo("ca");
+    assertThat(past.idleTimeouts().get(1).verdict()).isEqualTo(Verdict.ALLOW);
+    // Later events of a closed session are gated; the idle decision is no dedupe record.
+    assertThat(ruleIds(h.decide(a.tool("agent:a", 1802, "repo.read_file", Map.of("repo", "x")))))
+        .containsExactly("session-closed");
+    Step sameId =
+        new Step.ToolCall(
+            "a#idle-timeout", "a", "agent:a", Events.millis(1803), "repo.read_file", Map.of("repo", "x"), null);
+    assertThat(h.process(sameId).retry()).isFalse();
+  }
+
+  @Test
+  void shouldRestartTheIdleTimerOnBlockedStepsButNotOnGatedOnesOrRetries() {
+    // Given
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    Step first = s.tool("agent:planner", 1000, "repo.read_file", Map.of("repo", "a"));
+    h.decide(first);
+    h.decide(s.tool("agent:planner", 1500, "nope", Map.of())); // blocked, restarts
+    h.decide(s.tool("agent:stranger", 2000, "repo.read_file", Map.of("repo", "a"))); // gated
+    Events other = new Events("other");
+    // When
+    StepResult notYet = h.process(other.start("agent:o", 3300, "read:repo/**"));
+    StepResult due = h.process(other.end("agent:o", 3300.001));
+    // Then
+    assertThat(notYet.idleTimeouts()).isEmpty();
+    assertThat(due.idleTimeouts()).extracting(Decision::sessionId).containsExactly("s1");
+  }
+
+  @Test
+  void shouldCloseASessionAtTheTimerAnEarlierStampedStepSetBack() {
+    // Given: the timer moves forward to 1000 s, then an earlier-stamped step sets it back to 100 s
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    h.decide(s.tool("agent:planner", 1000, "repo.read_file", Map.of("repo", "a")));
+    h.decide(s.tool("agent:planner", 100, "repo.read_file", Map.of("repo", "a")));
+    Events other = new Events("other");
+    // When: stream time reaches 1800 s after the timer, then one millisecond more
+    StepResult atLimit = h.process(other.start("agent:o", 1900, "read:repo/**"));
+    StepResult past = h.process(other.end("agent:o", 1900.001));
+    // Then: idle from the set-back timer, once
+    assertThat(atLimit.idleTimeouts()).isEmpty();
+    assertThat(past.idleTimeouts()).extracting(Decision::sessionId).containsExactly("s1");
+    assertThat(h.process(new Events("third").start("agent:t", 5000, "read:repo/**")).idleTimeouts())
+        .as("stale index entries close nothing twice")
+        .isEmpty();
+  }
+
+  @Test
+  void shouldKeepStreamTimeAcrossEngineInstances() {
+    // Given
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    AuditEngine restarted = new AuditEngine(Policies.defaultPolicy());
+    // When: an old event arrives, then a later one of another session
+    restarted.process(new Events("x").start("agent:x", -10, "read:repo/**"), h.store);
+    StepResult r = restarted.process(new Events("y").start("agent:y", 1800.5, "read:repo/**"), h.store);
+    // Then: s1 (timer 0) is idle; x (timer -10) too
+    assertThat(AuditEngine.streamTime(h.store)).isEqualTo(Events.millis(1800.5));
+    assertThat(r.idleTimeouts()).extracting(Decision::sessionId).containsExactly("x", "s1");
+  }
+
+  @Test
+  void shouldKeepAClosedSessionAndItsDecisionsForGoodByDefault() {
+    // Given
+    Step start = s.start("agent:planner", 0, "read:repo/**");
+    Decision started = h.decide(start);
+    h.decide(s.end("agent:planner", 1));
+    long year = 365L * 24 * 3600;
+    h.decide(new Events("later").start("agent:l", year, "read:repo/**")); // stream time moves on
+    // When: a new start under the id, and a retry of the first
+    Decision reused = h.decide(s.start("agent:new", year + 1, "admin:**"));
+    Decision retry = h.decide(start);
+    // Then: the id is never reusable, and a retry still returns the stored decision
+    assertThat(ruleIds(reused)).containsExactly("duplicate-session");
+    assertThat(retry).isEqualTo(started);
+  }
+
+  @Test
+  void shouldPurgeAClosedSessionAfterRetentionButKeepItsIdClosed() {
+    // Given a bundle that sets a retention of 7 days
+    long retention = 7L * 24 * 3600;
+    Harness h = new Harness(Policies.withRetention(retention));
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    h.decide(s.issue("agent:planner", 1, "c1", "agent:planner", "read:repo/x"));
+    h.decide(s.revoke("agent:planner", 2, "c1"));
+    h.decide(s.end("agent:planner", 3));
+    h.decide(new Events("orphan").tool("agent:x", 3, "t", Map.of())); // unknown-session
+    Events later = new Events("later");
+    // When
+    h.decide(later.start("agent:l", 3 + retention, "read:repo/**"));
+    int keysAtLimit = h.store.size();
+    h.decide(later.end("agent:l", 3 + retention + 0.001));
+    // Then: of s1 only its meta is left, as a tombstone without scopes; the orphan is gone
+    assertThat(keysAtLimit).isGreaterThan(h.store.size());
+    List<String> s1Keys = new ArrayList<>();
+    h.store.snapshot().keySet().forEach(k -> {
+      String key = new String(k, java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(key).doesNotContain("orphan");
+      if (k[0] != StateKeys.ENGINE_META && !key.contains("later")) {
+        s1Keys.add(key);
+        assertThat(k[0]).isEqualTo(StateKeys.SESSION);
+      }
+    });
+    assertThat(s1Keys).hasSize(1);
+    Decision reused = h.decide(s.start("agent:new", 3 + retention + 1, "admin:**"));
+    Decision call = h.decide(s.tool("agent:planner", 3 + retention + 2, "repo.read_file", Map.of("repo", "x")));
+    assertThat(ruleIds(reused)).containsExactly("duplicate-session");
+    assertThat(ruleIds(call)).containsExactly("session-closed");
+  }
+
+  @Test
+  void shouldNotRaiseTheVerdictForAShadowRule() {
+    // Given
+    Harness shadow =
+        new Harness(
+            Policies.with(Map.of(
+                    BuiltinRule.SCOPE_WIDENING,
+                    Policies.rule(BuiltinRule.SCOPE_WIDENING, Verdict.BLOCK, RuleMode.SHADOW, true),
+                    BuiltinRule.DELEGATION_DEPTH,
+                    Policies.rule(BuiltinRule.DELEGATION_DEPTH, Verdict.FLAG, RuleMode.ENFORCE, false)),
+                List.of()));
+    shadow.decide(s.start("agent:planner", 0, "read:repo/**"));
+    // When
+    Decision d = shadow.decide(s.delegate("agent:planner", 1, "agent:coder", "admin:**"));
+    Decision use = shadow.decide(s.tool("agent:coder", 2, "ci.set_variable", Map.of("project", "p", "v", "1")));
+    // Then: reported, ALLOW, and applied (the child exists)
+    assertThat(ruleIds(d)).containsExactly("scope-widening");
+    assertThat(d.findings().get(0).mode()).isEqualTo(RuleMode.SHADOW);
+    assertThat(d.verdict()).isEqualTo(Verdict.ALLOW);
+    assertThat(use.path()).containsExactly("agent:planner", "agent:coder");
+  }
+}

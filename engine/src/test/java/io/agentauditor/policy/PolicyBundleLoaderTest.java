@@ -1,0 +1,398 @@
+package io.agentauditor.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.google.re2j.Pattern;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loader behaviour beyond the default and broken bundles: one mistake at a time. */
+class PolicyBundleLoaderTest {
+
+  @TempDir Path tmp;
+  private Path dir;
+
+  @BeforeEach
+  void copyTheDefaultBundle() {
+    dir = TestBundles.copy(TestBundles.defaultBundle(), tmp.resolve("bundle"));
+  }
+
+  private List<String> errors() {
+    PolicyLoadException e =
+        catchThrowableOfType(PolicyLoadException.class, () -> PolicyBundleLoader.load(dir));
+    assertThat(e).as("the bundle is rejected").isNotNull();
+    return e.errors().stream().map(PolicyError::toString).toList();
+  }
+
+  private void replaceIn(String rel, String from, String to) {
+    String text = TestBundles.read(dir, rel);
+    assertThat(text).contains(from);
+    TestBundles.write(dir, rel, text.replace(from, to));
+  }
+
+  private void include(String rel, String text) {
+    replaceIn("bundle.yaml", "  - rules.yaml\n", "  - rules.yaml\n  - " + rel + "\n");
+    TestBundles.write(dir, rel, text);
+  }
+
+  @Test
+  void shouldRejectADirectoryWithoutManifest() {
+    TestBundles.write(dir, "bundle.yaml", "");
+    dir = tmp.resolve("empty");
+    TestBundles.write(dir, "README.md", "no manifest here\n");
+
+    assertThat(errors())
+        .singleElement()
+        .asString()
+        .startsWith("bundle.yaml:1: manifest bundle.yaml not found");
+  }
+
+  @Test
+  void shouldRequireNameAndVersion() {
+    TestBundles.write(dir, "bundle.yaml", "description: nameless\ninclude: [rules.yaml]\n");
+
+    assertThat(errors())
+        .contains(
+            "bundle.yaml:1: manifest: missing required key 'name'",
+            "bundle.yaml:1: manifest: missing required key 'version'");
+  }
+
+  @Test
+  void shouldRequireEveryBuiltinToBeListed() {
+    replaceIn(
+        "rules.yaml",
+        "  - id: fan-out\n    action: FLAG\n",
+        "  - id: self-approval-2\n    action: FLAG\n");
+
+    assertThat(errors())
+        .anyMatch(
+            e ->
+                e.startsWith("rules.yaml:")
+                    && e.contains("unknown built-in rule id 'self-approval-2'"))
+        .anyMatch(e -> e.startsWith("bundle.yaml:8: built-in rule 'fan-out' is not configured"));
+  }
+
+  @Test
+  void shouldRejectAGateRuleThatDoesNotBlock() {
+    replaceIn(
+        "rules.yaml",
+        "  - id: unknown-agent\n    action: BLOCK\n",
+        "  - id: unknown-agent\n    action: FLAG\n");
+
+    assertThat(errors())
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "rules.yaml:25: gate rule 'unknown-agent' must BLOCK: there is no chain to go on with");
+  }
+
+  @Test
+  void shouldAllowShadowingAndDisablingANonGateRule() {
+    replaceIn(
+        "rules.yaml",
+        "  - id: fan-out\n    action: FLAG\n",
+        "  - id: fan-out\n    action: BLOCK\n    mode: shadow\n");
+    replaceIn(
+        "rules.yaml",
+        "  - id: static-credential\n    action: FLAG\n",
+        "  - id: static-credential\n    enabled: false\n    action: FLAG\n");
+
+    Policy p = PolicyBundleLoader.load(dir);
+
+    assertThat(p.builtins().get(BuiltinRule.FAN_OUT).mode())
+        .isEqualTo(io.agentauditor.model.RuleMode.SHADOW);
+    assertThat(p.builtins().get(BuiltinRule.FAN_OUT).action())
+        .isEqualTo(io.agentauditor.model.Verdict.BLOCK);
+    assertThat(p.builtins().get(BuiltinRule.STATIC_CREDENTIAL).enabled()).isFalse();
+  }
+
+  @Test
+  void shouldRejectALatticeCycleAndAWildcardAction() {
+    TestBundles.write(dir, "lattice.yaml", "lattice:\n  admin: [write]\n  write: [admin]\n");
+    assertThat(errors())
+        .singleElement()
+        .asString()
+        .startsWith("lattice.yaml:1: lattice: action lattice has a cycle");
+
+    TestBundles.write(dir, "lattice.yaml", "lattice:\n  admin: [write, '*']\n");
+    assertThat(errors())
+        .singleElement()
+        .asString()
+        .startsWith("lattice.yaml:2: lattice.admin: '*' is not an action");
+  }
+
+  @Test
+  void shouldRejectASettingOrToolOrLatticeDefinedTwice() {
+    include(
+        "more.yaml",
+        "settings:\n"
+            + "  maxDelegationDepth: 5\n"
+            + "tools:\n"
+            + "  secrets.get:\n"
+            + "    requiredScopes: [\"read:secrets/{path}\"]\n"
+            + "lattice:\n"
+            + "  admin: [read]\n");
+
+    assertThat(errors())
+        .containsExactly(
+            "more.yaml:2: setting 'maxDelegationDepth' is already set at settings.yaml:5",
+            "more.yaml:4: tool 'secrets.get' is already defined at tools.yaml:27",
+            "more.yaml:6: lattice is already defined at lattice.yaml:4");
+  }
+
+  @Test
+  void shouldRejectUnknownSectionsAndDuplicateKeys() {
+    include(
+        "more.yaml",
+        "secretPattern:\n"
+            + "  - id: x\n"
+            + "tools:\n"
+            + "  a.b:\n"
+            + "    requiredScopes: []\n"
+            + "    requiredScopes: []\n");
+
+    assertThat(errors())
+        .containsExactly(
+            "more.yaml:1: bundle file: unknown key 'secretPattern' (did you mean"
+                + " 'secretPatterns'?); expected one of settings, lattice, tools, secretPatterns,"
+                + " codePatterns, rules, customRules",
+            "more.yaml:6: tool 'a.b': duplicate key 'requiredScopes' (first at line 5)");
+  }
+
+  @Test
+  void shouldRejectPlaceholdersInTheActionAndMalformedOnes() {
+    assertThat(PolicyBundleLoader.templateProblem("{verb}:repo/{repo}")).contains("resource only");
+    assertThat(PolicyBundleLoader.templateProblem("read:repo/{re-po}"))
+        .contains("malformed placeholder");
+    assertThat(PolicyBundleLoader.templateProblem("read:repo/{}"))
+        .contains("malformed placeholder");
+    assertThat(PolicyBundleLoader.templateProblem("read:repo/{repo}/")).contains("empty segment");
+    assertThat(PolicyBundleLoader.templateProblem("read:repo/**/{x}"))
+        .contains("last segment only");
+    assertThat(PolicyBundleLoader.templateProblem("write:deploy/{env}/{service}")).isNull();
+    assertThat(PolicyBundleLoader.templateProblem("read:repo/acme-{name}/**")).isNull();
+  }
+
+  @Test
+  void shouldRejectAPatternThatMatchesTheEmptyString() {
+    include(
+        "more.yaml",
+        "secretPatterns:\n  - id: everything\n    description: oops\n    regex: 'a*'\n");
+
+    assertThat(errors())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "more.yaml:4: secretPatterns 'everything' regex: 'a*' matches the empty string");
+  }
+
+  @Test
+  void shouldValidateReferences() {
+    assertThat(PolicyBundleLoader.referenceProblem("NHI7")).isNull();
+    assertThat(PolicyBundleLoader.referenceProblem("ASI03")).isNull();
+    assertThat(PolicyBundleLoader.referenceProblem("PR.AA")).isNull();
+    assertThat(PolicyBundleLoader.referenceProblem("PR.AA-05")).isNull();
+    assertThat(PolicyBundleLoader.referenceProblem("CWE-798")).isNull();
+    assertThat(PolicyBundleLoader.referenceProblem("NHI11")).isNotNull();
+    assertThat(PolicyBundleLoader.referenceProblem("ASI3")).isNotNull();
+    assertThat(PolicyBundleLoader.referenceProblem("PR.XX")).isNotNull();
+  }
+
+  @Test
+  void shouldRejectMoreThanOneYamlDocumentInAFile() {
+    TestBundles.write(dir, "lattice.yaml", "lattice:\n  admin: [write]\n---\nlattice: {}\n");
+
+    assertThat(errors())
+        .singleElement()
+        .asString()
+        .startsWith("lattice.yaml:4: a bundle file holds one YAML document");
+  }
+
+  @Test
+  void shouldRejectAKeywordThatIsNotInTheRegex() {
+    replaceIn("patterns/secrets.yaml", "    keywords: [ghp_]\n", "    keywords: [gph_]\n");
+
+    assertThat(errors())
+        .singleElement()
+        .asString()
+        .matches("patterns/secrets\\.yaml:\\d+: secretPatterns 'github-classic-token' keyword 'gph_'"
+            + " does not occur in its regex.*");
+  }
+
+  @Test
+  void shouldRejectAnEmptyKeywordAndAnEmptyKeywordList() {
+    replaceIn("patterns/secrets.yaml", "    keywords: [xox]\n", "    keywords: [xox, '']\n");
+    replaceIn("patterns/code.yaml", "    keywords: [expiration]\n", "    keywords: []\n");
+
+    assertThat(errors())
+        .hasSize(2)
+        .anyMatch(
+            e ->
+                e.matches("patterns/secrets\\.yaml:\\d+: secretPatterns 'slack-token' keywords item"
+                    + " must not be empty"))
+        .anyMatch(
+            e ->
+                e.matches("patterns/code\\.yaml:\\d+: codePatterns 'token-expiration-never' keywords"
+                    + " must list at least one keyword, or be left out"));
+  }
+
+  @Test
+  void shouldLoadTheKeywordsOfEachDefaultPattern() {
+    Policy policy = PolicyBundleLoader.load(dir);
+
+    assertThat(policy.secretPatterns())
+        .filteredOn(p -> p.id().equals("aws-access-key-id"))
+        .singleElement()
+        .extracting(NamedPattern::keywords)
+        .isEqualTo(List.of("AKIA", "ASIA"));
+    assertThat(policy.secretPatterns()).allSatisfy(p -> assertThat(p.keywords()).isNotEmpty());
+    assertThat(policy.codePatterns()).allSatisfy(p -> assertThat(p.keywords()).isNotEmpty());
+  }
+
+  @Test
+  void shouldScreenByKeywordsIgnoringCaseOnlyWhenTheRegexIgnoresCase() {
+    NamedPattern exact =
+        new NamedPattern("t", "", Pattern.compile("token_[a-z]+"), null, List.of("token_"));
+    NamedPattern inline =
+        new NamedPattern("t", "", Pattern.compile("(?i)token_[a-z]+"), null, List.of("token_"));
+    NamedPattern flagged =
+        new NamedPattern(
+            "t", "", Pattern.compile("token_[a-z]+", Pattern.CASE_INSENSITIVE), null, List.of("token_"));
+
+    assertThat(exact.ignoresCase()).isFalse();
+    assertThat(exact.screens("TOKEN_abc")).isFalse();
+    assertThat(inline.ignoresCase()).isTrue();
+    assertThat(flagged.ignoresCase()).isTrue();
+    // The Kelvin sign folds to k in RE2: the screen must let it through.
+    assertThat(inline.screens("TO\u212AEN_abc")).isTrue();
+    assertThat(inline.matches("TO\u212AEN_abc")).isTrue();
+    assertThat(new NamedPattern("t", "", Pattern.compile("(?-i:x)y"), null, List.of("y")).ignoresCase())
+        .isFalse();
+  }
+
+  @Test
+  void shouldRefuseAnEmptyKeywordInJava() {
+    assertThat(
+            catchThrowableOfType(
+                IllegalArgumentException.class,
+                () -> new NamedPattern("t", "", Pattern.compile("x"), null, List.of(""))))
+        .hasMessageContaining("empty keyword");
+  }
+
+  @Test
+  void shouldFireAnUnlessPatternOnlyOnAMatchWithoutTheExclusion() {
+    NamedPattern p =
+        new NamedPattern(
+            "block-without-ttl",
+            "a block without ttl",
+            Pattern.compile("\\{[^}]*\\}"),
+            Pattern.compile("ttl"));
+
+    assertThat(p.matches("{ name = 1 }")).isTrue();
+    assertThat(p.matches("{ ttl = 1 }")).isFalse();
+    assertThat(p.matches("{ ttl = 1 } { name = 2 }")).isTrue();
+    assertThat(p.matches("ttl outside { name = 2 }")).isTrue();
+    assertThat(p.matches("no block")).isFalse();
+    assertThat(new NamedPattern("x", "", Pattern.compile("x*")).matches("abc")).isTrue();
+  }
+
+  @Test
+  void shouldListEveryWayAGateRuleIsWeakenedNotOnlyTheFirst() {
+    // Given a gate rule that is at once not BLOCK, in shadow mode and disabled
+    replaceIn(
+        "rules.yaml",
+        "  - id: unknown-agent\n    action: BLOCK\n",
+        "  - id: unknown-agent\n    action: FLAG\n    mode: shadow\n    enabled: false\n");
+
+    // When the bundle is loaded, then each of the three errors is listed (README: every error)
+    assertThat(errors())
+        .anyMatch(e -> e.contains("gate rule 'unknown-agent' can't be disabled"))
+        .anyMatch(e -> e.contains("gate rule 'unknown-agent' can't be put in shadow mode"))
+        .anyMatch(e -> e.contains("gate rule 'unknown-agent' must BLOCK"));
+  }
+
+  @Test
+  void shouldReportAShadowedGateRuleEvenWhenItsSeverityIsAlsoWrong() {
+    // Given a gate rule in shadow mode whose severity is also invalid
+    replaceIn(
+        "rules.yaml",
+        "  - id: unknown-session\n    action: BLOCK\n    severity: HIGH\n",
+        "  - id: unknown-session\n    action: BLOCK\n    mode: shadow\n    severity: HUGE\n");
+
+    // When loaded, then both mistakes are reported (contract 5: gates can't be shadowed)
+    assertThat(errors())
+        .anyMatch(e -> e.contains("severity: 'HUGE' is not one of"))
+        .anyMatch(e -> e.contains("gate rule 'unknown-session' can't be put in shadow mode"));
+  }
+
+  @Test
+  void shouldRejectOutOfRangeFrameworkIdsWhateverTheirCase() {
+    // Action, mode and severity are read ignoring case, so a lower-case framework id is one too:
+    // nhi11 / asi00 / pr.zz must not slip through as "free" references.
+    assertThat(PolicyBundleLoader.referenceProblem("nhi11")).isNotNull();
+    assertThat(PolicyBundleLoader.referenceProblem("asi00")).isNotNull();
+    assertThat(PolicyBundleLoader.referenceProblem("pr.zz")).isNotNull();
+  }
+
+  @Test
+  void shouldCheckACsfSubcategoryForItsCategoryAndTheShapeOfItsNumber() {
+    // README: a category of the framework, and a two-digit subcategory number
+    assertThat(PolicyBundleLoader.referenceProblem("PR.AA-05")).isNull();
+    assertThat(PolicyBundleLoader.referenceProblem("PR.ZZ-05")).isNotNull();
+    assertThat(PolicyBundleLoader.referenceProblem("PR.AA-5")).isNotNull();
+  }
+
+  @Test
+  void shouldRejectAnIncludedFileThatIsASymlinkOutOfTheBundle() throws IOException {
+    // Given lattice.yaml replaced by a symbolic link to a file outside the bundle directory
+    Path outside = tmp.resolve("outside.yaml");
+    Files.writeString(outside, "lattice:\n  admin: [write]\n  write: [read]\n");
+    Files.delete(dir.resolve("lattice.yaml"));
+    Files.createSymbolicLink(dir.resolve("lattice.yaml"), outside);
+
+    // When loaded, then it is rejected like '../outside.yaml' is: the path escapes the bundle
+    assertThat(errors()).anyMatch(e -> e.startsWith("bundle.yaml:") && e.contains("lattice.yaml"));
+  }
+
+  @Test
+  void shouldReportACelErrorOfAFoldedExpressionAtTheLineOfTheFaultyText() {
+    // Given a folded (>) expression whose undeclared identifier is on file line 7
+    String error =
+        celError(
+            "    expression: >\n"
+                + "      step.type == \"TOOL_CALL\"\n"
+                + "      && tool.name == \"cloud.deploy\"\n"
+                + "      && stepp.agentId == \"x\"\n");
+
+    // Then the error points at line 7 (README: at the line of the faulty text)
+    assertThat(error).startsWith("custom.yaml:7: custom rule 'r': CEL: undeclared reference to 'stepp'");
+  }
+
+  @Test
+  void shouldReportACelErrorOfAPlainMultiLineExpressionAtTheLineOfTheFaultyText() {
+    // Given a plain scalar expression continued on a second line (file line 5) holding the error
+    String error =
+        celError("    expression: step.type == \"TOOL_CALL\"\n      && stepp.agentId == \"x\"\n");
+
+    // Then the error points at line 5
+    assertThat(error).startsWith("custom.yaml:5: custom rule 'r': CEL: undeclared reference to 'stepp'");
+  }
+
+  /** The one error of a bundle whose custom rule 'r' (from file line 2) has {@code expressionYaml}. */
+  private String celError(String expressionYaml) {
+    include(
+        "custom.yaml",
+        "customRules:\n  - id: r\n    description: r\n"
+            + expressionYaml
+            + "    action: FLAG\n    severity: LOW\n");
+    List<String> errors = errors();
+    assertThat(errors).hasSize(1);
+    return errors.get(0);
+  }
+}

@@ -29,6 +29,11 @@ import org.yaml.snakeyaml.nodes.Node;
  * and every included file is collected, and the bundle is rejected with one {@link
  * PolicyLoadException} listing them all as {@code file:line: message}. There is no partial result.
  *
+ * <p>A built-in rule the bundle does not list gets its default ({@link
+ * BuiltinRule#defaultSettings()}: the contract's action, enforce mode, enabled) and a {@link
+ * PolicyWarning} in {@link Policy#warnings()}, so a bundle written before a rule existed still
+ * loads, and says so.
+ *
  * <p>The digest is SHA-256 over the manifest and every included file, in the order of their
  * relative paths (sorted, {@code /}-separated), each as {@code path NUL length NUL bytes} with the
  * length in decimal ASCII. Files the manifest does not load (README, test cases, extras not
@@ -55,7 +60,6 @@ public final class PolicyBundleLoader {
   private final Path dir;
   private final List<PolicyError> errors = new ArrayList<>();
   private final Map<String, byte[]> loadedFiles = new TreeMap<>();
-  private boolean someFileUnreadable;
   private int includeLine = 1;
 
   private String name;
@@ -74,7 +78,7 @@ public final class PolicyBundleLoader {
   /**
    * Loads and validates the bundle in {@code dir}.
    *
-   * @return the policy, never null
+   * @return the policy, never null; its {@link Policy#warnings()} for the caller to report
    * @throws PolicyLoadException when anything in the bundle is wrong, listing every error
    */
   public static Policy load(Path dir) {
@@ -95,10 +99,10 @@ public final class PolicyBundleLoader {
     for (Item include : includes) {
       readBundleFile(include.value());
     }
-    checkEveryBuiltinConfigured();
     if (!errors.isEmpty()) {
       throw rejected();
     }
+    List<PolicyWarning> warnings = rules.defaultUnlisted(MANIFEST, includeLine);
     return new Policy(
         name,
         version,
@@ -109,7 +113,8 @@ public final class PolicyBundleLoader {
         patterns.secretPatterns(),
         patterns.codePatterns(),
         rules.builtins(),
-        rules.customRules());
+        rules.customRules(),
+        warnings);
   }
 
   private PolicyLoadException rejected() {
@@ -159,16 +164,13 @@ public final class PolicyBundleLoader {
       String problem = includeProblem(rel);
       if (problem != null) {
         yaml.error(item.node(), "include '" + rel + "': " + problem);
-        someFileUnreadable = true;
       } else if (!seen.add(rel)) {
         yaml.error(item.node(), "include '" + rel + "': included twice");
       } else if (!Files.isRegularFile(dir.resolve(rel))) {
         yaml.error(item.node(), "include '" + rel + "': no such file in the bundle");
-        someFileUnreadable = true;
       } else if (!insideBundle(rel)) {
         // A link may point anywhere; one that stays inside (a mounted ConfigMap's) is fine.
         yaml.error(item.node(), "include '" + rel + "': a link to a file outside the bundle directory");
-        someFileUnreadable = true;
       } else {
         valid.add(item);
       }
@@ -219,7 +221,6 @@ public final class PolicyBundleLoader {
     try {
       bytes = Files.readAllBytes(path);
     } catch (IOException e) {
-      someFileUnreadable = true;
       yaml.error(1, "can't read file: " + e.getMessage());
       return null;
     }
@@ -234,15 +235,10 @@ public final class PolicyBundleLoader {
               .decode(ByteBuffer.wrap(bytes))
               .toString();
     } catch (CharacterCodingException e) {
-      someFileUnreadable = true;
       yaml.error(1, "file is not valid UTF-8");
       return null;
     }
-    Node root = yaml.parse(text);
-    if (root == null) {
-      someFileUnreadable = true;
-    }
-    return root;
+    return yaml.parse(text);
   }
 
   // ---------------------------------------------------------------- bundle files
@@ -255,7 +251,6 @@ public final class PolicyBundleLoader {
     }
     Map<String, Entry> sections = yaml.fields(root, "bundle file", SECTIONS);
     if (sections == null) {
-      someFileUnreadable = true;
       return;
     }
     if (sections.isEmpty() && !BundleYaml.isNull(root)) {
@@ -269,32 +264,9 @@ public final class PolicyBundleLoader {
         case "tools" -> tools.readTools(yaml, value);
         case "secretPatterns" -> patterns.readSecretPatterns(yaml, value);
         case "codePatterns" -> patterns.readCodePatterns(yaml, value);
-        case "rules" -> rules.readRules(yaml, value);
+        case "rules" -> rules.readRules(yaml, s.getValue());
         case "customRules" -> rules.readCustomRules(yaml, value);
         default -> throw new IllegalStateException("unhandled section " + s.getKey());
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- rules
-
-  private void checkEveryBuiltinConfigured() {
-    if (someFileUnreadable) {
-      // The missing rules are likely in the file that failed; listing them would bury the cause.
-      return;
-    }
-    for (BuiltinRule r : BuiltinRule.values()) {
-      if (!rules.listed(r)) {
-        errors.add(
-            new PolicyError(
-                MANIFEST,
-                includeLine,
-                "built-in rule '"
-                    + r.id()
-                    + "' is not configured: every built-in must be listed under rules: (default"
-                    + " action "
-                    + r.defaultAction()
-                    + ")"));
       }
     }
   }

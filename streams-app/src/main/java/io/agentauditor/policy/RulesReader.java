@@ -37,6 +37,9 @@ final class RulesReader {
   private final Map<BuiltinRule, RuleSettings> builtins = new EnumMap<>(BuiltinRule.class);
   private final List<CustomRule> customRules = new ArrayList<>();
   private final Map<String, String> ruleDefinedAt = new HashMap<>();
+  /** The file and line of the first {@code rules:} key, where an unlisted built-in belongs. */
+  private String rulesFile;
+  private int rulesLine;
 
   /** The built-ins configured without error, by rule. */
   Map<BuiltinRule, RuleSettings> builtins() {
@@ -53,8 +56,44 @@ final class RulesReader {
     return builtins.containsKey(rule) || ruleDefinedAt.containsKey(rule.id());
   }
 
+  /**
+   * Gives each built-in no rules item claimed its {@link BuiltinRule#defaultSettings()}, with a
+   * warning naming the rule and its default, at the bundle's first {@code rules:} key, or at
+   * {@code file:line} when no file has one.
+   */
+  List<PolicyWarning> defaultUnlisted(String file, int line) {
+    String at = rulesFile != null ? rulesFile : file;
+    int atLine = rulesFile != null ? rulesLine : line;
+    List<PolicyWarning> warnings = new ArrayList<>();
+    for (BuiltinRule r : BuiltinRule.values()) {
+      if (!listed(r)) {
+        RuleSettings d = r.defaultSettings();
+        builtins.put(r, d);
+        warnings.add(
+            new PolicyWarning(
+                at,
+                atLine,
+                "built-in rule '"
+                    + r.id()
+                    + "' is not listed; it gets its default: action "
+                    + d.action()
+                    + ", mode enforce, enabled, severity "
+                    + d.severity()
+                    + ", references ["
+                    + String.join(", ", d.references())
+                    + "]"));
+      }
+    }
+    return warnings;
+  }
+
   /** Reads one {@code rules} section: built-ins by id. */
-  void readRules(BundleYaml yaml, Node node) {
+  void readRules(BundleYaml yaml, Entry section) {
+    if (rulesFile == null) {
+      rulesFile = yaml.file();
+      rulesLine = BundleYaml.line(section.key());
+    }
+    Node node = section.value();
     List<Node> items = yaml.list(node, "rules");
     if (items == null) {
       return;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +28,9 @@ import org.yaml.snakeyaml.nodes.Tag;
  * error.
  */
 final class BundleYaml {
+
+  private static final java.util.regex.Pattern ID =
+      java.util.regex.Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
   private final String file;
   private final List<PolicyError> errors;
@@ -266,6 +270,23 @@ final class BundleYaml {
     }
     error(node, what + ": '" + s + "' is not one of " + String.join(", ", names));
     return null;
+  }
+
+  /** A rule or pattern id: lower-case words of {@code [a-z0-9]} joined by {@code -}. */
+  static String id(BundleYaml yaml, Node node, String what) {
+    String s = yaml.nonEmpty(node, what);
+    if (s != null && !ID.matcher(s).matches()) {
+      yaml.error(
+          node,
+          what + " '" + s + "' must be lower-case words joined by '-' ([a-z0-9]+(-[a-z0-9]+)*)");
+      return null;
+    }
+    return s;
+  }
+
+  /** The allowed keys of a mapping, in order, for {@link #fields}. */
+  static Set<String> keys(String... keys) {
+    return new LinkedHashSet<>(List.of(keys));
   }
 
   /** " (did you mean 'x'?)" for a near miss of one of {@code candidates}, else "". */

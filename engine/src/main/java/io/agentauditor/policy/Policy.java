@@ -11,6 +11,8 @@ import java.util.Objects;
  * @param digest lower-case hex SHA-256 over every file of the bundle in canonical order
  * @param builtins settings of every built-in rule, keyed by {@link BuiltinRule}
  * @param customRules custom CEL rules, evaluated after the built-ins in this order
+ * @param warnings what the loader left to a default (a built-in the bundle does not list), for
+ *     whoever runs the bundle to report, e.g. at startup; empty when the bundle states everything
  */
 public record Policy(
     String name,
@@ -22,7 +24,8 @@ public record Policy(
     List<NamedPattern> secretPatterns,
     List<NamedPattern> codePatterns,
     Map<BuiltinRule, RuleSettings> builtins,
-    List<CustomRule> customRules) {
+    List<CustomRule> customRules,
+    List<PolicyWarning> warnings) {
 
   public Policy {
     Objects.requireNonNull(name, "name");
@@ -35,11 +38,38 @@ public record Policy(
     codePatterns = List.copyOf(codePatterns);
     builtins = Map.copyOf(builtins);
     customRules = List.copyOf(customRules);
+    warnings = List.copyOf(warnings);
     for (BuiltinRule r : BuiltinRule.values()) {
       if (!builtins.containsKey(r)) {
         throw new IllegalArgumentException("no settings for built-in rule " + r.id());
       }
     }
+  }
+
+  /** A policy without warnings, as built in tests or by hand. */
+  public Policy(
+      String name,
+      String version,
+      String digest,
+      PolicySettings settings,
+      ActionLattice lattice,
+      Map<String, ToolSpec> tools,
+      List<NamedPattern> secretPatterns,
+      List<NamedPattern> codePatterns,
+      Map<BuiltinRule, RuleSettings> builtins,
+      List<CustomRule> customRules) {
+    this(
+        name,
+        version,
+        digest,
+        settings,
+        lattice,
+        tools,
+        secretPatterns,
+        codePatterns,
+        builtins,
+        customRules,
+        List.of());
   }
 
   /** The bundle identity carried by every decision: {@code name@version+sha256:DIGEST}. */

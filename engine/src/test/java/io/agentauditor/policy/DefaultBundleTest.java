@@ -134,6 +134,16 @@ class DefaultBundleTest {
   }
 
   @Test
+  void shouldListEveryBuiltinExactlyAsTheDefaultsTableInJava() {
+    // BuiltinRule's defaults (what a bundle that leaves a rule out gets) are the default bundle's
+    // entries: the two can't drift. No warning: every rule is listed, so this compares the file.
+    assertThat(policy.warnings()).isEmpty();
+    for (BuiltinRule r : BuiltinRule.values()) {
+      assertThat(policy.builtins().get(r)).as(r.id()).isEqualTo(r.defaultSettings());
+    }
+  }
+
+  @Test
   void shouldMapEveryBuiltinToNhiAsiAndCsfReferences() {
     for (BuiltinRule r : BuiltinRule.values()) {
       List<String> refs = policy.builtins().get(r).references();

@@ -64,18 +64,20 @@ class PolicyBundleLoaderTest {
   }
 
   @Test
-  void shouldRequireEveryBuiltinToBeListed() {
+  void shouldRejectAnUnknownBuiltinIdWithoutBlamingTheBuiltinLeftOut() {
+    // Given fan-out's item renamed to an id no built-in has
     replaceIn(
         "rules.yaml",
         "  - id: fan-out\n    action: FLAG\n",
         "  - id: self-approval-2\n    action: FLAG\n");
 
+    // Then the unknown id is the one error: fan-out, left out, would get its default
+    // (BundleDefaultsTest)
     assertThat(errors())
-        .anyMatch(
-            e ->
-                e.startsWith("rules.yaml:")
-                    && e.contains("unknown built-in rule id 'self-approval-2'"))
-        .anyMatch(e -> e.startsWith("bundle.yaml:8: built-in rule 'fan-out' is not configured"));
+        .singleElement()
+        .asString()
+        .startsWith("rules.yaml:")
+        .contains("unknown built-in rule id 'self-approval-2'");
   }
 
   @Test
@@ -346,6 +348,86 @@ class PolicyBundleLoaderTest {
     assertThat(PolicyBundleLoader.referenceProblem("PR.AA-05")).isNull();
     assertThat(PolicyBundleLoader.referenceProblem("PR.ZZ-05")).isNotNull();
     assertThat(PolicyBundleLoader.referenceProblem("PR.AA-5")).isNotNull();
+  }
+
+  /** The NIST AI RMF 1.0 core (NIST AI 100-1, section 5), written out: 72 subcategories. */
+  private static final List<String> AI_RMF_CORE =
+      List.of(
+          "GOVERN 1.1-1.7", "GOVERN 2.1-2.3", "GOVERN 3.1-3.2", "GOVERN 4.1-4.3", "GOVERN 5.1-5.2",
+          "GOVERN 6.1-6.2", "MAP 1.1-1.6", "MAP 2.1-2.3", "MAP 3.1-3.5", "MAP 4.1-4.2", "MAP 5.1-5.2",
+          "MEASURE 1.1-1.3", "MEASURE 2.1-2.13", "MEASURE 3.1-3.3", "MEASURE 4.1-4.3",
+          "MANAGE 1.1-1.4", "MANAGE 2.1-2.4", "MANAGE 3.1-3.2", "MANAGE 4.1-4.3");
+
+  @Test
+  void shouldAcceptEveryNistAiRmfSubcategoryAndNoNumberPastACategorysLast() {
+    // Given every subcategory of the AI RMF 1.0 core, and the number right after each category's last
+    int accepted = 0;
+    for (String range : AI_RMF_CORE) {
+      String function = range.substring(0, range.indexOf(' '));
+      String[] bounds = range.substring(range.indexOf(' ') + 1).split("-");
+      int category = Integer.parseInt(bounds[0].substring(0, bounds[0].indexOf('.')));
+      int last = Integer.parseInt(bounds[1].substring(bounds[1].indexOf('.') + 1));
+      for (int sub = 1; sub <= last; sub++) {
+        // Then each subcategory is a valid reference
+        assertThat(PolicyBundleLoader.referenceProblem(function + " " + category + "." + sub))
+            .as(function + " " + category + "." + sub)
+            .isNull();
+        accepted++;
+      }
+      // And the next number is not
+      assertThat(PolicyBundleLoader.referenceProblem(function + " " + category + "." + (last + 1)))
+          .isEqualTo(
+              "NIST AI RMF 1.0 has no subcategory %s %d.%d (%s %d.1 to %d.%d)",
+              function, category, last + 1, function, category, category, last);
+    }
+    assertThat(accepted).isEqualTo(72);
+  }
+
+  @Test
+  void shouldRejectAnAiRmfCategoryPastAFunctionsLast() {
+    assertThat(PolicyBundleLoader.referenceProblem("GOVERN 7.1"))
+        .isEqualTo("NIST AI RMF 1.0 has no category GOVERN 7 (GOVERN 1 to GOVERN 6)");
+    assertThat(PolicyBundleLoader.referenceProblem("MAP 6.1")).contains("no category MAP 6");
+    assertThat(PolicyBundleLoader.referenceProblem("MEASURE 5.1"))
+        .contains("no category MEASURE 5");
+    assertThat(PolicyBundleLoader.referenceProblem("MANAGE 5.1")).contains("no category MANAGE 5");
+    assertThat(PolicyBundleLoader.referenceProblem("MANAGE 99999999999.1"))
+        .contains("no category MANAGE 99999999999");
+  }
+
+  @Test
+  void shouldRejectAnAiRmfReferenceNotWrittenAsFunctionSpaceNumberInUpperCase() {
+    // The function in upper case, one space, category.subcategory: anything else near it is an
+    // error, not a free reference (as nhi11 is no free reference).
+    for (String ref :
+        List.of(
+            "manage 2.4", "Manage 2.4", "MANAGE  2.4", "MANAGE\t2.4", "MANAGE2.4", "MANAGE-2.4",
+            "MANAGE 2", "MANAGE", "MANAGE 2.4 ", "MANAGE 02.4", "MANAGE 2.04", "MANAGE 2.4.1",
+            "MAP 0.1", "GOVERN 1.0")) {
+      assertThat(PolicyBundleLoader.referenceProblem(ref))
+          .as(ref)
+          .startsWith("not a NIST AI RMF 1.0 subcategory");
+    }
+    // Words that merely start like a function stay free references.
+    assertThat(PolicyBundleLoader.referenceProblem("MAPPING-7")).isNull();
+    assertThat(PolicyBundleLoader.referenceProblem("Management")).isNull();
+  }
+
+  @Test
+  void shouldReportAnUnknownAiRmfSubcategoryAtItsLine() {
+    // Given a rule whose references name MANAGE 2.5, which the AI RMF 1.0 core does not have
+    replaceIn(
+        "rules.yaml",
+        "    references: [NHI5, ASI08, ASI10, DE.AE, DE.CM",
+        "    references: [NHI5, ASI08, ASI10, DE.AE, DE.CM, MANAGE 2.5");
+
+    // When loaded, then it is the one error, at the line of the reference
+    assertThat(errors())
+        .singleElement()
+        .asString()
+        .matches(
+            "rules\\.yaml:\\d+: rule 'fan-out': reference 'MANAGE 2\\.5': NIST AI RMF 1\\.0 has no"
+                + " subcategory MANAGE 2\\.5 \\(MANAGE 2\\.1 to 2\\.4\\)");
   }
 
   @Test

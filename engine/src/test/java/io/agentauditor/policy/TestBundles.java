@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /** Where the test bundles are, and ways to make variants of them in a temporary directory. */
@@ -99,6 +100,27 @@ public final class TestBundles {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * {@code rulesYaml}, laid out as the default bundle's {@code rules.yaml}, with only the rules
+   * items whose id is in {@code keep}: an item is its {@code "  - id: "} line and the
+   * more-indented lines after it; comments and the rest are kept.
+   */
+  public static String keepOnlyRules(String rulesYaml, Set<String> keep) {
+    StringBuilder out = new StringBuilder();
+    boolean kept = true;
+    for (String line : rulesYaml.split("\n", -1)) {
+      if (line.startsWith("  - id: ")) {
+        kept = keep.contains(line.substring("  - id: ".length()).strip());
+      } else if (!line.startsWith("    ")) {
+        kept = true;
+      }
+      if (kept) {
+        out.append(line).append('\n');
+      }
+    }
+    return out.substring(0, out.length() - 1);
   }
 
   /** Writes {@code text} as UTF-8 to {@code dir/rel}, creating parent directories. */

@@ -8,7 +8,6 @@ import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.engine.InMemoryStateStore;
 import io.agentauditor.engine.StateStore;
 import io.agentauditor.engine.StepResult;
-import io.agentauditor.schema.AgentEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -150,8 +149,8 @@ public class EngineBenchmark {
     return getAndPut(c.store, c.nextEvent());
   }
 
-  static byte[] getAndPut(InMemoryStateStore store, AgentEvent e) {
-    byte[] key = (e.getSessionId() + '/' + e.getEventId()).getBytes(StandardCharsets.UTF_8);
+  static byte[] getAndPut(InMemoryStateStore store, Step e) {
+    byte[] key = (e.sessionId() + '/' + e.eventId()).getBytes(StandardCharsets.UTF_8);
     byte[] old = store.get(key);
     byte[] value = new byte[16];
     value[0] = (byte) (old == null ? 0 : old.length);

@@ -1,5 +1,7 @@
 package io.agentauditor.load;
 
+import io.agentauditor.avro.EventMapper;
+import io.agentauditor.model.Step;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.engine.InMemoryStateStore;
@@ -88,13 +90,13 @@ public final class EngineStepProbe {
     while (warmed < warmup) {
       List<AgentEvent> chunk = gen.take(Math.min(CHUNK, warmup - warmed));
       for (AgentEvent e : chunk) {
-        blackhole += engine.process(e, store).decision().findings().size();
+        blackhole += engine.process(EventMapper.toStep(e), store).decision().findings().size();
       }
       warmed += chunk.size();
     }
     long gcBefore = gcMillis();
     while (done < steps) {
-      List<AgentEvent> chunk = gen.take(Math.min(CHUNK, steps - done));
+      List<Step> chunk = gen.take(Math.min(CHUNK, steps - done)).stream().map(EventMapper::toStep).toList();
       byte[][] encoded = null;
       if (fresh) {
         // As in the topology: each event is decoded just before its step, so it is hot in the CPU cache.
@@ -109,7 +111,7 @@ public final class EngineStepProbe {
       long prev = chunkStart;
       long excluded = 0;
       for (int i = 0; i < chunk.size(); i++) {
-        AgentEvent e = chunk.get(i);
+        Step e = chunk.get(i);
         if (fresh) {
           e = io.agentauditor.codec.EventJsonCodec.decode(encoded[i]);
           long decoded = System.nanoTime();
@@ -118,12 +120,12 @@ public final class EngineStepProbe {
         }
         StepResult r = engine.process(e, store);
         long now = System.nanoTime();
-        types[done] = (byte) e.getType().ordinal();
+        types[done] = (byte) e.type().ordinal();
         lat[done++] = now - prev;
         prev = now;
         verdicts[r.decision().verdict().ordinal()]++;
         r.decision().findings().forEach(f -> rules.merge(f.ruleId(), 1, Integer::sum));
-        long[] bt = byType.computeIfAbsent(e.getType().toString(), k -> new long[2]);
+        long[] bt = byType.computeIfAbsent(e.type().toString(), k -> new long[2]);
         bt[0]++;
         bt[1] += lat[done - 1];
       }

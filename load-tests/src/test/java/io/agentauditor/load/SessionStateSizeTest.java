@@ -1,5 +1,6 @@
 package io.agentauditor.load;
 
+import io.agentauditor.avro.EventMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentauditor.engine.AuditEngine;
@@ -55,8 +56,8 @@ class SessionStateSizeTest {
     SessionGenerator generator = new SessionGenerator(Workload.SEED, 2, MAX_AGENTS, MAX_CREDENTIALS, 20, 60);
     AgentEvent first = generator.next();
     AgentEvent second = generator.next();
-    engine.process(first, store);
-    engine.process(second, store);
+    engine.process(EventMapper.toStep(first), store);
+    engine.process(EventMapper.toStep(second), store);
 
     // When the first session is measured
     SessionStateSize.Size size = SessionStateSize.of(store, first.getSessionId());

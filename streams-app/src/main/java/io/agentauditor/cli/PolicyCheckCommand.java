@@ -2,6 +2,7 @@ package io.agentauditor.cli;
 
 import io.agentauditor.policy.BuiltinRule;
 import io.agentauditor.policy.Policy;
+import io.agentauditor.policy.PolicyWarning;
 import io.agentauditor.policy.RuleSettings;
 import io.agentauditor.model.RuleMode;
 import java.io.PrintWriter;
@@ -13,8 +14,10 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code ./auditor policy check [DIR]}: loads the bundle the way the auditor does. Exit 0 with its
- * identity and a summary on stdout; exit 2 with every error, one {@code file:line: message} per
- * line (file as reachable from the working directory), on stderr.
+ * identity and a summary on stdout, and each warning (a built-in the bundle does not list, at its
+ * default), one {@code file:line: warning: message} per line, on stderr; exit 2 with every error,
+ * one {@code file:line: message} per line, on stderr. Files as reachable from the working
+ * directory.
  */
 @Command(
     name = "check",
@@ -22,7 +25,10 @@ import picocli.CommandLine.Parameters;
     description =
         "Validate a policy bundle: print its identity, or every error as file:line: message.",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:the bundle is valid", "2:the bundle is invalid, or a usage error"})
+    exitCodeList = {
+      "0:the bundle is valid (warnings, if any, on stderr)",
+      "2:the bundle is invalid, or a usage error"
+    })
 public final class PolicyCheckCommand implements Callable<Integer> {
 
   /** The exit code of a bundle that fails to load (contract section 10). */
@@ -47,6 +53,10 @@ public final class PolicyCheckCommand implements Callable<Integer> {
     if (policy == null) {
       return INVALID;
     }
+    for (PolicyWarning w : policy.warnings()) {
+      err.println(dir.resolve(w.file()) + ":" + w.line() + ": warning: " + w.message());
+    }
+    err.flush();
     long disabled = policy.builtins().values().stream().filter(r -> !r.enabled()).count();
     long shadow =
         policy.builtins().values().stream().filter(r -> r.mode() == RuleMode.SHADOW).count();

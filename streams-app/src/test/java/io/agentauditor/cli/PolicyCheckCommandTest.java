@@ -2,12 +2,15 @@ package io.agentauditor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentauditor.policy.BuiltinRule;
 import io.agentauditor.policy.TestBundles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -39,6 +42,38 @@ class PolicyCheckCommandTest {
         .contains("tools: 9")
         .contains("patterns: 6 secret, 5 long-lived-credential-in-code");
     assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void shouldWarnOfEachBuiltinLeftOutOnStderrAndStillExitZero(@TempDir Path tmp) {
+    // Given the default bundle without its fan-out and static-credential items
+    Path bundle = TestBundles.copy(TestBundles.defaultBundle(), tmp.resolve("bundle"));
+    String rules = TestBundles.read(bundle, "rules.yaml");
+    Set<String> keep = new HashSet<>();
+    for (BuiltinRule r : BuiltinRule.values()) {
+      keep.add(r.id());
+    }
+    keep.removeAll(Set.of("fan-out", "static-credential"));
+    TestBundles.write(bundle, "rules.yaml", TestBundles.keepOnlyRules(rules, keep));
+
+    // When checked
+    int code = run("policy", "check", bundle.toString());
+
+    // Then it is valid, and each defaulted rule is one warning naming the rule and its default
+    assertThat(code).isZero();
+    assertThat(out.toString())
+        .startsWith("agent-auditor-default@1.0.0+sha256:")
+        .contains("rules: 28 built-in (0 shadow, 0 disabled), 0 custom (0 shadow)");
+    assertThat(err.toString().lines().toList())
+        .containsExactly(
+            bundle.resolve("rules.yaml")
+                + ":10: warning: built-in rule 'static-credential' is not listed; it gets its"
+                + " default: action FLAG, mode enforce, enabled, severity MEDIUM, references [NHI7,"
+                + " NHI4, ASI03, PR.AA]",
+            bundle.resolve("rules.yaml")
+                + ":10: warning: built-in rule 'fan-out' is not listed; it gets its default:"
+                + " action FLAG, mode enforce, enabled, severity MEDIUM, references [NHI5, ASI08,"
+                + " ASI10, DE.AE, DE.CM, MEASURE 2.4, MEASURE 3.1]");
   }
 
   @Test

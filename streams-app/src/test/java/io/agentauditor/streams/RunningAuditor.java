@@ -177,13 +177,18 @@ final class RunningAuditor {
      * Polls until {@code count} records were read (failing after the timeout); returns them all.
      */
     List<ConsumerRecord<byte[], byte[]>> awaitAtLeast(int count) {
-      await()
-          .atMost(TIMEOUT)
-          .until(
-              () -> {
-                poll();
-                return records.size() >= count;
-              });
+      try {
+        await()
+            .atMost(TIMEOUT)
+            .until(
+                () -> {
+                  poll();
+                  return records.size() >= count;
+                });
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError(
+            "expected at least " + count + " records of " + assigned + ", read " + records.size(), e);
+      }
       return List.copyOf(records);
     }
 

@@ -14,6 +14,8 @@ import io.agentauditor.schema.Finding;
 import io.agentauditor.schema.Verdict;
 import io.agentauditor.serde.AvroSerde;
 import io.agentauditor.streams.DeadLetter;
+import io.agentauditor.streams.InfrastructureException;
+import io.agentauditor.streams.TopicNames;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -230,7 +232,7 @@ public final class Demo {
   }
 
   private Result play(AuditorConfig config, Duration startup) {
-    AuditorConfig.TopicNames topics = config.topics();
+    TopicNames topics = config.topics();
     Map<String, Object> serdeConfig = config.serdeConfig();
     Map<Verdict, Integer> verdicts = new EnumMap<>(Verdict.class);
     for (Verdict v : Verdict.values()) {
@@ -311,7 +313,7 @@ public final class Demo {
       List<TopicPartition> partitions,
       AvroSerde<CredentialState> credentialSerde,
       Map<String, CredentialState> credentials,
-      AuditorConfig.TopicNames topics) {
+      TopicNames topics) {
     Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
     long deadline = System.nanoTime() + OUTPUT_TIMEOUT.toNanos();
     while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
@@ -458,7 +460,7 @@ public final class Demo {
 
   private void printKeepRunning(AuditorConfig config, Resources resources) {
     String bootstrap = resources.kafka.bootstrapServers();
-    AuditorConfig.TopicNames topics = config.topics();
+    TopicNames topics = config.topics();
     out.println();
     out.println("The broker and the auditor keep running; Ctrl-C stops them and deletes their data.");
     out.println("  bootstrap servers: " + bootstrap);

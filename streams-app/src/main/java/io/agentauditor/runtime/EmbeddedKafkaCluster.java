@@ -1,5 +1,6 @@
 package io.agentauditor.runtime;
 
+import io.agentauditor.streams.InfrastructureException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

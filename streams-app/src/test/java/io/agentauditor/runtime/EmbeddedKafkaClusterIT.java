@@ -3,6 +3,7 @@ package io.agentauditor.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.agentauditor.streams.InfrastructureException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.agentauditor.runtime;
+package io.agentauditor.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,9 @@ import io.agentauditor.codec.EventJsonCodec;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.registry.InMemorySchemaRegistry;
+import io.agentauditor.runtime.AuditorApp;
+import io.agentauditor.runtime.AuditorConfig;
+import io.agentauditor.runtime.EmbeddedKafkaCluster;
 import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.schema.CredentialState;
 import io.agentauditor.schema.CredentialStatus;

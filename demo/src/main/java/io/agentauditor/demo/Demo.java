@@ -8,7 +8,6 @@ import io.agentauditor.policy.Policy;
 import io.agentauditor.registry.InMemorySchemaRegistry;
 import io.agentauditor.runtime.AuditorApp;
 import io.agentauditor.runtime.AuditorConfig;
-import io.agentauditor.runtime.EmbeddedKafkaCluster;
 import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.schema.CredentialState;
 import io.agentauditor.schema.CredentialStatus;
@@ -19,6 +18,8 @@ import io.agentauditor.serde.AvroSerde;
 import io.agentauditor.streams.DeadLetter;
 import io.agentauditor.streams.InfrastructureException;
 import io.agentauditor.streams.TopicNames;
+import io.agentauditor.testing.EmbeddedKafkaCluster;
+import io.agentauditor.testing.EmbeddedKafkaException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -177,7 +178,7 @@ public final class Demo {
     Thread hook = new Thread(resources::close, "auditor-demo-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      resources.kafka = EmbeddedKafkaCluster.start();
+      resources.kafka = startKafka();
       resources.stateDir = Files.createTempDirectory("agent-auditor-demo-state-");
       AuditorConfig config = config(resources.kafka.bootstrapServers(), resources.stateDir);
       resources.app = AuditorApp.start(config, policy, topology);
@@ -207,6 +208,16 @@ public final class Demo {
       } catch (IllegalStateException e) {
         // Already shutting down: the hook runs (and finds everything closed).
       }
+    }
+  }
+
+  /** A one-node cluster; its failure is an {@link InfrastructureException} like any other here. */
+  private static EmbeddedKafkaCluster startKafka() {
+    try {
+      return EmbeddedKafkaCluster.start();
+    } catch (EmbeddedKafkaException e) {
+      // Message and cause as they were: `demo:` prints both.
+      throw new InfrastructureException(e.getMessage(), e.getCause());
     }
   }
 

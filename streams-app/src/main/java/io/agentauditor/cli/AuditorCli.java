@@ -1,10 +1,16 @@
 package io.agentauditor.cli;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of {@code ./auditor}: dispatches to the subcommands. */
+/**
+ * Entry point of {@code ./auditor}: dispatches to the subcommands, its own and those that modules on
+ * the class path add ({@link AuditorSubcommand}).
+ */
 @Command(
     name = "auditor",
     mixinStandardHelpOptions = true,
@@ -12,7 +18,6 @@ import picocli.CommandLine.Command;
     description = "Real-time auditor for what AI agents do with identities and credentials.",
     subcommands = {
       CommandLine.HelpCommand.class,
-      DemoCommand.class,
       RunCommand.class,
       ReplayCommand.class,
       PolicyCommand.class
@@ -33,21 +38,50 @@ public final class AuditorCli implements Runnable {
     if (System.getProperty(LOG_LEVEL) == null && (args.length == 0 || !args[0].equals("run"))) {
       System.setProperty(LOG_LEVEL, "warn");
     }
-    if (args.length > 0 && args[0].equals("demo")) {
-      // The demo runs a broker and Streams in this JVM; their warnings about a one-node cluster
-      // (under-replication, leader elections, rebalances) would bury what the demo prints.
-      for (String logger : List.of("org.apache.kafka", "kafka", "state.change.logger", "org.apache.zookeeper")) {
-        if (System.getProperty(LOGGER_PREFIX + logger) == null) {
-          System.setProperty(LOGGER_PREFIX + logger, "error");
+    List<AuditorSubcommand> added = addedSubcommands();
+    if (args.length > 0) {
+      for (AuditorSubcommand subcommand : added) {
+        if (subcommand.name().equals(args[0])) {
+          subcommand
+              .loggerLevels()
+              .forEach(
+                  (logger, level) -> {
+                    if (System.getProperty(LOGGER_PREFIX + logger) == null) {
+                      System.setProperty(LOGGER_PREFIX + logger, level);
+                    }
+                  });
         }
       }
     }
-    System.exit(newCommandLine().execute(args));
+    System.exit(newCommandLine(added).execute(args));
   }
 
-  /** The command line with every subcommand registered; tests execute it in-process. */
+  /**
+   * The command line with every subcommand registered, the added ones included; tests execute it
+   * in-process.
+   */
   public static CommandLine newCommandLine() {
-    return new CommandLine(new AuditorCli());
+    return newCommandLine(addedSubcommands());
+  }
+
+  private static CommandLine newCommandLine(List<AuditorSubcommand> added) {
+    CommandLine cli = new CommandLine(new AuditorCli());
+    for (AuditorSubcommand subcommand : added) {
+      cli.addSubcommand(subcommand.name(), subcommand.command());
+    }
+    return cli;
+  }
+
+  /**
+   * The subcommands that modules on the class path add, found with {@link ServiceLoader}, by name.
+   *
+   * @throws java.util.ServiceConfigurationError when a listed implementation cannot be loaded
+   */
+  public static List<AuditorSubcommand> addedSubcommands() {
+    List<AuditorSubcommand> added = new ArrayList<>();
+    ServiceLoader.load(AuditorSubcommand.class).forEach(added::add);
+    added.sort(Comparator.comparing(AuditorSubcommand::name));
+    return added;
   }
 
   @Override

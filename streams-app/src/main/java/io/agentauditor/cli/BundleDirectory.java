@@ -12,15 +12,18 @@ import java.nio.file.Path;
  * Where the policy bundle is when a command is given none: {@code ./policies} in the working
  * directory, else the default bundle of the installation ({@code $auditor.home/policies}, set by the
  * {@code ./auditor} launcher), so {@code ./auditor} works from any directory; and how every command
- * loads it and reports a bundle that does not load.
+ * loads it and reports a bundle that does not load. Public for the subcommands that other modules
+ * add ({@link AuditorSubcommand}).
  */
-final class BundleDirectory {
+public final class BundleDirectory {
 
-  static final String DEFAULT = "policies";
+  /** The {@code --policies} default: {@code policies}, resolved by {@link #resolve}. */
+  public static final String DEFAULT = "policies";
 
   private BundleDirectory() {}
 
-  static Path resolve(Path given) {
+  /** {@code given}, or for the default (or null) the local or installed bundle directory. */
+  public static Path resolve(Path given) {
     if (given != null && !given.toString().equals(DEFAULT)) {
       return given;
     }
@@ -37,7 +40,7 @@ final class BundleDirectory {
    * file:line: message} per line, paths as reachable from the working directory, then a count) and
    * returns null: no command runs on a half-loaded bundle.
    */
-  static Policy loadOrReport(Path dir, PrintWriter err) {
+  public static Policy loadOrReport(Path dir, PrintWriter err) {
     try {
       return PolicyBundleLoader.load(dir);
     } catch (PolicyLoadException e) {

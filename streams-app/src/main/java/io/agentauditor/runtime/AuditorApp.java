@@ -1,6 +1,8 @@
 package io.agentauditor.runtime;
 
 import io.agentauditor.policy.Policy;
+import io.agentauditor.streams.InfrastructureException;
+import io.agentauditor.streams.TopicNames;
 import io.agentauditor.streams.TopicsAdmin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -35,7 +37,7 @@ public final class AuditorApp implements AutoCloseable {
   @FunctionalInterface
   public interface TopologyFactory {
     Topology build(
-        AuditorConfig.TopicNames topics,
+        TopicNames topics,
         Map<String, ?> serdeConfig,
         Policy policy,
         int cachedRecordsPerTask);
@@ -85,7 +87,7 @@ public final class AuditorApp implements AutoCloseable {
         policy.identity(),
         String.join(",", config.bootstrapServers()));
     try (Admin admin = Admin.create(config.adminProperties())) {
-      TopicsAdmin.Result topics = new TopicsAdmin(admin, config).ensureTopics();
+      TopicsAdmin.Result topics = new TopicsAdmin(admin, config.topicSettings()).ensureTopics();
       LOGGER.info("Topics created {}, existing {}", topics.created(), topics.existing());
     }
     Map<String, Object> serdeConfig = config.serdeConfig();

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.streams.BoundedMemoryRocksDBConfig;
 import io.agentauditor.streams.DeadLetter;
+import io.agentauditor.streams.TopicNames;
+import io.agentauditor.streams.TopicSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -716,6 +718,12 @@ public final class AuditorConfig extends AbstractConfig {
         getString(TOPIC_DEAD_LETTERS));
   }
 
+  /** The topics' names and how {@link io.agentauditor.streams.TopicsAdmin} creates them. */
+  public TopicSettings topicSettings() {
+    return new TopicSettings(
+        topics(), topicPartitions(), topicReplicationFactor(), topicRetentionMs(), deadLetterRetentionMs());
+  }
+
   public int topicPartitions() {
     return getInt(TOPIC_PARTITIONS);
   }
@@ -862,15 +870,5 @@ public final class AuditorConfig extends AbstractConfig {
           .append(" | `").append(shown).append("` | ").append(key.documentation).append(" |\n");
     }
     return table.toString();
-  }
-
-  /** The auditor's topic names. */
-  public record TopicNames(
-      String events, String decisions, String violations, String credentials, String deadLetters) {
-
-    /** All five, in declaration order. */
-    public List<String> all() {
-      return List.of(events, decisions, violations, credentials, deadLetters);
-    }
   }
 }

@@ -3,6 +3,7 @@ package io.agentauditor.runtime;
 import io.agentauditor.schema.Decision;
 import io.agentauditor.schema.Verdict;
 import io.agentauditor.serde.AvroSerde;
+import io.agentauditor.streams.TopicNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -63,7 +64,7 @@ public final class AuditorMetrics implements AutoCloseable {
   private static final String STATE_GROUP = "stream-state-metrics";
 
   private final MeterRegistry registry;
-  private final AuditorConfig.TopicNames topics;
+  private final TopicNames topics;
   private final AvroSerde<Decision> decisions;
   private final Clock clock;
   private final Map<String, Counter> recordsOut = new HashMap<>();
@@ -79,13 +80,13 @@ public final class AuditorMetrics implements AutoCloseable {
    * @param serdeConfig the serdes' configuration, to read the verdict of decisions
    */
   public AuditorMetrics(
-      MeterRegistry registry, AuditorConfig.TopicNames topics, Map<String, ?> serdeConfig) {
+      MeterRegistry registry, TopicNames topics, Map<String, ?> serdeConfig) {
     this(registry, topics, serdeConfig, Clock.systemUTC());
   }
 
   AuditorMetrics(
       MeterRegistry registry,
-      AuditorConfig.TopicNames topics,
+      TopicNames topics,
       Map<String, ?> serdeConfig,
       Clock clock) {
     this.registry = registry;

@@ -1,6 +1,5 @@
 package io.agentauditor.streams;
 
-import io.agentauditor.runtime.AuditorConfig;
 import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.schema.CredentialState;
 import io.agentauditor.schema.Decision;
@@ -49,7 +48,7 @@ public record AuditorTopics(
    *
    * @throws org.apache.kafka.common.config.ConfigException when the serde configuration is invalid
    */
-  public static AuditorTopics of(AuditorConfig.TopicNames names, Map<String, ?> serdeConfig) {
+  public static AuditorTopics of(TopicNames names, Map<String, ?> serdeConfig) {
     return new AuditorTopics(
         new Topic<>(
             names.events(),

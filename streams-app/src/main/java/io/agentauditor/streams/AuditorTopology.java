@@ -3,7 +3,6 @@ package io.agentauditor.streams;
 import io.agentauditor.ocsf.OcsfDetectionFindings;
 import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.policy.Policy;
-import io.agentauditor.runtime.AuditorConfig;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
@@ -36,8 +35,8 @@ import org.apache.kafka.streams.state.Stores;
  * and go through the deserialization handler to the dead-letter topic; records the processor
  * refuses or fails on go through the processing handler. Both handlers and {@code
  * errors.dead.letter.queue.topic.name} are Streams properties ({@link
- * DeadLetter#handlerProperties}, set by {@link AuditorConfig#streamsProperties()}), not part of the
- * topology.
+ * DeadLetter#handlerProperties}, set by the runtime's {@code AuditorConfig.streamsProperties()}),
+ * not part of the topology.
  *
  * <p>{@link #build} is pure: it configures serdes but opens no connection and reads no file, so
  * production, {@code ./auditor demo} and the tests build the very same topology.
@@ -68,10 +67,10 @@ public final class AuditorTopology {
    * The audit topology, each task keeping {@link CachingStateStore#DEFAULT_MAX_ENTRIES} decoded
    * records.
    *
-   * @see #build(AuditorConfig.TopicNames, Map, Policy, int)
+   * @see #build(TopicNames, Map, Policy, int)
    */
   public static Topology build(
-      AuditorConfig.TopicNames topics, Map<String, ?> serdeConfig, Policy policy) {
+      TopicNames topics, Map<String, ?> serdeConfig, Policy policy) {
     return build(topics, serdeConfig, policy, CachingStateStore.DEFAULT_MAX_ENTRIES);
   }
 
@@ -79,7 +78,7 @@ public final class AuditorTopology {
    * The audit topology.
    *
    * @param topics the topic names (the dead-letter one is used by the handlers, not the topology)
-   * @param serdeConfig configuration of the Avro serdes ({@link AuditorConfig#serdeConfig()})
+   * @param serdeConfig configuration of the Avro serdes (the runtime's {@code AuditorConfig.serdeConfig()})
    * @param policy the loaded policy bundle every task decides with
    * @param cachedRecordsPerTask decoded chain-state records each task keeps ({@link
    *     CachingStateStore}), at least 1
@@ -87,7 +86,7 @@ public final class AuditorTopology {
    * @throws org.apache.kafka.common.config.ConfigException when the serde configuration is invalid
    */
   public static Topology build(
-      AuditorConfig.TopicNames topics,
+      TopicNames topics,
       Map<String, ?> serdeConfig,
       Policy policy,
       int cachedRecordsPerTask) {

@@ -1,13 +1,12 @@
 package io.agentauditor.streams;
 
-import io.agentauditor.runtime.AuditorConfig;
-import io.agentauditor.runtime.InfrastructureException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,11 +52,16 @@ public final class TopicsAdmin {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final Admin admin;
-  private final AuditorConfig config;
+  private final TopicSettings settings;
 
-  public TopicsAdmin(Admin admin, AuditorConfig config) {
-    this.admin = admin;
-    this.config = config;
+  /**
+   * @param admin the client to use; the caller closes it
+   * @param settings the topics' names and how to create them
+   * @throws NullPointerException when an argument is null
+   */
+  public TopicsAdmin(Admin admin, TopicSettings settings) {
+    this.admin = Objects.requireNonNull(admin, "admin");
+    this.settings = Objects.requireNonNull(settings, "settings");
   }
 
   /** What {@link #ensureTopics()} found and did. */
@@ -71,8 +75,8 @@ public final class TopicsAdmin {
 
   /** The topics as they should be created, by name, in the order events, decisions, ... */
   public Map<String, NewTopic> desiredTopics() {
-    AuditorConfig.TopicNames names = config.topics();
-    String retention = Long.toString(config.topicRetentionMs());
+    TopicNames names = settings.names();
+    String retention = Long.toString(settings.retentionMs());
     Map<String, NewTopic> topics = new LinkedHashMap<>();
     topics.put(names.events(), newTopic(names.events(), deleteConfig(retention)));
     topics.put(names.decisions(), newTopic(names.decisions(), deleteConfig(retention)));
@@ -84,15 +88,15 @@ public final class TopicsAdmin {
             Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
     topics.put(
         names.deadLetters(),
-        newTopic(names.deadLetters(), deleteConfig(Long.toString(config.deadLetterRetentionMs()))));
+        newTopic(names.deadLetters(), deleteConfig(Long.toString(settings.deadLetterRetentionMs()))));
     return topics;
   }
 
   private NewTopic newTopic(String name, Map<String, String> configs) {
-    short replication = config.topicReplicationFactor();
+    short replication = settings.replicationFactor();
     return new NewTopic(
             name,
-            Optional.of(config.topicPartitions()),
+            Optional.of(settings.partitions()),
             replication == -1 ? Optional.empty() : Optional.of(replication))
         .configs(configs);
   }
@@ -175,20 +179,20 @@ public final class TopicsAdmin {
         Thread.sleep(100);
       }
     }
-    String events = config.topics().events();
+    String events = settings.names().events();
     for (String name : existing) {
       NewTopic want = desired.get(name);
       int partitions = descriptions.get(name).partitions().size();
-      if (partitions != config.topicPartitions()) {
+      if (partitions != settings.partitions()) {
         warnings.add(
             name.equals(events)
                 ? String.format(
                     "events topic %s has %d partitions, the auditor expects %d (topics.partitions):"
                         + " fix one of them, sessions are spread over stream tasks by partition",
-                    name, partitions, config.topicPartitions())
+                    name, partitions, settings.partitions())
                 : String.format(
                     "topic %s has %d partitions, topics.partitions is %d",
-                    name, partitions, config.topicPartitions()));
+                    name, partitions, settings.partitions()));
       }
       Config actual = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name));
       String wantPolicy = want.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG);

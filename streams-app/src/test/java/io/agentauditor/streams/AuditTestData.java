@@ -42,8 +42,8 @@ final class AuditTestData {
     return defaultPolicy;
   }
 
-  static AuditorConfig.TopicNames topicNames(String prefix) {
-    return new AuditorConfig.TopicNames(
+  static TopicNames topicNames(String prefix) {
+    return new TopicNames(
         prefix + "-events",
         prefix + "-decisions",
         prefix + "-violations",
@@ -55,7 +55,7 @@ final class AuditTestData {
    * The configuration of a {@code TopologyTestDriver} test: {@code topics}, an in-memory registry
    * named by {@code registryUrl} ({@code mock://NAME}), state in {@code stateDir}.
    */
-  static AuditorConfig driverConfig(AuditorConfig.TopicNames topics, String registryUrl, java.nio.file.Path stateDir) {
+  static AuditorConfig driverConfig(TopicNames topics, String registryUrl, java.nio.file.Path stateDir) {
     return AuditorConfig.fromMap(
         java.util.Map.of(
             "bootstrap.servers", "unused:9092",

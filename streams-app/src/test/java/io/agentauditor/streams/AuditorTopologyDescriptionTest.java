@@ -23,7 +23,7 @@ class AuditorTopologyDescriptionTest {
     // Given the production builder with the default topic names
     TopologyDescription description =
         AuditorTopology.build(
-                new io.agentauditor.runtime.AuditorConfig.TopicNames(
+                new TopicNames(
                     "agent-events",
                     "agent-decisions",
                     "agent-violations",

@@ -62,7 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditorTopologyTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final AuditorConfig.TopicNames TOPICS = AuditTestData.topicNames("ttd");
+  private static final TopicNames TOPICS = AuditTestData.topicNames("ttd");
 
   @TempDir Path stateDir;
 

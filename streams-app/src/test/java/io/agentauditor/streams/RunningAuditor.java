@@ -50,7 +50,7 @@ final class RunningAuditor {
   }
 
   AuditorConfig config(Path stateDir) {
-    AuditorConfig.TopicNames topics = AuditTestData.topicNames(prefix);
+    TopicNames topics = AuditTestData.topicNames(prefix);
     return AuditorConfig.fromMap(
         Map.ofEntries(
             Map.entry("bootstrap.servers", kafka.bootstrapServers()),
@@ -68,13 +68,13 @@ final class RunningAuditor {
         Map.of());
   }
 
-  AuditorConfig.TopicNames topics() {
+  TopicNames topics() {
     return AuditTestData.topicNames(prefix);
   }
 
   void createTopics(Path anyStateDir) {
     try (Admin admin = kafka.admin()) {
-      new TopicsAdmin(admin, config(anyStateDir)).ensureTopics();
+      new TopicsAdmin(admin, config(anyStateDir).topicSettings()).ensureTopics();
     }
   }
 

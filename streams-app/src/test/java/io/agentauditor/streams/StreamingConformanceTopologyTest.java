@@ -63,7 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamingConformanceTopologyTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final AuditorConfig.TopicNames TOPICS = AuditTestData.topicNames("rvd");
+  private static final TopicNames TOPICS = AuditTestData.topicNames("rvd");
   private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
 
   @TempDir Path stateDir;

@@ -72,7 +72,7 @@ class StreamsInfrastructureIT {
                 Map.entry("rocksdb.memory.bytes", Long.toString(32L * 1024 * 1024))),
             Map.of());
     try (Admin admin = KAFKA.admin()) {
-      new TopicsAdmin(admin, config).ensureTopics();
+      new TopicsAdmin(admin, config.topicSettings()).ensureTopics();
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     KafkaStreams streams = new KafkaStreams(countingTopology(config), config.streamsProperties());

@@ -41,8 +41,8 @@ class TopicsAdminIT {
 
     try (Admin admin = KAFKA.admin()) {
       // When
-      TopicsAdmin.Result first = new TopicsAdmin(admin, config).ensureTopics();
-      TopicsAdmin.Result second = new TopicsAdmin(admin, config).ensureTopics();
+      TopicsAdmin.Result first = new TopicsAdmin(admin, config.topicSettings()).ensureTopics();
+      TopicsAdmin.Result second = new TopicsAdmin(admin, config.topicSettings()).ensureTopics();
 
       // Then
       assertThat(first.created()).containsExactlyElementsOf(config.topics().all());
@@ -74,7 +74,7 @@ class TopicsAdminIT {
 
     try (Admin admin = KAFKA.admin()) {
       // When
-      TopicsAdmin.Result result = new TopicsAdmin(admin, config).ensureTopics();
+      TopicsAdmin.Result result = new TopicsAdmin(admin, config.topicSettings()).ensureTopics();
 
       // Then
       assertThat(result.existing()).containsExactly(prefix + "-events", prefix + "-credentials");

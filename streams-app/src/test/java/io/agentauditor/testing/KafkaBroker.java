@@ -1,6 +1,5 @@
 package io.agentauditor.testing;
 
-import io.agentauditor.runtime.EmbeddedKafkaCluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

@@ -1,12 +1,12 @@
-package io.agentauditor.cli;
+package io.agentauditor.demo;
 
+import io.agentauditor.cli.BundleDirectory;
 import io.agentauditor.codec.InvalidEventException;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.runtime.AuditorApp;
-import io.agentauditor.runtime.Demo;
-import io.agentauditor.runtime.InfrastructureException;
 import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.streams.AuditorTopology;
+import io.agentauditor.streams.InfrastructureException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

@@ -1,4 +1,4 @@
-package io.agentauditor.runtime;
+package io.agentauditor.testing;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,8 +59,12 @@ import org.slf4j.LoggerFactory;
  * never auto-created. Extra broker properties given to {@link #start(int, Map)} win over these
  * (listener, node id, quorum and directory settings excepted: they define the cluster).
  *
- * <p>Lifecycle: {@link #start} returns a running cluster or throws {@link InfrastructureException}
+ * <p>Lifecycle: {@link #start} returns a running cluster or throws {@link EmbeddedKafkaException}
  * (after cleaning up); {@link #close()} is idempotent. Thread-safe.
+ *
+ * <p>It lives in the test-support module with the broker and test-kit dependencies it needs: the
+ * integration tests, the load tests and {@code ./auditor demo} use it; the shipped application
+ * never does.
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
 
@@ -107,18 +111,18 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
    * @param nodes number of nodes, at least 1
    * @param brokerOverrides broker properties applied to every node, over the defaults
    * @throws IllegalArgumentException if {@code nodes < 1}
-   * @throws InfrastructureException if the cluster does not start; its data is deleted
+   * @throws EmbeddedKafkaException if the cluster does not start; its data is deleted
    */
   public static EmbeddedKafkaCluster start(int nodes, Map<String, String> brokerOverrides) {
     if (nodes < 1) {
       throw new IllegalArgumentException("nodes must be at least 1, was " + nodes);
     }
     long startNanos = System.nanoTime();
-    InfrastructureException last = null;
+    EmbeddedKafkaException last = null;
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       try {
         return startOnce(nodes, brokerOverrides, startNanos);
-      } catch (InfrastructureException e) {
+      } catch (EmbeddedKafkaException e) {
         last = e;
         if (!causedByBindFailure(e)) {
           throw e;
@@ -135,7 +139,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     try {
       dataDirectory = Files.createTempDirectory("agent-auditor-kafka-");
     } catch (IOException e) {
-      throw new InfrastructureException("cannot create the embedded Kafka data directory", e);
+      throw new EmbeddedKafkaException("cannot create the embedded Kafka data directory", e);
     }
     List<KafkaRaftServer> servers = new ArrayList<>();
     Admin admin = null;
@@ -177,12 +181,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closeQuietly(admin, servers, dataDirectory);
-      throw new InfrastructureException("interrupted while starting embedded Kafka", e);
+      throw new EmbeddedKafkaException("interrupted while starting embedded Kafka", e);
     } catch (Exception e) {
       closeQuietly(admin, servers, dataDirectory);
-      throw e instanceof InfrastructureException infrastructure
-          ? infrastructure
-          : new InfrastructureException("embedded Kafka failed to start", e);
+      throw e instanceof EmbeddedKafkaException embedded
+          ? embedded
+          : new EmbeddedKafkaException("embedded Kafka failed to start", e);
     }
   }
 
@@ -339,7 +343,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
    * Creates a topic replicated {@code min(size, 3)} times and waits until every partition has a
    * leader.
    *
-   * @throws InfrastructureException if the broker rejects it (e.g. it already exists) or times out
+   * @throws EmbeddedKafkaException if the broker rejects it (e.g. it already exists) or times out
    */
   public void createTopic(String name, int partitions, Map<String, String> configs) {
     short replication = (short) Math.min(size(), 3);
@@ -352,9 +356,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
       awaitLeaders(name, partitions);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InfrastructureException("interrupted while creating topic " + name, e);
+      throw new EmbeddedKafkaException("interrupted while creating topic " + name, e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new InfrastructureException("cannot create topic " + name, e);
+      throw new EmbeddedKafkaException("cannot create topic " + name, e);
     }
   }
 

@@ -1,4 +1,4 @@
-package io.agentauditor.runtime;
+package io.agentauditor.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -55,7 +55,7 @@ class EmbeddedKafkaClusterIT {
             .isEqualTo("compact");
       }
       assertThatThrownBy(() -> kafka.createTopic("creds", 3, Map.of()))
-          .isInstanceOf(InfrastructureException.class)
+          .isInstanceOf(EmbeddedKafkaException.class)
           .hasMessageContaining("creds");
     }
     assertThat(Files.exists(data)).isFalse();

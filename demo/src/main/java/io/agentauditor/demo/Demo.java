@@ -1,4 +1,4 @@
-package io.agentauditor.runtime;
+package io.agentauditor.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +7,8 @@ import io.agentauditor.codec.EventJsonCodec;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.registry.InMemorySchemaRegistry;
+import io.agentauditor.runtime.AuditorApp;
+import io.agentauditor.runtime.AuditorConfig;
 import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.schema.CredentialState;
 import io.agentauditor.schema.CredentialStatus;
@@ -15,6 +17,10 @@ import io.agentauditor.schema.Finding;
 import io.agentauditor.schema.Verdict;
 import io.agentauditor.serde.AvroSerde;
 import io.agentauditor.streams.DeadLetter;
+import io.agentauditor.streams.InfrastructureException;
+import io.agentauditor.streams.TopicNames;
+import io.agentauditor.testing.EmbeddedKafkaCluster;
+import io.agentauditor.testing.EmbeddedKafkaException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -173,7 +179,7 @@ public final class Demo {
     Thread hook = new Thread(resources::close, "auditor-demo-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      resources.kafka = EmbeddedKafkaCluster.start();
+      resources.kafka = startKafka();
       resources.stateDir = Files.createTempDirectory("agent-auditor-demo-state-");
       AuditorConfig config = config(resources.kafka.bootstrapServers(), resources.stateDir);
       resources.app = AuditorApp.start(config, policy, topology);
@@ -206,6 +212,16 @@ public final class Demo {
     }
   }
 
+  /** A one-node cluster; its failure is an {@link InfrastructureException} like any other here. */
+  private static EmbeddedKafkaCluster startKafka() {
+    try {
+      return EmbeddedKafkaCluster.start();
+    } catch (EmbeddedKafkaException e) {
+      // Message and cause as they were: `demo:` prints both.
+      throw new InfrastructureException(e.getMessage(), e.getCause());
+    }
+  }
+
   private String sessions() {
     List<String> ids = scenario.stream().map(AgentEvent::getSessionId).distinct().toList();
     return ids.size() == 1 ? "session " + ids.get(0) : ids.size() + " sessions";
@@ -231,7 +247,7 @@ public final class Demo {
   }
 
   private Result play(AuditorConfig config, Duration startup) {
-    AuditorConfig.TopicNames topics = config.topics();
+    TopicNames topics = config.topics();
     Map<String, Object> serdeConfig = config.serdeConfig();
     Map<Verdict, Integer> verdicts = new EnumMap<>(Verdict.class);
     for (Verdict v : Verdict.values()) {
@@ -312,7 +328,7 @@ public final class Demo {
       List<TopicPartition> partitions,
       AvroSerde<CredentialState> credentialSerde,
       Map<String, CredentialState> credentials,
-      AuditorConfig.TopicNames topics) {
+      TopicNames topics) {
     Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
     long deadline = System.nanoTime() + OUTPUT_TIMEOUT.toNanos();
     while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
@@ -459,7 +475,7 @@ public final class Demo {
 
   private void printKeepRunning(AuditorConfig config, Resources resources) {
     String bootstrap = resources.kafka.bootstrapServers();
-    AuditorConfig.TopicNames topics = config.topics();
+    TopicNames topics = config.topics();
     out.println();
     out.println("The broker and the auditor keep running; Ctrl-C stops them and deletes their data.");
     out.println("  bootstrap servers: " + bootstrap);

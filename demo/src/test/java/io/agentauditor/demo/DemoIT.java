@@ -1,4 +1,4 @@
-package io.agentauditor.cli;
+package io.agentauditor.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -86,6 +86,8 @@ public final class AuditorApp implements AutoCloseable {
         config.applicationId(),
         policy.identity(),
         String.join(",", config.bootstrapServers()));
+    // A built-in the bundle leaves out runs with the contract's default; say so once, at start.
+    policy.warnings().forEach(w -> LOGGER.warn("Policy bundle: {}", w));
     try (Admin admin = Admin.create(config.adminProperties())) {
       TopicsAdmin.Result topics = new TopicsAdmin(admin, config.topicSettings()).ensureTopics();
       LOGGER.info("Topics created {}, existing {}", topics.created(), topics.existing());

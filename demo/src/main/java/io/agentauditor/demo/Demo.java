@@ -235,6 +235,10 @@ public final class Demo {
     // One partition: the demo prints outputs in the order the events were sent.
     values.put(AuditorConfig.TOPIC_PARTITIONS, 1);
     values.put(AuditorConfig.TOPIC_REPLICATION_FACTOR, 1);
+    // The scenario is stamped on fixed dates and the outputs carry event time: with a time-based
+    // retention the broker would delete them once the wall clock is a week past the scenario.
+    values.put(AuditorConfig.TOPIC_RETENTION_MS, -1L);
+    values.put(AuditorConfig.TOPIC_DEAD_LETTERS_RETENTION_MS, -1L);
     values.put(AuditorConfig.PROCESSING_GUARANTEE, "exactly_once_v2");
     // Outputs become visible at commit under exactly-once: commit often so the demo feels live.
     values.put(AuditorConfig.COMMIT_INTERVAL_MS, 20);

@@ -299,9 +299,12 @@ public sealed interface Step {
 
     /**
      * Rejects unpaired UTF-16 surrogates: they have no UTF-8 form, so two different ids could
-     * collapse into one once encoded.
+     * collapse into one once encoded. Public for the codecs, which hold every string they keep to
+     * the same rule.
+     *
+     * @throws InvalidStepException naming {@code path} when {@code s} holds one
      */
-    static void checkText(String s, String path) {
+    public static void checkText(String s, String path) {
       for (int i = 0; i < s.length(); i++) {
         char c = s.charAt(i);
         if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) {

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import io.agentauditor.model.Scope;
-import io.agentauditor.model.ScopeSyntaxException;
+import io.agentauditor.model.InvalidStepException;
+import io.agentauditor.model.Step;
 import io.agentauditor.text.Utf8;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -90,20 +90,14 @@ final class StrictJson {
    * they have no UTF-8 form, so Avro would replace them and two different ids could collapse.
    */
   static String checkText(String s, String path) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) {
-        if (Character.isHighSurrogate(c)
-            && i + 1 < s.length()
-            && Character.isLowSurrogate(s.charAt(i + 1))) {
-          i++;
-        } else {
-          throw new FieldError(path, "string has an unpaired UTF-16 surrogate");
-        }
-      }
+    try {
+      Step.Fields.checkText(s, path);
+    } catch (InvalidStepException e) {
+      throw new FieldError(e.path(), e.reason());
     }
     return s;
   }
+
 
   /**
    * A JSON integer (no fraction, no exponent) within [{@code min}, 2^31-1]; the caller handles

@@ -128,6 +128,10 @@ class AuditorAppIT {
             Map.entry("topics.dead.letters", prefix + "-dead-letters"),
             Map.entry("topics.partitions", "2"),
             Map.entry("topics.replication.factor", "1"),
+            // The test events are stamped on fixed past dates, and so are the decisions (event
+            // time): with the default 7-day retention the broker may delete them before they are
+            // read, once the wall clock is 7 days past the data.
+            Map.entry("topics.retention.ms", "-1"),
             Map.entry("state.dir", stateDir.toString()),
             Map.entry("rocksdb.memory.bytes", Long.toString(32L * 1024 * 1024)),
             Map.entry("http.port", "0")),

@@ -68,6 +68,7 @@ class StreamsInfrastructureIT {
                 Map.entry("topics.dead.letters", prefix + "-dead-letters"),
                 Map.entry("topics.partitions", "2"),
                 Map.entry("topics.replication.factor", "1"),
+                Map.entry("topics.retention.ms", "-1"),
                 Map.entry("state.dir", stateDir.toString()),
                 Map.entry("rocksdb.memory.bytes", Long.toString(32L * 1024 * 1024))),
             Map.of());

@@ -1,6 +1,13 @@
 package io.agentauditor.runtime;
 
+import io.agentauditor.gateway.DecisionApi;
+import io.agentauditor.gateway.GatewaySettings;
+import io.agentauditor.gateway.KafkaEventLog;
+import io.agentauditor.gateway.PendingDecisions;
+import io.agentauditor.gateway.Router;
+import io.agentauditor.gateway.StreamsRouter;
 import io.agentauditor.policy.Policy;
+import io.agentauditor.streams.DecisionListener;
 import io.agentauditor.streams.InfrastructureException;
 import io.agentauditor.streams.TopicNames;
 import io.agentauditor.streams.TopicsAdmin;
@@ -16,6 +23,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +41,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuditorApp implements AutoCloseable {
 
-  /** Builds the audit topology; production passes {@code AuditorTopology::build}. */
+  /**
+   * Builds the audit topology; production passes {@code AuditorTopology::build}. The listener is
+   * told of every decision (the decision API's waiting requests); {@link DecisionListener#NONE}
+   * when the API is off.
+   */
   @FunctionalInterface
   public interface TopologyFactory {
     Topology build(
         TopicNames topics,
         Map<String, ?> serdeConfig,
         Policy policy,
-        int cachedRecordsPerTask);
+        int cachedRecordsPerTask,
+        DecisionListener listener);
   }
 
   /** Exit code of {@code ./auditor run} after a requested shutdown. */
@@ -53,6 +66,8 @@ public final class AuditorApp implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final OperationsServer operations;
+  private final DecisionApi gateway;
+  private final KafkaEventLog eventLog;
   private final PrometheusMeterRegistry registry;
   private final AuditorMetrics metrics;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -62,10 +77,14 @@ public final class AuditorApp implements AutoCloseable {
   private AuditorApp(
       KafkaStreams streams,
       OperationsServer operations,
+      DecisionApi gateway,
+      KafkaEventLog eventLog,
       PrometheusMeterRegistry registry,
       AuditorMetrics metrics) {
     this.streams = streams;
     this.operations = operations;
+    this.gateway = gateway;
+    this.eventLog = eventLog;
     this.registry = registry;
     this.metrics = metrics;
   }
@@ -93,8 +112,14 @@ public final class AuditorApp implements AutoCloseable {
       LOGGER.info("Topics created {}, existing {}", topics.created(), topics.existing());
     }
     Map<String, Object> serdeConfig = config.serdeConfig();
+    PendingDecisions pending = config.gatewayEnabled() ? new PendingDecisions() : null;
     Topology topology =
-        factory.build(config.topics(), serdeConfig, policy, config.engineCachedRecords());
+        factory.build(
+            config.topics(),
+            serdeConfig,
+            policy,
+            config.engineCachedRecords(),
+            pending == null ? DecisionListener.NONE : pending);
     LOGGER.debug("Topology:\n{}", topology.describe());
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -107,7 +132,26 @@ public final class AuditorApp implements AutoCloseable {
       metrics.bind(streams);
       OperationsServer operations =
           OperationsServer.start(config.httpBindAddress(), config.httpPort(), streams::state, registry);
-      app = new AuditorApp(streams, operations, registry, metrics);
+      DecisionApi gateway = null;
+      KafkaEventLog eventLog = null;
+      if (pending != null) {
+        try {
+          eventLog =
+              new KafkaEventLog(config.adminProperties(), serdeConfig, config.topics().events());
+          GatewaySettings settings = config.gatewaySettings();
+          Router router =
+              new StreamsRouter(
+                  streams, new HostInfo(config.gatewayAdvertisedHost(), settings.port()));
+          gateway = DecisionApi.start(settings, eventLog, pending, router);
+        } catch (RuntimeException e) {
+          operations.close();
+          if (eventLog != null) {
+            eventLog.close();
+          }
+          throw e;
+        }
+      }
+      app = new AuditorApp(streams, operations, gateway, eventLog, registry, metrics);
     } catch (RuntimeException e) {
       streams.close(Duration.ZERO);
       metrics.close();
@@ -149,6 +193,11 @@ public final class AuditorApp implements AutoCloseable {
   /** The operations endpoint's base URI, e.g. {@code http://127.0.0.1:8080}. */
   public URI operationsUri() {
     return operations.baseUri();
+  }
+
+  /** The decision API's base URI, when it is enabled. */
+  public java.util.Optional<URI> decisionApiUri() {
+    return gateway == null ? java.util.Optional.empty() : java.util.Optional.of(gateway.baseUri());
   }
 
   /** The registry behind {@code /metrics}. */
@@ -207,6 +256,10 @@ public final class AuditorApp implements AutoCloseable {
                 .withTimeout(timeout));
     if (!clean) {
       LOGGER.warn("Kafka Streams did not close within {}", timeout);
+    }
+    if (gateway != null) {
+      gateway.close();
+      eventLog.close();
     }
     operations.close();
     metrics.close();

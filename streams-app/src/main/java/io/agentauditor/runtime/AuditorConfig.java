@@ -101,6 +101,13 @@ public final class AuditorConfig extends AbstractConfig {
   public static final String THREAD_REPLACEMENT_WINDOW_MS = "thread.replacement.window.ms";
   public static final String HTTP_PORT = "http.port";
   public static final String HTTP_BIND_ADDRESS = "http.bind.address";
+  public static final String GATEWAY_ENABLED = "gateway.enabled";
+  public static final String GATEWAY_PORT = "gateway.port";
+  public static final String GATEWAY_BIND_ADDRESS = "gateway.bind.address";
+  public static final String GATEWAY_ADVERTISED_HOST = "gateway.advertised.host";
+  public static final String GATEWAY_TIMEOUT_MS = "gateway.timeout.ms";
+  public static final String GATEWAY_MAX_IN_FLIGHT = "gateway.max.in.flight";
+  public static final String GATEWAY_TOKEN_FILE = "gateway.token.file";
 
   private static final long DAY_MS = 24L * 60 * 60 * 1000;
 
@@ -314,7 +321,58 @@ public final class AuditorConfig extends AbstractConfig {
               new ConfigDef.NonEmptyString(),
               Importance.LOW,
               "Address the HTTP endpoint binds to; 0.0.0.0 to let a scraper in another container"
-                  + " reach it.");
+                  + " reach it.")
+          .define(
+              GATEWAY_ENABLED,
+              Type.BOOLEAN,
+              false,
+              Importance.HIGH,
+              "Serve the decision API for gateways (POST /v1/decisions, contract section 11) on its"
+                  + " own port.")
+          .define(
+              GATEWAY_PORT,
+              Type.INT,
+              8088,
+              Range.between(0, 65535),
+              Importance.MEDIUM,
+              "Port of the decision API; 0 picks a free port.")
+          .define(
+              GATEWAY_BIND_ADDRESS,
+              Type.STRING,
+              "127.0.0.1",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Address the decision API binds to; any address but a loopback one needs"
+                  + " gateway.token.file.")
+          .define(
+              GATEWAY_ADVERTISED_HOST,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "Host other instances reach this one's decision API at (Kafka Streams'"
+                  + " application.server is this host and gateway.port); empty: the bind address.")
+          .define(
+              GATEWAY_TIMEOUT_MS,
+              Type.LONG,
+              250L,
+              Range.atLeast(1),
+              Importance.HIGH,
+              "Deadline of a decision request; past it the answer is 504, which a gateway treats as"
+                  + " a deny.")
+          .define(
+              GATEWAY_MAX_IN_FLIGHT,
+              Type.INT,
+              256,
+              Range.atLeast(1),
+              Importance.MEDIUM,
+              "Decision requests served at once; one more is answered 429 at once.")
+          .define(
+              GATEWAY_TOKEN_FILE,
+              Type.STRING,
+              "",
+              Importance.HIGH,
+              "File holding the bearer token every decision request must present (compared in"
+                  + " constant time); empty: no token, allowed on a loopback address only.");
 
   /** Typed keys whose meaning a {@code kafka.*} or {@code streams.*} key must not override. */
   private static final Set<String> RESERVED_CLIENT_KEYS =
@@ -445,6 +503,9 @@ public final class AuditorConfig extends AbstractConfig {
       throw new InvalidConfigException(e.getMessage(), e);
     }
     config.checkClientConfigs(origins);
+    if (config.gatewayEnabled()) {
+      config.gatewaySettings(); // the token file and the bind address, at load
+    }
     return config;
   }
 
@@ -769,6 +830,55 @@ public final class AuditorConfig extends AbstractConfig {
     return getString(HTTP_BIND_ADDRESS);
   }
 
+  public boolean gatewayEnabled() {
+    return getBoolean(GATEWAY_ENABLED);
+  }
+
+  /**
+   * The decision API's settings, the token read from {@code gateway.token.file}.
+   *
+   * @throws InvalidConfigException when the token file can't be read or is empty, or no token
+   *     is set for an address that is not loopback
+   */
+  public io.agentauditor.gateway.GatewaySettings gatewaySettings() {
+    String bind = getString(GATEWAY_BIND_ADDRESS);
+    java.net.InetAddress address;
+    try {
+      address = java.net.InetAddress.getByName(bind);
+    } catch (java.net.UnknownHostException e) {
+      throw new InvalidConfigException(GATEWAY_BIND_ADDRESS + ": unknown host '" + bind + "'", e);
+    }
+    byte[] token = null;
+    String file = getString(GATEWAY_TOKEN_FILE);
+    if (!file.isEmpty()) {
+      try {
+        token = java.nio.file.Files.readString(java.nio.file.Path.of(file)).strip()
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      } catch (IOException | RuntimeException e) {
+        throw new InvalidConfigException(GATEWAY_TOKEN_FILE + ": cannot read " + file + " (" + e + ")", e);
+      }
+      if (token.length == 0) {
+        throw new InvalidConfigException(GATEWAY_TOKEN_FILE + ": " + file + " is empty", null);
+      }
+    }
+    try {
+      return new io.agentauditor.gateway.GatewaySettings(
+          address,
+          getInt(GATEWAY_PORT),
+          java.time.Duration.ofMillis(getLong(GATEWAY_TIMEOUT_MS)),
+          getInt(GATEWAY_MAX_IN_FLIGHT),
+          token);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(GATEWAY_TOKEN_FILE + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The host other instances reach this one's decision API at. */
+  public String gatewayAdvertisedHost() {
+    String host = getString(GATEWAY_ADVERTISED_HOST);
+    return host.isEmpty() ? getString(GATEWAY_BIND_ADDRESS) : host;
+  }
+
   /** The {@code kafka.*}, {@code streams.*} and extra {@code schema.registry.*} keys as given. */
   public Map<String, String> passThrough() {
     return passThrough;
@@ -799,6 +909,12 @@ public final class AuditorConfig extends AbstractConfig {
     props.put(ROCKSDB_MEMORY_BYTES, rocksDbMemoryBytes());
     props.put(ROCKSDB_WRITE_BUFFER_RATIO, getDouble(ROCKSDB_WRITE_BUFFER_RATIO));
     props.putAll(DeadLetter.handlerProperties(topics().deadLetters()));
+    if (gatewayEnabled()) {
+      // Where other instances forward decision requests for the partitions this one owns.
+      props.put(
+          StreamsConfig.APPLICATION_SERVER_CONFIG,
+          gatewayAdvertisedHost() + ":" + getInt(GATEWAY_PORT));
+    }
     passThrough.forEach(
         (key, value) -> {
           if (key.startsWith(KAFKA_PREFIX)) {

@@ -71,6 +71,7 @@ final class AuditProcessor implements Processor<String, Step, String, Object> {
   private final AuditEngine engine;
   private final OcsfDetectionFindings violations;
   private final int cachedRecords;
+  private final DecisionListener listener;
   private ProcessorContext<String, Object> context;
   private CachingStateStore store;
   private Sensor cacheHits;
@@ -78,7 +79,12 @@ final class AuditProcessor implements Processor<String, Step, String, Object> {
   private long hitsRecorded;
   private long missesRecorded;
 
-  AuditProcessor(AuditEngine engine, OcsfDetectionFindings violations, int cachedRecords) {
+  AuditProcessor(
+      AuditEngine engine,
+      OcsfDetectionFindings violations,
+      int cachedRecords,
+      DecisionListener listener) {
+    this.listener = listener;
     this.engine = engine;
     this.violations = violations;
     this.cachedRecords = cachedRecords;
@@ -137,6 +143,7 @@ final class AuditProcessor implements Processor<String, Step, String, Object> {
     }
     Decision decision = result.decision();
     forwardDecision(decision);
+    listener.decided(decision);
     if (result.retry()) {
       LOGGER.debug(
           "Retry of {}/{}: stored decision re-emitted", decision.sessionId(), decision.eventId());
@@ -208,12 +215,15 @@ final class AuditProcessor implements Processor<String, Step, String, Object> {
     private final OcsfDetectionFindings violations;
     private final StoreBuilder<KeyValueStore<Bytes, byte[]>> store;
     private final int cachedRecords;
+    private final DecisionListener listener;
 
     Supplier(
         Policy policy,
         OcsfDetectionFindings violations,
         StoreBuilder<KeyValueStore<Bytes, byte[]>> store,
-        int cachedRecords) {
+        int cachedRecords,
+        DecisionListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       this.policy = Objects.requireNonNull(policy, "policy");
       this.violations = Objects.requireNonNull(violations, "violations");
       this.store = Objects.requireNonNull(store, "store");
@@ -222,7 +232,7 @@ final class AuditProcessor implements Processor<String, Step, String, Object> {
 
     @Override
     public Processor<String, Step, String, Object> get() {
-      return new AuditProcessor(new AuditEngine(policy), violations, cachedRecords);
+      return new AuditProcessor(new AuditEngine(policy), violations, cachedRecords, listener);
     }
 
     @Override

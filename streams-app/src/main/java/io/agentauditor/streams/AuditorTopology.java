@@ -90,7 +90,23 @@ public final class AuditorTopology {
       Map<String, ?> serdeConfig,
       Policy policy,
       int cachedRecordsPerTask) {
+    return build(topics, serdeConfig, policy, cachedRecordsPerTask, DecisionListener.NONE);
+  }
+
+  /**
+   * The audit topology, telling {@code listener} of every event's decision (the decision API
+   * waits on it).
+   *
+   * @see #build(TopicNames, Map, Policy, int)
+   */
+  public static Topology build(
+      TopicNames topics,
+      Map<String, ?> serdeConfig,
+      Policy policy,
+      int cachedRecordsPerTask,
+      DecisionListener listener) {
     Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(listener, "listener");
     if (cachedRecordsPerTask < 1) {
       throw new IllegalArgumentException("cachedRecordsPerTask must be at least 1: " + cachedRecordsPerTask);
     }
@@ -117,7 +133,11 @@ public final class AuditorTopology {
     topology.addProcessor(
         AUDIT_PROCESSOR,
         new AuditProcessor.Supplier(
-            policy, OcsfDetectionFindings.withInstalledVersion(), store, cachedRecordsPerTask),
+            policy,
+            OcsfDetectionFindings.withInstalledVersion(),
+            store,
+            cachedRecordsPerTask,
+            listener),
         EVENTS_SOURCE);
     topology.addSink(
         DECISIONS_SINK,

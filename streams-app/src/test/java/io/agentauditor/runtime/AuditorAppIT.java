@@ -1,9 +1,9 @@
 package io.agentauditor.runtime;
 
-import io.agentauditor.avro.EventMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.agentauditor.avro.EventMapper;
 import io.agentauditor.codec.EventJsonCodec;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.policy.PolicyBundleLoader;

@@ -1,0 +1,167 @@
+package io.agentauditor.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.agentauditor.avro.DecisionMapper;
+import io.agentauditor.codec.DecisionJsonCodec;
+import io.agentauditor.gateway.DecisionApi;
+import io.agentauditor.policy.Policy;
+import io.agentauditor.policy.PolicyBundleLoader;
+import io.agentauditor.policy.TestBundles;
+import io.agentauditor.schema.Decision;
+import io.agentauditor.serde.AvroSerde;
+import io.agentauditor.streams.AuditorTopology;
+import io.agentauditor.testing.KafkaBroker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The decision API on a real broker (contract section 11): each answer is the decision the
+ * topology wrote to the decisions topic for that event, byte for byte in JSON form; a retry gets
+ * the stored decision; an invalid event is refused and appended nowhere.
+ */
+class DecisionApiIT {
+
+  @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
+
+  private static final String START =
+      "{\"eventId\":\"e1\",\"sessionId\":\"s1\",\"agentId\":\"agent:planner\",\"occurredAt\":\"2026-11-26T10:00:00Z\",\"type\":\"SESSION_STARTED\",\"session\":{\"initiator\":\"user:alice\",\"grantedScopes\":[\"read:repo/acme/**\"]}}";
+  private static final String READ =
+      "{\"eventId\":\"e2\",\"sessionId\":\"s1\",\"agentId\":\"agent:planner\",\"occurredAt\":\"2026-11-26T10:00:01Z\",\"type\":\"TOOL_CALL\",\"toolCall\":{\"tool\":\"repo.read_file\",\"arguments\":{\"repo\":\"acme/api\"}}}";
+  private static final String WRITE =
+      "{\"eventId\":\"e3\",\"sessionId\":\"s1\",\"agentId\":\"agent:planner\",\"occurredAt\":\"2026-11-26T10:00:02Z\",\"type\":\"TOOL_CALL\",\"toolCall\":{\"tool\":\"repo.write_file\",\"arguments\":{\"repo\":\"acme/api\",\"content\":\"x\"}}}";
+  private static final String OTHER_SESSION =
+      "{\"eventId\":\"x1\",\"sessionId\":\"s2\",\"agentId\":\"agent:other\",\"occurredAt\":\"2026-11-26T10:00:03Z\",\"type\":\"TOOL_CALL\",\"toolCall\":{\"tool\":\"repo.read_file\",\"arguments\":{\"repo\":\"acme/api\"}}}";
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void shouldAnswerEachEventWithTheDecisionTheTopologyWroteForIt(@TempDir Path stateDir)
+      throws Exception {
+    // Given an auditor with the decision API on
+    String prefix = KafkaBroker.uniqueName("api");
+    AuditorConfig config = config(prefix, stateDir);
+    Policy policy = PolicyBundleLoader.load(TestBundles.defaultBundle());
+    AuditorApp app = AuditorApp.start(config, policy, AuditorTopology::build);
+    try {
+      assertThat(app.awaitRunning(Duration.ofSeconds(90))).isTrue();
+      URI api = app.decisionApiUri().orElseThrow().resolve(DecisionApi.PATH);
+
+      // When a session's steps, a step of a session never started, a retry and an invalid event
+      // are posted
+      List<String> answers = new ArrayList<>();
+      for (String event : List.of(START, READ, WRITE, OTHER_SESSION)) {
+        HttpResponse<String> r = post(api, event);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        answers.add(r.body());
+      }
+      HttpResponse<String> retry = post(api, WRITE);
+      HttpResponse<String> invalid = post(api, READ.replace("\"agentId\":\"agent:planner\"", "\"agentId\":7"));
+
+      // Then every answer is the decision on the decisions topic, in JSON form
+      List<String> written = decisionsAsJson(config, 5);
+      assertThat(answers).containsExactlyElementsOf(written.subList(0, 4));
+      assertThat(retry.statusCode()).isEqualTo(200);
+      assertThat(retry.body()).isEqualTo(answers.get(2)).isEqualTo(written.get(4));
+      assertThat(DecisionJsonCodec.decode(answers.get(2)).findings())
+          .extracting(f -> f.ruleId())
+          .containsExactly("scope-widening");
+      assertThat(DecisionJsonCodec.decode(answers.get(3)).findings())
+          .extracting(f -> f.ruleId())
+          .containsExactly("unknown-session");
+      // ... and the invalid event is refused and appended nowhere
+      assertThat(invalid.statusCode()).isEqualTo(400);
+      assertThat(invalid.body()).contains("\"field\":\"agentId\"");
+      assertThat(endOffsets(config.topics().events())).isEqualTo(5);
+    } finally {
+      assertThat(app.close(Duration.ofSeconds(30))).isTrue();
+    }
+  }
+
+  private HttpResponse<String> post(URI api, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(api).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static List<String> decisionsAsJson(AuditorConfig config, int count) {
+    List<String> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer();
+        AvroSerde<Decision> serde = AvroSerde.of(Decision.class, config.serdeConfig(), false)) {
+      consumer.subscribe(List.of(config.topics().decisions()));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                  Decision d = serde.deserialize(r.topic(), r.value());
+                  out.add(DecisionJsonCodec.encode(DecisionMapper.fromAvro(d)));
+                }
+                return out.size() >= count;
+              });
+    }
+    return out;
+  }
+
+  private static long endOffsets(String topic) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
+      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  private static AuditorConfig config(String prefix, Path stateDir) {
+    return AuditorConfig.fromMap(
+        Map.ofEntries(
+            Map.entry("bootstrap.servers", KAFKA.bootstrapServers()),
+            Map.entry("schema.registry.url", "mock://" + prefix),
+            Map.entry("application.id", prefix),
+            Map.entry("topics.events", prefix + "-events"),
+            Map.entry("topics.decisions", prefix + "-decisions"),
+            Map.entry("topics.violations", prefix + "-violations"),
+            Map.entry("topics.credentials", prefix + "-credentials"),
+            Map.entry("topics.dead.letters", prefix + "-dead-letters"),
+            Map.entry("topics.partitions", "1"),
+            Map.entry("topics.replication.factor", "1"),
+            // Test events are stamped on past dates; so are the decisions (event time).
+            Map.entry("topics.retention.ms", "-1"),
+            Map.entry("state.dir", stateDir.toString()),
+            Map.entry("rocksdb.memory.bytes", Long.toString(32L * 1024 * 1024)),
+            Map.entry("http.port", "0"),
+            Map.entry("gateway.enabled", "true"),
+            Map.entry("gateway.port", "0"),
+            // Generous on a shared CI machine: the first request also waits for the task's start.
+            Map.entry("gateway.timeout.ms", "30000")),
+        Map.of());
+  }
+
+  private static KafkaConsumer<byte[], byte[]> consumer() {
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG, KafkaBroker.uniqueName("reader"),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+  }
+}

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentauditor.avro.EventMapper;
 import io.agentauditor.codec.EventJsonCodec;
 import io.agentauditor.engine.AuditEngine;
+import io.agentauditor.gateway.DecisionApi;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.registry.InMemorySchemaRegistry;
 import io.agentauditor.runtime.AuditorApp;
@@ -246,6 +247,10 @@ public final class Demo {
     values.put(AuditorConfig.STATE_DIR, stateDir.toString());
     values.put(AuditorConfig.ROCKSDB_MEMORY_BYTES, 32L * 1024 * 1024);
     values.put(AuditorConfig.HTTP_PORT, 0);
+    // The decision API for gateways, on loopback only (no token), on a free port.
+    values.put(AuditorConfig.GATEWAY_ENABLED, true);
+    values.put(AuditorConfig.GATEWAY_PORT, 0);
+    values.put(AuditorConfig.GATEWAY_TIMEOUT_MS, 5_000L);
     // The demo is self-contained: AUDITOR_* variables meant for `run` do not leak into it.
     return AuditorConfig.fromMap(values, Map.of());
   }
@@ -477,6 +482,12 @@ public final class Demo {
     out.flush();
   }
 
+  /** An event to try the decision API with: a session of the demo's agent, not yet started. */
+  static final String SAMPLE_REQUEST =
+      "{\"eventId\":\"try-1\",\"sessionId\":\"sess-try\",\"agentId\":\"agent:planner\","
+          + "\"occurredAt\":\"2026-11-26T10:00:00Z\",\"type\":\"SESSION_STARTED\",\"session\":"
+          + "{\"initiator\":\"user:alice@acme.io\",\"grantedScopes\":[\"read:repo/acme/**\"]}}";
+
   private void printKeepRunning(AuditorConfig config, Resources resources) {
     String bootstrap = resources.kafka.bootstrapServers();
     TopicNames topics = config.topics();
@@ -484,6 +495,19 @@ public final class Demo {
     out.println("The broker and the auditor keep running; Ctrl-C stops them and deletes their data.");
     out.println("  bootstrap servers: " + bootstrap);
     out.println("  operations:        " + resources.app.operationsUri() + "/health, /metrics");
+    resources.app
+        .decisionApiUri()
+        .ifPresent(
+            api -> {
+              out.println("  decision API:      POST " + api + DecisionApi.PATH + " (one event, JSON)");
+              out.println(
+                  "  curl -s -X POST "
+                      + api
+                      + DecisionApi.PATH
+                      + " -H 'Content-Type: application/json' -d '"
+                      + SAMPLE_REQUEST
+                      + "'");
+            });
     out.println("  topics:            " + String.join(", ", topics.all()));
     out.println("Read the SIEM violations (JSON) or the dead letters:");
     out.println("  kcat -b " + bootstrap + " -C -t " + topics.violations() + " -X isolation.level=read_committed -e");

@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.agentauditor.codec.DecisionJsonCodec;
 import io.agentauditor.codec.EventJsonCodec;
 import io.agentauditor.codec.InvalidEventException;
-import io.agentauditor.model.Decision;
 import io.agentauditor.model.Step;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,20 +13,12 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The decision API for agent gateways (contract section 11): {@code POST /v1/decisions} with one
  * event in the JSON form, answered with the decision that the topology's audit processor made for
- * it. The API never decides: it appends the event to the events topic ({@link EventLog}) and
- * waits for the processor ({@link PendingDecisions}); a session owned by another instance is
- * forwarded there ({@link Router}).
+ * it. The API never decides: {@link DecisionService} appends the event to the events topic and
+ * waits for the processor, or asks the instance that owns the session.
  *
  * <ul>
  *   <li>{@code 200}: the decision JSON (contract 9.1); a retry of an eventId gets the stored one.
@@ -60,36 +49,25 @@ public final class DecisionApi implements AutoCloseable {
   /** The path of the API. */
   public static final String PATH = "/v1/decisions";
 
-  /** Marks a request another instance forwarded: it is answered here, never forwarded again. */
-  static final String FORWARDED = "X-Auditor-Forwarded";
-
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String JSON_TYPE = "application/json";
 
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
   private final GatewaySettings settings;
-  private final EventLog log;
-  private final PendingDecisions pending;
-  private final Router router;
+  private final DecisionService service;
   private final Semaphore inFlight;
-  private final HttpClient forwarder;
 
   private DecisionApi(
       HttpServer server,
       ThreadPoolExecutor executor,
       GatewaySettings settings,
-      EventLog log,
-      PendingDecisions pending,
-      Router router) {
+      DecisionService service) {
     this.server = server;
     this.executor = executor;
     this.settings = settings;
-    this.log = log;
-    this.pending = pending;
-    this.router = router;
+    this.service = service;
     this.inFlight = new Semaphore(settings.maxInFlight());
-    this.forwarder = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
   }
 
   /**
@@ -99,6 +77,15 @@ public final class DecisionApi implements AutoCloseable {
    */
   public static DecisionApi start(
       GatewaySettings settings, EventLog log, PendingDecisions pending, Router router) {
+    return start(settings, new DecisionService(log, pending, router, settings.timeout()));
+  }
+
+  /**
+   * Binds and starts serving, deciding through {@code service}.
+   *
+   * @throws UncheckedIOException when the address can't be bound
+   */
+  public static DecisionApi start(GatewaySettings settings, DecisionService service) {
     HttpServer server;
     try {
       server =
@@ -129,7 +116,7 @@ public final class DecisionApi implements AutoCloseable {
             },
             new ThreadPoolExecutor.AbortPolicy());
     executor.allowCoreThreadTimeOut(true);
-    DecisionApi api = new DecisionApi(server, executor, settings, log, pending, router);
+    DecisionApi api = new DecisionApi(server, executor, settings, service);
     server.createContext("/", api::handle);
     server.setExecutor(executor);
     server.start();
@@ -205,68 +192,11 @@ public final class DecisionApi implements AutoCloseable {
       error(exchange, 400, e.reason(), e.fieldPath());
       return;
     }
-    boolean forwarded = exchange.getRequestHeaders().containsKey(FORWARDED);
-    Optional<URI> owner = forwarded ? Optional.empty() : router.ownerOf(step.sessionId());
-    if (owner.isPresent()) {
-      forward(exchange, owner.get(), body, deadline, step.sessionId());
-      return;
-    }
-    CompletableFuture<Decision> decision =
-        pending.register(step.sessionId(), step.eventId(), () -> log.append(step));
-    try {
-      Decision d = decision.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      respond(exchange, 200, DecisionJsonCodec.encodeUtf8(d));
-    } catch (TimeoutException e) {
-      pending.cancel(step.sessionId(), step.eventId(), decision);
-      error(exchange, 504, "no decision within " + settings.timeout().toMillis() + " ms", null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      pending.cancel(step.sessionId(), step.eventId(), decision);
-      error(exchange, 503, "shutting down", null);
-    } catch (ExecutionException e) {
-      error(exchange, 500, "internal error", null);
-    }
-  }
-
-  /** Passes the request to the instance that owns the session; once more if that one fails. */
-  private void forward(
-      HttpExchange exchange, URI owner, byte[] body, long deadline, String sessionId)
-      throws IOException {
-    URI target = owner;
-    for (int attempt = 0; attempt < 2; attempt++) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        break;
-      }
-      HttpRequest.Builder request =
-          HttpRequest.newBuilder(target.resolve(PATH))
-              .timeout(Duration.ofNanos(left))
-              .header(FORWARDED, "1")
-              .header("Content-Type", JSON_TYPE)
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-      String auth = exchange.getRequestHeaders().getFirst("Authorization");
-      if (auth != null) {
-        request.header("Authorization", auth);
-      }
-      try {
-        HttpResponse<byte[]> r =
-            forwarder.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        respond(exchange, r.statusCode(), r.body());
-        return;
-      } catch (IOException e) {
-        // Ownership may have moved in a rebalance: ask once more where the session is.
-        LOGGER.debug("forwarding session {} to {} failed: {}", sessionId, target, e.toString());
-        Optional<URI> again = router.ownerOf(sessionId);
-        if (again.isEmpty()) {
-          break;
-        }
-        target = again.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    error(exchange, 504, "no decision within " + settings.timeout().toMillis() + " ms", null);
+    boolean forwarded = exchange.getRequestHeaders().containsKey(DecisionService.FORWARDED);
+    DecisionService.Answer answer =
+        service.decide(
+            step, deadline, exchange.getRequestHeaders().getFirst("Authorization"), forwarded);
+    respond(exchange, answer.status(), answer.body());
   }
 
   /** The body, or null when it is over the limit. */
@@ -277,11 +207,20 @@ public final class DecisionApi implements AutoCloseable {
 
   private static void error(HttpExchange exchange, int status, String message, String field)
       throws IOException {
+    respond(exchange, status, errorBody(message, field));
+  }
+
+  /** {@code {"error": message, "field": field}}, the field omitted when null. */
+  static byte[] errorBody(String message, String field) {
     ObjectNode node = JSON.createObjectNode().put("error", message);
     if (field != null) {
       node.put("field", field);
     }
-    respond(exchange, status, JSON.writeValueAsBytes(node));
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e); // an ObjectNode of two strings always writes
+    }
   }
 
   private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {

@@ -1,0 +1,124 @@
+package io.agentauditor.gateway;
+
+import io.agentauditor.codec.DecisionJsonCodec;
+import io.agentauditor.codec.EventJsonCodec;
+import io.agentauditor.model.Decision;
+import io.agentauditor.model.Step;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gets the topology's decision of one valid event, for every entry point of the gateway (the HTTP
+ * API, Envoy's ext_authz): appends it and waits for the audit processor when this instance owns
+ * the session's partition, else asks the owner's decision API. Never decides by itself.
+ * Thread-safe.
+ */
+public final class DecisionService {
+
+  private static final Logger LOGGER = LoggerFactory.getLogger(DecisionService.class);
+
+  /** Marks a request another instance forwarded: it is answered there, never forwarded again. */
+  static final String FORWARDED = "X-Auditor-Forwarded";
+
+  private final EventLog log;
+  private final PendingDecisions pending;
+  private final Router router;
+  private final HttpClient forwarder;
+
+  /** What became of a request: an HTTP status and body, and the decision when there is one. */
+  public record Answer(int status, byte[] body, Decision decision) {
+
+    static Answer of(Decision d) {
+      return new Answer(200, DecisionJsonCodec.encodeUtf8(d), d);
+    }
+  }
+
+  public DecisionService(EventLog log, PendingDecisions pending, Router router, Duration connect) {
+    this.log = log;
+    this.pending = pending;
+    this.router = router;
+    this.forwarder = HttpClient.newBuilder().connectTimeout(connect).build();
+  }
+
+  /**
+   * The decision of {@code step}, or 504 at {@code deadlineNanos} ({@link System#nanoTime()}).
+   *
+   * @param authorization the request's {@code Authorization} header, passed on when forwarding
+   * @param forwarded whether another instance forwarded the request (it is then decided here)
+   */
+  public Answer decide(Step step, long deadlineNanos, String authorization, boolean forwarded) {
+    Optional<URI> owner = forwarded ? Optional.empty() : router.ownerOf(step.sessionId());
+    if (owner.isPresent()) {
+      return forward(step, owner.get(), deadlineNanos, authorization);
+    }
+    CompletableFuture<Decision> decision =
+        pending.register(step.sessionId(), step.eventId(), () -> log.append(step));
+    try {
+      return Answer.of(
+          decision.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS));
+    } catch (TimeoutException e) {
+      pending.cancel(step.sessionId(), step.eventId(), decision);
+      return timedOut();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      pending.cancel(step.sessionId(), step.eventId(), decision);
+      return new Answer(503, DecisionApi.errorBody("shutting down", null), null);
+    } catch (ExecutionException e) {
+      return new Answer(500, DecisionApi.errorBody("internal error", null), null);
+    }
+  }
+
+  /** Passes the step to the instance that owns the session; once more if that one fails. */
+  private Answer forward(Step step, URI owner, long deadlineNanos, String authorization) {
+    byte[] body = EventJsonCodec.encodeUtf8(step);
+    URI target = owner;
+    for (int attempt = 0; attempt < 2; attempt++) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(target.resolve(DecisionApi.PATH))
+              .timeout(Duration.ofNanos(left))
+              .header(FORWARDED, "1")
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+      if (authorization != null) {
+        request.header("Authorization", authorization);
+      }
+      try {
+        HttpResponse<byte[]> r =
+            forwarder.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        Decision d = r.statusCode() == 200 ? DecisionJsonCodec.decode(r.body()) : null;
+        return new Answer(r.statusCode(), r.body(), d);
+      } catch (IOException e) {
+        // Ownership may have moved in a rebalance: ask once more where the session is.
+        LOGGER.debug("forwarding session {} to {} failed: {}", step.sessionId(), target, e.toString());
+        Optional<URI> again = router.ownerOf(step.sessionId());
+        if (again.isEmpty()) {
+          return decide(step, deadlineNanos, authorization, true);
+        }
+        target = again.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return timedOut();
+  }
+
+  private static Answer timedOut() {
+    return new Answer(504, DecisionApi.errorBody("no decision before the deadline", null), null);
+  }
+}

@@ -250,6 +250,7 @@ public final class Demo {
     // The decision API for gateways, on loopback only (no token), on a free port.
     values.put(AuditorConfig.GATEWAY_ENABLED, true);
     values.put(AuditorConfig.GATEWAY_PORT, 0);
+    values.put(AuditorConfig.GATEWAY_GRPC_PORT, 0);
     values.put(AuditorConfig.GATEWAY_TIMEOUT_MS, 5_000L);
     // The demo is self-contained: AUDITOR_* variables meant for `run` do not leak into it.
     return AuditorConfig.fromMap(values, Map.of());
@@ -500,6 +501,14 @@ public final class Demo {
         .ifPresent(
             api -> {
               out.println("  decision API:      POST " + api + DecisionApi.PATH + " (one event, JSON)");
+              resources.app
+                  .extAuthzPort()
+                  .ifPresent(
+                      port ->
+                          out.println(
+                              "  Envoy ext_authz:   gRPC 127.0.0.1:"
+                                  + port
+                                  + " (envoy.service.auth.v3.Authorization/Check, MCP tools/call)"));
               out.println(
                   "  curl -s -X POST "
                       + api

@@ -1,6 +1,9 @@
 package io.agentauditor.runtime;
 
 import io.agentauditor.gateway.DecisionApi;
+import io.agentauditor.gateway.DecisionService;
+import io.agentauditor.gateway.ExtAuthzServer;
+import io.agentauditor.gateway.ExtAuthzService;
 import io.agentauditor.gateway.GatewaySettings;
 import io.agentauditor.gateway.KafkaEventLog;
 import io.agentauditor.gateway.PendingDecisions;
@@ -67,6 +70,7 @@ public final class AuditorApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final OperationsServer operations;
   private final DecisionApi gateway;
+  private final ExtAuthzServer extAuthz;
   private final KafkaEventLog eventLog;
   private final PrometheusMeterRegistry registry;
   private final AuditorMetrics metrics;
@@ -78,12 +82,14 @@ public final class AuditorApp implements AutoCloseable {
       KafkaStreams streams,
       OperationsServer operations,
       DecisionApi gateway,
+      ExtAuthzServer extAuthz,
       KafkaEventLog eventLog,
       PrometheusMeterRegistry registry,
       AuditorMetrics metrics) {
     this.streams = streams;
     this.operations = operations;
     this.gateway = gateway;
+    this.extAuthz = extAuthz;
     this.eventLog = eventLog;
     this.registry = registry;
     this.metrics = metrics;
@@ -133,6 +139,7 @@ public final class AuditorApp implements AutoCloseable {
       OperationsServer operations =
           OperationsServer.start(config.httpBindAddress(), config.httpPort(), streams::state, registry);
       DecisionApi gateway = null;
+      ExtAuthzServer extAuthz = null;
       KafkaEventLog eventLog = null;
       if (pending != null) {
         try {
@@ -142,16 +149,32 @@ public final class AuditorApp implements AutoCloseable {
           Router router =
               new StreamsRouter(
                   streams, new HostInfo(config.gatewayAdvertisedHost(), settings.port()));
-          gateway = DecisionApi.start(settings, eventLog, pending, router);
+          DecisionService decisions =
+              new DecisionService(eventLog, pending, router, settings.timeout());
+          gateway = DecisionApi.start(settings, decisions);
+          if (config.gatewayGrpcPort() >= 0) {
+            extAuthz =
+                ExtAuthzServer.start(
+                    settings,
+                    config.gatewayGrpcPort(),
+                    new ExtAuthzService(
+                        decisions,
+                        settings,
+                        config.gatewayAgentHeader(),
+                        config.gatewayCredentialHeader()));
+          }
         } catch (RuntimeException e) {
           operations.close();
+          if (gateway != null) {
+            gateway.close();
+          }
           if (eventLog != null) {
             eventLog.close();
           }
           throw e;
         }
       }
-      app = new AuditorApp(streams, operations, gateway, eventLog, registry, metrics);
+      app = new AuditorApp(streams, operations, gateway, extAuthz, eventLog, registry, metrics);
     } catch (RuntimeException e) {
       streams.close(Duration.ZERO);
       metrics.close();
@@ -198,6 +221,11 @@ public final class AuditorApp implements AutoCloseable {
   /** The decision API's base URI, when it is enabled. */
   public java.util.Optional<URI> decisionApiUri() {
     return gateway == null ? java.util.Optional.empty() : java.util.Optional.of(gateway.baseUri());
+  }
+
+  /** The ext_authz gRPC port, when it is served. */
+  public java.util.OptionalInt extAuthzPort() {
+    return extAuthz == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(extAuthz.port());
   }
 
   /** The registry behind {@code /metrics}. */
@@ -259,6 +287,9 @@ public final class AuditorApp implements AutoCloseable {
     }
     if (gateway != null) {
       gateway.close();
+      if (extAuthz != null) {
+        extAuthz.close();
+      }
       eventLog.close();
     }
     operations.close();

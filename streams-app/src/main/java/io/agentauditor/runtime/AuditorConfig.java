@@ -108,6 +108,9 @@ public final class AuditorConfig extends AbstractConfig {
   public static final String GATEWAY_TIMEOUT_MS = "gateway.timeout.ms";
   public static final String GATEWAY_MAX_IN_FLIGHT = "gateway.max.in.flight";
   public static final String GATEWAY_TOKEN_FILE = "gateway.token.file";
+  public static final String GATEWAY_GRPC_PORT = "gateway.grpc.port";
+  public static final String GATEWAY_AGENT_HEADER = "gateway.agent.header";
+  public static final String GATEWAY_CREDENTIAL_HEADER = "gateway.credential.header";
 
   private static final long DAY_MS = 24L * 60 * 60 * 1000;
 
@@ -372,7 +375,28 @@ public final class AuditorConfig extends AbstractConfig {
               "",
               Importance.HIGH,
               "File holding the bearer token every decision request must present (compared in"
-                  + " constant time); empty: no token, allowed on a loopback address only.");
+                  + " constant time); empty: no token, allowed on a loopback address only.")
+          .define(
+              GATEWAY_GRPC_PORT,
+              Type.INT,
+              9191,
+              Range.between(-1, 65535),
+              Importance.MEDIUM,
+              "Port of Envoy's ext_authz gRPC Check for MCP, on gateway.bind.address; 0 picks a"
+                  + " free port, -1 serves none.")
+          .define(
+              GATEWAY_AGENT_HEADER,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              "ext_authz: the request header naming the agent when the request has neither a"
+                  + " SPIFFE client certificate (x-forwarded-client-cert) nor a source principal.")
+          .define(
+              GATEWAY_CREDENTIAL_HEADER,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              "ext_authz: the request header naming the credential a tools/call presents.");
 
   /** Typed keys whose meaning a {@code kafka.*} or {@code streams.*} key must not override. */
   private static final Set<String> RESERVED_CLIENT_KEYS =
@@ -871,6 +895,23 @@ public final class AuditorConfig extends AbstractConfig {
     } catch (IllegalArgumentException e) {
       throw new InvalidConfigException(GATEWAY_TOKEN_FILE + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The ext_authz gRPC port; -1 when none is served. */
+  public int gatewayGrpcPort() {
+    return getInt(GATEWAY_GRPC_PORT);
+  }
+
+  /** The ext_authz agent header, or null. */
+  public String gatewayAgentHeader() {
+    String h = getString(GATEWAY_AGENT_HEADER);
+    return h.isEmpty() ? null : h;
+  }
+
+  /** The ext_authz credential header, or null. */
+  public String gatewayCredentialHeader() {
+    String h = getString(GATEWAY_CREDENTIAL_HEADER);
+    return h.isEmpty() ? null : h;
   }
 
   /** The host other instances reach this one's decision API at. */

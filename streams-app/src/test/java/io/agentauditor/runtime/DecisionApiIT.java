@@ -3,6 +3,7 @@ package io.agentauditor.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.Timestamp;
 import io.agentauditor.avro.DecisionMapper;
 import io.agentauditor.codec.DecisionJsonCodec;
 import io.agentauditor.gateway.DecisionApi;
@@ -13,6 +14,12 @@ import io.agentauditor.schema.Decision;
 import io.agentauditor.serde.AvroSerde;
 import io.agentauditor.streams.AuditorTopology;
 import io.agentauditor.testing.KafkaBroker;
+import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
+import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
+import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
+import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -89,9 +97,49 @@ class DecisionApiIT {
       assertThat(invalid.statusCode()).isEqualTo(400);
       assertThat(invalid.body()).contains("\"field\":\"agentId\"");
       assertThat(endOffsets(config.topics().events())).isEqualTo(5);
+
+      // When Envoy asks ext_authz about an MCP tools/call of the same session, over real gRPC
+      ManagedChannel channel =
+          ManagedChannelBuilder.forAddress("127.0.0.1", app.extAuthzPort().orElseThrow())
+              .usePlaintext()
+              .build();
+      try {
+        CheckResponse r =
+            AuthorizationGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(60, TimeUnit.SECONDS)
+                .check(mcpToolsCall());
+        // Then it is allowed, and its decision is the topology's, filed under mcp: + the id
+        assertThat(r.getStatus().getCode()).isEqualTo(com.google.rpc.Code.OK_VALUE);
+        List<String> all = decisionsAsJson(config, 6);
+        assertThat(DecisionJsonCodec.decode(all.get(5)).eventId()).isEqualTo("mcp:9");
+        assertThat(r.getOkResponse().getHeadersList())
+            .anySatisfy(h -> assertThat(h.getHeader().getValue()).isEqualTo("mcp:9"));
+      } finally {
+        channel.shutdownNow();
+      }
     } finally {
       assertThat(app.close(Duration.ofSeconds(30))).isTrue();
     }
+  }
+
+  private static CheckRequest mcpToolsCall() {
+    String body =
+        "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":"
+            + "\"repo.read_file\",\"arguments\":{\"repo\":\"acme/api\"}}}";
+    return CheckRequest.newBuilder()
+        .setAttributes(
+            AttributeContext.newBuilder()
+                .setSource(AttributeContext.Peer.newBuilder().setPrincipal("agent:planner"))
+                .setRequest(
+                    AttributeContext.Request.newBuilder()
+                        // 2026-11-26T10:00:04Z, after the session's steps above
+                        .setTime(Timestamp.newBuilder().setSeconds(1_795_687_204L))
+                        .setHttp(
+                            AttributeContext.HttpRequest.newBuilder()
+                                .setMethod("POST")
+                                .putHeaders("mcp-session-id", "s1")
+                                .setBody(body))))
+        .build();
   }
 
   private HttpResponse<String> post(URI api, String body) throws Exception {
@@ -149,6 +197,7 @@ class DecisionApiIT {
             Map.entry("http.port", "0"),
             Map.entry("gateway.enabled", "true"),
             Map.entry("gateway.port", "0"),
+            Map.entry("gateway.grpc.port", "0"),
             // Generous on a shared CI machine: the first request also waits for the task's start.
             Map.entry("gateway.timeout.ms", "30000")),
         Map.of());

@@ -79,7 +79,10 @@ public final class DecisionService {
     }
   }
 
-  /** Passes the step to the instance that owns the session; once more if that one fails. */
+  /**
+   * Passes the step to the instance that owns the session; once more if that one fails, to the
+   * owner then known; then appends it here.
+   */
   private Answer forward(Step step, URI owner, long deadlineNanos, String authorization) {
     byte[] body = EventJsonCodec.encodeUtf8(step);
     URI target = owner;
@@ -107,15 +110,18 @@ public final class DecisionService {
         LOGGER.debug("forwarding session {} to {} failed: {}", step.sessionId(), target, e.toString());
         Optional<URI> again = router.ownerOf(step.sessionId());
         if (again.isEmpty()) {
-          return decide(step, deadlineNanos, authorization, true);
+          break;
         }
         target = again.get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        break;
+        return timedOut();
       }
     }
-    return timedOut();
+    // The owner can't be reached (it may be leaving the group): append here and wait. The event
+    // is in the log either way, and whichever instance owns the partition after the rebalance
+    // decides it; when that is this one, the answer comes before the deadline.
+    return decide(step, deadlineNanos, authorization, true);
   }
 
   private static Answer timedOut() {

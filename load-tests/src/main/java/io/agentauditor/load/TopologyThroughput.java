@@ -239,7 +239,7 @@ public final class TopologyThroughput {
   }
 
   /** The baseline: the same source and serdes, straight to a sink. */
-  private static Topology passThrough(AuditorConfig config) {
+  static Topology passThrough(AuditorConfig config) {
     Map<String, Object> serdeConfig = config.serdeConfig();
     AvroSerde<AgentEvent> in = AvroSerde.of(AgentEvent.class, serdeConfig, false);
     AvroSerde<AgentEvent> out = AvroSerde.of(AgentEvent.class, serdeConfig, false);

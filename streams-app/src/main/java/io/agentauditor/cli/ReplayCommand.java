@@ -43,12 +43,19 @@ public final class ReplayCommand implements Callable<Integer> {
   static final int DEAD_LETTERS = 3;
   static final int ERROR = 2;
 
+  /** {@code --input -}: standard input. */
+  private static final String STDIN = "-";
+
   /** Block cache of the scratch state store: with its write buffers, the replay's off-heap bound. */
   private static final long STATE_CACHE_BYTES = 64L << 20;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--input", required = true, paramLabel = "FILE", description = "Events, one JSON object per line.")
+  @Option(
+      names = "--input",
+      required = true,
+      paramLabel = "FILE",
+      description = "Events, one JSON object per line; - reads standard input.")
   Path input;
 
   @Option(
@@ -69,8 +76,13 @@ public final class ReplayCommand implements Callable<Integer> {
     if (policy == null) {
       return ERROR;
     }
+    if (output != null && sameFile(input, output)) {
+      err.println("replay: --output " + output + " is the input file; refusing to overwrite it");
+      err.flush();
+      return ERROR;
+    }
     Replayer.Counts counts;
-    try (InputStream in = Files.newInputStream(input);
+    try (InputStream in = openInput();
         OutputStream out = openOutput();
         RocksDbStateStore store = RocksDbStateStore.temporary(STATE_CACHE_BYTES)) {
       // The scratch store is removed on close; a replay stopped by a signal never gets there.
@@ -94,6 +106,30 @@ public final class ReplayCommand implements Callable<Integer> {
     }
     err.flush();
     return counts.deadLetters() == 0 ? OK : DEAD_LETTERS;
+  }
+
+  private InputStream openInput() throws IOException {
+    if (STDIN.equals(input.toString())) {
+      return new java.io.FilterInputStream(System.in) {
+        @Override
+        public void close() {
+          // Standard input belongs to the process, not to the replay.
+        }
+      };
+    }
+    return Files.newInputStream(input);
+  }
+
+  /** Whether {@code output} names the input file (through any path or link); stdin never is. */
+  private static boolean sameFile(Path input, Path output) {
+    if (STDIN.equals(input.toString())) {
+      return false;
+    }
+    try {
+      return Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output);
+    } catch (IOException e) {
+      return input.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize());
+    }
   }
 
   private OutputStream openOutput() throws IOException {

@@ -77,6 +77,40 @@ class ReplayCommandTest {
   }
 
   @Test
+  void shouldRefuseAnOutputThatIsTheInputAndLeaveTheInputWhole() throws IOException {
+    // Given
+    Path input = write(START, READ, WRITE);
+    byte[] before = Files.readAllBytes(input);
+    Path sameThroughAnotherPath = input.getParent().resolve(".").resolve(input.getFileName());
+    // When
+    int code = run("replay", "--input", input.toString(), "--output", sameThroughAnotherPath.toString());
+    // Then
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("is the input file");
+    assertThat(Files.readAllBytes(input)).isEqualTo(before);
+  }
+
+  @Test
+  void shouldReadStandardInputForADash() throws IOException {
+    // Given
+    java.io.InputStream stdin = System.in;
+    Path output = tmp.resolve("decisions.jsonl");
+    System.setIn(
+        new java.io.ByteArrayInputStream(
+            String.join("\n", START, READ, WRITE).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    int code;
+    try {
+      // When
+      code = run("replay", "--input", "-", "--output", output.toString());
+    } finally {
+      System.setIn(stdin);
+    }
+    // Then
+    assertThat(code).isZero();
+    assertThat(Files.readAllLines(output)).hasSize(3);
+  }
+
+  @Test
   void shouldExitTwoWhenTheInputDoesNotExist() {
     assertThat(run("replay", "--input", tmp.resolve("missing.jsonl").toString())).isEqualTo(2);
     assertThat(err.toString()).contains("no such file");

@@ -26,12 +26,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {
-      "Run the whole pipeline on this machine with no setup: an embedded Kafka broker, an",
-      "in-memory schema registry and the streaming auditor; play a scripted multi-agent session",
-      "and print every decision as it arrives, with its SIEM violations, then a summary.",
-      "Colours verdicts on a terminal unless NO_COLOR is set."
-    },
+    header = "Run the whole pipeline on this machine, with no setup.",
+    description =
+        "Run the whole pipeline on this machine with no setup: an embedded Kafka broker, an "
+            + "in-memory schema registry and the streaming auditor; play a scripted multi-agent session "
+            + "and print every decision as it arrives, with its SIEM violations, then a summary. "
+            + "Colours verdicts on a terminal unless NO_COLOR is set.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:the scenario was played and every event was decided",

@@ -86,7 +86,8 @@ public final class AuditorCli implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(System.out);
+    // No command is a usage error (exit 2, the usage on stderr), not a run that did something.
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
   }
 
   static final class Version implements CommandLine.IVersionProvider {

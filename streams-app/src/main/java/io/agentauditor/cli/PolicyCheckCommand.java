@@ -21,6 +21,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
     name = "check",
+    header = "Validate a policy bundle and print what it holds.",
     mixinStandardHelpOptions = true,
     description =
         "Validate a policy bundle: print its identity, or every error as file:line: message.",

@@ -29,10 +29,10 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "test",
     mixinStandardHelpOptions = true,
-    description = {
-      "Run a policy bundle's own cases (DIR/cases/*.yaml): replay each case's events and compare",
-      "every decision and dead letter with the expected ones, in order."
-    },
+    header = "Run a policy bundle's own cases.",
+    description =
+        "Run a policy bundle's own cases (DIR/cases/*.yaml): replay each case's events and "
+            + "compare every decision and dead letter with the expected ones, in order.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:every case passed",

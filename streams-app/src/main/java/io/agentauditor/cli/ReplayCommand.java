@@ -26,11 +26,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "replay",
     mixinStandardHelpOptions = true,
-    description = {
-      "Decide a JSON Lines file of agent events in-process, as the streaming auditor would.",
-      "Decisions go out in input order as JSON Lines; invalid lines are reported on stderr as",
-      "'line N: reason'. State is kept in a scratch RocksDB store, so memory stays flat."
-    },
+    header = "Decide a JSON Lines file of agent events in-process.",
+    description =
+        "Decide a JSON Lines file of agent events in-process, as the streaming auditor would. "
+            + "Decisions go out in input order as JSON Lines; invalid lines are reported on stderr as "
+            + "'line N: reason'. State is kept in a scratch RocksDB store, so memory stays flat.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:every line was decided",

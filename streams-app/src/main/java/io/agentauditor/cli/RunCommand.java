@@ -25,17 +25,17 @@ import picocli.CommandLine.Option;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = {
-      "Run the streaming auditor against a Kafka cluster: agent events in, decisions, SIEM",
-      "violations, credential lifecycle records and dead letters out. /health and /metrics are",
-      "served on http.bind.address:http.port. Stops cleanly on SIGTERM or Ctrl-C.",
-      "Configuration: a .yaml/.yml or .properties file, overridden by AUDITOR_* environment",
-      "variables (AUDITOR_ + the key in upper snake case)."
-    },
+    header = "Run the streaming auditor against a Kafka cluster.",
+    description =
+        "Run the streaming auditor against a Kafka cluster: agent events in, decisions, SIEM "
+            + "violations, credential lifecycle records and dead letters out. /health and /metrics are "
+            + "served on http.bind.address:http.port. Stops cleanly on SIGTERM or Ctrl-C. "
+            + "Configuration: a .yaml/.yml or .properties file, overridden by AUDITOR_* environment "
+            + "variables (AUDITOR_ + the key in upper snake case).",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:Kafka Streams stopped on request (on SIGTERM or Ctrl-C the JVM reports",
-      "  128 + the signal after the same clean stop: 143 or 130)",
+      "0:Kafka Streams stopped on request",
+      "143, 130:the same clean stop after SIGTERM or Ctrl-C (128 + the signal)",
       "1:Kafka Streams failed, or the cluster could not be reached at startup",
       "2:invalid configuration or a policy bundle that fails to load"
     })

@@ -34,4 +34,38 @@ class AuditorCliTest {
     assertThat(code).isZero();
     assertThat(out.toString()).contains("run", "replay", "policy").doesNotContain("demo");
   }
+
+  @Test
+  void shouldExitTwoWithTheUsageOnStderrWhenNoCommandIsGiven() {
+    // Given
+    CommandLine cli = AuditorCli.newCommandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+
+    // When
+    int code = cli.execute();
+
+    // Then
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString()).contains("Missing required subcommand", "Usage: auditor");
+  }
+
+  @Test
+  void shouldGiveEachCommandAWholeSentenceAsItsSummary() {
+    // Given
+    CommandLine cli = AuditorCli.newCommandLine();
+    StringWriter out = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+
+    // When
+    cli.execute("--help");
+
+    // Then: every command line of the list ends its sentence
+    assertThat(out.toString().lines().filter(l -> l.matches("  (run|replay|policy) .*")))
+        .hasSize(3)
+        .allMatch(l -> l.endsWith("."));
+  }
 }

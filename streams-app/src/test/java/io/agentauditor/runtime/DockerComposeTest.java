@@ -103,6 +103,15 @@ class DockerComposeTest {
   }
 
   @Test
+  void shouldKeepTheBrokersDataInItsVolume() {
+    // The apache/kafka image writes to /tmp/kraft-combined-logs unless told otherwise.
+    String logDirs = environment("kafka").get("KAFKA_LOG_DIRS");
+    List<String> mounts = texts(SERVICES.get("kafka").get("volumes"));
+    assertThat(logDirs).isNotNull();
+    assertThat(mounts).anySatisfy(m -> assertThat(m).isEqualTo("kafka-data:" + logDirs));
+  }
+
+  @Test
   void shouldHealthCheckEveryLongRunningServiceAndStartInOrder() {
     for (String service : List.of("kafka", "schema-registry", "auditor")) {
       JsonNode healthcheck = SERVICES.get(service).get("healthcheck");

@@ -34,7 +34,7 @@ public final class AuditEngine {
   private static final byte[] EMPTY = new byte[0];
 
   /** Suffix of the event id of idle-timeout decisions (contract 9.3). */
-  public static final String IDLE_TIMEOUT_SUFFIX = "#idle-timeout";
+  public static final String IDLE_TIMEOUT_SUFFIX = Step.IDLE_TIMEOUT_SUFFIX;
 
   private final CompiledPolicy rules;
   private final long identityHash;

@@ -14,6 +14,7 @@ import java.util.Set;
  *     asks; otherwise how long, in event time, a closed session's state and its {@code eventId}
  *     dedupe records are kept after it closed, so stores stay bounded. A purged session leaves a
  *     tombstone: its id stays closed, but a retry of one of its events is decided anew
+ * @param limits the session limits ({@code limits.*}, section 4); not null
  */
 public record PolicySettings(
     int maxDelegationDepth,
@@ -24,9 +25,11 @@ public record PolicySettings(
     int fanOutMax,
     long fanOutWindowSeconds,
     long sessionIdleTimeoutSeconds,
-    long sessionRetentionSeconds) {
+    long sessionRetentionSeconds,
+    SessionLimits limits) {
 
   public PolicySettings {
+    java.util.Objects.requireNonNull(limits, "limits");
     forbiddenStorage = Set.copyOf(forbiddenStorage);
     staticKinds = Set.copyOf(staticKinds);
     sensitiveScopes = List.copyOf(sensitiveScopes);
@@ -52,6 +55,37 @@ public record PolicySettings(
         10,
         60,
         1800,
-        0);
+        0,
+        SessionLimits.defaults());
+  }
+
+  /** These settings with another {@code sessionRetentionSeconds}. */
+  public PolicySettings withSessionRetentionSeconds(long seconds) {
+    return new PolicySettings(
+        maxDelegationDepth,
+        maxCredentialTtlSeconds,
+        forbiddenStorage,
+        staticKinds,
+        sensitiveScopes,
+        fanOutMax,
+        fanOutWindowSeconds,
+        sessionIdleTimeoutSeconds,
+        seconds,
+        limits);
+  }
+
+  /** These settings with other session limits. */
+  public PolicySettings withLimits(SessionLimits limits) {
+    return new PolicySettings(
+        maxDelegationDepth,
+        maxCredentialTtlSeconds,
+        forbiddenStorage,
+        staticKinds,
+        sensitiveScopes,
+        fanOutMax,
+        fanOutWindowSeconds,
+        sessionIdleTimeoutSeconds,
+        sessionRetentionSeconds,
+        limits);
   }
 }

@@ -10,10 +10,11 @@ import java.util.Set;
  * The bundle's rule settings (contract sections 5, 6 and 9.3). {@link #defaults()} gives the
  * contract's defaults.
  *
- * @param sessionRetentionSeconds 0 (the default) keeps closed sessions for good, as the contract
- *     asks; otherwise how long, in event time, a closed session's state and its {@code eventId}
- *     dedupe records are kept after it closed, so stores stay bounded. A purged session leaves a
- *     tombstone: its id stays closed, but a retry of one of its events is decided anew
+ * @param sessionRetentionSeconds how long, in event time, a closed session's chain state and
+ *     stored decisions are kept after it closed, and any stored decision after its own occurredAt
+ *     (contract section 4, v2; default 86,400); 0 keeps them for good. A purged session leaves a
+ *     tombstone: its id stays closed, but a retry of one of its events is decided anew, as is a
+ *     retry of any event whose stored decision was dropped
  * @param limits the session limits ({@code limits.*}, section 4); not null
  */
 public record PolicySettings(
@@ -35,7 +36,7 @@ public record PolicySettings(
     sensitiveScopes = List.copyOf(sensitiveScopes);
   }
 
-  /** The contract's defaults; closed sessions are kept for good (no retention). */
+  /** The contract's defaults (a retention of 86,400 s). */
   public static PolicySettings defaults() {
     return new PolicySettings(
         3,
@@ -55,7 +56,7 @@ public record PolicySettings(
         10,
         60,
         1800,
-        0,
+        86_400,
         SessionLimits.defaults());
   }
 

@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Why no punctuator.</b> The engine keeps the task's stream time (the largest occurredAt of
  * the valid records) in the store and, after every valid record, closes the sessions idle for
- * longer than {@code sessionIdleTimeoutSeconds} and purges closed sessions (state and eventId
- * dedupe records) older than {@code sessionRetentionSeconds}. That is exactly contract 9.3:
+ * longer than {@code sessionIdleTimeoutSeconds}, purges closed sessions (state and eventId
+ * dedupe records) and drops stored decisions older than {@code sessionRetentionSeconds}. That is
+ * exactly contract 9.3:
  * timeouts are checked "after each valid record" and ordered after that record's decision. A
  * stream-time punctuator could only fire when a record advances stream time, i.e. at the same
  * points, but after the record rather than as part of its step and at a schedule granularity, so it

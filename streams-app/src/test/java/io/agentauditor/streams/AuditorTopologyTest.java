@@ -238,23 +238,30 @@ class AuditorTopologyTest {
   }
 
   @Test
-  void shouldKeepAClosedSessionAndItsDedupeRecordsForGoodByDefault() {
+  void shouldPurgeAClosedSessionToItsTombstoneADayAfterItEndedByDefault() {
     // Given the demo session, ended
     List<AgentEvent> scenario = AuditTestData.decode(AuditTestData.demoScenario());
     pipe(scenario);
-    Decision ended = decisions.readValuesToList().get(16);
+    decisions.readValuesToList();
     byte[] sessionBytes = DEMO_SESSION.getBytes(StandardCharsets.UTF_8);
 
-    // When another session moves stream time a year on, and the end is sent again
-    Instant later = scenario.get(16).getOccurredAt().plusSeconds(365L * 24 * 3600);
+    // When another session moves stream time more than a day (the default retention) on, and the
+    // end is sent again
+    Instant later = scenario.get(16).getOccurredAt().plusSeconds(24L * 3600).plusMillis(1);
     pipe(List.of(started("later", "agent:root", later)));
     decisions.readValuesToList();
+    List<byte[]> left =
+        storeContents().keySet().stream()
+            .filter(k -> AuditTestData.containsBytes(k, sessionBytes))
+            .toList();
     pipe(List.of(scenario.get(16)));
 
-    // Then the demo session's records are kept, and the retry gets the stored decision
-    assertThat(storeContents().keySet())
-        .anyMatch(k -> AuditTestData.containsBytes(k, sessionBytes));
-    assertThat(decisions.readValue()).isEqualTo(ended);
+    // Then only the session's tombstone is left, and the repeat is decided anew against it
+    assertThat(left).hasSize(1);
+    assertThat(left.get(0)[0]).isEqualTo((byte) 0x02);
+    Decision again = decisions.readValue();
+    assertThat(again.getVerdict()).isEqualTo(Verdict.BLOCK);
+    assertThat(again.getFindings()).extracting(f -> f.getRuleId()).containsExactly("session-closed");
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.agentauditor.registry.InMemorySchemaRegistry;
 import io.agentauditor.runtime.AuditorApp;
 import io.agentauditor.runtime.AuditorConfig;
 import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.schema.CredentialKey;
 import io.agentauditor.schema.CredentialState;
 import io.agentauditor.schema.CredentialStatus;
 import io.agentauditor.schema.Decision;
@@ -265,12 +266,14 @@ public final class Demo {
     }
     Map<String, AgentEvent> sent = new HashMap<>();
     Map<String, List<JsonNode>> violationsByEvent = new HashMap<>();
-    Map<String, CredentialState> credentials = new LinkedHashMap<>();
+    // The ledger's latest state per key (sessionId, credentialId), as compaction keeps it (9.5).
+    Map<CredentialKey, CredentialState> credentials = new LinkedHashMap<>();
     List<Decision> decisions = new ArrayList<>();
     int violations = 0;
     int deadLetters = 0;
     try (AvroSerde<AgentEvent> eventSerde = AvroSerde.of(AgentEvent.class, serdeConfig, false);
         AvroSerde<Decision> decisionSerde = AvroSerde.of(Decision.class, serdeConfig, false);
+        AvroSerde<CredentialKey> credentialKeySerde = AvroSerde.of(CredentialKey.class, serdeConfig, true);
         AvroSerde<CredentialState> credentialSerde =
             AvroSerde.of(CredentialState.class, serdeConfig, false);
         KafkaProducer<String, AgentEvent> producer =
@@ -314,8 +317,7 @@ public final class Demo {
                   .computeIfAbsent(violationKey(violation), k -> new ArrayList<>())
                   .add(violation);
             } else if (topic.equals(topics.credentials())) {
-              CredentialState state = credentialSerde.deserialize(topic, record.value());
-              credentials.put(state.getCredentialId(), state);
+              readCredential(record, credentialKeySerde, credentialSerde, credentials);
             } else {
               deadLetters++;
               pending.outputsAwaited--;
@@ -326,18 +328,29 @@ public final class Demo {
         }
       }
       // Credential records of the last events are committed with their decisions; read to the end.
-      drain(consumer, partitions, credentialSerde, credentials, topics);
+      drain(consumer, partitions, credentialKeySerde, credentialSerde, credentials, topics);
     }
     int live =
         (int) credentials.values().stream().filter(c -> c.getStatus() == CredentialStatus.ACTIVE).count();
     return new Result(scenario.size(), decisions, verdicts, violations, deadLetters, live, startup);
   }
 
+  private static void readCredential(
+      ConsumerRecord<byte[], byte[]> record,
+      AvroSerde<CredentialKey> keySerde,
+      AvroSerde<CredentialState> valueSerde,
+      Map<CredentialKey, CredentialState> credentials) {
+    credentials.put(
+        keySerde.deserialize(record.topic(), record.key()),
+        valueSerde.deserialize(record.topic(), record.value()));
+  }
+
   private static void drain(
       KafkaConsumer<byte[], byte[]> consumer,
       List<TopicPartition> partitions,
+      AvroSerde<CredentialKey> credentialKeySerde,
       AvroSerde<CredentialState> credentialSerde,
-      Map<String, CredentialState> credentials,
+      Map<CredentialKey, CredentialState> credentials,
       TopicNames topics) {
     Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
     long deadline = System.nanoTime() + OUTPUT_TIMEOUT.toNanos();
@@ -347,8 +360,7 @@ public final class Demo {
       }
       for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
         if (record.topic().equals(topics.credentials())) {
-          CredentialState state = credentialSerde.deserialize(record.topic(), record.value());
-          credentials.put(state.getCredentialId(), state);
+          readCredential(record, credentialKeySerde, credentialSerde, credentials);
         }
       }
     }

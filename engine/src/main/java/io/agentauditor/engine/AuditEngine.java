@@ -23,18 +23,20 @@ import java.util.Objects;
  * session state, only the compiled policy and a parse cache, so one engine may serve several stores
  * (stream tasks) as long as calls are not concurrent: it is not thread-safe.
  *
- * <p>Closed sessions are kept for good by default. With {@code sessionRetentionSeconds} set, a
- * closed session's chain state and dedupe records are purged that long (in event time) after it
- * closed, and a tombstone of its meta stays: the {@code sessionId} still gets {@code
- * duplicate-session} and {@code session-closed}, but a retry of one of its events is decided anew
- * (against the tombstone) rather than answered with the stored decision.
+ * <p>Retention (contract section 4, v2; {@code sessionRetentionSeconds}, default 86,400 s, 0 keeps
+ * everything for good): a closed session's chain state and stored decisions are purged that long
+ * (in event time) after it closed, and a tombstone of its meta stays: the {@code sessionId} still
+ * gets {@code duplicate-session} and {@code session-closed}, but a retry of one of its events is
+ * decided anew (against the tombstone) rather than answered with the stored decision. In any
+ * session, open or closed (or never started), a stored decision is also dropped once stream time
+ * is more than the retention past its own occurredAt.
  */
 public final class AuditEngine {
 
   private static final byte[] EMPTY = new byte[0];
 
   /** Suffix of the event id of idle-timeout decisions (contract 9.3). */
-  public static final String IDLE_TIMEOUT_SUFFIX = "#idle-timeout";
+  public static final String IDLE_TIMEOUT_SUFFIX = Step.IDLE_TIMEOUT_SUFFIX;
 
   private final CompiledPolicy rules;
   private final long identityHash;
@@ -79,10 +81,16 @@ public final class AuditEngine {
 
   private StepResult decide(Step step, StateStore store) {
     EngineMeta meta = EngineMeta.load(store);
+    long before = meta.streamTime;
     meta.advance(step.occurredAtMillis());
     List<CredentialChange> changes = new ArrayList<>(0);
     byte[] dedupeKey = StateKeys.dedupe(step.sessionId(), step.eventId());
     byte[] stored = store.get(dedupeKey);
+    if (stored != null && IdleAndRetention.expired(rules, stored, before)) {
+      // Dropped after an earlier record (section 4), whether or not the purge, which deletes a
+      // bounded number per step, got to it yet: decided anew, and its record overwritten.
+      stored = null;
+    }
     Decision decision;
     boolean retry = stored != null;
     if (retry) {
@@ -91,9 +99,13 @@ public final class AuditEngine {
       decision = run(new StepContext(rules, step, meta, store, changes));
       verifiedPolicyNo = meta.policyNumber(store, rules.identity, identityHash, verifiedPolicyNo);
       store.put(dedupeKey, StateCodec.encodeDecision(decision, verifiedPolicyNo));
+      if (rules.retentionMillis != 0) {
+        IdleAndRetention.indexDecision(store, meta, step);
+      }
     }
     List<Decision> idle = IdleAndRetention.closeIdleSessions(rules, store, meta, changes);
     IdleAndRetention.purgeClosedSessions(rules, store, meta);
+    IdleAndRetention.purgeDecisions(rules, store, meta);
     meta.store(store);
     // Copying an empty list still makes an array; most steps change no credential.
     return new StepResult(decision, retry, idle, changes.isEmpty() ? List.of() : changes);
@@ -111,9 +123,6 @@ public final class AuditEngine {
   private Decision run(StepContext c) {
     Decision gated = GateRules.check(c);
     if (gated != null) {
-      if (c.view.meta() == null) {
-        registerOrphan(c);
-      }
       return gated;
     }
     Effect effect = evaluate(c);
@@ -131,9 +140,6 @@ public final class AuditEngine {
     }
     restartTimer(c);
     c.view.flush();
-    if (c.view.meta() == null) {
-      registerOrphan(c); // a blocked SESSION_STARTED: its dedupe record still needs retention
-    }
     return c.decision(verdict);
   }
 
@@ -154,12 +160,6 @@ public final class AuditEngine {
     } else {
       return SessionRules.ended(c);
     }
-  }
-
-  /** Indexes a session with no meta, so the dedupe records of its gated steps are purged too. */
-  private static void registerOrphan(StepContext c) {
-    c.store.put(StateKeys.timeIndex(StateKeys.CLOSED_INDEX, c.streamTime, c.sessionId), EMPTY);
-    c.engineMeta.indexedClosed(c.streamTime);
   }
 
   /** Restarts the session's idle timer at this step (contract 9.3). */

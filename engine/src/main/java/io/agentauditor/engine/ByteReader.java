@@ -15,6 +15,11 @@ final class ByteReader {
     this.pos = pos;
   }
 
+  /** Whether bytes are left to read (a field appended by a later release). */
+  boolean hasMore() {
+    return pos < buf.length;
+  }
+
   int readByte() {
     if (pos >= buf.length) {
       throw new IllegalStateException("state record truncated");

@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The engine's own record: stream time and lower bounds ("floors") of the idle-timer and closed-at
- * indexes, so the index range scans run only when an entry may be due. A floor is at most the
+ * The engine's own record: stream time and lower bounds ("floors") of the idle-timer, closed-at and
+ * decision-time indexes, so the index range scans run only when an entry may be due. A floor is at most the
  * smallest time in its index ({@link Long#MAX_VALUE} when known empty); deleting entries keeps it a
  * valid lower bound, inserting one lowers it, and a scan resets it to the first entry left.
  */
@@ -14,6 +14,8 @@ final class EngineMeta {
   long streamTime = Long.MIN_VALUE;
   long timerFloor = Long.MIN_VALUE;
   long closedFloor = Long.MIN_VALUE;
+  /** Floor of the decision-time index (appended to the version 2 record; absent before). */
+  long decisionFloor = Long.MIN_VALUE;
   /** Policy identities numbered so far in this store (version 2; 0 in a version 1 record). */
   long policyCount;
   /** The number of the identity whose hash is {@link #policyHash}; 0 for none. */
@@ -49,6 +51,9 @@ final class EngineMeta {
       m.policyCount = r.readVarLong();
       m.policyNo = r.readVarLong();
       m.policyHash = r.readFixedLong();
+      if (r.hasMore()) {
+        m.decisionFloor = r.readZigZag();
+      }
     }
     return m;
   }
@@ -106,6 +111,18 @@ final class EngineMeta {
     }
   }
 
+  void indexedDecision(long time) {
+    if (time < decisionFloor) {
+      decisionFloor = time;
+      dirty = true;
+    }
+  }
+
+  void setDecisionFloor(long floor) {
+    dirty |= floor != decisionFloor;
+    decisionFloor = floor;
+  }
+
   void setTimerFloor(long floor) {
     dirty |= floor != timerFloor;
     timerFloor = floor;
@@ -127,6 +144,7 @@ final class EngineMeta {
               .writeVarLong(policyCount)
               .writeVarLong(policyNo)
               .writeFixedLong(policyHash)
+              .writeZigZag(decisionFloor)
               .toByteArray();
       DecodedRecords decoded = store.decoded();
       if (decoded != null) {

@@ -6,6 +6,7 @@ import io.agentauditor.model.CredentialChange;
 import io.agentauditor.model.Decision;
 import io.agentauditor.model.EventType;
 import io.agentauditor.model.Finding;
+import io.agentauditor.model.Step;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -15,15 +16,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What runs after every valid record: idle timeouts (contract 9.3) and the purge of closed sessions
- * past their retention (section 4). Both scan a time index of their own only when its floor says
- * an entry may be due.
+ * What runs after every valid record: idle timeouts (contract 9.3), the purge of closed sessions
+ * past their retention, and the drop of stored decisions past theirs (section 4). Each scans a time
+ * index of its own only when its floor says an entry may be due.
  */
 final class IdleAndRetention {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(IdleAndRetention.class);
 
   private static final byte[] EMPTY = new byte[0];
+
+  /**
+   * Stored decisions a step deletes at most: a step stores at most one, so the backlog a jump of
+   * stream time leaves drains at 31 a step or more, and no step pays for more than this many.
+   */
+  static final int DECISIONS_DROPPED_PER_STEP = 32;
 
   private IdleAndRetention() {}
 
@@ -125,7 +132,9 @@ final class IdleAndRetention {
         }
       }
       if (m != null) {
-        // The tombstone: what the gate rules need to keep the id closed, and no scopes.
+        // The tombstone: what the gate rules need to keep the id closed (root, closed, closedAt),
+        // no scopes and no initiator, so its size depends on the two ids alone (package-info).
+        m.initiator = "";
         m.grantedScopes = List.of();
         m.parsedGranted = null;
         store.put(StateKeys.session(sessionId), StateCodec.encodeSession(m));
@@ -134,17 +143,68 @@ final class IdleAndRetention {
     }
   }
 
+  /** Whether a stored decision was dropped by a check at stream time {@code streamTime}. */
+  static boolean expired(CompiledPolicy rules, byte[] storedDecision, long streamTime) {
+    long retention = rules.retentionMillis;
+    return retention != 0
+        && streamTime >= Long.MIN_VALUE + retention
+        && StateCodec.decisionOccurredAt(storedDecision) < streamTime - retention;
+  }
+
+  /** Indexes the decision of {@code step}, just stored, by its occurredAt. */
+  static void indexDecision(StateStore store, EngineMeta engineMeta, Step step) {
+    long t = step.occurredAtMillis();
+    store.put(StateKeys.decisionIndex(t, step.sessionId(), step.eventId()), EMPTY);
+    engineMeta.indexedDecision(t);
+  }
+
+  /**
+   * Drops stored decisions more than the retention older than stream time, in any session (section
+   * 4, v2), at most {@link #DECISIONS_DROPPED_PER_STEP}; those left wait for the next steps, and
+   * meanwhile {@link #expired} keeps them from answering a retry. An index entry whose decision is
+   * gone (purged with its session) or was stored again later (decided anew after a drop) is
+   * deleted alone.
+   */
+  static void purgeDecisions(CompiledPolicy rules, StateStore store, EngineMeta engineMeta) {
+    long streamTime = engineMeta.streamTime;
+    long retentionMillis = rules.retentionMillis;
+    if (retentionMillis == 0 || streamTime < Long.MIN_VALUE + retentionMillis) {
+      return;
+    }
+    long cutoff = streamTime - retentionMillis;
+    if (engineMeta.decisionFloor >= cutoff) {
+      return;
+    }
+    List<byte[]> due = new ArrayList<>(0);
+    engineMeta.setDecisionFloor(
+        collectDue(store, StateKeys.DECISION_INDEX, cutoff, due, DECISIONS_DROPPED_PER_STEP));
+    for (byte[] k : due) {
+      store.delete(k);
+      byte[] dedupeKey = StateKeys.dedupeOfDecisionIndex(k);
+      byte[] stored = store.get(dedupeKey);
+      if (stored != null && StateCodec.decisionOccurredAt(stored) < cutoff) {
+        store.delete(dedupeKey);
+      }
+    }
+  }
+
   /**
    * Adds to {@code due} the keys of index {@code kind} with a time below {@code before}, and returns
    * the time of the first entry left (the index's new floor), {@link Long#MAX_VALUE} when none.
    */
   private static long collectDue(StateStore store, byte kind, long before, List<byte[]> due) {
+    return collectDue(store, kind, before, due, Integer.MAX_VALUE);
+  }
+
+  /** As above, collecting at most {@code max} keys: the floor is then the next due entry's time. */
+  private static long collectDue(
+      StateStore store, byte kind, long before, List<byte[]> due, int max) {
     byte[] start = StateKeys.kindStart(kind);
     try (StateStore.RangeIterator it = store.range(start, StateKeys.prefixEnd(start))) {
       while (it.hasNext()) {
         byte[] key = it.next().getKey();
         long time = StateKeys.indexTime(key);
-        if (time >= before) {
+        if (time >= before || due.size() == max) {
           return time;
         }
         due.add(key);

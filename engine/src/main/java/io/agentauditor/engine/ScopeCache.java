@@ -37,7 +37,7 @@ final class ScopeCache {
     Scope s = cache.get(text);
     if (s == null) {
       s = Scope.parse(text);
-      // Scopes are built from tool arguments (up to a line's 8 MiB): bounded by entries alone,
+      // Scopes are built from tool arguments (values up to 256 KiB, section 2): bounded by entries alone,
       // the cache could keep gigabytes. Long ones are rare and not worth keeping.
       if (text.length() <= MAX_KEPT_LENGTH) {
         if (cache.size() >= capacity || chars + text.length() > MAX_KEPT_CHARS) {

@@ -330,6 +330,21 @@ final class StateCodec {
         eventId, sessionId, agentId, type, occurredAt, verdict, readFindings(r), policy, path);
   }
 
+  /** The occurredAt of a stored decision of version 1 or 2, read without decoding the rest. */
+  static long decisionOccurredAt(byte[] bytes) {
+    ByteReader r = new ByteReader(bytes, 0);
+    int v = r.readByte();
+    if (v == VERSION) {
+      r.readString(); // eventId
+      r.readString(); // sessionId
+    } else if (v != VERSION_2) {
+      throw new IllegalStateException("unsupported decision record version " + v);
+    }
+    r.readString(); // agentId
+    r.readByte(); // type
+    return r.readZigZag();
+  }
+
   static Decision decodeDecision(byte[] bytes) {
     ByteReader r = open(bytes, "decision");
     String eventId = r.readString();

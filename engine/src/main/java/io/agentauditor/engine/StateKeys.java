@@ -20,6 +20,7 @@ final class StateKeys {
   static final byte TIMER_INDEX = 0x08;
   static final byte CLOSED_INDEX = 0x09;
   static final byte TIMER = 0x0A;
+  static final byte DECISION_INDEX = 0x0B;
 
   /** Kinds holding per-session records, purged together at retention. */
   static final byte[] SESSION_KINDS = {SESSION, AGENT, CREDENTIAL, APPROVALS, FAN_OUT, DEDUPE, TIMER};
@@ -86,6 +87,26 @@ final class StateKeys {
         .writeOrderedLong(time)
         .writeRawString(sessionId)
         .toByteArray();
+  }
+
+  /**
+   * {@code DECISION_INDEX, ordered(occurredAt), sid, eventId}: a stored decision by its time; all
+   * but the first 9 bytes are its dedupe key's after the kind byte.
+   */
+  static byte[] decisionIndex(long occurredAt, String sessionId, String eventId) {
+    return ByteWriter.scratch()
+        .writeByte(DECISION_INDEX)
+        .writeOrderedLong(occurredAt)
+        .writeString(sessionId)
+        .writeRawString(eventId)
+        .toByteArray();
+  }
+
+  /** The dedupe key a decision-index entry names. */
+  static byte[] dedupeOfDecisionIndex(byte[] indexKey) {
+    byte[] key = Arrays.copyOfRange(indexKey, 8, indexKey.length);
+    key[0] = DEDUPE;
+    return key;
   }
 
   /** The exclusive upper bound of index entries with time strictly below {@code time}. */

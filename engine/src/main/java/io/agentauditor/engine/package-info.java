@@ -19,6 +19,7 @@
  * 0x08 be64(time) sessionId           idle-timer index of open sessions, value empty (see below)
  * 0x09 be64(closedAt) sessionId       closed-at index for retention, value empty
  * 0x0A sid                            idle timer of the session (since version 2, see below)
+ * 0x0B be64(occurredAt) sid eventId   decision-time index for retention, value empty
  * </pre>
  *
  * <p>{@code be64(x)} is {@code x} with its sign bit flipped, big-endian, so byte order is numeric
@@ -26,9 +27,13 @@
  * at or below its timer, written when the session starts or a step sets its timer back; a timer
  * moving forward leaves the entry in place (saving a delete and a put per step), and an entry found
  * due is moved to the session's timer, dropped when the session is closed or gone, or closes the
- * session when its timer is due too. A session may thus have stale entries; they are harmless. The closed-at index also holds one entry per session with no meta (steps gated by {@code
- * unknown-session}, or a blocked {@code SESSION_STARTED}) at the stream time of the step, so their
- * dedupe records are purged too.
+ * session when its timer is due too. A session may thus have stale entries; they are harmless.
+ * The closed-at index of stores written before the decision-time index may also hold one entry per
+ * session with no meta (steps gated by {@code unknown-session}, or a blocked {@code
+ * SESSION_STARTED}); it is purged like a closed session. A decision-time entry names a dedupe key
+ * (its bytes after the first 9 are that key's after its kind byte); it is written with every
+ * stored decision when the retention is not 0, and a stale one (its decision purged with its
+ * session, or stored again later) is dropped alone.
  *
  * <h2>Record format (version 1)</h2>
  *
@@ -65,6 +70,9 @@
  *               count:uv { ...findings as in version 1 }*
  * </pre>
  *
+ * <p>The version 2 engine meta then appends {@code decisionFloor:zz}, the floor of the
+ * decision-time index; a record without it reads as {@link Long#MIN_VALUE} (scan once).
+ *
  * <p>Also since version 2, the idle timer has a record of its own ({@code timer:zz}), written
  * whenever a step moves it, so the session meta is rewritten only when something else in it changes.
  * When present it overrides the meta's {@code timer} field, which is only as recent as the meta's
@@ -73,10 +81,21 @@
  * <p>A step reads only what it needs (dedupe record, stream time, session meta, the actor's path,
  * and per type the child, credential, approvals or fan-out record), and writes at its end only what
  * changed. A {@code BLOCK} step writes its dedupe record, its fan-out record and the idle timer, and
- * nothing else. Closed sessions are kept for good unless the bundle sets {@code
- * sessionRetentionSeconds}: then a closed session's records, dedupe records included, are deleted
- * once stream time is more than that past its close, except its meta, which stays as a tombstone
- * without granted scopes (the id stays closed; an eventId used again is decided anew).
+ * nothing else (and, with a retention, the decision's index entry).
+ *
+ * <h2>Retention (contract section 4)</h2>
+ *
+ * <p>With {@code sessionRetentionSeconds} not 0 (default 86,400): a closed session's records,
+ * dedupe records included, are deleted once stream time is more than that past its close, except
+ * its meta, which stays for good as a tombstone without granted scopes and initiator (the id stays
+ * closed; an eventId used again is decided anew). A tombstone's key is {@code 2 + |sessionId|}
+ * bytes ({@code 3 +} from 128 bytes on), its value {@code 26 + |rootAgentId|} bytes (one more per
+ * varint of 128 or more: the root's length and the three counts; one more per timestamp after
+ * 2039). Any stored decision is also deleted once stream time is more than the retention past its
+ * own occurredAt, found through the decision-time index, at most 32 per step ({@code
+ * IdleAndRetention.DECISIONS_DROPPED_PER_STEP}); one that is due but not deleted yet never answers
+ * a retry (its occurredAt is checked on lookup, against the stream time before the record, so the
+ * result is the same as if it had been deleted).
  *
  * <h2>Decoded records</h2>
  *

@@ -13,7 +13,9 @@ import java.util.Map;
  * fields, then its payload's fields, in contract order, and throws {@link InvalidStepException}
  * naming the first field that breaks a rule (ids non-empty, required fields non-null, no unpaired
  * UTF-16 surrogate in any string, scopes in section 3's grammar, integers in range, {@code
- * occurredAt} within years 0000 to 9999). Codecs check only what their form adds (JSON types,
+ * occurredAt} within years 0000 to 9999, an {@code eventId} not ending with {@link
+ * #IDLE_TIMEOUT_SUFFIX}) or a field limit of {@link Limits}. The record-size limit is the codecs'
+ * ({@link Limits#checkRecordBytes}). Codecs check only what their form adds (JSON types,
  * duplicate keys, unknown enum symbols, which payload is present). Lists and maps are copied; the
  * arguments keep their order.
  */
@@ -24,6 +26,12 @@ public sealed interface Step {
 
   /** The latest {@code occurredAt} a step may carry: 9999-12-31T23:59:59.999Z, in epoch millis. */
   long MAX_OCCURRED_AT = 253_402_300_799_999L;
+
+  /**
+   * Suffix of the {@code eventId} of idle-timeout decisions (contract 9.3); an input event's id
+   * must not end with it (section 2, v2), so no event can pass for an idle timeout.
+   */
+  String IDLE_TIMEOUT_SUFFIX = "#idle-timeout";
 
   /** Unique within its session; the key of retries (contract section 4). */
   String eventId();
@@ -52,9 +60,9 @@ public sealed interface Step {
       implements Step {
     public SessionStarted {
       Fields.common(eventId, sessionId, agentId, occurredAtMillis);
-      Fields.text(initiator, "session.initiator");
+      Fields.freeText(initiator, "session.initiator");
       grantedScopes = Fields.scopes(grantedScopes, "session.grantedScopes");
-      Fields.optionalText(intent, "session.intent");
+      Fields.optionalFreeText(intent, "session.intent");
     }
 
     @Override
@@ -77,7 +85,7 @@ public sealed interface Step {
       Fields.common(eventId, sessionId, agentId, occurredAtMillis);
       Fields.id(childAgentId, "delegation.childAgentId");
       scopes = Fields.scopes(scopes, "delegation.scopes");
-      Fields.optionalText(purpose, "delegation.purpose");
+      Fields.optionalFreeText(purpose, "delegation.purpose");
     }
 
     @Override
@@ -101,7 +109,7 @@ public sealed interface Step {
       implements Step {
     public ToolCall {
       Fields.common(eventId, sessionId, agentId, occurredAtMillis);
-      Fields.text(tool, "toolCall.tool");
+      Fields.tool(tool, "toolCall.tool");
       arguments = Fields.arguments(arguments, "toolCall.arguments");
       if (credentialId != null) {
         Fields.id(credentialId, "toolCall.credentialId");
@@ -160,7 +168,7 @@ public sealed interface Step {
     public CredentialRevoked {
       Fields.common(eventId, sessionId, agentId, occurredAtMillis);
       Fields.id(credentialId, "revocation.credentialId");
-      Fields.optionalText(reason, "revocation.reason");
+      Fields.optionalFreeText(reason, "revocation.reason");
     }
 
     @Override
@@ -186,7 +194,7 @@ public sealed interface Step {
     public ApprovalGranted {
       Fields.common(eventId, sessionId, agentId, occurredAtMillis);
       Fields.id(approvalId, "approval.approvalId");
-      Fields.text(approver, "approval.approver");
+      Fields.freeText(approver, "approval.approver");
       scopes = Fields.scopes(scopes, "approval.scopes");
       Fields.atLeast(ttlSeconds, 1, "approval.ttlSeconds");
     }
@@ -210,7 +218,10 @@ public sealed interface Step {
     }
   }
 
-  /** Section 2's field rules, shared by the records. */
+  /**
+   * Section 2's field rules, shared by the records, with the field limits of {@link Limits}. A
+   * reason for a limit names it, e.g. {@code toolCall.arguments: more than 64 entries (limit 64)}.
+   */
   final class Fields {
 
     /** Reason of a required field that is null. */
@@ -219,10 +230,17 @@ public sealed interface Step {
     /** Reason of an id that is empty. */
     public static final String EMPTY_ID = "must not be empty";
 
+    /** Reason of an {@code eventId} ending with {@link #IDLE_TIMEOUT_SUFFIX}. */
+    public static final String RESERVED_EVENT_ID =
+        "must not end with " + IDLE_TIMEOUT_SUFFIX + " (reserved for idle-timeout decisions)";
+
     private Fields() {}
 
     static void common(String eventId, String sessionId, String agentId, long occurredAt) {
       id(eventId, "eventId");
+      if (eventId.endsWith(IDLE_TIMEOUT_SUFFIX)) {
+        throw new InvalidStepException("eventId", RESERVED_EVENT_ID);
+      }
       id(sessionId, "sessionId");
       id(agentId, "agentId");
       if (occurredAt < MIN_OCCURRED_AT || occurredAt > MAX_OCCURRED_AT) {
@@ -242,16 +260,34 @@ public sealed interface Step {
       if (value.isEmpty()) {
         throw new InvalidStepException(path, EMPTY_ID);
       }
+      atMostBytes(value, Limits.MAX_ID_BYTES, "id", path);
     }
 
-    static void text(String value, String path) {
+    static void tool(String value, String path) {
+      text(value, path);
+      atMostBytes(value, Limits.MAX_TOOL_BYTES, "tool name", path);
+    }
+
+    static void freeText(String value, String path) {
+      text(value, path);
+      atMostBytes(value, Limits.MAX_TEXT_BYTES, "free text", path);
+    }
+
+    static void optionalFreeText(String value, String path) {
+      if (value != null) {
+        freeText(value, path);
+      }
+    }
+
+    private static void text(String value, String path) {
       required(value, path);
       checkText(value, path);
     }
 
-    static void optionalText(String value, String path) {
-      if (value != null) {
-        checkText(value, path);
+    private static void atMostBytes(String value, int limit, String what, String path) {
+      if (Limits.utf8LongerThan(value, limit)) {
+        throw new InvalidStepException(
+            path, what + " longer than " + limit + " bytes of UTF-8 (limit " + limit + ")");
       }
     }
 
@@ -264,15 +300,32 @@ public sealed interface Step {
 
     static List<String> scopes(List<String> scopes, String path) {
       required(scopes, path);
+      if (scopes.size() > Limits.MAX_SCOPES) {
+        throw new InvalidStepException(
+            path,
+            "more than " + Limits.MAX_SCOPES + " scopes (limit " + Limits.MAX_SCOPES + ")");
+      }
       for (int i = 0; i < scopes.size(); i++) {
         String s = scopes.get(i);
         if (s == null) {
           throw new InvalidStepException(FieldPath.index(path, i), "expected string, got null");
         }
+        // Before the grammar, so an oversized scope costs no parse.
+        atMostBytes(s, Limits.MAX_SCOPE_BYTES, "scope", FieldPath.index(path, i));
+        Scope parsed;
         try {
-          Scope.parse(s);
+          parsed = Scope.parse(s);
         } catch (ScopeSyntaxException e) {
           throw new InvalidStepException(FieldPath.index(path, i), e.getMessage());
+        }
+        if (parsed.segments().size() > Limits.MAX_SCOPE_SEGMENTS) {
+          throw new InvalidStepException(
+              FieldPath.index(path, i),
+              "scope with more than "
+                  + Limits.MAX_SCOPE_SEGMENTS
+                  + " segments (limit "
+                  + Limits.MAX_SCOPE_SEGMENTS
+                  + ")");
         }
       }
       return List.copyOf(scopes);
@@ -280,6 +333,11 @@ public sealed interface Step {
 
     static Map<String, String> arguments(Map<String, String> arguments, String path) {
       required(arguments, path);
+      if (arguments.size() > Limits.MAX_ARGUMENTS) {
+        throw new InvalidStepException(
+            path,
+            "more than " + Limits.MAX_ARGUMENTS + " entries (limit " + Limits.MAX_ARGUMENTS + ")");
+      }
       Map<String, String> copy = new LinkedHashMap<>(Math.max(4, arguments.size() * 2));
       for (Map.Entry<String, String> a : arguments.entrySet()) {
         String key = a.getKey();
@@ -288,10 +346,12 @@ public sealed interface Step {
         }
         String keyPath = FieldPath.child(path, key);
         checkText(key, keyPath);
+        atMostBytes(key, Limits.MAX_ARGUMENT_NAME_BYTES, "argument name", keyPath);
         if (a.getValue() == null) {
           throw new InvalidStepException(keyPath, "expected string, got null");
         }
         checkText(a.getValue(), keyPath);
+        atMostBytes(a.getValue(), Limits.MAX_ARGUMENT_VALUE_BYTES, "argument value", keyPath);
         copy.put(key, a.getValue());
       }
       return Collections.unmodifiableMap(copy);

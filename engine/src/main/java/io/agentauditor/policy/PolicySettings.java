@@ -10,10 +10,12 @@ import java.util.Set;
  * The bundle's rule settings (contract sections 5, 6 and 9.3). {@link #defaults()} gives the
  * contract's defaults.
  *
- * @param sessionRetentionSeconds 0 (the default) keeps closed sessions for good, as the contract
- *     asks; otherwise how long, in event time, a closed session's state and its {@code eventId}
- *     dedupe records are kept after it closed, so stores stay bounded. A purged session leaves a
- *     tombstone: its id stays closed, but a retry of one of its events is decided anew
+ * @param sessionRetentionSeconds how long, in event time, a closed session's chain state and
+ *     stored decisions are kept after it closed, and any stored decision after its own occurredAt
+ *     (contract section 4, v2; default 86,400); 0 keeps them for good. A purged session leaves a
+ *     tombstone: its id stays closed, but a retry of one of its events is decided anew, as is a
+ *     retry of any event whose stored decision was dropped
+ * @param limits the session limits ({@code limits.*}, section 4); not null
  */
 public record PolicySettings(
     int maxDelegationDepth,
@@ -24,15 +26,17 @@ public record PolicySettings(
     int fanOutMax,
     long fanOutWindowSeconds,
     long sessionIdleTimeoutSeconds,
-    long sessionRetentionSeconds) {
+    long sessionRetentionSeconds,
+    SessionLimits limits) {
 
   public PolicySettings {
+    java.util.Objects.requireNonNull(limits, "limits");
     forbiddenStorage = Set.copyOf(forbiddenStorage);
     staticKinds = Set.copyOf(staticKinds);
     sensitiveScopes = List.copyOf(sensitiveScopes);
   }
 
-  /** The contract's defaults; closed sessions are kept for good (no retention). */
+  /** The contract's defaults (a retention of 86,400 s). */
   public static PolicySettings defaults() {
     return new PolicySettings(
         3,
@@ -52,6 +56,37 @@ public record PolicySettings(
         10,
         60,
         1800,
-        0);
+        86_400,
+        SessionLimits.defaults());
+  }
+
+  /** These settings with another {@code sessionRetentionSeconds}. */
+  public PolicySettings withSessionRetentionSeconds(long seconds) {
+    return new PolicySettings(
+        maxDelegationDepth,
+        maxCredentialTtlSeconds,
+        forbiddenStorage,
+        staticKinds,
+        sensitiveScopes,
+        fanOutMax,
+        fanOutWindowSeconds,
+        sessionIdleTimeoutSeconds,
+        seconds,
+        limits);
+  }
+
+  /** These settings with other session limits. */
+  public PolicySettings withLimits(SessionLimits limits) {
+    return new PolicySettings(
+        maxDelegationDepth,
+        maxCredentialTtlSeconds,
+        forbiddenStorage,
+        staticKinds,
+        sensitiveScopes,
+        fanOutMax,
+        fanOutWindowSeconds,
+        sessionIdleTimeoutSeconds,
+        sessionRetentionSeconds,
+        limits);
   }
 }

@@ -30,8 +30,11 @@ final class SettingsReader {
           "sensitiveScopes",
           "fanOut",
           "sessionIdleTimeoutSeconds",
-          "sessionRetentionSeconds");
+          "sessionRetentionSeconds",
+          "limits");
   private static final Set<String> FAN_OUT_KEYS = BundleYaml.keys("max", "windowSeconds");
+  private static final Set<String> LIMITS_KEYS =
+      BundleYaml.keys("maxAgents", "maxDepth", "maxCredentials", "maxApprovals");
 
   /** The storage names a bundle may use (also a tool's sink). */
   static final List<String> STORAGES =
@@ -49,6 +52,10 @@ final class SettingsReader {
   private Long fanOutWindowSeconds;
   private Long sessionIdleTimeoutSeconds;
   private Long sessionRetentionSeconds;
+  private Integer maxAgents;
+  private Integer maxDepth;
+  private Integer maxCredentials;
+  private Integer maxApprovals;
 
   /** Reads one {@code settings} section. */
   void readSettings(BundleYaml yaml, Node node) {
@@ -78,6 +85,7 @@ final class SettingsReader {
             sessionIdleTimeoutSeconds = yaml.integer(v, what, 1, Integer.MAX_VALUE);
         case "sessionRetentionSeconds" ->
             sessionRetentionSeconds = yaml.integer(v, what, 0, Long.MAX_VALUE / 1000);
+        case "limits" -> readLimits(yaml, v);
         default -> throw new IllegalStateException("unhandled setting " + key);
       }
     }
@@ -95,6 +103,23 @@ final class SettingsReader {
       fanOutWindowSeconds =
           yaml.integer(f.get("windowSeconds").value(), "settings.fanOut.windowSeconds", 1, 86_400);
     }
+  }
+
+  private void readLimits(BundleYaml yaml, Node node) {
+    Map<String, Entry> f = yaml.fields(node, "settings.limits", LIMITS_KEYS);
+    if (f == null) {
+      return;
+    }
+    maxAgents = limit(yaml, f, "maxAgents", 1, 1_000_000, maxAgents);
+    maxDepth = limit(yaml, f, "maxDepth", 0, 1000, maxDepth);
+    maxCredentials = limit(yaml, f, "maxCredentials", 0, 1_000_000, maxCredentials);
+    maxApprovals = limit(yaml, f, "maxApprovals", 0, 1_000_000, maxApprovals);
+  }
+
+  private static Integer limit(
+      BundleYaml yaml, Map<String, Entry> f, String key, long min, long max, Integer current) {
+    Entry e = f.get(key);
+    return e == null ? current : toInt(yaml.integer(e.value(), "settings.limits." + key, min, max));
   }
 
   private static Integer toInt(Long v) {
@@ -144,7 +169,12 @@ final class SettingsReader {
         or(fanOutMax, defaults.fanOutMax()),
         or(fanOutWindowSeconds, defaults.fanOutWindowSeconds()),
         or(sessionIdleTimeoutSeconds, defaults.sessionIdleTimeoutSeconds()),
-        or(sessionRetentionSeconds, defaults.sessionRetentionSeconds()));
+        or(sessionRetentionSeconds, defaults.sessionRetentionSeconds()),
+        new SessionLimits(
+            or(maxAgents, defaults.limits().maxAgents()),
+            or(maxDepth, defaults.limits().maxDepth()),
+            or(maxCredentials, defaults.limits().maxCredentials()),
+            or(maxApprovals, defaults.limits().maxApprovals())));
   }
 
   private static <T> T or(T value, T fallback) {

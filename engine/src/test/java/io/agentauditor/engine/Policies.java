@@ -8,6 +8,7 @@ import io.agentauditor.policy.Policy;
 import io.agentauditor.policy.PolicyBundleLoader;
 import io.agentauditor.policy.PolicySettings;
 import io.agentauditor.policy.RuleSettings;
+import io.agentauditor.policy.SessionLimits;
 import io.agentauditor.policy.TestBundles;
 import java.util.EnumMap;
 import java.util.List;
@@ -33,20 +34,17 @@ final class Policies {
 
   /** The default bundle with a retention of closed sessions ({@code sessionRetentionSeconds}). */
   static Policy withRetention(long seconds) {
-    PolicySettings d = defaultPolicy().settings();
-    return with(
-        new PolicySettings(
-            d.maxDelegationDepth(),
-            d.maxCredentialTtlSeconds(),
-            d.forbiddenStorage(),
-            d.staticKinds(),
-            d.sensitiveScopes(),
-            d.fanOutMax(),
-            d.fanOutWindowSeconds(),
-            d.sessionIdleTimeoutSeconds(),
-            seconds),
-        Map.of(),
-        List.of());
+    return with(defaultPolicy().settings().withSessionRetentionSeconds(seconds), Map.of(), List.of());
+  }
+
+  /** The default bundle with other session limits ({@code limits.*}). */
+  static Policy withLimits(SessionLimits limits) {
+    return with(defaultPolicy().settings().withLimits(limits), Map.of(), List.of());
+  }
+
+  /** The default bundle with other settings. */
+  static Policy withSettings(PolicySettings settings) {
+    return with(settings, Map.of(), List.of());
   }
 
   /** The default bundle with some built-ins overridden and custom rules appended. */

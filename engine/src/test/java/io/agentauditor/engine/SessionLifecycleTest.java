@@ -135,7 +135,7 @@ class SessionLifecycleTest {
   }
 
   @Test
-  void shouldWriteOnlyFanOutTimerAndDedupeForABlockedStep() {
+  void shouldWriteOnlyFanOutTimerAndDedupeWithItsIndexEntryForABlockedStep() {
     // Given
     h.decide(s.start("agent:planner", 0, "read:repo/**"));
     NavigableMap<byte[], byte[]> before = h.store.snapshot();
@@ -151,6 +151,8 @@ class SessionLifecycleTest {
     after.remove(StateKeys.STREAM_TIME);
     before.remove(StateKeys.STREAM_TIME);
     assertThat(after.remove(StateKeys.dedupe("s1", blocked.eventId()))).isNotNull();
+    assertThat(after.remove(StateKeys.decisionIndex(Events.millis(5), "s1", blocked.eventId())))
+        .isNotNull();
     assertThat(after.remove(StateKeys.fanOut("s1", "agent:planner"))).isNotNull();
     // The idle-timer index keeps its entry at 0: a lower bound of the timer, moved when due.
     assertThat(after).containsKey(StateKeys.timeIndex(StateKeys.TIMER_INDEX, Events.millis(0), "s1"));
@@ -186,10 +188,7 @@ class SessionLifecycleTest {
     // Later events of a closed session are gated; the idle decision is no dedupe record.
     assertThat(ruleIds(h.decide(a.tool("agent:a", 1802, "repo.read_file", Map.of("repo", "x")))))
         .containsExactly("session-closed");
-    Step sameId =
-        new Step.ToolCall(
-            "a#idle-timeout", "a", "agent:a", Events.millis(1803), "repo.read_file", Map.of("repo", "x"), null);
-    assertThat(h.process(sameId).retry()).isFalse();
+    assertThat(h.store.get(StateKeys.dedupe("a", "a#idle-timeout"))).isNull();
   }
 
   @Test
@@ -241,8 +240,9 @@ class SessionLifecycleTest {
   }
 
   @Test
-  void shouldKeepAClosedSessionAndItsDecisionsForGoodByDefault() {
+  void shouldKeepAClosedSessionAndItsDecisionsForGoodWithARetentionOfZero() {
     // Given
+    Harness h = new Harness(Policies.withRetention(0));
     Step start = s.start("agent:planner", 0, "read:repo/**");
     Decision started = h.decide(start);
     h.decide(s.end("agent:planner", 1));

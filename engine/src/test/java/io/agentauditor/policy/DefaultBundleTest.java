@@ -54,7 +54,8 @@ class DefaultBundleTest {
     assertThat(s.fanOutMax()).isEqualTo(10);
     assertThat(s.fanOutWindowSeconds()).isEqualTo(60);
     assertThat(s.sessionIdleTimeoutSeconds()).isEqualTo(1800);
-    assertThat(s.sessionRetentionSeconds()).isZero();
+    assertThat(s.sessionRetentionSeconds()).isEqualTo(86_400);
+    assertThat(s.limits()).isEqualTo(new SessionLimits(256, 16, 1024, 256));
   }
 
   @Test

@@ -34,8 +34,16 @@ import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
  * </ul>
  *
  * <p>A released type that no longer exists at all is reported too: its records would be unreadable.
+ *
+ * <p>Key types ({@link #KEY_TYPES}) are frozen: once released, any change, compatible or not, its
+ * {@code doc} included, is reported. A compacted topic keeps one record per key <em>bytes</em>, and
+ * a changed schema registers under a new id, which the Confluent frame carries: the same key
+ * would then be two keys, and compaction would keep a stale value beside the current one.
  */
 final class CompatibilityCheck {
+
+  /** The record types used as Kafka keys. */
+  static final java.util.Set<String> KEY_TYPES = java.util.Set.of("io.agentauditor.schema.CredentialKey");
 
   private CompatibilityCheck() {}
 
@@ -66,7 +74,13 @@ final class CompatibilityCheck {
   private static void checkHouseRules(
       String version, String type, Schema old, Schema now, List<Violation> out) {
     List<String> reasons = new ArrayList<>();
+    if (KEY_TYPES.contains(type) && !old.toString().equals(now.toString())) {
+      reasons.add("key type changed: a key schema is frozen once released (compaction compares key bytes)");
+    }
     if (old.getType() != now.getType()) {
+      if (!reasons.isEmpty()) {
+        out.add(new Violation(version, type, "house rules", reasons));
+      }
       return; // Avro's own check already reports the type change
     }
     if (old.getType() == Schema.Type.ENUM) {

@@ -51,10 +51,78 @@ class SchemaCompatibilityTest {
             "io.agentauditor.schema.AgentEvent",
             "io.agentauditor.schema.Decision",
             "io.agentauditor.schema.CredentialState",
+            "io.agentauditor.schema.CredentialKey",
             "io.agentauditor.schema.ToolCall",
             "io.agentauditor.schema.EventType",
             "io.agentauditor.schema.Verdict")
-        .hasSize(17);
+        .hasSize(18);
+  }
+
+  @Test
+  void shouldKeyTheCredentialLedgerByTheSessionAndCredentialIdsAsARecordOfTwoStrings() {
+    // Given
+    Schema key = SchemaSet.load(CURRENT).types().get("io.agentauditor.schema.CredentialKey");
+
+    // When
+    List<String> fields = key.getFields().stream().map(f -> f.name() + ":" + f.schema().getType()).toList();
+
+    // Then: contract 9.5, both ids required, no defaults, nothing else
+    assertThat(key.getType()).isEqualTo(Schema.Type.RECORD);
+    assertThat(fields).containsExactly("sessionId:STRING", "credentialId:STRING");
+    assertThat(key.getFields()).noneMatch(Schema.Field::hasDefaultValue);
+    assertThat(CompatibilityCheck.KEY_TYPES).contains(key.getFullName());
+  }
+
+  @Test
+  void shouldEncodePairsThatAJoinedStringWouldConfuseAsDifferentKeys() throws IOException {
+    // Given: ("a:b", "c") and ("a", "b:c") would both be "a:b:c" joined with ':'
+    Schema key = SchemaSet.load(CURRENT).types().get("io.agentauditor.schema.CredentialKey");
+
+    // When
+    byte[] first = encode(key, "a:b", "c");
+    byte[] second = encode(key, "a", "b:c");
+
+    // Then
+    assertThat(first).isNotEqualTo(second);
+    assertThat(encode(key, "a:b", "c")).isEqualTo(first);
+  }
+
+  @Test
+  void shouldReportAnyChangeOfAReleasedKeyTypeEvenACompatibleOne() {
+    // Given: a release that holds the current key, and a current key whose only change is a doc
+    SchemaSet current = SchemaSet.load(CURRENT);
+    Schema key = current.types().get("io.agentauditor.schema.CredentialKey");
+    SchemaSet released = SchemaSet.load(RELEASED.resolve("0.1.0")).with(key);
+    List<Schema.Field> fields = new ArrayList<>();
+    for (Schema.Field f : key.getFields()) {
+      fields.add(new Schema.Field(f, f.schema()));
+    }
+    Schema redocumented = Schema.createRecord(key.getName(), "another doc", key.getNamespace(), false, fields);
+
+    // When
+    List<CompatibilityCheck.Violation> same = CompatibilityCheck.violations("0.1.0+key", released, current);
+    List<CompatibilityCheck.Violation> changed =
+        CompatibilityCheck.violations("0.1.0+key", released, current.with(redocumented));
+
+    // Then
+    assertThat(same).isEmpty();
+    assertThat(changed)
+        .singleElement()
+        .satisfies(v -> {
+          assertThat(v.type()).isEqualTo("io.agentauditor.schema.CredentialKey");
+          assertThat(v.reasons()).anySatisfy(r -> assertThat(r).contains("key type changed"));
+        });
+  }
+
+  private static byte[] encode(Schema key, String sessionId, String credentialId) throws IOException {
+    org.apache.avro.generic.GenericRecord r = new org.apache.avro.generic.GenericData.Record(key);
+    r.put("sessionId", sessionId);
+    r.put("credentialId", credentialId);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+    new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(key).write(r, encoder);
+    encoder.flush();
+    return out.toByteArray();
   }
 
   @Test

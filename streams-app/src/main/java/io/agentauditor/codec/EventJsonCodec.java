@@ -17,6 +17,7 @@ import io.agentauditor.model.CredentialKind;
 import io.agentauditor.model.CredentialStorage;
 import io.agentauditor.model.EventType;
 import io.agentauditor.model.InvalidStepException;
+import io.agentauditor.model.Limits;
 import io.agentauditor.model.Step;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * number, encoding or runtime exception). Beyond section 2's rules:
  *
  * <ul>
+ *   <li>A record larger than {@link Limits#MAX_RECORD_BYTES} (1 MiB, without a trailing {@code
+ *       \r}) is {@code $: }{@value Limits#RECORD_TOO_LARGE}, before it is parsed.
  *   <li>JSON whitespace (space, tab, {@code \r}, {@code \n}) may surround the object, so a line
  *       whose trailing {@code \r} was not stripped still decodes; a blank line is {@code $: not a
  *       JSON object}, as is a line starting with a byte order mark; anything after the object is
@@ -100,6 +103,16 @@ public final class EventJsonCodec {
     if (line == null || (!line.isEmpty() && line.charAt(0) == '\uFEFF')) {
       throw notAnObject();
     }
+    int end = line.length();
+    if (end > Limits.MAX_RECORD_BYTES / 3) {
+      if (line.charAt(end - 1) == '\r') {
+        end--;
+      }
+      String record = end == line.length() ? line : line.substring(0, end);
+      if (Limits.utf8LongerThan(record, Limits.MAX_RECORD_BYTES)) {
+        throw tooLarge();
+      }
+    }
     JsonParser p = null;
     try {
       p = StrictJson.FACTORY.createParser(line);
@@ -138,6 +151,13 @@ public final class EventJsonCodec {
       throw notAnObject();
     }
     java.util.Objects.checkFromIndexSize(offset, length, buf.length);
+    int recordBytes = length;
+    if (length > 0 && buf[offset + length - 1] == '\r') {
+      recordBytes--;
+    }
+    if (recordBytes > Limits.MAX_RECORD_BYTES) {
+      throw tooLarge();
+    }
     JsonParser p = null;
     try {
       if (length >= 3
@@ -570,6 +590,10 @@ public final class EventJsonCodec {
 
   private static FieldError notAnObjectError() {
     return new FieldError(JsonPaths.ROOT, "not a JSON object");
+  }
+
+  private static InvalidEventException tooLarge() {
+    return new InvalidEventException(JsonPaths.ROOT, Limits.RECORD_TOO_LARGE);
   }
 
   private static InvalidEventException notAnObject() {

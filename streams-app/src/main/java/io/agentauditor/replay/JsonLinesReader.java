@@ -9,9 +9,10 @@ import java.util.Arrays;
  * Splits a JSON Lines input into records as contract section 2 says: every {@code \n}-separated line
  * is a record, blank lines included; a final newline ends the last record; one trailing {@code \r}
  * is stripped. A UTF-8 byte order mark at the very start of the input is skipped (RFC 8259 lets a
- * parser ignore it; editors on some platforms add it). Reads one record at a time, so memory stays flat; a record longer than {@code
- * maxRecordBytes} is returned with {@link Record#oversized()} set and only its first bytes kept.
- * Not thread-safe.
+ * parser ignore it; editors on some platforms add it). Reads one record at a time, so memory stays
+ * flat; a record longer than {@code maxRecordBytes} (without its {@code \n} and trailing {@code
+ * \r}, as contract section 2 measures it) is returned with {@link Record#oversized()} set and only
+ * its first bytes kept. Not thread-safe.
  */
 public final class JsonLinesReader {
 
@@ -27,7 +28,10 @@ public final class JsonLinesReader {
   private long lineNumber;
   private boolean eof;
 
-  /** @param in the input; this reader buffers it and does not close it */
+  /**
+   * @param in the input; this reader buffers it and does not close it
+   * @param maxRecordBytes the longest record returned whole, at most {@code Integer.MAX_VALUE - 1}
+   */
   public JsonLinesReader(InputStream in, int maxRecordBytes) {
     this.in = in;
     this.maxRecordBytes = maxRecordBytes;
@@ -54,7 +58,8 @@ public final class JsonLinesReader {
       while (pos < limit && chunk[pos] != '\n') {
         pos++;
       }
-      int room = maxRecordBytes - line.size();
+      // A trailing '\r' is not part of the record, nor is the first line's byte order mark.
+      int room = maxRecordBytes + 1 + (lineNumber == 0 ? 3 : 0) - line.size();
       int n = pos - start;
       if (n > room) {
         oversized = true;
@@ -76,6 +81,10 @@ public final class JsonLinesReader {
     }
     if (!oversized && bytes.length > 0 && bytes[bytes.length - 1] == '\r') {
       bytes = Arrays.copyOf(bytes, bytes.length - 1);
+    }
+    if (bytes.length > maxRecordBytes) {
+      oversized = true;
+      bytes = Arrays.copyOf(bytes, maxRecordBytes);
     }
     return new Record(lineNumber, bytes, oversized);
   }

@@ -5,6 +5,8 @@ import io.agentauditor.codec.EventJsonCodec;
 import io.agentauditor.codec.InvalidEventException;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.model.Decision;
+import io.agentauditor.model.FieldPath;
+import io.agentauditor.model.Limits;
 import io.agentauditor.engine.StateStore;
 import io.agentauditor.engine.StepResult;
 import io.agentauditor.model.Step;
@@ -35,8 +37,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Replayer {
 
-  /** Records longer than this are dead letters rather than a reason to run out of memory. */
-  public static final int MAX_RECORD_BYTES = 8 * 1024 * 1024;
+  /**
+   * Records longer than this are dead letters (contract section 2's record limit), read no further
+   * than that.
+   */
+  public static final int MAX_RECORD_BYTES = Limits.MAX_RECORD_BYTES;
 
   /** Records handed on at once. */
   static final int BATCH_RECORDS = 512;
@@ -118,7 +123,7 @@ public final class Replayer {
     while ((record = reader.next()) != null) {
       Item item = new Item(record.lineNumber());
       if (record.oversized()) {
-        item.deadLetter = "record longer than " + MAX_RECORD_BYTES + " bytes";
+        item.deadLetter = FieldPath.ROOT + ": " + Limits.RECORD_TOO_LARGE;
       } else {
         try {
           item.event = EventJsonCodec.decode(record.bytes());

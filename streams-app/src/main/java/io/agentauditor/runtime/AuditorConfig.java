@@ -196,7 +196,7 @@ public final class AuditorConfig extends AbstractConfig {
               "agent-credentials",
               AuditorConfig::validateTopicName,
               Importance.HIGH,
-              "Output topic of credential lifecycle records, compacted by credential.")
+              "Output topic of credential lifecycle records, compacted by (sessionId, credentialId).")
           .define(
               TOPIC_DEAD_LETTERS,
               Type.STRING,

@@ -10,6 +10,7 @@ import io.agentauditor.policy.Policy;
 import io.agentauditor.avro.CredentialStateMapper;
 import io.agentauditor.model.CredentialChange;
 import io.agentauditor.model.Step;
+import io.agentauditor.schema.CredentialKey;
 import io.agentauditor.schema.CredentialState;
 import java.util.Map;
 import java.util.Objects;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *       record gives exactly one decision;
  *   <li>unless the record is a retry, one OCSF Detection Finding (JSON, key sessionId) per finding
  *       of a FLAG or BLOCK decision to {@value AuditorTopology#VIOLATIONS_SINK};
- *   <li>every credential lifecycle change (Avro {@code CredentialState}, key credentialId) to
+ *   <li>every credential lifecycle change (Avro {@code CredentialState}, key the Avro {@code
+ *       CredentialKey} of its sessionId and credentialId, contract 9.5) to
  *       {@value AuditorTopology#CREDENTIALS_SINK}; a retry changes nothing itself, so its changes
  *       are only those of the idle timeouts it triggered;
  *   <li>the idle-timeout decisions (contract 9.3) found due after the record, each followed by its
@@ -47,8 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Why no punctuator.</b> The engine keeps the task's stream time (the largest occurredAt of
  * the valid records) in the store and, after every valid record, closes the sessions idle for
- * longer than {@code sessionIdleTimeoutSeconds} and purges closed sessions (state and eventId
- * dedupe records) older than {@code sessionRetentionSeconds}. That is exactly contract 9.3:
+ * longer than {@code sessionIdleTimeoutSeconds}, purges closed sessions (state and eventId
+ * dedupe records) and drops stored decisions older than {@code sessionRetentionSeconds}. That is
+ * exactly contract 9.3:
  * timeouts are checked "after each valid record" and ordered after that record's decision. A
  * stream-time punctuator could only fire when a record advances stream time, i.e. at the same
  * points, but after the record rather than as part of its step and at a schedule granularity, so it
@@ -59,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * <p>A record whose key is not its sessionId is refused with {@link EventKeyMismatchException}
  * (dead letter through the processing handler). An engine failure propagates to the same handler.
  */
-final class AuditProcessor implements Processor<String, Step, String, Object> {
+final class AuditProcessor implements Processor<String, Step, Object, Object> {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(AuditProcessor.class);
 
@@ -72,7 +75,7 @@ final class AuditProcessor implements Processor<String, Step, String, Object> {
   private final OcsfDetectionFindings violations;
   private final int cachedRecords;
   private final DecisionListener listener;
-  private ProcessorContext<String, Object> context;
+  private ProcessorContext<Object, Object> context;
   private CachingStateStore store;
   private Sensor cacheHits;
   private Sensor cacheMisses;
@@ -91,7 +94,7 @@ final class AuditProcessor implements Processor<String, Step, String, Object> {
   }
 
   @Override
-  public void init(ProcessorContext<String, Object> context) {
+  public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
     KeyValueStore<Bytes, byte[]> kv = context.getStateStore(AuditorTopology.CHAIN_STATE_STORE);
     // Made anew on every init (also when a task is revived after its state was wiped and
@@ -153,8 +156,8 @@ final class AuditProcessor implements Processor<String, Step, String, Object> {
     for (CredentialChange change : result.credentialChanges()) {
       CredentialState credential = CredentialStateMapper.toAvro(change);
       context.forward(
-          new Record<String, Object>(
-              change.credentialId(),
+          new Record<Object, Object>(
+              new CredentialKey(change.sessionId(), change.credentialId()),
               credential,
               kafkaTimestamp(change.lastEventAtMillis())),
           AuditorTopology.CREDENTIALS_SINK);
@@ -184,7 +187,7 @@ final class AuditProcessor implements Processor<String, Step, String, Object> {
 
   private void forwardDecision(Decision decision) {
     context.forward(
-        new Record<String, Object>(
+        new Record<Object, Object>(
             decision.sessionId(),
             DecisionMapper.toAvro(decision),
             kafkaTimestamp(decision.occurredAtMillis())),
@@ -194,7 +197,7 @@ final class AuditProcessor implements Processor<String, Step, String, Object> {
   private void forwardViolations(Decision decision) {
     for (String json : violations.of(decision)) {
       context.forward(
-          new Record<String, Object>(
+          new Record<Object, Object>(
               decision.sessionId(), json, kafkaTimestamp(decision.occurredAtMillis())),
           AuditorTopology.VIOLATIONS_SINK);
     }
@@ -209,7 +212,7 @@ final class AuditProcessor implements Processor<String, Step, String, Object> {
    * Creates one {@link AuditProcessor} (with its own engine: engines are not thread-safe) per task,
    * and owns the {@value AuditorTopology#CHAIN_STATE_STORE} store it uses.
    */
-  static final class Supplier implements ProcessorSupplier<String, Step, String, Object> {
+  static final class Supplier implements ProcessorSupplier<String, Step, Object, Object> {
 
     private final Policy policy;
     private final OcsfDetectionFindings violations;
@@ -231,7 +234,7 @@ final class AuditProcessor implements Processor<String, Step, String, Object> {
     }
 
     @Override
-    public Processor<String, Step, String, Object> get() {
+    public Processor<String, Step, Object, Object> get() {
       return new AuditProcessor(new AuditEngine(policy), violations, cachedRecords, listener);
     }
 

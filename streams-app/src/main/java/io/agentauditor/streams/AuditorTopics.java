@@ -1,6 +1,7 @@
 package io.agentauditor.streams;
 
 import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.schema.CredentialKey;
 import io.agentauditor.schema.CredentialState;
 import io.agentauditor.schema.Decision;
 import io.agentauditor.serde.AvroSerde;
@@ -11,15 +12,18 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * The auditor's Kafka topics with their serdes (contract sections 2 and 9), the one place they are
- * declared. Keys are plain UTF-8 strings; Avro values are in the Confluent wire format through
- * {@link AvroSerde} with the given serde configuration (registry URL, auto-registration...).
+ * declared. Keys are plain UTF-8 strings but the credential ledger's; Avro keys and values are in
+ * the Confluent wire format through {@link AvroSerde} with the given serde configuration (registry
+ * URL, auto-registration...).
  *
  * <ul>
  *   <li>{@code events}: key sessionId, value Avro {@code AgentEvent} (the topology reads it through
  *       a validating deserializer);
  *   <li>{@code decisions}: key sessionId, value Avro {@code Decision};
  *   <li>{@code violations}: key sessionId, value an OCSF Detection Finding as a JSON string;
- *   <li>{@code credentials} (compacted): key credentialId, value Avro {@code CredentialState}.
+ *   <li>{@code credentials} (compacted): key Avro {@code CredentialKey} ({@code sessionId}, {@code
+ *       credentialId}: contract 9.5, an id is unique only within its session; registered under
+ *       {@code <topic>-key}), value Avro {@code CredentialState}.
  * </ul>
  *
  * The dead-letter topic has no serde: its records are the source records' raw bytes with error
@@ -32,7 +36,7 @@ public record AuditorTopics(
     Topic<String, AgentEvent> events,
     Topic<String, Decision> decisions,
     Topic<String, String> violations,
-    Topic<String, CredentialState> credentials,
+    Topic<CredentialKey, CredentialState> credentials,
     String deadLetters) {
 
   public AuditorTopics {
@@ -44,7 +48,7 @@ public record AuditorTopics(
   }
 
   /**
-   * The topics named by {@code names}, with value serdes configured from {@code serdeConfig}.
+   * The topics named by {@code names}, with Avro serdes configured from {@code serdeConfig}.
    *
    * @throws org.apache.kafka.common.config.ConfigException when the serde configuration is invalid
    */
@@ -59,7 +63,7 @@ public record AuditorTopics(
         new Topic<>(names.violations(), Serdes.String(), Serdes.String()),
         new Topic<>(
             names.credentials(),
-            Serdes.String(),
+            AvroSerde.of(CredentialKey.class, serdeConfig, true),
             AvroSerde.of(CredentialState.class, serdeConfig, false)),
         names.deadLetters());
   }

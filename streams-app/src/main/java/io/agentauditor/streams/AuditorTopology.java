@@ -21,7 +21,7 @@ import org.apache.kafka.streams.state.Stores;
  *   -> audit (AuditProcessor, store chain-state)
  *        -> decisions-sink   (key sessionId, Avro Decision)
  *        -> violations-sink  (key sessionId, OCSF Detection Finding JSON)
- *        -> credentials-sink (key credentialId, Avro CredentialState)
+ *        -> credentials-sink (key Avro CredentialKey: sessionId, credentialId; Avro CredentialState)
  * </pre>
  *
  * <p>The store {@value #CHAIN_STATE_STORE} is a persistent RocksDB key-value store with its

@@ -2,15 +2,20 @@ package io.agentauditor.streams;
 
 import io.agentauditor.avro.EventMapper;
 import io.agentauditor.codec.InvalidEventException;
+import io.agentauditor.model.FieldPath;
+import io.agentauditor.model.Limits;
 import io.agentauditor.model.Step;
 import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.serde.AvroSerde;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * The value deserializer of the events topic: decodes with the Avro serde, then maps the event to
- * the engine's {@link Step}, whose constructors check contract section 2 ({@link EventMapper}).
+ * the engine's {@link Step}, whose constructors check contract section 2 ({@link EventMapper}). A
+ * value whose Avro encoding (the bytes after the registry's 5-byte header) is larger than {@link
+ * Limits#MAX_RECORD_BYTES} is refused before it is decoded (section 2's record limit).
  *
  * <p>Throws {@link io.agentauditor.serde.AvroSerializationException} for undecodable bytes and
  * {@link InvalidAgentEventException} for a contract-violating event: both are {@code
@@ -36,6 +41,11 @@ final class ValidatingEventDeserializer implements Deserializer<Step> {
 
   @Override
   public Step deserialize(String topic, byte[] data) {
+    // Before decoding, so an oversized record costs nothing but its length.
+    if (data != null && data.length - AvroSerde.HEADER_SIZE > Limits.MAX_RECORD_BYTES) {
+      throw new InvalidAgentEventException(
+          new InvalidEventException(FieldPath.ROOT, Limits.RECORD_TOO_LARGE));
+    }
     AgentEvent event = avro.deserialize(topic, data);
     try {
       return EventMapper.toStep(event);

@@ -99,7 +99,7 @@ class PolicyTestCommandTest {
         .endsWith(
             "1 passed, 2 failed\n"
                 + "built-in rules no case expects to fire: unknown-session, duplicate-session,"
-                + " session-closed, unknown-agent, delegation-cycle, agent-reparented,"
+                + " session-closed, unknown-agent, session-limit, delegation-cycle, agent-reparented,"
                 + " delegation-depth, credential-lateral-grant, credential-id-conflict,"
                 + " long-lived-credential, insecure-secret-storage, static-credential,"
                 + " unknown-tool, malformed-arguments, approval-required, credential-unknown,"

@@ -49,6 +49,19 @@ class JsonLinesReaderTest {
   }
 
   @Test
+  void shouldMeasureTheLimitWithoutTheTrailingCarriageReturn() throws IOException {
+    // Given records of exactly the limit, with and without '\r', and one byte over it
+    String input = "abc\r\nabc\nabcd\r\nabcd\n";
+    // When / Then
+    assertThat(records(input, 3)).containsExactly("1:abc", "2:abc", "3:abc!", "4:abc!");
+  }
+
+  @Test
+  void shouldNotCountTheByteOrderMarkTowardsTheFirstRecordsLimit() throws IOException {
+    assertThat(records("\uFEFFabc\r\nabc\n", 3)).containsExactly("1:abc", "2:abc");
+  }
+
+  @Test
   void shouldSplitRecordsThatSpanReadChunks() throws IOException {
     // Given a stream that hands out one byte per read, the worst case for chunk boundaries
     byte[] data = "first\nsecond\r\nthird".getBytes(UTF_8);

@@ -2,6 +2,8 @@ package io.agentauditor.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentauditor.registry.InMemorySchemaRegistry;
+import io.agentauditor.schema.CredentialKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +37,34 @@ class AuditorTopologyDescriptionTest {
 
     // When / Then
     assertThat(description.toString()).isEqualTo(expected());
+  }
+
+  @Test
+  void shouldKeyTheCredentialLedgerByAnAvroRecordOfSessionAndCredentialRegisteredAsAKey() {
+    // Given the topics as the production builder declares them, on an in-memory registry
+    String registry = "description-" + java.util.UUID.randomUUID();
+    AuditorTopics topics =
+        AuditorTopics.of(
+            AuditTestData.topicNames("description"), Map.of("schema.registry.url", "mock://" + registry));
+    Topic<CredentialKey, ?> ledger = topics.credentials();
+    CredentialKey key = new CredentialKey("s1", "k1");
+
+    // When a key is written and read back
+    byte[] bytes = ledger.keySerde().serializer().serialize(ledger.name(), key);
+    CredentialKey back = ledger.keySerde().deserializer().deserialize(ledger.name(), bytes);
+
+    // Then it is the pair (contract 9.5), under the topic's key subject, and the other topics keep
+    // their sessionId string keys
+    try {
+      assertThat(back).isEqualTo(key);
+      assertThat(InMemorySchemaRegistry.named(registry).subjects())
+          .containsExactly(ledger.name() + "-key");
+      assertThat(
+              topics.decisions().keySerde().serializer().serialize(topics.decisions().name(), "s1"))
+          .isEqualTo("s1".getBytes(StandardCharsets.UTF_8));
+    } finally {
+      InMemorySchemaRegistry.drop(registry);
+    }
   }
 
   private static String expected() throws IOException {

@@ -13,6 +13,7 @@ import io.agentauditor.engine.InMemoryStateStore;
 import io.agentauditor.ocsf.OcsfDetectionFindings;
 import io.agentauditor.runtime.AuditorConfig;
 import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.schema.CredentialKey;
 import io.agentauditor.schema.CredentialState;
 import io.agentauditor.schema.CredentialStatus;
 import io.agentauditor.schema.Decision;
@@ -73,7 +74,7 @@ class AuditorTopologyTest {
   private TestInputTopic<String, byte[]> rawEvents;
   private TestOutputTopic<String, Decision> decisions;
   private TestOutputTopic<String, String> violations;
-  private TestOutputTopic<String, CredentialState> credentials;
+  private TestOutputTopic<CredentialKey, CredentialState> credentials;
   private TestOutputTopic<byte[], byte[]> deadLetters;
 
   @BeforeEach
@@ -101,7 +102,7 @@ class AuditorTopologyTest {
     credentials =
         driver.createOutputTopic(
             TOPICS.credentials(),
-            new StringDeserializer(),
+            AvroSerde.of(CredentialKey.class, serdeConfig, true),
             AvroSerde.of(CredentialState.class, serdeConfig, false));
     deadLetters =
         driver.createOutputTopic(
@@ -197,19 +198,37 @@ class AuditorTopologyTest {
   }
 
   @Test
-  void shouldKeyTheCredentialLifecycleByCredentialId() {
-    // Given
+  void shouldKeyTheCredentialLifecycleBySessionAndCredentialId() {
+    // Given the demo session, and another session that issues a credential under the same id
     List<AgentEvent> scenario = AuditTestData.decode(AuditTestData.demoScenario());
+    Instant t = scenario.get(scenario.size() - 1).getOccurredAt();
+    AgentEvent otherIssues =
+        event(
+            AuditTestData.line(
+                "other",
+                "e2",
+                "agent:root",
+                t.plusSeconds(2),
+                "CREDENTIAL_ISSUED",
+                "\"credential\":{\"credentialId\":\"cred-gh-inst-7c1e2a\",\"subjectAgentId\":"
+                    + "\"agent:root\",\"scopes\":[],\"kind\":\"SHORT_LIVED_TOKEN\","
+                    + "\"ttlSeconds\":600,\"storage\":\"MEMORY\"}"));
 
     // When
     pipe(scenario);
+    pipe(List.of(started("other", "agent:root", t.plusSeconds(1)), otherIssues));
 
-    // Then: the latest state per credential (what compaction keeps)
+    // Then: the latest state per credential (what compaction keeps), keyed by the pair
+    // (contract 9.5): one id in two sessions is two credentials
     Map<String, CredentialState> latest = new HashMap<>();
-    for (KeyValue<String, CredentialState> kv : credentials.readKeyValuesToList()) {
-      assertThat(kv.key).isEqualTo(kv.value.getCredentialId());
-      latest.put(kv.key, kv.value);
+    Map<String, CredentialState> other = new HashMap<>();
+    for (KeyValue<CredentialKey, CredentialState> kv : credentials.readKeyValuesToList()) {
+      assertThat(kv.key.getCredentialId()).isEqualTo(kv.value.getCredentialId());
+      assertThat(kv.key.getSessionId()).isEqualTo(kv.value.getSessionId());
+      (kv.key.getSessionId().equals("other") ? other : latest).put(kv.key.getCredentialId(), kv.value);
     }
+    assertThat(other).containsOnlyKeys("cred-gh-inst-7c1e2a");
+    assertThat(other.get("cred-gh-inst-7c1e2a").getStatus()).isEqualTo(CredentialStatus.ACTIVE);
     // the blocked issuance (e08) recorded nothing
     assertThat(latest).containsOnlyKeys("cred-gh-inst-7c1e2a", "cred-oidc-deploy-91b4");
     CredentialState github = latest.get("cred-gh-inst-7c1e2a");
@@ -238,23 +257,30 @@ class AuditorTopologyTest {
   }
 
   @Test
-  void shouldKeepAClosedSessionAndItsDedupeRecordsForGoodByDefault() {
+  void shouldPurgeAClosedSessionToItsTombstoneADayAfterItEndedByDefault() {
     // Given the demo session, ended
     List<AgentEvent> scenario = AuditTestData.decode(AuditTestData.demoScenario());
     pipe(scenario);
-    Decision ended = decisions.readValuesToList().get(16);
+    decisions.readValuesToList();
     byte[] sessionBytes = DEMO_SESSION.getBytes(StandardCharsets.UTF_8);
 
-    // When another session moves stream time a year on, and the end is sent again
-    Instant later = scenario.get(16).getOccurredAt().plusSeconds(365L * 24 * 3600);
+    // When another session moves stream time more than a day (the default retention) on, and the
+    // end is sent again
+    Instant later = scenario.get(16).getOccurredAt().plusSeconds(24L * 3600).plusMillis(1);
     pipe(List.of(started("later", "agent:root", later)));
     decisions.readValuesToList();
+    List<byte[]> left =
+        storeContents().keySet().stream()
+            .filter(k -> AuditTestData.containsBytes(k, sessionBytes))
+            .toList();
     pipe(List.of(scenario.get(16)));
 
-    // Then the demo session's records are kept, and the retry gets the stored decision
-    assertThat(storeContents().keySet())
-        .anyMatch(k -> AuditTestData.containsBytes(k, sessionBytes));
-    assertThat(decisions.readValue()).isEqualTo(ended);
+    // Then only the session's tombstone is left, and the repeat is decided anew against it
+    assertThat(left).hasSize(1);
+    assertThat(left.get(0)[0]).isEqualTo((byte) 0x02);
+    Decision again = decisions.readValue();
+    assertThat(again.getVerdict()).isEqualTo(Verdict.BLOCK);
+    assertThat(again.getFindings()).extracting(f -> f.getRuleId()).containsExactly("session-closed");
   }
 
   @Test

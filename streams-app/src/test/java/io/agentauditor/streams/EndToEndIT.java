@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.schema.CredentialKey;
 import io.agentauditor.schema.CredentialState;
 import io.agentauditor.schema.Decision;
 import io.agentauditor.schema.Verdict;
@@ -96,18 +97,17 @@ class EndToEndIT {
             .isEqualTo(new String(r.key(), StandardCharsets.UTF_8));
       }
 
-      // ... and the credential lifecycle keyed by credentialId
+      // ... and the credential lifecycle keyed by (sessionId, credentialId), contract 9.5
       List<ConsumerRecord<byte[], byte[]>> lifecycle = credentials.drain();
       assertThat(lifecycle).isNotEmpty();
-      try (AvroSerde<CredentialState> serde =
-          AvroSerde.of(
-              CredentialState.class,
-              Map.of("schema.registry.url", "mock://" + app.prefix),
-              false)) {
+      Map<String, String> registry = Map.of("schema.registry.url", "mock://" + app.prefix);
+      try (AvroSerde<CredentialState> serde = AvroSerde.of(CredentialState.class, registry, false);
+          AvroSerde<CredentialKey> keys = AvroSerde.of(CredentialKey.class, registry, true)) {
         for (ConsumerRecord<byte[], byte[]> r : lifecycle) {
           CredentialState state = serde.deserialize(r.topic(), r.value());
-          assertThat(new String(r.key(), StandardCharsets.UTF_8))
-              .isEqualTo(state.getCredentialId());
+          CredentialKey key = keys.deserialize(r.topic(), r.key());
+          assertThat(key.getSessionId()).isEqualTo(state.getSessionId());
+          assertThat(key.getCredentialId()).isEqualTo(state.getCredentialId());
         }
       }
     } finally {

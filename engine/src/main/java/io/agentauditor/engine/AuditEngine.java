@@ -162,20 +162,18 @@ public final class AuditEngine {
     c.engineMeta.indexedClosed(c.streamTime);
   }
 
-  /** Restarts the session's idle timer at this step (contract 9.3). */
+  /**
+   * Restarts the session's idle timer at this step (contract 9.3): set to its occurredAt, or kept
+   * when already later, so the timer never moves back. A session's idle-timer index entries are
+   * lower bounds of its timer, so a timer moving forward leaves them in place (they are moved when
+   * found due, in {@link IdleAndRetention}).
+   */
   private static void restartTimer(StepContext c) {
     StateRecords.SessionMeta m = c.view.meta();
     if (m == null || m.closed) {
       return;
     }
-    if (m.timer != c.t) {
-      // A session's index entries are lower bounds of its timer: one moving forward (nearly
-      // every step) is left in place and moved when found due (IdleAndRetention); only a timer
-      // set back by an earlier-stamped step needs an entry now.
-      if (c.t < m.timer) {
-        c.store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, c.t, c.sessionId), EMPTY);
-        c.engineMeta.indexedTimer(c.t);
-      }
+    if (c.t > m.timer) {
       m.timer = c.t;
       c.view.timerChanged();
     }

@@ -23,8 +23,8 @@
  *
  * <p>{@code be64(x)} is {@code x} with its sign bit flipped, big-endian, so byte order is numeric
  * order. An idle-timer entry is a lower bound of its session's timer: every open session has an entry
- * at or below its timer, written when the session starts or a step sets its timer back; a timer
- * moving forward leaves the entry in place (saving a delete and a put per step), and an entry found
+ * at or below its timer, written when the session starts (the timer never moves back, contract
+ * 9.3); a timer moving forward leaves the entry in place (saving a delete and a put per step), and an entry found
  * due is moved to the session's timer, dropped when the session is closed or gone, or closes the
  * session when its timer is due too. A session may thus have stale entries; they are harmless. The closed-at index also holds one entry per session with no meta (steps gated by {@code
  * unknown-session}, or a blocked {@code SESSION_STARTED}) at the stream time of the step, so their

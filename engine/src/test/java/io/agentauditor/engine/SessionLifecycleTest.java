@@ -210,21 +210,33 @@ class SessionLifecycleTest {
   }
 
   @Test
-  void shouldCloseASessionAtTheTimerAnEarlierStampedStepSetBack() {
-    // Given: the timer moves forward to 1000 s, then an earlier-stamped step sets it back to 100 s
+  void shouldKeepTheIdleTimerWhenALaterArrivingStepIsStampedEarlier() {
+    // Given: the timer moves forward to 1000 s, then a step stamped 100 s arrives
     h.decide(s.start("agent:planner", 0, "read:repo/**"));
     h.decide(s.tool("agent:planner", 1000, "repo.read_file", Map.of("repo", "a")));
     h.decide(s.tool("agent:planner", 100, "repo.read_file", Map.of("repo", "a")));
     Events other = new Events("other");
-    // When: stream time reaches 1800 s after the timer, then one millisecond more
-    StepResult atLimit = h.process(other.start("agent:o", 1900, "read:repo/**"));
-    StepResult past = h.process(other.end("agent:o", 1900.001));
-    // Then: idle from the set-back timer, once
+    // When: stream time passes 1800 s after 100 s, then 1800 s after 1000 s
+    StepResult pastTheEarlierStamp = h.process(other.start("agent:o", 1900.001, "read:repo/**"));
+    StepResult atLimit = h.process(other.tool("agent:o", 2800, "nope", Map.of()));
+    StepResult past = h.process(other.tool("agent:o", 2800.001, "nope", Map.of()));
+    // Then: the timer stayed at 1000 s (9.3: it never moves back)
+    assertThat(pastTheEarlierStamp.idleTimeouts()).isEmpty();
     assertThat(atLimit.idleTimeouts()).isEmpty();
     assertThat(past.idleTimeouts()).extracting(Decision::sessionId).containsExactly("s1");
-    assertThat(h.process(new Events("third").start("agent:t", 5000, "read:repo/**")).idleTimeouts())
-        .as("stale index entries close nothing twice")
-        .isEmpty();
+  }
+
+  @Test
+  void shouldOrderIdleTimeoutsDueTogetherBySessionIdAsUtf8Bytes() {
+    // Given: two sessions idle since 0; UTF-16 puts the surrogate pair of U+1F600 before U+FFFF
+    String emoji = "s\uD83D\uDE00";
+    String last = "s\uFFFF";
+    h.decide(new Events(emoji).start("agent:a", 0, "read:repo/**"));
+    h.decide(new Events(last).start("agent:b", 0, "read:repo/**"));
+    // When
+    StepResult r = h.process(new Events("later").start("agent:c", 1800.001, "read:repo/**"));
+    // Then: U+FFFF (EF BF BF) comes before U+1F600 (F0 9F 98 80) as UTF-8 bytes
+    assertThat(r.idleTimeouts()).extracting(Decision::sessionId).containsExactly(last, emoji);
   }
 
   @Test

@@ -29,6 +29,8 @@ final class CompiledPolicy {
   final long idleMillis;
   final long retentionMillis;
   final long windowMillis;
+  /** The resource segments of each of {@code settings.sensitiveScopes()}, ASCII case folded. */
+  final List<List<String>> foldedSensitive;
   /** Step times an actor's fan-out record keeps at most: {@link #FAN_OUT_KEPT}, or fanOut.max + 1. */
   final int fanOutKept;
   private final RuleSettings[] builtins;
@@ -48,6 +50,11 @@ final class CompiledPolicy {
     this.retentionMillis = Math.multiplyExact(settings.sessionRetentionSeconds(), 1000L);
     this.windowMillis = Math.multiplyExact(settings.fanOutWindowSeconds(), 1000L);
     this.fanOutKept = Math.max(FAN_OUT_KEPT, settings.fanOutMax() + 1);
+    List<List<String>> folded = new java.util.ArrayList<>();
+    for (Scope s : settings.sensitiveScopes()) {
+      folded.add(ToolCallRules.foldSegments(s.segments()));
+    }
+    this.foldedSensitive = List.copyOf(folded);
   }
 
   RuleSettings settings(BuiltinRule rule) {

@@ -7,6 +7,7 @@ import io.agentauditor.model.CredentialStorage;
 import io.agentauditor.model.Scope;
 import io.agentauditor.model.Step;
 import io.agentauditor.policy.BuiltinRule;
+import io.agentauditor.text.Fold;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,14 +185,42 @@ final class ToolCallRules {
     return false;
   }
 
-  /** The sensitive pattern {@code r} matches (no lattice: equal action or {@code *}), or null. */
+  /**
+   * The sensitive pattern {@code r} matches, or null: no lattice (equal action or {@code *}), and
+   * resource segments compared with ASCII case folded on both sides (contract section 5, v2), so
+   * {@code deploy/PROD/api} is as sensitive as {@code deploy/prod/api}.
+   */
   private static Scope sensitiveMatch(CompiledPolicy rules, Scope r) {
-    for (Scope s : rules.settings.sensitiveScopes()) {
+    List<Scope> sensitive = rules.settings.sensitiveScopes();
+    List<String> folded = null;
+    for (int i = 0; i < sensitive.size(); i++) {
+      Scope s = sensitive.get(i);
       boolean action = s.action().equals(Scope.ANY) || s.action().equals(r.action());
-      if (action && Scope.resourceCovers(s.segments(), r.segments())) {
-        return s;
+      if (action) {
+        if (folded == null) {
+          folded = foldSegments(r.segments());
+        }
+        if (Scope.resourceCovers(rules.foldedSensitive.get(i), folded)) {
+          return s;
+        }
       }
     }
     return null;
+  }
+
+  /** The segments with ASCII case folded; the same list when none has an upper-case letter. */
+  static List<String> foldSegments(List<String> segments) {
+    String[] out = null;
+    for (int i = 0; i < segments.size(); i++) {
+      String seg = segments.get(i);
+      String f = Fold.ascii(seg);
+      if (f != seg && out == null) {
+        out = segments.toArray(new String[0]);
+      }
+      if (out != null) {
+        out[i] = f;
+      }
+    }
+    return out == null ? segments : List.of(out);
   }
 }

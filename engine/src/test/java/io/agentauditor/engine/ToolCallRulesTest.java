@@ -110,6 +110,24 @@ class ToolCallRulesTest {
   }
 
   @Test
+  void shouldMatchSensitiveScopesIgnoringAsciiCaseInResourcesWhileApprovalsCoverWithCase() {
+    // Given: an approval of prod deploys, in lower case
+    h.decide(s.approve("agent:coder", 10, "user:bob@acme.io", 600, "write:deploy/prod/**"));
+    // When: env=PROD and env=Prod, then an approval written as the call spells it
+    Decision upper = call("agent:coder", 11, "cloud.deploy", Map.of("env", "PROD", "service", "api"));
+    Decision mixed = call("agent:coder", 12, "cloud.deploy", Map.of("env", "Prod", "service", "API"));
+    Decision lower = call("agent:coder", 13, "cloud.deploy", Map.of("env", "prod", "service", "api"));
+    h.decide(s.approve("agent:coder", 14, "user:bob@acme.io", 600, "write:deploy/PROD/**"));
+    Decision approvedAsSpelled = call("agent:coder", 15, "cloud.deploy", Map.of("env", "PROD", "service", "api"));
+    // Then: as sensitive as prod; coverage stays case-sensitive, which can only block more
+    assertThat(ruleIds(upper)).containsExactly("approval-required");
+    assertThat(upper.findings().get(0).message()).contains("write:deploy/PROD/api (sensitive *:deploy/prod/**)");
+    assertThat(ruleIds(mixed)).containsExactly("approval-required");
+    assertThat(lower.findings()).isEmpty();
+    assertThat(approvedAsSpelled.findings()).isEmpty();
+  }
+
+  @Test
   void shouldHonourAnApprovalOnItsHalfOpenIntervalThroughTheLattice() {
     // Given: an approval of admin on prod deploys (admin implies write) for 60 s from t=10
     Decision approval = h.decide(s.approve("agent:coder", 10, "user:bob@acme.io", 60, "admin:deploy/prod/**"));

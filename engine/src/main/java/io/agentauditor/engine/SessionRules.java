@@ -78,7 +78,7 @@ final class SessionRules {
       CompiledPolicy rules, List<CredentialRecord> credentials, long t) {
     List<Finding> out = new ArrayList<>(0);
     for (CredentialRecord c : credentials) {
-      if (!c.revokedAt(t) && !c.expiredAt(t)) {
+      if (!c.revoked() && !c.expiredAt(t)) {
         Finding f =
             rules.finding(
                 BuiltinRule.CREDENTIAL_NOT_REVOKED,

@@ -121,7 +121,7 @@ final class ToolCallRules {
           "credential " + credentialId + " expired at " + Instant.ofEpochMilli(cred.expiresAt),
           credentialId);
     }
-    if (cred.revokedAt(c.t)) {
+    if (cred.revoked()) {
       c.fire(
           BuiltinRule.CREDENTIAL_REVOKED,
           "credential "

@@ -6,6 +6,7 @@ import io.agentauditor.model.Step;
 import io.agentauditor.model.Verdict;
 import io.agentauditor.policy.Policy;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -37,6 +38,7 @@ public final class AuditEngine {
   public static final String IDLE_TIMEOUT_SUFFIX = "#idle-timeout";
 
   private final CompiledPolicy rules;
+  private final StepFingerprint fingerprint = new StepFingerprint();
   private final long identityHash;
   /** The number confirmed (byte for byte) to stand for this engine's identity in its store; 0 if none yet. */
   private long verifiedPolicyNo;
@@ -83,14 +85,20 @@ public final class AuditEngine {
     List<CredentialChange> changes = new ArrayList<>(0);
     byte[] dedupeKey = StateKeys.dedupe(step.sessionId(), step.eventId());
     byte[] stored = store.get(dedupeKey);
+    byte[] content = fingerprint.of(step);
     Decision decision;
-    boolean retry = stored != null;
-    if (retry) {
-      decision = StateCodec.decodeDecision(stored, step.sessionId(), step.eventId(), store);
+    boolean retry = false;
+    if (stored != null) {
+      byte[] decided = StateCodec.decisionFingerprint(stored);
+      // A record of an older engine has no fingerprint: any repeat of it is a retry, as it was.
+      retry = decided == null || Arrays.equals(decided, content);
+      Decision first = StateCodec.decodeDecision(stored, step.sessionId(), step.eventId(), store);
+      decision =
+          retry ? first : GateRules.eventIdReuse(new StepContext(rules, step, meta, store, changes), first);
     } else {
       decision = run(new StepContext(rules, step, meta, store, changes));
       verifiedPolicyNo = meta.policyNumber(store, rules.identity, identityHash, verifiedPolicyNo);
-      store.put(dedupeKey, StateCodec.encodeDecision(decision, verifiedPolicyNo));
+      store.put(dedupeKey, StateCodec.encodeDecision(decision, verifiedPolicyNo, content));
     }
     List<Decision> idle = IdleAndRetention.closeIdleSessions(rules, store, meta, changes);
     IdleAndRetention.purgeClosedSessions(rules, store, meta);

@@ -17,6 +17,8 @@ import java.util.Optional;
  * ({@code policies/rules.yaml}; a test keeps the two equal).
  */
 public enum BuiltinRule {
+  EVENT_ID_REUSE("event-id-reuse", Verdict.BLOCK, true, Severity.HIGH,
+      "NHI4", "ASI02", "ASI07", "PR.AA", "PR.DS", "DE.CM"),
   UNKNOWN_SESSION("unknown-session", Verdict.BLOCK, true, Severity.HIGH,
       "NHI4", "ASI07", "PR.AA", "DE.CM"),
   DUPLICATE_SESSION("duplicate-session", Verdict.BLOCK, true, Severity.HIGH,

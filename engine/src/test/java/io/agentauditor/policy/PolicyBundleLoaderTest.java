@@ -91,7 +91,7 @@ class PolicyBundleLoaderTest {
         .singleElement()
         .asString()
         .isEqualTo(
-            "rules.yaml:25: gate rule 'unknown-agent' must BLOCK: there is no chain to go on with");
+            "rules.yaml:29: gate rule 'unknown-agent' must BLOCK: there is no chain to go on with");
   }
 
   @Test

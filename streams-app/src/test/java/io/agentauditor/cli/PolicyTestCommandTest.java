@@ -98,7 +98,8 @@ class PolicyTestCommandTest {
                 + " ALLOW [] path=[agent:root]\n")
         .endsWith(
             "1 passed, 2 failed\n"
-                + "built-in rules no case expects to fire: unknown-session, duplicate-session,"
+                + "built-in rules no case expects to fire: event-id-reuse, unknown-session,"
+                + " duplicate-session,"
                 + " session-closed, unknown-agent, delegation-cycle, agent-reparented,"
                 + " delegation-depth, credential-lateral-grant, credential-id-conflict,"
                 + " long-lived-credential, insecure-secret-storage, static-credential,"

@@ -65,6 +65,17 @@
  *               count:uv { ...findings as in version 1 }*
  * </pre>
  *
+ * <p>Version 3 of the decision record, written since contract version 2, starts with the content
+ * fingerprint of the decided event ({@link io.agentauditor.engine.StepFingerprint}: SHA-256 of a
+ * canonical, length-prefixed encoding of every field but {@code occurredAt}, cut to 16 bytes), then
+ * holds the compact decision of version 2. A repeat of the (sessionId, eventId) is a retry when its
+ * fingerprint is equal, else {@code event-id-reuse}; a version 1 or 2 record has no fingerprint, so
+ * any repeat of it is a retry, as it was when it was written.
+ *
+ * <pre>
+ * decision      fingerprint:16 bytes  agentId:str type:byte ... (as version 2)
+ * </pre>
+ *
  * <p>Also since version 2, the idle timer has a record of its own ({@code timer:zz}), written
  * whenever a step moves it, so the session meta is rewritten only when something else in it changes.
  * When present it overrides the meta's {@code timer} field, which is only as recent as the meta's

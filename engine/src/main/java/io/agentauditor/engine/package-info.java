@@ -48,8 +48,10 @@
  *               storage:byte issuedAt:zz sequence:uv useCount:uv reportedStatus:byte
  *               [expiresAt:zz] [revokedAt:zz revokedBy:str] [lastUsedAt:zz]
  * approvals     count:uv { approvalId:str approver:str requester:str from:zz until:zz scopes:strs }*
- * fan-out       count:uv { time:zz }*   (the latest times in the window: at most 64, or
- *               fanOut.max + 1 when that is more)
+ * fan-out       count:uv { time:zz }*   (the actor's delegation and issuance times in arrival
+ *               order: at most 64, or 4 (fanOut.max + 1) when that is more; thinned, then the
+ *               earliest arrivals dropped beyond, see ChainChecks.fanOut; records of older engines
+ *               hold the latest times of the window, read as they come)
  * decision      eventId:str sessionId:str agentId:str type:byte occurredAt:zz verdict:byte policy:str
  *               path:strs count:uv { ruleId:str action:byte mode:byte severity:byte message:str
  *               references:strs flags:byte(1 credential) [credentialId:str] }*

@@ -42,14 +42,17 @@ final class SessionRules {
   }
 
   static Effect approval(StepContext c, Step.ApprovalGranted a) {
-    if (c.view.agent(a.approver()) != null) {
+    String agent = c.rules.enabled(BuiltinRule.SELF_APPROVAL) ? c.view.agentMatching(a.approver()) : null;
+    if (agent != null) {
       c.fire(
           BuiltinRule.SELF_APPROVAL,
           "approval "
               + a.approvalId()
-              + ": approver "
+              + ": approver '"
               + a.approver()
-              + " is an agent of this session's chain");
+              + "' is "
+              + (agent.equals(a.approver()) ? "" : agent + ", ")
+              + "an agent of this session's chain (compared trimmed, ASCII case folded)");
     }
     return () -> {
       c.view.addApproval(

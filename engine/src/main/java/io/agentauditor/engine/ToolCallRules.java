@@ -176,9 +176,17 @@ final class ToolCallRules {
     }
   }
 
+  /**
+   * Whether an approval valid at the step's occurredAt covers {@code r} and still counts: its
+   * approver (trimmed, case folded) is not an agent of the chain now (contract section 5, v2), so
+   * an approver delegated into the chain after approving stops approving, and an approval recorded
+   * while {@code self-approval} did not block never counts.
+   */
   private static boolean approved(StepContext c, Scope r) {
     for (Approval a : c.view.approvals()) {
-      if (a.validAt(c.t) && c.rules.coversAny(c.rules.scopes.parseAll(a.scopes()), r)) {
+      if (a.validAt(c.t)
+          && c.rules.coversAny(c.rules.scopes.parseAll(a.scopes()), r)
+          && c.view.agentMatching(a.approver()) == null) {
         return true;
       }
     }

@@ -19,6 +19,10 @@
  * 0x08 be64(time) sessionId           idle-timer index of open sessions, value empty (see below)
  * 0x09 be64(closedAt) sessionId       closed-at index for retention, value empty
  * 0x0A sid                            idle timer of the session (since version 2, see below)
+ * 0x0B sid fold(agentId)              folded-id index of the chain: value = the agent id (raw
+ *                                     UTF-8); fold = trim Unicode White_Space, map A-Z to a-z
+ *                                     (self-approval, contract section 5 v2). A session started
+ *                                     before the index has no entry for its root and is scanned
  * </pre>
  *
  * <p>{@code be64(x)} is {@code x} with its sign bit flipped, big-endian, so byte order is numeric

@@ -8,6 +8,8 @@ import io.agentauditor.model.CredentialChange;
 import io.agentauditor.model.CredentialStatus;
 import io.agentauditor.model.Finding;
 import io.agentauditor.model.Step;
+import io.agentauditor.model.Scope;
+import io.agentauditor.policy.AgentBoundary;
 import io.agentauditor.policy.BuiltinRule;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,9 @@ final class SessionRules {
   private SessionRules() {}
 
   static Effect started(StepContext c, Step.SessionStarted s) {
+    if (c.enabled(BuiltinRule.GRANT_EXCEEDS_BOUNDARY)) {
+      grantExceedsBoundary(c, s);
+    }
     return () -> {
       SessionMeta m = new SessionMeta();
       m.rootAgentId = c.actor;
@@ -39,6 +44,36 @@ final class SessionRules {
       c.store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, c.t, c.sessionId), EMPTY);
       c.engineMeta.indexedTimer(c.t);
     };
+  }
+
+  /**
+   * {@code grant-exceeds-boundary}: the first boundary whose pattern matches the root agent applies;
+   * every granted scope must be covered by it (section 3, lattice included). No match, no check.
+   */
+  private static void grantExceedsBoundary(StepContext c, Step.SessionStarted s) {
+    AgentBoundary boundary = AgentBoundary.applying(c.rules.policy.boundaries(), c.actor);
+    if (boundary == null) {
+      return;
+    }
+    List<String> outside = null;
+    for (Scope r : c.rules.scopes.parseAll(s.grantedScopes())) {
+      if (!c.rules.coversAny(boundary.scopes(), r)) {
+        if (outside == null) {
+          outside = new ArrayList<>(2);
+        }
+        outside.add(r.toString());
+      }
+    }
+    if (outside != null) {
+      c.fire(
+          BuiltinRule.GRANT_EXCEEDS_BOUNDARY,
+          "granted scopes not covered by the boundary of "
+              + c.actor
+              + " (agents '"
+              + boundary.agents()
+              + "'): "
+              + String.join(", ", outside));
+    }
   }
 
   static Effect approval(StepContext c, Step.ApprovalGranted a) {

@@ -27,6 +27,8 @@ public enum BuiltinRule {
       "NHI1", "ASI10", "PR.AA", "DE.CM", "MANAGE 2.4"),
   UNKNOWN_AGENT("unknown-agent", Verdict.BLOCK, true, Severity.HIGH,
       "NHI4", "ASI03", "ASI07", "PR.AA", "DE.CM"),
+  GRANT_EXCEEDS_BOUNDARY("grant-exceeds-boundary", Verdict.BLOCK, false, Severity.CRITICAL,
+      "NHI5", "ASI03", "PR.AA"),
   SCOPE_WIDENING("scope-widening", Verdict.BLOCK, false, Severity.CRITICAL,
       "NHI5", "ASI03", "PR.AA"),
   DELEGATION_CYCLE("delegation-cycle", Verdict.BLOCK, false, Severity.HIGH,

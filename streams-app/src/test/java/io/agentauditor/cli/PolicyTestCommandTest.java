@@ -127,6 +127,25 @@ class PolicyTestCommandTest {
   }
 
   @Test
+  void shouldPassTheBoundaryCasesOfABundleWithBoundaries() {
+    // Given the default bundle with agent boundaries, and its grant-exceeds-boundary cases
+    Path bundle = TestBundles.fixture("boundaries");
+
+    // When
+    int code = run("policy", "test", bundle.toString());
+
+    // Then
+    assertThat(code).isZero();
+    assertThat(out.toString())
+        .startsWith("policy boundaries-fixture@1.0.0+sha256:")
+        .contains("PASS grant-exceeds-boundary/narrowed-agent-starts-a-wider-session\n")
+        .contains("5 passed, 0 failed\n")
+        .contains("built-in rules no case expects to fire: event-id-reuse, duplicate-session,");
+    assertThat(out.toString().lines().filter(l -> l.startsWith("built-in rules")).findFirst().orElseThrow())
+        .doesNotContain("grant-exceeds-boundary");
+  }
+
+  @Test
   void shouldRunOnlyTheCasesWhoseIdContainsTheRunText() throws IOException {
     Path bundle = bundleWithCases("failing");
 

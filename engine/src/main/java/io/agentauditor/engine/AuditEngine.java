@@ -6,6 +6,7 @@ import io.agentauditor.model.Step;
 import io.agentauditor.model.Verdict;
 import io.agentauditor.policy.Policy;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -39,6 +40,7 @@ public final class AuditEngine {
   public static final String IDLE_TIMEOUT_SUFFIX = Step.IDLE_TIMEOUT_SUFFIX;
 
   private final CompiledPolicy rules;
+  private final StepFingerprint fingerprint = new StepFingerprint();
   private final long identityHash;
   /** The number confirmed (byte for byte) to stand for this engine's identity in its store; 0 if none yet. */
   private long verifiedPolicyNo;
@@ -91,14 +93,20 @@ public final class AuditEngine {
       // bounded number per step, got to it yet: decided anew, and its record overwritten.
       stored = null;
     }
+    byte[] content = fingerprint.of(step);
     Decision decision;
-    boolean retry = stored != null;
-    if (retry) {
-      decision = StateCodec.decodeDecision(stored, step.sessionId(), step.eventId(), store);
+    boolean retry = false;
+    if (stored != null) {
+      byte[] decided = StateCodec.decisionFingerprint(stored);
+      // A record of an older engine has no fingerprint: any repeat of it is a retry, as it was.
+      retry = decided == null || Arrays.equals(decided, content);
+      Decision first = StateCodec.decodeDecision(stored, step.sessionId(), step.eventId(), store);
+      decision =
+          retry ? first : GateRules.eventIdReuse(new StepContext(rules, step, meta, store, changes), first);
     } else {
       decision = run(new StepContext(rules, step, meta, store, changes));
       verifiedPolicyNo = meta.policyNumber(store, rules.identity, identityHash, verifiedPolicyNo);
-      store.put(dedupeKey, StateCodec.encodeDecision(decision, verifiedPolicyNo));
+      store.put(dedupeKey, StateCodec.encodeDecision(decision, verifiedPolicyNo, content));
       if (rules.retentionMillis != 0) {
         IdleAndRetention.indexDecision(store, meta, step);
       }
@@ -162,20 +170,18 @@ public final class AuditEngine {
     }
   }
 
-  /** Restarts the session's idle timer at this step (contract 9.3). */
+  /**
+   * Restarts the session's idle timer at this step (contract 9.3): set to its occurredAt, or kept
+   * when already later, so the timer never moves back. A session's idle-timer index entries are
+   * lower bounds of its timer, so a timer moving forward leaves them in place (they are moved when
+   * found due, in {@link IdleAndRetention}).
+   */
   private static void restartTimer(StepContext c) {
     StateRecords.SessionMeta m = c.view.meta();
     if (m == null || m.closed) {
       return;
     }
-    if (m.timer != c.t) {
-      // A session's index entries are lower bounds of its timer: one moving forward (nearly
-      // every step) is left in place and moved when found due (IdleAndRetention); only a timer
-      // set back by an earlier-stamped step needs an entry now.
-      if (c.t < m.timer) {
-        c.store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, c.t, c.sessionId), EMPTY);
-        c.engineMeta.indexedTimer(c.t);
-      }
+    if (c.t > m.timer) {
       m.timer = c.t;
       c.view.timerChanged();
     }

@@ -72,7 +72,19 @@ final class ChainChecks {
     return false;
   }
 
-  /** Records this step for the actor's fan-out and fires when the window holds too many. */
+  /**
+   * Records this step for the actor's fan-out and fires when its window (t - windowSeconds, t]
+   * holds more than fanOut.max steps, this one included.
+   *
+   * <p>The actor's record keeps its delegation and issuance times in arrival order, whatever their
+   * stamps, so the count is exact however late, early or far-future any step is stamped (cutting
+   * by the latest stamp let one far-future decoy hide every step after it). It is bounded: beyond
+   * {@link CompiledPolicy#fanOutKept} times, first the times no count can need are dropped ({@link
+   * #thin}: each window keeps at least min(its steps, fanOut.max) of them, so every decision stays
+   * exact); only if that is not enough do the times that arrived first go. To push a step of a
+   * burst out that way an actor needs that many other delegations or issuances after it, spread so
+   * that none of them is thinned.
+   */
   static void fanOut(StepContext c) {
     long t = c.t;
     long windowMillis = c.rules.windowMillis;
@@ -80,37 +92,25 @@ final class ChainChecks {
     if (old == null) {
       old = new long[0];
     }
-    long latest = t;
     int count = 1;
     for (long x : old) {
-      latest = Math.max(latest, x);
       if (t - windowMillis < x && x <= t) {
         count++;
       }
     }
-    // Keep what a step at the latest time can still count; a step arriving a whole window late
-    // sees a lower bound.
-    long[] kept = new long[old.length + 1];
-    int n = 0;
-    for (long x : old) {
-      if (x > latest - windowMillis) {
-        kept[n++] = x;
+    long[] kept = Arrays.copyOf(old, old.length + 1);
+    kept[old.length] = t;
+    int n = kept.length;
+    int max = c.rules.settings.fanOutMax();
+    int bound = c.rules.fanOutKept;
+    if (n > bound) {
+      n = thin(kept, n, windowMillis, max);
+      if (n > bound) {
+        System.arraycopy(kept, n - bound, kept, 0, bound);
+        n = bound;
       }
     }
-    if (t > latest - windowMillis) {
-      kept[n++] = t;
-    }
-    int fanOutKept = c.rules.fanOutKept;
-    if (n > fanOutKept) {
-      // Thousands of steps in one window would make every step rewrite them all. The latest
-      // fanOut.max + 1 tell an in-order step whether the window holds more than fanOut.max; a
-      // step arriving late already sees a lower bound, now one from the latest kept only.
-      Arrays.sort(kept, 0, n);
-      System.arraycopy(kept, n - fanOutKept, kept, 0, fanOutKept);
-      n = fanOutKept;
-    }
     c.view.writeFanOut(c.actor, kept, n);
-    int max = c.rules.settings.fanOutMax();
     if (count > max) {
       c.fire(
           BuiltinRule.FAN_OUT,
@@ -122,5 +122,77 @@ final class ChainChecks {
               + "s, above fanOut.max "
               + max);
     }
+  }
+
+  /**
+   * Drops from {@code times[0, n)} (arrival order, kept) every time that no window count capped at
+   * {@code max} needs: a time goes when each window (a - windowMillis, a] holding it holds at least
+   * {@code max} + 1 times, itself included, so that window still holds {@code max} after. Hence for
+   * every window, min(times kept in it, max) is what it was, and a step's {@code fan-out} decision
+   * (does its window hold {@code max} others?) is unchanged. Times that arrived first are tried
+   * first. Returns the new length.
+   */
+  static int thin(long[] times, int n, long windowMillis, int max) {
+    long[] sorted = Arrays.copyOf(times, n);
+    Arrays.sort(sorted);
+    int m = n;
+    boolean[] dropped = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      if (redundant(sorted, m, times[i], windowMillis, max)) {
+        dropped[i] = true;
+        int at = Arrays.binarySearch(sorted, 0, m, times[i]);
+        System.arraycopy(sorted, at + 1, sorted, at, m - at - 1);
+        m--;
+      }
+    }
+    int out = 0;
+    for (int i = 0; i < n; i++) {
+      if (!dropped[i]) {
+        times[out++] = times[i];
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether every window (a - w, a] with p <= a < p + w (those holding p) holds more than {@code
+   * max} of {@code sorted[0, m)}. The count changes only where a time enters (a = x) or leaves (a =
+   * x + w), so those points and p are the ones to check.
+   */
+  private static boolean redundant(long[] sorted, int m, long p, long w, int max) {
+    if (countIn(sorted, m, p - w, p) <= max) {
+      return false;
+    }
+    for (int i = 0; i < m; i++) {
+      long x = sorted[i];
+      if (x > p && x < p + w && countIn(sorted, m, x - w, x) <= max) {
+        return false;
+      }
+      long leaves = x + w;
+      if (leaves > p && leaves < p + w && countIn(sorted, m, leaves - w, leaves) <= max) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** How many of {@code sorted[0, m)} lie in (lo, hi]. */
+  private static int countIn(long[] sorted, int m, long lo, long hi) {
+    return upper(sorted, m, hi) - upper(sorted, m, lo);
+  }
+
+  /** The number of {@code sorted[0, m)} that are at most {@code v}. */
+  private static int upper(long[] sorted, int m, long v) {
+    int lo = 0;
+    int hi = m;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (sorted[mid] <= v) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 }

@@ -16,7 +16,7 @@ import java.util.List;
  */
 final class CompiledPolicy {
 
-  /** The fewest step times a fan-out record keeps when a window holds more. */
+  /** The fewest step times a fan-out record may keep before it is thinned (see ChainChecks). */
   static final int FAN_OUT_KEPT = 64;
 
   final Policy policy;
@@ -29,7 +29,12 @@ final class CompiledPolicy {
   final long idleMillis;
   final long retentionMillis;
   final long windowMillis;
-  /** Step times an actor's fan-out record keeps at most: {@link #FAN_OUT_KEPT}, or fanOut.max + 1. */
+  /** The resource segments of each of {@code settings.sensitiveScopes()}, ASCII case folded. */
+  final List<List<String>> foldedSensitive;
+  /**
+   * Step times an actor's fan-out record keeps at most: {@link #FAN_OUT_KEPT}, or 4 (fanOut.max + 1)
+   * when more, room for two full windows once thinned (a window keeps at most 2 fanOut.max + 2).
+   */
   final int fanOutKept;
   private final RuleSettings[] builtins;
 
@@ -47,7 +52,12 @@ final class CompiledPolicy {
     this.idleMillis = Math.multiplyExact(settings.sessionIdleTimeoutSeconds(), 1000L);
     this.retentionMillis = Math.multiplyExact(settings.sessionRetentionSeconds(), 1000L);
     this.windowMillis = Math.multiplyExact(settings.fanOutWindowSeconds(), 1000L);
-    this.fanOutKept = Math.max(FAN_OUT_KEPT, settings.fanOutMax() + 1);
+    this.fanOutKept = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(FAN_OUT_KEPT, 4L * (settings.fanOutMax() + 1)));
+    List<List<String>> folded = new java.util.ArrayList<>();
+    for (Scope s : settings.sensitiveScopes()) {
+      folded.add(ToolCallRules.foldSegments(s.segments()));
+    }
+    this.foldedSensitive = List.copyOf(folded);
   }
 
   RuleSettings settings(BuiltinRule rule) {

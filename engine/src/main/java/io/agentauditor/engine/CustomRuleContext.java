@@ -134,7 +134,7 @@ final class CustomRuleContext {
       if (c.expiresAt != null) {
         credential.put("expiresAt", c.expiresAt);
       }
-      credential.put("revoked", c.revokedAt(f.t));
+      credential.put("revoked", c.revoked());
     }
     ctx.put("credential", credential);
     return ctx;

@@ -19,7 +19,37 @@ final class GateRules {
 
   private GateRules() {}
 
-  /** The gated decision, or null when the step passes the gates; sets {@code c.path} when known. */
+  /**
+   * {@code event-id-reuse}, the first gate (contract sections 4 and 5): the step repeats the
+   * (sessionId, eventId) of {@code first}, a decided event whose content differs. Its only finding;
+   * the step reads the actor's path for the decision and changes nothing.
+   */
+  static Decision eventIdReuse(StepContext c, Decision first) {
+    if (c.view.meta() != null) {
+      c.path = c.view.path(c.actor);
+    }
+    return gate(
+        c,
+        BuiltinRule.EVENT_ID_REUSE,
+        "event "
+            + c.step.eventId()
+            + " of session "
+            + c.sessionId
+            + " was already decided ("
+            + first.type()
+            + " by "
+            + first.agentId()
+            + " at "
+            + Instant.ofEpochMilli(first.occurredAtMillis())
+            + ": "
+            + first.verdict()
+            + ") with other content; a retry must repeat the content");
+  }
+
+  /**
+   * The other gates, in order; the gated decision, or null when the step passes them; sets {@code
+   * c.path} when known.
+   */
   static Decision check(StepContext c) {
     SessionMeta meta = c.view.meta();
     if (c.step.type() == EventType.SESSION_STARTED) {

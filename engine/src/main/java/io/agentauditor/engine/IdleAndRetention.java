@@ -7,6 +7,7 @@ import io.agentauditor.model.Decision;
 import io.agentauditor.model.EventType;
 import io.agentauditor.model.Finding;
 import io.agentauditor.model.Step;
+import io.agentauditor.text.Utf8;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -72,8 +73,10 @@ final class IdleAndRetention {
       }
       idle.add(view);
     }
+    // By timer, then sessionId as UTF-8 bytes (9.3), which is code point order, not UTF-16 order.
     idle.sort(
-        Comparator.<SessionView>comparingLong(v -> v.meta().timer).thenComparing(v -> v.sessionId));
+        Comparator.<SessionView>comparingLong(v -> v.meta().timer)
+            .thenComparing(v -> v.sessionId, Utf8::compare));
     List<Decision> out = new ArrayList<>(idle.size());
     for (SessionView view : idle) {
       String sessionId = view.sessionId;

@@ -8,6 +8,8 @@ import io.agentauditor.model.CredentialChange;
 import io.agentauditor.model.CredentialStatus;
 import io.agentauditor.model.Finding;
 import io.agentauditor.model.Step;
+import io.agentauditor.model.Scope;
+import io.agentauditor.policy.AgentBoundary;
 import io.agentauditor.policy.BuiltinRule;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,9 @@ final class SessionRules {
   private SessionRules() {}
 
   static Effect started(StepContext c, Step.SessionStarted s) {
+    if (c.enabled(BuiltinRule.GRANT_EXCEEDS_BOUNDARY)) {
+      grantExceedsBoundary(c, s);
+    }
     return () -> {
       SessionMeta m = new SessionMeta();
       m.rootAgentId = c.actor;
@@ -41,15 +46,48 @@ final class SessionRules {
     };
   }
 
+  /**
+   * {@code grant-exceeds-boundary}: the first boundary whose pattern matches the root agent applies;
+   * every granted scope must be covered by it (section 3, lattice included). No match, no check.
+   */
+  private static void grantExceedsBoundary(StepContext c, Step.SessionStarted s) {
+    AgentBoundary boundary = AgentBoundary.applying(c.rules.policy.boundaries(), c.actor);
+    if (boundary == null) {
+      return;
+    }
+    List<String> outside = null;
+    for (Scope r : c.rules.scopes.parseAll(s.grantedScopes())) {
+      if (!c.rules.coversAny(boundary.scopes(), r)) {
+        if (outside == null) {
+          outside = new ArrayList<>(2);
+        }
+        outside.add(r.toString());
+      }
+    }
+    if (outside != null) {
+      c.fire(
+          BuiltinRule.GRANT_EXCEEDS_BOUNDARY,
+          "granted scopes not covered by the boundary of "
+              + c.actor
+              + " (agents '"
+              + boundary.agents()
+              + "'): "
+              + String.join(", ", outside));
+    }
+  }
+
   static Effect approval(StepContext c, Step.ApprovalGranted a) {
-    if (c.view.agent(a.approver()) != null) {
+    String agent = c.rules.enabled(BuiltinRule.SELF_APPROVAL) ? c.view.agentMatching(a.approver()) : null;
+    if (agent != null) {
       c.fire(
           BuiltinRule.SELF_APPROVAL,
           "approval "
               + a.approvalId()
-              + ": approver "
+              + ": approver '"
               + a.approver()
-              + " is an agent of this session's chain");
+              + "' is "
+              + (agent.equals(a.approver()) ? "" : agent + ", ")
+              + "an agent of this session's chain (compared trimmed, ASCII case folded)");
     }
     return () -> {
       c.view.addApproval(
@@ -78,7 +116,7 @@ final class SessionRules {
       CompiledPolicy rules, List<CredentialRecord> credentials, long t) {
     List<Finding> out = new ArrayList<>(0);
     for (CredentialRecord c : credentials) {
-      if (!c.revokedAt(t) && !c.expiredAt(t)) {
+      if (!c.revoked() && !c.expiredAt(t)) {
         Finding f =
             rules.finding(
                 BuiltinRule.CREDENTIAL_NOT_REVOKED,

@@ -4,6 +4,8 @@ import io.agentauditor.engine.StateRecords.AgentNode;
 import io.agentauditor.engine.StateRecords.Approval;
 import io.agentauditor.engine.StateRecords.CredentialRecord;
 import io.agentauditor.engine.StateRecords.SessionMeta;
+import io.agentauditor.text.Fold;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -172,6 +174,33 @@ final class SessionView {
     return path;
   }
 
+  /**
+   * The agent of the chain whose id equals {@code approver} once both are trimmed of white space
+   * and ASCII case folded (contract section 5), or null when none is. Looked up in the folded-id
+   * index; a session started before the index existed (its root has no entry) is scanned.
+   */
+  String agentMatching(String approver) {
+    String folded = Fold.identity(approver);
+    byte[] b = store.get(StateKeys.foldedAgent(sessionId, folded));
+    if (b != null) {
+      return new String(b, StandardCharsets.UTF_8);
+    }
+    SessionMeta m = meta();
+    if (m == null || store.get(StateKeys.foldedAgent(sessionId, Fold.identity(m.rootAgentId))) != null) {
+      return null;
+    }
+    byte[] prefix = StateKeys.sessionPrefix(StateKeys.AGENT, sessionId);
+    try (StateStore.RangeIterator it = store.range(prefix, StateKeys.prefixEnd(prefix))) {
+      while (it.hasNext()) {
+        String id = StateKeys.childId(it.next().getKey(), prefix.length);
+        if (Fold.identity(id).equals(folded)) {
+          return id;
+        }
+      }
+    }
+    return null;
+  }
+
   /** The credential, or null when this session never recorded it. */
   CredentialRecord credential(String credentialId) {
     if (cached != null) {
@@ -267,6 +296,12 @@ final class SessionView {
     if (dirtyAgents != null) {
       for (AgentNode a : dirtyAgents.values()) {
         write(StateKeys.AGENT, a.id, StateCodec.encodeAgent(a), a);
+        // The folded-id index names the first agent with that folded id; an agent is never
+        // removed from its chain, so an entry never goes stale.
+        byte[] folded = StateKeys.foldedAgent(sessionId, Fold.identity(a.id));
+        if (store.get(folded) == null) {
+          store.put(folded, a.id.getBytes(StandardCharsets.UTF_8));
+        }
       }
       dirtyAgents.clear();
     }

@@ -35,6 +35,14 @@ final class StateCodec {
    */
   static final int VERSION_2 = 2;
 
+  /**
+   * Version of the decision record that also holds the fingerprint of the decided event's content
+   * ({@link StepFingerprint}), so a repeat with other content is told from a retry (contract
+   * section 4, v2). A version 1 or 2 record has none: a repeat of it is a retry whatever its
+   * content, as before.
+   */
+  static final int VERSION_3 = 3;
+
 
   private StateCodec() {}
 
@@ -252,20 +260,60 @@ final class StateCodec {
   }
 
   /**
+   * The record of {@code d} (version 3), stored under its dedupe key: the fingerprint of the
+   * decided event's content, then the compact decision of version 2.
+   *
+   * @param fingerprint {@link StepFingerprint#LENGTH} bytes
+   */
+  static byte[] encodeDecision(Decision d, long policyNo, byte[] fingerprint) {
+    if (fingerprint.length != StepFingerprint.LENGTH) {
+      throw new IllegalArgumentException("fingerprint of " + fingerprint.length + " bytes");
+    }
+    ByteWriter w = ByteWriter.scratch();
+    w.writeByte(VERSION_3).writeBytes(fingerprint);
+    return writeCompact(w, d, policyNo).toByteArray();
+  }
+
+  /**
    * The compact (version 2) record of {@code d}, stored under its dedupe key: sessionId and eventId
    * are left to the key, the policy identity is written as {@code policyNo} (see {@link
-   * EngineMeta#policyNumber}).
+   * EngineMeta#policyNumber}). Written by older engines; kept for tests of reading their state.
    */
   static byte[] encodeDecision(Decision d, long policyNo) {
     ByteWriter w = ByteWriter.scratch();
-    w.writeByte(VERSION_2)
-        .writeString(d.agentId())
+    w.writeByte(VERSION_2);
+    return writeCompact(w, d, policyNo).toByteArray();
+  }
+
+  private static ByteWriter writeCompact(ByteWriter w, Decision d, long policyNo) {
+    w.writeString(d.agentId())
         .writeByte(d.type().code())
         .writeZigZag(d.occurredAtMillis())
         .writeByte(d.verdict().code())
         .writeVarLong(policyNo)
         .writeStrings(d.path());
-    return writeFindings(w, d).toByteArray();
+    return writeFindings(w, d);
+  }
+
+  /**
+   * The content fingerprint a stored decision record holds, or null for a record of version 1 or
+   * 2, which has none.
+   *
+   * @throws IllegalStateException for a record of an unknown version
+   */
+  static byte[] decisionFingerprint(byte[] bytes) {
+    ByteReader r = new ByteReader(bytes, 0);
+    int v = r.readByte();
+    if (v == VERSION || v == VERSION_2) {
+      return null;
+    }
+    if (v != VERSION_3) {
+      throw new IllegalStateException("unsupported decision record version " + v);
+    }
+    if (bytes.length < 1 + StepFingerprint.LENGTH) {
+      throw new IllegalStateException("truncated decision record");
+    }
+    return java.util.Arrays.copyOfRange(bytes, 1, 1 + StepFingerprint.LENGTH);
   }
 
   /** The version 1 record of {@code d} (kept for tests of reading state written by older engines). */
@@ -303,18 +351,18 @@ final class StateCodec {
   }
 
   /**
-   * Decodes a stored decision of version 1 or 2; a version 2 record takes {@code sessionId} and
-   * {@code eventId} from its key and its policy identity from {@code store}.
+   * Decodes a stored decision of version 1, 2 or 3; a version 2 or 3 record takes {@code sessionId}
+   * and {@code eventId} from its key and its policy identity from {@code store}.
    */
   static Decision decodeDecision(byte[] bytes, String sessionId, String eventId, StateStore store) {
-    ByteReader r = new ByteReader(bytes, 0);
-    int v = r.readByte();
+    int v = bytes.length == 0 ? -1 : bytes[0] & 0xFF;
     if (v == VERSION) {
       return decodeDecision(bytes);
     }
-    if (v != VERSION_2) {
+    if (v != VERSION_2 && v != VERSION_3) {
       throw new IllegalStateException("unsupported decision record version " + v);
     }
+    ByteReader r = new ByteReader(bytes, v == VERSION_3 ? 1 + StepFingerprint.LENGTH : 1);
     String agentId = r.readString();
     EventType type = pick(EventType::ofCode, r.readByte());
     long occurredAt = r.readZigZag();
@@ -330,13 +378,15 @@ final class StateCodec {
         eventId, sessionId, agentId, type, occurredAt, verdict, readFindings(r), policy, path);
   }
 
-  /** The occurredAt of a stored decision of version 1 or 2, read without decoding the rest. */
+  /** The occurredAt of a stored decision of any version, read without decoding the rest. */
   static long decisionOccurredAt(byte[] bytes) {
     ByteReader r = new ByteReader(bytes, 0);
     int v = r.readByte();
     if (v == VERSION) {
       r.readString(); // eventId
       r.readString(); // sessionId
+    } else if (v == VERSION_3) {
+      r = new ByteReader(bytes, 1 + StepFingerprint.LENGTH); // then as version 2
     } else if (v != VERSION_2) {
       throw new IllegalStateException("unsupported decision record version " + v);
     }

@@ -21,9 +21,12 @@ final class StateKeys {
   static final byte CLOSED_INDEX = 0x09;
   static final byte TIMER = 0x0A;
   static final byte DECISION_INDEX = 0x0B;
+  static final byte FOLDED_AGENT = 0x0C;
 
   /** Kinds holding per-session records, purged together at retention. */
-  static final byte[] SESSION_KINDS = {SESSION, AGENT, CREDENTIAL, APPROVALS, FAN_OUT, DEDUPE, TIMER};
+  static final byte[] SESSION_KINDS = {
+    SESSION, AGENT, CREDENTIAL, APPROVALS, FAN_OUT, DEDUPE, TIMER, FOLDED_AGENT
+  };
 
   static final byte[] STREAM_TIME =
       new ByteWriter(16).writeByte(ENGINE_META).writeRawString("stream-time").toByteArray();
@@ -66,6 +69,11 @@ final class StateKeys {
 
   static byte[] agent(String sessionId, String agentId) {
     return child(AGENT, sessionId, agentId);
+  }
+
+  /** The agent of the chain whose id, trimmed and ASCII-folded ({@code Fold.identity}), is {@code folded}. */
+  static byte[] foldedAgent(String sessionId, String folded) {
+    return child(FOLDED_AGENT, sessionId, folded);
   }
 
   static byte[] credential(String sessionId, String credentialId) {

@@ -60,7 +60,11 @@ final class StateRecords {
     long issuedAt;
     /** Null when it never expires. */
     Long expiresAt;
-    /** Null while not revoked; the first revocation's time otherwise. */
+    /**
+     * Null while not revoked; otherwise the occurredAt of the first revocation to arrive, which is
+     * only what is reported: the revocation is in effect for every step arriving after it, whatever
+     * either is stamped (contract section 4, v2).
+     */
     Long revokedAt;
     String revokedBy;
     long sequence;
@@ -73,17 +77,18 @@ final class StateRecords {
       this.id = id;
     }
 
-    boolean revokedAt(long t) {
-      return revokedAt != null && revokedAt <= t;
+    /** Whether a revocation arrived before the step asking (the log's order, not the stamps). */
+    boolean revoked() {
+      return revokedAt != null;
     }
 
     boolean expiredAt(long t) {
       return expiresAt != null && t >= expiresAt;
     }
 
-    /** The lifecycle status as of {@code t}: revocation wins over expiry. */
+    /** The lifecycle status at {@code t}: revocation (on arrival) wins over expiry (by the stamp). */
     CredentialStatus statusAt(long t) {
-      if (revokedAt(t)) {
+      if (revoked()) {
         return CredentialStatus.REVOKED;
       }
       return expiredAt(t) ? CredentialStatus.EXPIRED : CredentialStatus.ACTIVE;

@@ -7,6 +7,7 @@ import io.agentauditor.model.CredentialStorage;
 import io.agentauditor.model.Scope;
 import io.agentauditor.model.Step;
 import io.agentauditor.policy.BuiltinRule;
+import io.agentauditor.text.Fold;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,7 +121,7 @@ final class ToolCallRules {
           "credential " + credentialId + " expired at " + Instant.ofEpochMilli(cred.expiresAt),
           credentialId);
     }
-    if (cred.revokedAt(c.t)) {
+    if (cred.revoked()) {
       c.fire(
           BuiltinRule.CREDENTIAL_REVOKED,
           "credential "
@@ -175,23 +176,59 @@ final class ToolCallRules {
     }
   }
 
+  /**
+   * Whether an approval valid at the step's occurredAt covers {@code r} and still counts: its
+   * approver (trimmed, case folded) is not an agent of the chain now (contract section 5, v2), so
+   * an approver delegated into the chain after approving stops approving, and an approval recorded
+   * while {@code self-approval} did not block never counts.
+   */
   private static boolean approved(StepContext c, Scope r) {
     for (Approval a : c.view.approvals()) {
-      if (a.validAt(c.t) && c.rules.coversAny(c.rules.scopes.parseAll(a.scopes()), r)) {
+      if (a.validAt(c.t)
+          && c.rules.coversAny(c.rules.scopes.parseAll(a.scopes()), r)
+          && c.view.agentMatching(a.approver()) == null) {
         return true;
       }
     }
     return false;
   }
 
-  /** The sensitive pattern {@code r} matches (no lattice: equal action or {@code *}), or null. */
+  /**
+   * The sensitive pattern {@code r} matches, or null: no lattice (equal action or {@code *}), and
+   * resource segments compared with ASCII case folded on both sides (contract section 5, v2), so
+   * {@code deploy/PROD/api} is as sensitive as {@code deploy/prod/api}.
+   */
   private static Scope sensitiveMatch(CompiledPolicy rules, Scope r) {
-    for (Scope s : rules.settings.sensitiveScopes()) {
+    List<Scope> sensitive = rules.settings.sensitiveScopes();
+    List<String> folded = null;
+    for (int i = 0; i < sensitive.size(); i++) {
+      Scope s = sensitive.get(i);
       boolean action = s.action().equals(Scope.ANY) || s.action().equals(r.action());
-      if (action && Scope.resourceCovers(s.segments(), r.segments())) {
-        return s;
+      if (action) {
+        if (folded == null) {
+          folded = foldSegments(r.segments());
+        }
+        if (Scope.resourceCovers(rules.foldedSensitive.get(i), folded)) {
+          return s;
+        }
       }
     }
     return null;
+  }
+
+  /** The segments with ASCII case folded; the same list when none has an upper-case letter. */
+  static List<String> foldSegments(List<String> segments) {
+    String[] out = null;
+    for (int i = 0; i < segments.size(); i++) {
+      String seg = segments.get(i);
+      String f = Fold.ascii(seg);
+      if (f != seg && out == null) {
+        out = segments.toArray(new String[0]);
+      }
+      if (out != null) {
+        out[i] = f;
+      }
+    }
+    return out == null ? segments : List.of(out);
   }
 }

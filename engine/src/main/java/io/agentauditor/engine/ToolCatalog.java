@@ -120,7 +120,11 @@ final class ToolCatalog {
     return new Built(scopes, List.of());
   }
 
-  /** Why an argument value can't stand in a scope resource, or null when it can. */
+  /**
+   * Why an argument value can't stand in a scope resource, or null when it can: split on {@code /},
+   * a segment that is empty, not a literal of section 3, {@code .}, {@code ..}, or (contract v2)
+   * ends with {@code .}, in that order of checks, is malformed.
+   */
   static String checkArgument(String value) {
     if (value == null) {
       return "is missing";
@@ -141,6 +145,10 @@ final class ToolCatalog {
       }
       if (value.charAt(from) == '.' && (to - from == 1 || (to - from == 2 && value.charAt(from + 1) == '.'))) {
         return "has a '" + value.substring(from, to) + "' segment";
+      }
+      if (value.charAt(to - 1) == '.') {
+        // "prod." is not "prod" to a pattern, but may well be to the system behind the tool.
+        return "has segment '" + shorten(value.substring(from, to)) + "' ending with '.'";
       }
       if (slash < 0) {
         break;

@@ -20,12 +20,17 @@
  * 0x09 be64(closedAt) sessionId       closed-at index for retention, value empty
  * 0x0A sid                            idle timer of the session (since version 2, see below)
  * 0x0B be64(occurredAt) sid eventId   decision-time index for retention, value empty
+ * 0x0C sid fold(agentId)              folded-id index of the chain: value = the agent id (raw
+ *                                     UTF-8); fold = trim Unicode White_Space, map A-Z to a-z
+ *                                     (self-approval, contract section 5 v2). A session started
+ *                                     before the index has no entry for its root and is scanned
+ *                                     instead.
  * </pre>
  *
  * <p>{@code be64(x)} is {@code x} with its sign bit flipped, big-endian, so byte order is numeric
  * order. An idle-timer entry is a lower bound of its session's timer: every open session has an entry
- * at or below its timer, written when the session starts or a step sets its timer back; a timer
- * moving forward leaves the entry in place (saving a delete and a put per step), and an entry found
+ * at or below its timer, written when the session starts (the timer never moves back, contract
+ * 9.3); a timer moving forward leaves the entry in place (saving a delete and a put per step), and an entry found
  * due is moved to the session's timer, dropped when the session is closed or gone, or closes the
  * session when its timer is due too. A session may thus have stale entries; they are harmless.
  * The closed-at index of stores written before the decision-time index may also hold one entry per
@@ -53,8 +58,10 @@
  *               storage:byte issuedAt:zz sequence:uv useCount:uv reportedStatus:byte
  *               [expiresAt:zz] [revokedAt:zz revokedBy:str] [lastUsedAt:zz]
  * approvals     count:uv { approvalId:str approver:str requester:str from:zz until:zz scopes:strs }*
- * fan-out       count:uv { time:zz }*   (the latest times in the window: at most 64, or
- *               fanOut.max + 1 when that is more)
+ * fan-out       count:uv { time:zz }*   (the actor's delegation and issuance times in arrival
+ *               order: at most 64, or 4 (fanOut.max + 1) when that is more; thinned, then the
+ *               earliest arrivals dropped beyond, see ChainChecks.fanOut; records of older engines
+ *               hold the latest times of the window, read as they come)
  * decision      eventId:str sessionId:str agentId:str type:byte occurredAt:zz verdict:byte policy:str
  *               path:strs count:uv { ruleId:str action:byte mode:byte severity:byte message:str
  *               references:strs flags:byte(1 credential) [credentialId:str] }*
@@ -72,6 +79,17 @@
  *
  * <p>The version 2 engine meta then appends {@code decisionFloor:zz}, the floor of the
  * decision-time index; a record without it reads as {@link Long#MIN_VALUE} (scan once).
+ *
+ * <p>Version 3 of the decision record, written since contract version 2, starts with the content
+ * fingerprint of the decided event ({@link io.agentauditor.engine.StepFingerprint}: SHA-256 of a
+ * canonical, length-prefixed encoding of every field but {@code occurredAt}, cut to 16 bytes), then
+ * holds the compact decision of version 2. A repeat of the (sessionId, eventId) is a retry when its
+ * fingerprint is equal, else {@code event-id-reuse}; a version 1 or 2 record has no fingerprint, so
+ * any repeat of it is a retry, as it was when it was written.
+ *
+ * <pre>
+ * decision      fingerprint:16 bytes  agentId:str type:byte ... (as version 2)
+ * </pre>
  *
  * <p>Also since version 2, the idle timer has a record of its own ({@code timer:zz}), written
  * whenever a step moves it, so the session meta is rewritten only when something else in it changes.

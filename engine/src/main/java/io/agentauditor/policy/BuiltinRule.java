@@ -17,6 +17,8 @@ import java.util.Optional;
  * ({@code policies/rules.yaml}; a test keeps the two equal).
  */
 public enum BuiltinRule {
+  EVENT_ID_REUSE("event-id-reuse", Verdict.BLOCK, true, Severity.HIGH,
+      "NHI4", "ASI02", "ASI07", "PR.AA", "PR.DS", "DE.CM"),
   UNKNOWN_SESSION("unknown-session", Verdict.BLOCK, true, Severity.HIGH,
       "NHI4", "ASI07", "PR.AA", "DE.CM"),
   DUPLICATE_SESSION("duplicate-session", Verdict.BLOCK, true, Severity.HIGH,
@@ -27,6 +29,8 @@ public enum BuiltinRule {
       "NHI4", "ASI03", "ASI07", "PR.AA", "DE.CM"),
   SESSION_LIMIT("session-limit", Verdict.BLOCK, true, Severity.HIGH,
       "NHI5", "ASI08", "ASI10", "PR.IR", "DE.CM", "MANAGE 2.4"),
+  GRANT_EXCEEDS_BOUNDARY("grant-exceeds-boundary", Verdict.BLOCK, false, Severity.CRITICAL,
+      "NHI5", "ASI03", "PR.AA"),
   SCOPE_WIDENING("scope-widening", Verdict.BLOCK, false, Severity.CRITICAL,
       "NHI5", "ASI03", "PR.AA"),
   DELEGATION_CYCLE("delegation-cycle", Verdict.BLOCK, false, Severity.HIGH,

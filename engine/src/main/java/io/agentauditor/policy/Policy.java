@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param customRules custom CEL rules, evaluated after the built-ins in this order
  * @param warnings what the loader left to a default (a built-in the bundle does not list), for
  *     whoever runs the bundle to report, e.g. at startup; empty when the bundle states everything
+ * @param boundaries the agents' boundaries in the order they are tried ({@code
+ *     grant-exceeds-boundary}); empty when the bundle has none
  */
 public record Policy(
     String name,
@@ -25,7 +27,8 @@ public record Policy(
     List<NamedPattern> codePatterns,
     Map<BuiltinRule, RuleSettings> builtins,
     List<CustomRule> customRules,
-    List<PolicyWarning> warnings) {
+    List<PolicyWarning> warnings,
+    List<AgentBoundary> boundaries) {
 
   public Policy {
     Objects.requireNonNull(name, "name");
@@ -39,6 +42,7 @@ public record Policy(
     builtins = Map.copyOf(builtins);
     customRules = List.copyOf(customRules);
     warnings = List.copyOf(warnings);
+    boundaries = List.copyOf(boundaries);
     for (BuiltinRule r : BuiltinRule.values()) {
       if (!builtins.containsKey(r)) {
         throw new IllegalArgumentException("no settings for built-in rule " + r.id());
@@ -46,7 +50,35 @@ public record Policy(
     }
   }
 
-  /** A policy without warnings, as built in tests or by hand. */
+  /** A policy without boundaries. */
+  public Policy(
+      String name,
+      String version,
+      String digest,
+      PolicySettings settings,
+      ActionLattice lattice,
+      Map<String, ToolSpec> tools,
+      List<NamedPattern> secretPatterns,
+      List<NamedPattern> codePatterns,
+      Map<BuiltinRule, RuleSettings> builtins,
+      List<CustomRule> customRules,
+      List<PolicyWarning> warnings) {
+    this(
+        name,
+        version,
+        digest,
+        settings,
+        lattice,
+        tools,
+        secretPatterns,
+        codePatterns,
+        builtins,
+        customRules,
+        warnings,
+        List.of());
+  }
+
+  /** A policy without warnings or boundaries, as built in tests or by hand. */
   public Policy(
       String name,
       String version,

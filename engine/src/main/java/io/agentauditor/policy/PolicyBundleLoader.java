@@ -50,7 +50,14 @@ public final class PolicyBundleLoader {
       BundleYaml.keys("name", "version", "description", "include");
   private static final Set<String> SECTIONS =
       BundleYaml.keys(
-          "settings", "lattice", "tools", "secretPatterns", "codePatterns", "rules", "customRules");
+          "settings",
+          "lattice",
+          "tools",
+          "secretPatterns",
+          "codePatterns",
+          "rules",
+          "customRules",
+          "boundaries");
 
   private static final java.util.regex.Pattern NAME =
       java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]*");
@@ -70,6 +77,7 @@ public final class PolicyBundleLoader {
   private final ToolsReader tools = new ToolsReader();
   private final PatternsReader patterns = new PatternsReader();
   private final RulesReader rules = new RulesReader();
+  private final BoundariesReader boundaries = new BoundariesReader();
 
   private PolicyBundleLoader(Path dir) {
     this.dir = dir;
@@ -114,7 +122,8 @@ public final class PolicyBundleLoader {
         patterns.codePatterns(),
         rules.builtins(),
         rules.customRules(),
-        warnings);
+        warnings,
+        boundaries.boundaries());
   }
 
   private PolicyLoadException rejected() {
@@ -266,6 +275,7 @@ public final class PolicyBundleLoader {
         case "codePatterns" -> patterns.readCodePatterns(yaml, value);
         case "rules" -> rules.readRules(yaml, s.getValue());
         case "customRules" -> rules.readCustomRules(yaml, value);
+        case "boundaries" -> boundaries.readBoundaries(yaml, s.getValue());
         default -> throw new IllegalStateException("unhandled section " + s.getKey());
       }
     }

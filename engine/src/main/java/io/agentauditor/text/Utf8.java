@@ -68,4 +68,24 @@ public final class Utf8 {
     }
     return -1;
   }
+
+  /**
+   * Compares two strings as their UTF-8 encodings compare as unsigned bytes, which is code point
+   * order ({@link String#compareTo} compares UTF-16 units, which puts U+10000 and above before
+   * U+E000..U+FFFF). An unpaired surrogate counts as its own code point.
+   */
+  public static int compare(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int x = a.codePointAt(i);
+      int y = b.codePointAt(j);
+      if (x != y) {
+        return Integer.compare(x, y);
+      }
+      i += Character.charCount(x);
+      j += Character.charCount(y);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
+  }
 }

@@ -47,6 +47,25 @@ final class Policies {
     return with(settings, Map.of(), List.of());
   }
 
+  /** The default bundle with other {@code fanOut} settings. */
+  static Policy withFanOut(int max, long windowSeconds) {
+    PolicySettings d = defaultPolicy().settings();
+    return with(
+        new PolicySettings(
+            d.maxDelegationDepth(),
+            d.maxCredentialTtlSeconds(),
+            d.forbiddenStorage(),
+            d.staticKinds(),
+            d.sensitiveScopes(),
+            max,
+            windowSeconds,
+            d.sessionIdleTimeoutSeconds(),
+            d.sessionRetentionSeconds(),
+            d.limits()),
+        Map.of(),
+        List.of());
+  }
+
   /** The default bundle with some built-ins overridden and custom rules appended. */
   static Policy with(Map<BuiltinRule, RuleSettings> overrides, List<CustomRule> customRules) {
     return with(defaultPolicy().settings(), overrides, customRules);

@@ -119,4 +119,73 @@ class RevocationAndApprovalRulesTest {
     assertThat(human.findings()).isEmpty();
     assertThat(deployAfter.findings()).isEmpty();
   }
+
+  @Test
+  void shouldBlockAnApproverWhoIsAnAgentOnceTrimmedAndAsciiCaseFolded() {
+    // Given
+    h.decide(s.start("agent:planner", 0, "write:deploy/**"));
+    h.decide(s.delegate("agent:planner", 1, "agent:coder", "write:deploy/**"));
+    // When
+    List<Decision> dodges = List.of(
+        h.decide(s.approve("agent:coder", 2, "Agent:Planner", 600, "write:deploy/prod/**")),
+        h.decide(s.approve("agent:coder", 3, "agent:planner ", 600, "write:deploy/prod/**")),
+        h.decide(s.approve("agent:coder", 4, "\u00A0AGENT:CODER\t", 600, "write:deploy/prod/**")));
+    List<Decision> others = List.of(
+        h.decide(s.approve("agent:coder", 5, "agent:planner2", 600, "write:deploy/staging/**")),
+        h.decide(s.approve("agent:coder", 6, "agent:pl\u00C4nner", 600, "write:deploy/staging/**")),
+        h.decide(s.approve("agent:coder", 7, "\u200Bagent:planner", 600, "write:deploy/staging/**")));
+    // Then: only A-Z fold and only White_Space is trimmed (a zero-width space is not)
+    assertThat(dodges).allSatisfy(d -> assertThat(ruleIds(d)).containsExactly("self-approval"));
+    assertThat(dodges.get(0).findings().get(0).message()).contains("'Agent:Planner' is agent:planner, an agent");
+    assertThat(others).allSatisfy(d -> assertThat(d.findings()).isEmpty());
+  }
+
+  @Test
+  void shouldStopCountingAnApprovalOnceItsApproverIsDelegatedIntoTheChain() {
+    // Given: a human's approval, used once
+    h.decide(s.start("agent:planner", 0, "write:deploy/**"));
+    h.decide(s.approve("agent:planner", 1, "user:bob@acme.io", 600, "write:deploy/prod/**"));
+    Map<String, String> prod = Map.of("env", "prod", "service", "api");
+    Decision before = h.decide(s.tool("agent:planner", 2, "cloud.deploy", prod));
+    // When: the approver joins the chain (spelled otherwise), and the approval is used again
+    h.decide(s.delegate("agent:planner", 3, " User:Bob@ACME.io", "write:deploy/**"));
+    Decision after = h.decide(s.tool("agent:planner", 4, "cloud.deploy", prod));
+    // Then
+    assertThat(before.findings()).isEmpty();
+    assertThat(ruleIds(after)).containsExactly("approval-required");
+  }
+
+  @Test
+  void shouldNeverCountAnApprovalGivenByAnAgentThatSelfApprovalOnlyFlagged() {
+    // Given: self-approval downgraded to FLAG, so the approval is recorded
+    h =
+        new Harness(
+            Policies.with(Map.of(
+                    BuiltinRule.SELF_APPROVAL,
+                    Policies.rule(BuiltinRule.SELF_APPROVAL, Verdict.FLAG, RuleMode.ENFORCE, true)),
+                List.of()));
+    h.decide(s.start("agent:planner", 0, "write:deploy/**"));
+    Decision approval = h.decide(s.approve("agent:planner", 1, "agent:planner", 600, "write:deploy/prod/**"));
+    // When
+    Decision deploy = h.decide(s.tool("agent:planner", 2, "cloud.deploy", Map.of("env", "prod", "service", "api")));
+    // Then
+    assertThat(approval.verdict()).isEqualTo(Verdict.FLAG);
+    assertThat(ruleIds(deploy)).containsExactly("approval-required");
+  }
+
+  @Test
+  void shouldFindAnAgentSpelledOtherwiseInASessionStartedBeforeTheFoldedIndex() {
+    // Given: a chain whose folded-id index entries are gone, as in a store of an older engine
+    h.decide(s.start("agent:planner", 0, "write:deploy/**"));
+    h.decide(s.delegate("agent:planner", 1, "agent:coder", "write:deploy/**"));
+    for (String id : List.of("agent:planner", "agent:coder")) {
+      h.store.delete(StateKeys.foldedAgent("s1", id));
+    }
+    // When
+    Decision d = h.decide(s.approve("agent:planner", 2, "Agent:Coder ", 600, "write:deploy/prod/**"));
+    Decision human = h.decide(s.approve("agent:planner", 3, "user:bob", 600, "write:deploy/prod/**"));
+    // Then
+    assertThat(ruleIds(d)).containsExactly("self-approval");
+    assertThat(human.findings()).isEmpty();
+  }
 }

@@ -87,16 +87,16 @@ class SessionLifecycleTest {
   }
 
   @Test
-  void shouldReturnTheStoredDecisionForARetryWhateverItsContent() {
+  void shouldReturnTheStoredDecisionForARetryOfTheSameContentReStamped() {
     // Given
     h.decide(s.start("agent:planner", 0, "read:repo/**"));
     Step first = s.delegate("agent:planner", 1, "agent:coder", "admin:**");
     Decision original = h.decide(first);
     NavigableMap<byte[], byte[]> before = h.store.snapshot();
-    // When: same ids, harmless content, later time
+    // When: same content, later time (a retry may be re-stamped)
     Step retry =
         new Step.AgentDelegated(
-            first.eventId(), "s1", "agent:planner", Events.millis(2), "agent:coder", List.of("read:repo/a"), null);
+            first.eventId(), "s1", "agent:planner", Events.millis(2), "agent:coder", List.of("admin:**"), null);
     StepResult r = h.process(retry);
     // Then
     assertThat(r.retry()).isTrue();
@@ -107,6 +107,86 @@ class SessionLifecycleTest {
     before.remove(StateKeys.STREAM_TIME);
     assertThat(Harness.sameEntries(before, after)).as("a retry changes nothing but stream time").isTrue();
     assertThat(AuditEngine.streamTime(h.store)).isEqualTo(Events.millis(2));
+  }
+
+  @Test
+  void shouldBlockARepeatWithOtherContentAsEventIdReuseAndChangeNothingButStreamTime() {
+    // Given: an allowed read
+    h.decide(s.start("agent:planner", 0, "write:deploy/**", "read:repo/**"));
+    Step read = s.tool("agent:planner", 1, "repo.read_file", Map.of("repo", "acme/api"));
+    Decision allowed = h.decide(read);
+    NavigableMap<byte[], byte[]> before = h.store.snapshot();
+    // When: its id reused for a production deploy carrying a key, then the real retry
+    Step reuse =
+        new Step.ToolCall(
+            read.eventId(), "s1", "agent:planner", Events.millis(500), "cloud.deploy",
+            Map.of("env", "prod", "service", "api", "key", "AKIAABCDEFGHIJKLMNOP"), null);
+    StepResult blocked = h.process(reuse);
+    NavigableMap<byte[], byte[]> after = h.store.snapshot();
+    StepResult retry = h.process(read);
+    // Then: blocked by the gate alone, decided as the new event, stored nowhere
+    assertThat(blocked.retry()).isFalse();
+    assertThat(ruleIds(blocked.decision())).containsExactly("event-id-reuse");
+    Decision d = blocked.decision();
+    assertThat(d.verdict()).isEqualTo(Verdict.BLOCK);
+    assertThat(d.type()).isEqualTo(EventType.TOOL_CALL);
+    assertThat(d.occurredAtMillis()).isEqualTo(Events.millis(500));
+    assertThat(d.path()).containsExactly("agent:planner");
+    assertThat(d.findings().get(0).message())
+        .contains("TOOL_CALL by agent:planner at 2026-11-26T10:00:01Z: ALLOW", "other content");
+    assertThat(AuditEngine.streamTime(h.store)).isEqualTo(Events.millis(500));
+    after.remove(StateKeys.STREAM_TIME);
+    before.remove(StateKeys.STREAM_TIME);
+    assertThat(Harness.sameEntries(before, after)).as("no state, no timer, no dedupe record").isTrue();
+    assertThat(retry.retry()).isTrue();
+    assertThat(retry.decision()).isEqualTo(allowed);
+  }
+
+  @Test
+  void shouldNotCountAnEventIdReuseForFanOutNorRestartTheTimer() {
+    // Given: ten delegations at t=1..10, the tenth reused with another child at t=11
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    Step last = null;
+    for (int i = 1; i <= 10; i++) {
+      last = s.delegate("agent:planner", i, "agent:c" + i, "read:repo/**");
+      assertThat(h.decide(last).findings()).isEmpty();
+    }
+    Decision reuse =
+        h.decide(
+            new Step.AgentDelegated(
+                last.eventId(), "s1", "agent:planner", Events.millis(11), "agent:x", List.of("read:repo/**"), null));
+    // When: an eleventh delegation within the window, and stream time 1800 s after the tenth
+    Decision eleventh = h.decide(s.delegate("agent:planner", 12, "agent:c11", "read:repo/**"));
+    Events other = new Events("other");
+    StepResult notYet = h.process(other.start("agent:o", 1812, "read:repo/**"));
+    StepResult due = h.process(other.end("agent:o", 1812.001));
+    // Then: the reuse counted nothing; the eleventh counted and restarted the timer at 12
+    assertThat(ruleIds(reuse)).containsExactly("event-id-reuse");
+    assertThat(ruleIds(eleventh)).containsExactly("fan-out");
+    assertThat(eleventh.findings().get(0).message()).contains("made 11 ");
+    assertThat(notYet.idleTimeouts()).isEmpty();
+    assertThat(due.idleTimeouts()).extracting(Decision::sessionId).containsExactly("s1");
+  }
+
+  @Test
+  void shouldTreatAnyRepeatOfADecisionStoredWithoutAFingerprintAsARetry() {
+    // Given: a decision stored by an older engine (version 2, no content fingerprint)
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    Step read = s.tool("agent:planner", 1, "repo.read_file", Map.of("repo", "acme/api"));
+    Decision original = h.decide(read);
+    byte[] key = StateKeys.dedupe("s1", read.eventId());
+    byte[] v3 = h.store.get(key);
+    byte[] v2 = java.util.Arrays.copyOfRange(v3, StepFingerprint.LENGTH, v3.length);
+    v2[0] = (byte) StateCodec.VERSION_2; // the version byte, then the body of version 2
+    h.store.put(key, v2);
+    // When: a repeat with other content
+    StepResult r =
+        h.process(
+            new Step.ToolCall(
+                read.eventId(), "s1", "agent:intruder", Events.millis(2), "shell.exec", Map.of(), null));
+    // Then: as before version 2 of the contract
+    assertThat(r.retry()).isTrue();
+    assertThat(r.decision()).isEqualTo(original);
   }
 
   @Test
@@ -209,21 +289,33 @@ class SessionLifecycleTest {
   }
 
   @Test
-  void shouldCloseASessionAtTheTimerAnEarlierStampedStepSetBack() {
-    // Given: the timer moves forward to 1000 s, then an earlier-stamped step sets it back to 100 s
+  void shouldKeepTheIdleTimerWhenALaterArrivingStepIsStampedEarlier() {
+    // Given: the timer moves forward to 1000 s, then a step stamped 100 s arrives
     h.decide(s.start("agent:planner", 0, "read:repo/**"));
     h.decide(s.tool("agent:planner", 1000, "repo.read_file", Map.of("repo", "a")));
     h.decide(s.tool("agent:planner", 100, "repo.read_file", Map.of("repo", "a")));
     Events other = new Events("other");
-    // When: stream time reaches 1800 s after the timer, then one millisecond more
-    StepResult atLimit = h.process(other.start("agent:o", 1900, "read:repo/**"));
-    StepResult past = h.process(other.end("agent:o", 1900.001));
-    // Then: idle from the set-back timer, once
+    // When: stream time passes 1800 s after 100 s, then 1800 s after 1000 s
+    StepResult pastTheEarlierStamp = h.process(other.start("agent:o", 1900.001, "read:repo/**"));
+    StepResult atLimit = h.process(other.tool("agent:o", 2800, "nope", Map.of()));
+    StepResult past = h.process(other.tool("agent:o", 2800.001, "nope", Map.of()));
+    // Then: the timer stayed at 1000 s (9.3: it never moves back)
+    assertThat(pastTheEarlierStamp.idleTimeouts()).isEmpty();
     assertThat(atLimit.idleTimeouts()).isEmpty();
     assertThat(past.idleTimeouts()).extracting(Decision::sessionId).containsExactly("s1");
-    assertThat(h.process(new Events("third").start("agent:t", 5000, "read:repo/**")).idleTimeouts())
-        .as("stale index entries close nothing twice")
-        .isEmpty();
+  }
+
+  @Test
+  void shouldOrderIdleTimeoutsDueTogetherBySessionIdAsUtf8Bytes() {
+    // Given: two sessions idle since 0; UTF-16 puts the surrogate pair of U+1F600 before U+FFFF
+    String emoji = "s\uD83D\uDE00";
+    String last = "s\uFFFF";
+    h.decide(new Events(emoji).start("agent:a", 0, "read:repo/**"));
+    h.decide(new Events(last).start("agent:b", 0, "read:repo/**"));
+    // When
+    StepResult r = h.process(new Events("later").start("agent:c", 1800.001, "read:repo/**"));
+    // Then: U+FFFF (EF BF BF) comes before U+1F600 (F0 9F 98 80) as UTF-8 bytes
+    assertThat(r.idleTimeouts()).extracting(Decision::sessionId).containsExactly(last, emoji);
   }
 
   @Test

@@ -63,6 +63,29 @@ class StateCodecTest {
   }
 
   @Test
+  void shouldKeepTheContentFingerprintInAVersionThreeDecisionRecordAndNoneInOlderOnes() {
+    // Given
+    InMemoryStateStore store = new InMemoryStateStore();
+    Decision d =
+        new Decision(
+            "e1", "s1", "agent:a", EventType.TOOL_CALL, 7L, Verdict.ALLOW, List.of(), "p@1+sha256:00",
+            List.of("agent:a"));
+    EngineMeta meta = EngineMeta.load(store);
+    long no = meta.policyNumber(store, "p@1+sha256:00", StateCodec.identityHash("p@1+sha256:00"));
+    byte[] fingerprint = new byte[StepFingerprint.LENGTH];
+    fingerprint[0] = 42;
+    fingerprint[15] = -1;
+    // When
+    byte[] v3 = StateCodec.encodeDecision(d, no, fingerprint);
+    // Then
+    assertThat(v3[0]).isEqualTo((byte) 3);
+    assertThat(StateCodec.decisionFingerprint(v3)).isEqualTo(fingerprint);
+    assertThat(StateCodec.decodeDecision(v3, "s1", "e1", store)).isEqualTo(d);
+    assertThat(StateCodec.decisionFingerprint(StateCodec.encodeDecision(d, no))).isNull();
+    assertThat(StateCodec.decisionFingerprint(StateCodec.encodeDecision(d))).isNull();
+  }
+
+  @Test
   void shouldStillReadAVersionOneDecisionRecord() {
     // Given: a record written by an engine before the compact format
     Decision d =

@@ -110,6 +110,24 @@ class ToolCallRulesTest {
   }
 
   @Test
+  void shouldMatchSensitiveScopesIgnoringAsciiCaseInResourcesWhileApprovalsCoverWithCase() {
+    // Given: an approval of prod deploys, in lower case
+    h.decide(s.approve("agent:coder", 10, "user:bob@acme.io", 600, "write:deploy/prod/**"));
+    // When: env=PROD and env=Prod, then an approval written as the call spells it
+    Decision upper = call("agent:coder", 11, "cloud.deploy", Map.of("env", "PROD", "service", "api"));
+    Decision mixed = call("agent:coder", 12, "cloud.deploy", Map.of("env", "Prod", "service", "API"));
+    Decision lower = call("agent:coder", 13, "cloud.deploy", Map.of("env", "prod", "service", "api"));
+    h.decide(s.approve("agent:coder", 14, "user:bob@acme.io", 600, "write:deploy/PROD/**"));
+    Decision approvedAsSpelled = call("agent:coder", 15, "cloud.deploy", Map.of("env", "PROD", "service", "api"));
+    // Then: as sensitive as prod; coverage stays case-sensitive, which can only block more
+    assertThat(ruleIds(upper)).containsExactly("approval-required");
+    assertThat(upper.findings().get(0).message()).contains("write:deploy/PROD/api (sensitive *:deploy/prod/**)");
+    assertThat(ruleIds(mixed)).containsExactly("approval-required");
+    assertThat(lower.findings()).isEmpty();
+    assertThat(approvedAsSpelled.findings()).isEmpty();
+  }
+
+  @Test
   void shouldHonourAnApprovalOnItsHalfOpenIntervalThroughTheLattice() {
     // Given: an approval of admin on prod deploys (admin implies write) for 60 s from t=10
     Decision approval = h.decide(s.approve("agent:coder", 10, "user:bob@acme.io", 60, "admin:deploy/prod/**"));
@@ -176,16 +194,38 @@ class ToolCallRulesTest {
   }
 
   @Test
-  void shouldTreatACredentialAsRevokedFromItsRevocationInstant() {
+  void shouldTreatACredentialAsRevokedForEveryStepArrivingAfterTheRevocationWhateverTheStamps() {
     // Given
     h.decide(s.issue("agent:coder", 3, "c1", "agent:coder", "read:repo/acme/**"));
+    Decision beforeArrival = h.decide(s.tool("agent:coder", 20, "repo.read_file", Map.of("repo", "acme/api"), "c1"));
     h.decide(s.revoke("agent:coder", 10, "c1"));
-    // When: out of order before the revocation, then at it
-    Decision before = h.decide(s.tool("agent:coder", 9.999, "repo.read_file", Map.of("repo", "acme/api"), "c1"));
+    // When: a use stamped before the revocation, then one at it, both arriving after it
+    Decision backdated = h.decide(s.tool("agent:coder", 9.999, "repo.read_file", Map.of("repo", "acme/api"), "c1"));
     Decision at = h.decide(s.tool("agent:coder", 10, "repo.read_file", Map.of("repo", "acme/api"), "c1"));
-    // Then
-    assertThat(before.findings()).isEmpty();
+    // Then: a use that arrived first stays allowed; every later arrival is blocked (section 4, v2)
+    assertThat(beforeArrival.findings()).isEmpty();
+    assertThat(ruleIds(backdated)).containsExactly("credential-revoked");
+    assertThat(backdated.findings().get(0).message()).contains("revoked at 2026-11-26T10:00:10Z");
     assertThat(ruleIds(at)).containsExactly("credential-revoked");
+  }
+
+  @Test
+  void shouldNotLetAFutureStampedSelfRevocationPostponeTheRevocation() {
+    // Given: the subject revokes its own credential stamped far ahead, then the issuer revokes it
+    h.decide(s.issue("agent:planner", 3, "c1", "agent:coder", "read:repo/acme/**"));
+    StepResult early = h.process(s.revoke("agent:coder", 100_000, "c1"));
+    StepResult real = h.process(s.revoke("agent:planner", 10, "c1"));
+    // When: uses stamped between the two
+    Decision use = h.decide(s.tool("agent:coder", 11, "repo.read_file", Map.of("repo", "acme/api"), "c1"));
+    StepResult end = h.process(s.end("agent:planner", 12));
+    // Then: revoked from the first arrival on; its time (the one reported) is the first stamp
+    assertThat(early.credentialChanges()).singleElement()
+        .satisfies(c -> assertThat(c.revokedAtMillis()).isEqualTo(Events.millis(100_000)));
+    assertThat(real.decision().findings()).isEmpty();
+    assertThat(real.credentialChanges()).isEmpty();
+    assertThat(ruleIds(use)).containsExactly("credential-revoked");
+    assertThat(use.findings().get(0).message()).contains("2026-11-27T13:46:40Z", "agent:coder");
+    assertThat(end.decision().findings()).isEmpty(); // revoked, so no credential-not-revoked
   }
 
   @Test

@@ -25,7 +25,10 @@ class ToolCatalogArgumentTest {
         "a//b|has an empty segment",
         "a/./b|has a '.' segment",
         "..|has a '..' segment",
-        "a/.../b|",
+        "a/.../b|has segment '...' ending with '.'",
+        "prod./db|has segment 'prod.' ending with '.'",
+        "a/b.|has segment 'b.' ending with '.'",
+        ".github/v1.2|",
         "a/b c|has segment 'b c' that is not a literal",
         "*|has segment '*' that is not a literal",
         "a:b|has segment 'a:b' that is not a literal",
@@ -55,6 +58,9 @@ class ToolCatalogArgumentTest {
       }
       if (!Scope.isLiteral(seg)) {
         return "has segment '" + ToolCatalog.shorten(seg) + "' that is not a literal";
+      }
+      if (seg.endsWith(".")) {
+        return "has segment '" + ToolCatalog.shorten(seg) + "' ending with '.'";
       }
     }
     return null;

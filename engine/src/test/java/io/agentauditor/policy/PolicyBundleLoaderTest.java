@@ -91,7 +91,7 @@ class PolicyBundleLoaderTest {
         .singleElement()
         .asString()
         .isEqualTo(
-            "rules.yaml:25: gate rule 'unknown-agent' must BLOCK: there is no chain to go on with");
+            "rules.yaml:29: gate rule 'unknown-agent' must BLOCK: there is no chain to go on with");
   }
 
   @Test
@@ -149,6 +149,54 @@ class PolicyBundleLoaderTest {
   }
 
   @Test
+  void shouldLoadBoundariesInTheirOrder() {
+    include(
+        "boundaries.yaml",
+        "boundaries:\n"
+            + "  - agents: \"agent:ci-*\"\n"
+            + "    description: CI agents\n"
+            + "    scopes: [\"read:repo/**\"]\n"
+            + "  - agents: \"*\"\n"
+            + "    scopes: []\n");
+
+    Policy policy = PolicyBundleLoader.load(dir);
+
+    assertThat(policy.boundaries())
+        .containsExactly(
+            new AgentBoundary("agent:ci-*", List.of(io.agentauditor.model.Scope.parse("read:repo/**"))),
+            new AgentBoundary("*", List.of()));
+    assertThat(PolicyBundleLoader.load(TestBundles.defaultBundle()).boundaries()).isEmpty();
+  }
+
+  @Test
+  void shouldRejectBadBoundariesWithEveryErrorAtItsLine() {
+    include("more.yaml", "boundaries: []\n"); // included after boundaries.yaml
+    include(
+        "boundaries.yaml",
+        "boundaries:\n"
+            + "  - agents: \"agent:a\"\n"
+            + "    scopes: [\"read:repo/**\", \"read:/x\", \"nope\"]\n"
+            + "  - agents: \"\"\n"
+            + "    scopes: []\n"
+            + "  - scopes: [\"read:x\"]\n"
+            + "  - agents: \"agent:a\"\n"
+            + "    scope: []\n"
+            + "  - agents: \"agent:b\"\n"
+            + "    scopes: \"read:x\"\n");
+
+    assertThat(errors())
+        .containsExactly(
+            "boundaries.yaml:3: boundaries[0].scopes: malformed scope \"read:/x\": empty segment",
+            "boundaries.yaml:3: boundaries[0].scopes: malformed scope \"nope\": expected ACTION:RESOURCE",
+            "boundaries.yaml:4: boundaries[1].agents must not be empty",
+            "boundaries.yaml:6: boundaries[2]: missing required key 'agents'",
+            "boundaries.yaml:8: boundaries[3]: unknown key 'scope' (did you mean 'scopes'?); expected one of agents, scopes, description",
+            "boundaries.yaml:7: boundaries[3]: missing required key 'scopes'",
+            "boundaries.yaml:10: boundaries[4].scopes must be a list",
+            "more.yaml:1: boundaries are already defined at boundaries.yaml:1");
+  }
+
+  @Test
   void shouldRejectUnknownSectionsAndDuplicateKeys() {
     include(
         "more.yaml",
@@ -163,7 +211,7 @@ class PolicyBundleLoaderTest {
         .containsExactly(
             "more.yaml:1: bundle file: unknown key 'secretPattern' (did you mean"
                 + " 'secretPatterns'?); expected one of settings, lattice, tools, secretPatterns,"
-                + " codePatterns, rules, customRules",
+                + " codePatterns, rules, customRules, boundaries",
             "more.yaml:6: tool 'a.b': duplicate key 'requiredScopes' (first at line 5)");
   }
 

@@ -68,6 +68,7 @@ public final class PolicyCheckCommand implements Callable<Integer> {
         "rules: %d built-in (%d shadow, %d disabled), %d custom (%d shadow)%n",
         BuiltinRule.values().length, shadow, disabled, policy.customRules().size(), customShadow);
     out.printf("tools: %d%n", policy.tools().size());
+    out.printf("boundaries: %d%n", policy.boundaries().size());
     out.printf(
         "patterns: %d secret, %d long-lived-credential-in-code%n",
         policy.secretPatterns().size(), policy.codePatterns().size());

@@ -38,8 +38,9 @@ class PolicyCheckCommandTest {
     assertThat(code).isZero();
     assertThat(out.toString())
         .startsWith("agent-auditor-default@1.0.0+sha256:")
-        .contains("rules: 29 built-in (0 shadow, 0 disabled), 0 custom (0 shadow)")
+        .contains("rules: 31 built-in (0 shadow, 0 disabled), 0 custom (0 shadow)")
         .contains("tools: 9")
+        .contains("boundaries: 0")
         .contains("patterns: 6 secret, 5 long-lived-credential-in-code");
     assertThat(err.toString()).isEmpty();
   }
@@ -63,7 +64,7 @@ class PolicyCheckCommandTest {
     assertThat(code).isZero();
     assertThat(out.toString())
         .startsWith("agent-auditor-default@1.0.0+sha256:")
-        .contains("rules: 29 built-in (0 shadow, 0 disabled), 0 custom (0 shadow)");
+        .contains("rules: 31 built-in (0 shadow, 0 disabled), 0 custom (0 shadow)");
     assertThat(err.toString().lines().toList())
         .containsExactly(
             bundle.resolve("rules.yaml")

@@ -98,8 +98,9 @@ class PolicyTestCommandTest {
                 + " ALLOW [] path=[agent:root]\n")
         .endsWith(
             "1 passed, 2 failed\n"
-                + "built-in rules no case expects to fire: unknown-session, duplicate-session,"
-                + " session-closed, unknown-agent, session-limit, delegation-cycle, agent-reparented,"
+                + "built-in rules no case expects to fire: event-id-reuse, unknown-session,"
+                + " duplicate-session, session-closed, unknown-agent, session-limit,"
+                + " delegation-cycle, agent-reparented,"
                 + " delegation-depth, credential-lateral-grant, credential-id-conflict,"
                 + " long-lived-credential, insecure-secret-storage, static-credential,"
                 + " unknown-tool, malformed-arguments, approval-required, credential-unknown,"
@@ -123,6 +124,25 @@ class PolicyTestCommandTest {
         .startsWith("policy tuned-fixture@1.0.0+sha256:")
         .contains("PASS tuned/shadowed-widening-is-reported-and-applied\n")
         .contains("4 passed, 0 failed\n");
+  }
+
+  @Test
+  void shouldPassTheBoundaryCasesOfABundleWithBoundaries() {
+    // Given the default bundle with agent boundaries, and its grant-exceeds-boundary cases
+    Path bundle = TestBundles.fixture("boundaries");
+
+    // When
+    int code = run("policy", "test", bundle.toString());
+
+    // Then
+    assertThat(code).isZero();
+    assertThat(out.toString())
+        .startsWith("policy boundaries-fixture@1.0.0+sha256:")
+        .contains("PASS grant-exceeds-boundary/narrowed-agent-starts-a-wider-session\n")
+        .contains("5 passed, 0 failed\n")
+        .contains("built-in rules no case expects to fire: event-id-reuse, duplicate-session,");
+    assertThat(out.toString().lines().filter(l -> l.startsWith("built-in rules")).findFirst().orElseThrow())
+        .doesNotContain("grant-exceeds-boundary");
   }
 
   @Test

@@ -341,7 +341,7 @@ class AuditorTopologyTest {
     assertThat(violations.readValuesToList()).hasSize(6);
     assertThat(credentials.readValuesToList()).hasSize(3); // e05 issued, used by e06 and e07
 
-    // When the gateway retries it, with other fields changed
+    // When the gateway retries it, re-stamped
     AgentEvent retry =
         AgentEvent.newBuilder(scenario.get(8))
             .setOccurredAt(scenario.get(8).getOccurredAt().plusSeconds(5))
@@ -350,6 +350,31 @@ class AuditorTopologyTest {
 
     // Then the stored decision comes again, unchanged, and no violation or credential change
     assertThat(decisions.readValuesToList()).containsExactly(first);
+    assertThat(violations.isEmpty()).isTrue();
+    assertThat(credentials.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldBlockAReusedEventIdWithOtherContentAndReportItsViolation() throws Exception {
+    // Given an allowed first step
+    List<AgentEvent> scenario = AuditTestData.decode(AuditTestData.demoScenario());
+    pipe(scenario.subList(0, 1));
+    Decision first = decisions.readValue();
+    violations.readValuesToList();
+    credentials.readValuesToList();
+
+    // When its eventId comes again for another agent
+    AgentEvent reuse = AgentEvent.newBuilder(scenario.get(0)).setAgentId("agent:intruder").build();
+    pipe(List.of(reuse));
+
+    // Then it is blocked by the gate, and its violation goes to the SIEM like any block's
+    Decision blocked = decisions.readValue();
+    assertThat(blocked.getEventId()).isEqualTo(first.getEventId());
+    assertThat(blocked.getAgentId()).isEqualTo("agent:intruder");
+    assertThat(blocked.getVerdict()).isEqualTo(Verdict.BLOCK);
+    assertThat(blocked.getFindings()).extracting(f -> f.getRuleId()).containsExactly("event-id-reuse");
+    JsonNode violation = JSON.readTree(violations.readValue());
+    assertThat(violation.at("/metadata/uid").asText()).endsWith("/event-id-reuse");
     assertThat(violations.isEmpty()).isTrue();
     assertThat(credentials.isEmpty()).isTrue();
   }

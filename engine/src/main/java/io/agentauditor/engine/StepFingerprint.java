@@ -1,0 +1,159 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.model.Step;
+import io.agentauditor.text.Utf8;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fingerprint of a step's content (contract section 4, Retries): what a repeat of a decided
+ * ({@code sessionId}, {@code eventId}) must match to be a retry rather than an {@code event-id-reuse}.
+ *
+ * <p>The content is every field of section 2 but {@code occurredAt}, taken from the {@link Step}
+ * (so already as values: JSON key order, escapes and white space, unknown fields and an absent
+ * optional field versus {@code null} are gone by then). The fingerprint is the first 16 bytes of
+ * SHA-256 over this canonical encoding, in this order:
+ *
+ * <pre>
+ * "agent-auditor/step-content/1" 0x00
+ * str(type name)  str(eventId)  str(sessionId)  str(agentId)
+ * then the payload's fields in section 2's table order:
+ *   SESSION_STARTED     str(initiator)  list(grantedScopes)  opt(intent)
+ *   AGENT_DELEGATED     str(childAgentId)  list(scopes)  opt(purpose)
+ *   TOOL_CALL           str(tool)  map(arguments)  opt(credentialId)
+ *   CREDENTIAL_ISSUED   str(credentialId)  str(subjectAgentId)  list(scopes)  str(kind name)
+ *                       optInt(ttlSeconds)  str(storage name)
+ *   CREDENTIAL_REVOKED  str(credentialId)  opt(reason)
+ *   APPROVAL_GRANTED    str(approvalId)  str(approver)  list(scopes)  int(ttlSeconds)
+ *   SESSION_ENDED       (nothing)
+ *
+ * str(s)     = 'S' u32(byte length) UTF-8 bytes
+ * opt(s)     = 'N' when null, else str(s)
+ * int(i)     = 'I' u32(i)            optInt(i) = 'N' when null, else int(i)
+ * list(xs)   = 'L' u32(count) str(x)*          (in order: lists compare in order)
+ * map(m)     = 'M' u32(count) { str(key) str(value) }*   (keys sorted as UTF-8 bytes)
+ * u32        = 4 bytes, big-endian
+ * </pre>
+ *
+ * <p>Every variable-length part is tagged and length-prefixed, so two different contents never
+ * encode alike; SHA-256 truncated to 128 bits keeps a forged collision out of reach (about 2^64
+ * work for a generic collision, 2^128 to match one given event). Enums are hashed by their
+ * contract name, not their state code. A change to this encoding must change the leading tag.
+ *
+ * <p>Not thread-safe: one per engine, which is single-threaded.
+ */
+final class StepFingerprint {
+
+  /** Bytes kept of the SHA-256 digest. */
+  static final int LENGTH = 16;
+
+  private static final byte[] DOMAIN =
+      "agent-auditor/step-content/1\0".getBytes(StandardCharsets.US_ASCII);
+
+  private final MessageDigest sha;
+  private final byte[] u32 = new byte[4];
+
+  StepFingerprint() {
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  /** The fingerprint of {@code step}'s content: {@value #LENGTH} bytes. */
+  byte[] of(Step step) {
+    sha.reset();
+    sha.update(DOMAIN);
+    str(step.type().name());
+    str(step.eventId());
+    str(step.sessionId());
+    str(step.agentId());
+    if (step instanceof Step.SessionStarted s) {
+      str(s.initiator());
+      list(s.grantedScopes());
+      opt(s.intent());
+    } else if (step instanceof Step.AgentDelegated d) {
+      str(d.childAgentId());
+      list(d.scopes());
+      opt(d.purpose());
+    } else if (step instanceof Step.ToolCall c) {
+      str(c.tool());
+      map(c.arguments());
+      opt(c.credentialId());
+    } else if (step instanceof Step.CredentialIssued i) {
+      str(i.credentialId());
+      str(i.subjectAgentId());
+      list(i.scopes());
+      str(i.kind().name());
+      if (i.ttlSeconds() == null) {
+        sha.update((byte) 'N');
+      } else {
+        integer(i.ttlSeconds());
+      }
+      str(i.storage().name());
+    } else if (step instanceof Step.CredentialRevoked r) {
+      str(r.credentialId());
+      opt(r.reason());
+    } else if (step instanceof Step.ApprovalGranted a) {
+      str(a.approvalId());
+      str(a.approver());
+      list(a.scopes());
+      integer(a.ttlSeconds());
+    } else if (!(step instanceof Step.SessionEnded)) {
+      throw new IllegalArgumentException("no fingerprint for " + step.type());
+    }
+    return Arrays.copyOf(sha.digest(), LENGTH);
+  }
+
+  private void u32(int v) {
+    u32[0] = (byte) (v >>> 24);
+    u32[1] = (byte) (v >>> 16);
+    u32[2] = (byte) (v >>> 8);
+    u32[3] = (byte) v;
+    sha.update(u32);
+  }
+
+  private void str(String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    sha.update((byte) 'S');
+    u32(b.length);
+    sha.update(b);
+  }
+
+  private void opt(String s) {
+    if (s == null) {
+      sha.update((byte) 'N');
+    } else {
+      str(s);
+    }
+  }
+
+  private void integer(int v) {
+    sha.update((byte) 'I');
+    u32(v);
+  }
+
+  private void list(List<String> xs) {
+    sha.update((byte) 'L');
+    u32(xs.size());
+    for (int i = 0; i < xs.size(); i++) {
+      str(xs.get(i));
+    }
+  }
+
+  private void map(Map<String, String> m) {
+    String[] keys = m.keySet().toArray(new String[0]);
+    Arrays.sort(keys, Utf8::compare);
+    sha.update((byte) 'M');
+    u32(keys.length);
+    for (String k : keys) {
+      str(k);
+      str(m.get(k));
+    }
+  }
+}

@@ -66,10 +66,13 @@ class PatternSetPropertyTest {
         chars(ALNUM + "_", 22, 40).map(s -> "github_pat_" + s),
         Combinators.combine(Arbitraries.of("a", "b", "p", "r", "s"), chars(ALNUM + "-", 10, 30))
             .as((k, s) -> "xox" + k + "-" + s),
-        chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 0, 8)
-            .map(t -> "-----BEGIN " + (t.isEmpty() ? "" : t + " ") + "PRIVATE KEY-----"),
         Combinators.combine(
-                chars(ALNUM + "_-", 8, 20), chars(ALNUM + "_-", 8, 20), chars(ALNUM + "_-", 8, 20))
+                chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, 8).list().ofMaxSize(3), Arbitraries.of("", " BLOCK"))
+            .as((words, block) ->
+                "-----BEGIN " + words.stream().map(w -> w + " ").reduce("", String::concat)
+                    + "PRIVATE KEY" + block + "-----"),
+        Combinators.combine(
+                chars(ALNUM + "_-", 8, 20), chars(ALNUM + "_-", 8, 20), chars(ALNUM + "_-", 0, 20))
             .as((a, b, c) -> "eyJ" + a + ".eyJ" + b + "." + c),
         Combinators.combine(
                 Arbitraries.of("aws_iam_access_key", "google_service_account_key"), ws, ws, name, optWs)

@@ -62,9 +62,21 @@ public final class DefaultPatternExamples {
         new Example(
             "private-key", "-----BEGIN PRIVATE KEY-----", "-----BEGIN rsa PRIVATE KEY-----"),
         new Example(
+            "private-key",
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGXz...",
+            "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQINBGXz..."),
+        new Example(
+            "private-key",
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE...",
+            "-----BEGIN PGP PRIVATE KEY-BLOCK-----"),
+        new Example(
             "jwt",
             "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.SflKxwRJSMeKKF2QT4f",
-            "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.SflKxwR"), // 7-char signature
+            "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOi.SflKxwR"), // 7 characters after the second eyJ
+        new Example(
+            "jwt", // unsigned (alg none): the signature is empty
+            "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJhZG1pbiIsInJvbGUiOiJyb290In0.",
+            "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJhZG1pbiIsInJvbGUiOiJyb290In0"),
         new Example(
             "terraform-aws-iam-access-key",
             "resource \"aws_iam_access_key\" \"ci\" {\n  user = aws_iam_user.ci.name\n}",

@@ -117,6 +117,7 @@ class DefaultBundleTest {
             "terraform-aws-iam-access-key",
             "terraform-google-service-account-key",
             "terraform-azurerm-sas-without-expiry",
+            "terraform-json-azurerm-sas-without-expiry",
             "token-expires-at-null",
             "token-expiration-never");
   }

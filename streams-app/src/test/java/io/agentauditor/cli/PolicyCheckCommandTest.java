@@ -40,7 +40,7 @@ class PolicyCheckCommandTest {
         .startsWith("agent-auditor-default@1.0.0+sha256:")
         .contains("rules: 28 built-in (0 shadow, 0 disabled), 0 custom (0 shadow)")
         .contains("tools: 9")
-        .contains("patterns: 6 secret, 5 long-lived-credential-in-code");
+        .contains("patterns: 6 secret, 6 long-lived-credential-in-code");
     assertThat(err.toString()).isEmpty();
   }
 

@@ -40,12 +40,20 @@ import org.slf4j.LoggerFactory;
  *       [ruleId]}, {@code analytic} = the rule ({@code uid} and {@code name} = rule id, {@code
  *       type_id} 1 Rule).
  *   <li>{@code actor}: {@code user.uid} = the acting agent, {@code session.uid} = the session.
- *   <li>{@code unmapped.agent_auditor}: the whole decision in its JSON Lines form (contract 9.1,
- *       encoded by {@link DecisionJsonCodec}), the finding (the decision's {@code findings}
- *       element), its index, the chain {@code path}, the bundle identity {@code policy}, {@code
- *       shadow} and {@code is_alert} (see below). OCSF 1.3.0 has no attribute for an agent
- *       delegation chain or a policy bundle digest, so they live here.
+ *   <li>{@code unmapped.agent_auditor}: the finding (the decision's {@code findings} element in
+ *       its JSON Lines form, contract 9.1, encoded by {@link DecisionJsonCodec}), its index, the
+ *       chain {@code path}, the bundle identity {@code policy}, {@code shadow} and {@code is_alert}
+ *       (see below), and {@code decision_summary}: the decision's {@code event_id}, {@code type},
+ *       {@code verdict}, {@code rule_ids} (the distinct rule ids of its findings, in finding order)
+ *       and {@code finding_count}. OCSF 1.3.0 has no attribute for an agent delegation chain or a
+ *       policy bundle digest, so they live here.
  * </ul>
+ *
+ * <p><b>Bounded output</b> (contract 9.2, v2). A violation carries its own finding and a summary of
+ * the decision, never the other findings: a step with N findings emits N events of bounded size,
+ * output linear in N (a session end with 2,000 live credentials used to emit 2,000 copies of a
+ * 2,000-finding decision). The rule ids are listed once each, so the summary's size does not grow
+ * with N either.
  *
  * <p><b>Event id.</b> {@code metadata.uid} = {@code finding_info.uid} = {@code
  * sessionId/eventId/ruleId}, plus {@code /credentialId} when the finding names a credential. Each
@@ -116,9 +124,10 @@ public final class OcsfDetectionFindings {
       return List.of();
     }
     JsonNode decisionJson = decisionJson(decision);
+    ObjectNode summary = summary(decision);
     List<String> events = new ArrayList<>(decision.findings().size());
     for (int i = 0; i < decision.findings().size(); i++) {
-      ObjectNode event = event(decision, i, decisionJson);
+      ObjectNode event = event(decision, i, decisionJson, summary);
       try {
         events.add(MAPPER.writeValueAsString(event));
       } catch (JsonProcessingException e) {
@@ -178,7 +187,7 @@ public final class OcsfDetectionFindings {
     };
   }
 
-  private ObjectNode event(Decision d, int index, JsonNode decisionJson) {
+  private ObjectNode event(Decision d, int index, JsonNode decisionJson, ObjectNode summary) {
     Finding f = d.findings().get(index);
     String uid = eventUid(d, f);
     int severityId = severityId(f.severity());
@@ -240,8 +249,20 @@ public final class OcsfDetectionFindings {
     ours.put("finding_index", index);
     // Shared, not copied: the trees are only serialised, never changed, once built.
     ours.set("finding", decisionJson.get("findings").get(index));
-    ours.set("decision", decisionJson);
+    ours.set("decision_summary", summary);
     return e;
+  }
+
+  /** The decision without its findings' contents: what every one of its violations carries. */
+  private static ObjectNode summary(Decision d) {
+    ObjectNode summary = NODES.objectNode();
+    summary.put("event_id", d.eventId());
+    summary.put("type", d.type().name());
+    summary.put("verdict", d.verdict().name());
+    ArrayNode ruleIds = summary.putArray("rule_ids");
+    d.findings().stream().map(Finding::ruleId).distinct().forEach(ruleIds::add);
+    summary.put("finding_count", d.findings().size());
+    return summary;
   }
 
   private static JsonNode decisionJson(Decision decision) {

@@ -71,6 +71,9 @@ import org.slf4j.LoggerFactory;
  * 1.3.0 event must not carry it, so the alert intent (true for enforced findings) is in {@code
  * unmapped.agent_auditor.is_alert} instead.
  *
+ * <p><b>Dead letters</b> (contract 9.4, v2) are reported too, by {@link #invalidEvent}: rule id
+ * {@value #INVALID_EVENT}, severity Medium, the reason and the source position, no raw bytes.
+ *
  * <p>Instances are immutable and thread-safe.
  */
 public final class OcsfDetectionFindings {
@@ -85,6 +88,12 @@ public final class OcsfDetectionFindings {
   public static final int CATEGORY_UID = 2;
   public static final int ACTIVITY_CREATE = 1;
   public static final int TYPE_UID = CLASS_UID * 100 + ACTIVITY_CREATE;
+
+  /** The rule id of the findings that report dead letters to the SIEM (contract 9.4). */
+  public static final String INVALID_EVENT = "invalid-event";
+
+  /** The longest reason an invalid-event finding carries, in characters. */
+  public static final int MAX_REASON_CHARS = 4096;
 
   private static final Logger LOGGER = LoggerFactory.getLogger(OcsfDetectionFindings.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -141,6 +150,89 @@ public final class OcsfDetectionFindings {
         decision.sessionId(),
         decision.eventId());
     return List.copyOf(events);
+  }
+
+  /**
+   * The SIEM event of a dead letter (contract 9.4, v2): a Detection Finding whose rule is {@value
+   * #INVALID_EVENT}, severity Medium, with the reason and the source record's position; never its
+   * raw bytes. {@code metadata.uid} = {@code finding_info.uid} = {@code
+   * invalid-event/topic/partition/offset} (the topic percent-encoded like the parts of {@link
+   * #eventUid}), so a re-emitted one deduplicates; {@code time} is the source record's timestamp
+   * (0 when unknown): an invalid record has no event time.
+   *
+   * @param reason why the record could not be decided; cut to {@value #MAX_REASON_CHARS} characters
+   * @param errorType the failure's type (an exception class name)
+   * @throws NullPointerException when {@code reason}, {@code errorType} or {@code sourceTopic} is
+   *     null
+   */
+  public String invalidEvent(
+      String reason,
+      String errorType,
+      String sourceTopic,
+      int sourcePartition,
+      long sourceOffset,
+      long timestampMillis) {
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(errorType, "errorType");
+    Objects.requireNonNull(sourceTopic, "sourceTopic");
+    String message =
+        reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS) + "\u2026";
+    String uid =
+        INVALID_EVENT + "/" + escape(sourceTopic) + "/" + sourcePartition + "/" + sourceOffset;
+    int severityId = severityId(Severity.MEDIUM);
+    long time = Math.max(0L, timestampMillis);
+
+    ObjectNode e = NODES.objectNode();
+    e.put("activity_id", ACTIVITY_CREATE);
+    e.put("activity_name", "Create");
+    e.put("category_uid", CATEGORY_UID);
+    e.put("category_name", "Findings");
+    e.put("class_uid", CLASS_UID);
+    e.put("class_name", "Detection Finding");
+    e.put("type_uid", TYPE_UID);
+    e.put("type_name", "Detection Finding: Create");
+    e.put("time", time);
+    e.put("severity_id", severityId);
+    e.put("severity", severityCaption(severityId));
+    e.put("message", message);
+    e.put("status_id", 1);
+    e.put("status", "New");
+
+    ObjectNode metadata = e.putObject("metadata");
+    metadata.put("version", OCSF_VERSION);
+    ObjectNode product = metadata.putObject("product");
+    product.put("name", PRODUCT_NAME);
+    product.put("vendor_name", PRODUCT_NAME);
+    product.put("version", productVersion);
+    metadata.put("uid", uid);
+
+    ObjectNode info = e.putObject("finding_info");
+    info.put("uid", uid);
+    info.put("title", INVALID_EVENT + " (dead letter)");
+    info.put("desc", message);
+    info.putArray("types").add(INVALID_EVENT);
+    ObjectNode analytic = info.putObject("analytic");
+    analytic.put("uid", INVALID_EVENT);
+    analytic.put("name", INVALID_EVENT);
+    analytic.put("type_id", 1);
+    analytic.put("type", "Rule");
+    info.put("created_time", time);
+
+    ObjectNode ours = e.putObject("unmapped").putObject("agent_auditor");
+    ours.put("is_alert", true);
+    ObjectNode letter = ours.putObject("dead_letter");
+    letter.put("reason", message);
+    letter.put("error", errorType);
+    ObjectNode source = letter.putObject("source");
+    source.put("topic", sourceTopic);
+    source.put("partition", sourcePartition);
+    source.put("offset", sourceOffset);
+    try {
+      return MAPPER.writeValueAsString(e);
+    } catch (JsonProcessingException ex) {
+      // A tree of strings, numbers and booleans always serialises; this is a bug, not input.
+      throw new UncheckedIOException(ex);
+    }
   }
 
   /**

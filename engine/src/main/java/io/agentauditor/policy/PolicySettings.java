@@ -14,6 +14,9 @@ import java.util.Set;
  *     asks; otherwise how long, in event time, a closed session's state and its {@code eventId}
  *     dedupe records are kept after it closed, so stores stay bounded. A purged session leaves a
  *     tombstone: its id stays closed, but a retry of one of its events is decided anew
+ * @param maxClockSkewSeconds how far an event may be stamped after a second clock where one exists
+ *     (contract 9.3, v2): in the topology, the Kafka record's timestamp; an event stamped later is a
+ *     {@code future-dated} dead letter. A file replay has no second clock and applies no bound
  */
 public record PolicySettings(
     int maxDelegationDepth,
@@ -24,13 +27,17 @@ public record PolicySettings(
     int fanOutMax,
     long fanOutWindowSeconds,
     long sessionIdleTimeoutSeconds,
-    long sessionRetentionSeconds) {
+    long sessionRetentionSeconds,
+    long maxClockSkewSeconds) {
 
   public PolicySettings {
     forbiddenStorage = Set.copyOf(forbiddenStorage);
     staticKinds = Set.copyOf(staticKinds);
     sensitiveScopes = List.copyOf(sensitiveScopes);
   }
+
+  /** The contract's default of {@link #maxClockSkewSeconds()}. */
+  public static final long DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
 
   /** The contract's defaults; closed sessions are kept for good (no retention). */
   public static PolicySettings defaults() {
@@ -52,6 +59,7 @@ public record PolicySettings(
         10,
         60,
         1800,
-        0);
+        0,
+        DEFAULT_MAX_CLOCK_SKEW_SECONDS);
   }
 }

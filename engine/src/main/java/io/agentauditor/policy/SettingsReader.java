@@ -30,7 +30,8 @@ final class SettingsReader {
           "sensitiveScopes",
           "fanOut",
           "sessionIdleTimeoutSeconds",
-          "sessionRetentionSeconds");
+          "sessionRetentionSeconds",
+          "maxClockSkewSeconds");
   private static final Set<String> FAN_OUT_KEYS = BundleYaml.keys("max", "windowSeconds");
 
   /** The storage names a bundle may use (also a tool's sink). */
@@ -49,6 +50,7 @@ final class SettingsReader {
   private Long fanOutWindowSeconds;
   private Long sessionIdleTimeoutSeconds;
   private Long sessionRetentionSeconds;
+  private Long maxClockSkewSeconds;
 
   /** Reads one {@code settings} section. */
   void readSettings(BundleYaml yaml, Node node) {
@@ -78,6 +80,8 @@ final class SettingsReader {
             sessionIdleTimeoutSeconds = yaml.integer(v, what, 1, Integer.MAX_VALUE);
         case "sessionRetentionSeconds" ->
             sessionRetentionSeconds = yaml.integer(v, what, 0, Long.MAX_VALUE / 1000);
+        case "maxClockSkewSeconds" ->
+            maxClockSkewSeconds = yaml.integer(v, what, 0, Integer.MAX_VALUE);
         default -> throw new IllegalStateException("unhandled setting " + key);
       }
     }
@@ -144,7 +148,8 @@ final class SettingsReader {
         or(fanOutMax, defaults.fanOutMax()),
         or(fanOutWindowSeconds, defaults.fanOutWindowSeconds()),
         or(sessionIdleTimeoutSeconds, defaults.sessionIdleTimeoutSeconds()),
-        or(sessionRetentionSeconds, defaults.sessionRetentionSeconds()));
+        or(sessionRetentionSeconds, defaults.sessionRetentionSeconds()),
+        or(maxClockSkewSeconds, defaults.maxClockSkewSeconds()));
   }
 
   private static <T> T or(T value, T fallback) {

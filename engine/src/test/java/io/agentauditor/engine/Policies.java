@@ -44,7 +44,8 @@ final class Policies {
             d.fanOutMax(),
             d.fanOutWindowSeconds(),
             d.sessionIdleTimeoutSeconds(),
-            seconds),
+            seconds,
+            d.maxClockSkewSeconds()),
         Map.of(),
         List.of());
   }

@@ -55,6 +55,7 @@ class DefaultBundleTest {
     assertThat(s.fanOutWindowSeconds()).isEqualTo(60);
     assertThat(s.sessionIdleTimeoutSeconds()).isEqualTo(1800);
     assertThat(s.sessionRetentionSeconds()).isZero();
+    assertThat(s.maxClockSkewSeconds()).isEqualTo(300);
   }
 
   @Test

@@ -128,7 +128,7 @@ public final class AuditorTopology {
         // A new application id audits the whole retained topic, not only what arrives later.
         AutoOffsetReset.earliest(),
         EVENTS_SOURCE,
-        new OccurredAtTimestampExtractor(),
+        new OccurredAtTimestampExtractor(policy.settings().maxClockSkewSeconds()),
         declared.events().keySerde().deserializer(),
         new ValidatingEventDeserializer(declared.events().valueSerde().deserializer()),
         declared.events().name());

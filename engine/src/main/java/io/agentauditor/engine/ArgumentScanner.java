@@ -215,6 +215,12 @@ public final class ArgumentScanner {
 
   /** Marks what the decoded forms of {@code normalised} match; returns how many it marked. */
   private int markDecoded(String normalised, byte[] marks, int already) {
+    // Most decoded text is noise (paths, identifiers, blobs): screen it all at once, and look at
+    // each decoded text only when a keyword turned up somewhere.
+    String joined = forms.joinedDecoded(normalised);
+    if (joined == null || !secretPatterns.anyCandidate(joined, marks)) {
+      return 0;
+    }
     int[] marked = {0};
     forms.forEachDecoded(
         normalised,

@@ -154,6 +154,36 @@ final class PatternSet {
   }
 
   /**
+   * Whether some pattern whose {@code forms[i]} is still 0 may fire on {@code text}: it has no
+   * keywords, or {@code text} holds one of them. False means no such pattern fires on {@code text}
+   * nor on any part of it.
+   */
+  boolean anyCandidate(String text, byte[] forms) {
+    long[] found = null;
+    for (int i = 0; i < patterns.length; i++) {
+      if (forms[i] != 0) {
+        continue;
+      }
+      int[] kws = keywordIds[i];
+      if (kws == null) {
+        return true;
+      }
+      if (found == null) {
+        if (text.length() < screen.minLength) {
+          continue;
+        }
+        found = screen.find(text);
+      }
+      for (int id : kws) {
+        if (KeywordScreen.has(found, id)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
    * Sets {@code forms[i] = form} for every pattern {@code i} that fires on {@code text} and whose
    * {@code forms[i]} is still 0; patterns already marked are not run again. Returns how many it
    * marked.

@@ -140,17 +140,62 @@ final class TextForms {
     return false;
   }
 
+  /**
+   * Every decoded text of {@code normalised}, in {@link #forEachDecoded}'s order, joined by {@code
+   * \n} into one string; null when no run qualifies. For a screen only: a keyword found in no
+   * decoded text can't be found here except across a joint, which only costs a closer look, and
+   * screening one string is much cheaper than screening a dozen short ones.
+   */
+  String joinedDecoded(String normalised) {
+    int n = normalised.length();
+    int p = MIN_RUN - 1;
+    int o = 0;
+    while (p < n) {
+      if (!inRun(normalised.charAt(p))) {
+        p += MIN_RUN;
+        continue;
+      }
+      int start = p;
+      while (start > 0 && inRun(normalised.charAt(start - 1))) {
+        start--;
+      }
+      int end = p + 1;
+      while (end < n && inRun(normalised.charAt(end))) {
+        end++;
+      }
+      if (end - start >= MIN_RUN) {
+        for (int offset = 0; offset < OFFSETS; offset++) {
+          int chars = end - start - offset;
+          ensure(o + chars / 4 * 3 + 3);
+          o = decodeInto(normalised, start + offset, end, o);
+          buffer[o++] = '\n';
+        }
+      }
+      p = end + MIN_RUN;
+    }
+    return o == 0 ? null : new String(buffer, 0, o - 1, StandardCharsets.UTF_8);
+  }
+
+  private void ensure(int bytes) {
+    if (buffer.length < bytes) {
+      buffer = Arrays.copyOf(buffer, Math.max(bytes, buffer.length * 2));
+    }
+  }
+
   /** The text of {@code s[from, to)}, all base64 characters, decoded as section 7 says. */
   String decode(String s, int from, int to) {
     int chars = to - from;
-    int bytes = chars / 4 * 3 + Math.max(0, chars % 4 - 1);
-    if (buffer.length < bytes) {
-      buffer = new byte[Math.max(bytes, buffer.length * 2)];
-    }
+    ensure(chars / 4 * 3 + Math.max(0, chars % 4 - 1));
+    int o = decodeInto(s, from, to, 0);
+    // The String constructor replaces every malformed UTF-8 sequence with U+FFFD.
+    return new String(buffer, 0, o, StandardCharsets.UTF_8);
+  }
+
+  /** Decodes {@code s[from, to)} into the buffer at {@code o}, which has room; returns the end. */
+  private int decodeInto(String s, int from, int to, int o) {
     byte[] out = buffer;
-    int o = 0;
     int i = from;
-    for (int end = from + chars / 4 * 4; i < end; i += 4) {
+    for (int end = from + (to - from) / 4 * 4; i < end; i += 4) {
       int bits =
           DIGIT[s.charAt(i)] << 18
               | DIGIT[s.charAt(i + 1)] << 12
@@ -171,7 +216,6 @@ final class TextForms {
         out[o++] = (byte) (bits >> 8);
       }
     }
-    // The String constructor replaces every malformed UTF-8 sequence with U+FFFD.
-    return new String(out, 0, o, StandardCharsets.UTF_8);
+    return o;
   }
 }

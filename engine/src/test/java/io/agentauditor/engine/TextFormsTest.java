@@ -102,4 +102,13 @@ class TextFormsTest {
     // Then
     assertThat(total).isLessThanOrEqualTo(3L * text.length());
   }
+
+  @Test
+  void shouldJoinEveryDecodedTextForTheScreenInTheSameOrder() {
+    // Given two qualifying runs, one of them decoding to invalid UTF-8
+    String text = "a " + "QUJD".repeat(8) + " b //////////////////////////// c";
+    // When / Then
+    assertThat(forms.joinedDecoded(text)).isEqualTo(String.join("\n", decoded(text)));
+    assertThat(forms.joinedDecoded("no runs here, only words")).isNull();
+  }
 }

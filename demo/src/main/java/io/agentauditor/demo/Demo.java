@@ -405,8 +405,8 @@ public final class Demo {
   }
 
   private static String violationKey(JsonNode violation) {
-    JsonNode decision = violation.path("unmapped").path("agent_auditor").path("decision");
-    return key(decision.path("sessionId").asText(), decision.path("eventId").asText());
+    JsonNode summary = violation.path("unmapped").path("agent_auditor").path("decision_summary");
+    return key(violation.path("actor").path("session").path("uid").asText(), summary.path("event_id").asText());
   }
 
   private static JsonNode parse(byte[] value) {

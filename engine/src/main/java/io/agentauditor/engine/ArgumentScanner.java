@@ -2,6 +2,8 @@ package io.agentauditor.engine;
 
 import io.agentauditor.model.CredentialStorage;
 import io.agentauditor.policy.Policy;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -9,14 +11,43 @@ import java.util.Map;
  * The bundle's argument patterns (contract section 7) as the engine applies them: the secret
  * patterns and the long-lived-credential-in-code patterns, sharing one keyword screen, and the
  * catalog's sink of each tool. The engine's tool-call rules scan through it, and so may anything
- * else that must find exactly what the engine finds (benchmarks, a pre-merge scan). Immutable and
- * thread-safe once built.
+ * else that must find exactly what the engine finds (benchmarks, a pre-merge scan).
+ *
+ * <p><b>What is scanned</b> (section 7, v2). Secret patterns: every argument value and every
+ * argument name, each as given, in normalised form and in its decoded forms ({@link TextForms}).
+ * Code patterns: values only, as given and normalised. A pattern fires when it matches any form.
+ *
+ * <p><b>Messages.</b> {@code argument 'content' matches aws-access-key-id (base64), slack-token}:
+ * arguments in name order, patterns in bundle order, each pattern with the first form it matched
+ * in (as given: no label; {@code (normalised)}; {@code (base64)}). Values are never quoted. A name
+ * that matches a secret pattern is never quoted either, in any message: its argument is written
+ * {@code argument #N} (N its 1-based position in name order), and the name's own hit {@code name of
+ * argument #N matches ...}. The same arguments always give the same message.
+ *
+ * <p>Not thread-safe (the keyword screen and the decoding reuse buffers), like the engine that owns
+ * it: one per thread.
  */
 public final class ArgumentScanner {
+
+  /** What the two pattern sets found in one tool call's arguments; each null when nothing. */
+  public record Hits(String secrets, String code) {}
+
+  private static final Hits NONE = new Hits(null, null);
+
+  /** The form a pattern first matched in, as marked by {@link PatternSet#mark}. */
+  private static final byte GIVEN = 1;
+
+  private static final byte NORMALISED = 2;
+  private static final byte DECODED = 3;
+  private static final String[] LABEL = {"", "", " (normalised)", " (base64)"};
 
   private final ToolCatalog catalog;
   private final PatternSet secretPatterns;
   private final PatternSet codePatterns;
+  private final TextForms forms = new TextForms();
+  private final byte[] valueMarks;
+  private final byte[] nameMarks;
+  private final byte[] codeMarks;
 
   /** @param policy the loaded bundle; not null */
   public ArgumentScanner(Policy policy) {
@@ -26,6 +57,9 @@ public final class ArgumentScanner {
         PatternSet.sharingOneScreen(policy.secretPatterns(), policy.codePatterns());
     this.secretPatterns = sets.get(0);
     this.codePatterns = sets.get(1);
+    this.valueMarks = new byte[secretPatterns.size()];
+    this.nameMarks = new byte[secretPatterns.size()];
+    this.codeMarks = new byte[codePatterns.size()];
   }
 
   /** The tool's sink in the bundle's catalog; null when it has none or is not in the catalog. */
@@ -35,16 +69,177 @@ public final class ArgumentScanner {
   }
 
   /**
-   * What the secret patterns find in {@code arguments}, as {@code secret-in-arguments} words it
-   * ({@code argument 'b' matches private-key; ...}), or null when nothing matches.
+   * What the secret patterns find in {@code arguments} (names and values, every form), as {@code
+   * secret-in-arguments} words it, or null when nothing matches.
    */
   public String secretHits(Map<String, String> arguments) {
-    return secretPatterns.hits(arguments);
+    return scan(arguments, true, false).secrets();
   }
 
-  /** What the long-lived-credential-in-code patterns find in {@code arguments}, or null. */
+  /** What the long-lived-credential-in-code patterns find in the values, or null. */
   public String codeHits(Map<String, String> arguments) {
-    return codePatterns.hits(arguments);
+    return scan(arguments, false, true).code();
+  }
+
+  /**
+   * Scans {@code arguments} once for the sets asked for: each value is read for both sets before
+   * the next, so the shared screen reads it once.
+   *
+   * @param secrets whether to run the secret patterns (names and values, every form)
+   * @param code whether to run the code patterns (values as given and normalised)
+   */
+  public Hits scan(Map<String, String> arguments, boolean secrets, boolean code) {
+    secrets &= secretPatterns.size() > 0;
+    code &= codePatterns.size() > 0;
+    if (arguments.isEmpty() || !secrets && !code) {
+      return NONE;
+    }
+    List<Argument> hits = null; // hits are rare: made for the first one
+    for (Map.Entry<String, String> arg : arguments.entrySet()) {
+      Argument a = scanArgument(arg.getKey(), arg.getValue(), secrets, code);
+      if (a != null) {
+        if (hits == null) {
+          hits = new ArrayList<>(2);
+        }
+        hits.add(a);
+      }
+    }
+    if (hits == null) {
+      return NONE;
+    }
+    hits.sort((a, b) -> a.name.compareTo(b.name));
+    String[] sortedNames = null;
+    for (Argument a : hits) {
+      if (a.nameIsSecret == null) {
+        a.nameIsSecret = markName(a.name) > 0;
+      }
+      if (a.nameIsSecret && sortedNames == null) {
+        sortedNames = arguments.keySet().toArray(new String[0]);
+        Arrays.sort(sortedNames);
+      }
+    }
+    StringBuilder secretText = new StringBuilder();
+    StringBuilder codeText = new StringBuilder();
+    for (Argument a : hits) {
+      String label =
+          a.nameIsSecret
+              ? "argument #" + (Arrays.binarySearch(sortedNames, a.name) + 1)
+              : "argument '" + a.name + "'";
+      if (a.nameIds != null) {
+        append(secretText, "name of " + label, a.nameIds);
+      }
+      if (a.valueIds != null) {
+        append(secretText, label, a.valueIds);
+      }
+      if (a.codeIds != null) {
+        append(codeText, label, a.codeIds);
+      }
+    }
+    return new Hits(
+        secretText.length() == 0 ? null : secretText.toString(),
+        codeText.length() == 0 ? null : codeText.toString());
+  }
+
+  private static void append(StringBuilder sb, String what, String ids) {
+    sb.append(sb.length() == 0 ? "" : "; ").append(what).append(" matches ").append(ids);
+  }
+
+  /** One argument's hits, as pattern lists ready for a message; null fields for none. */
+  private static final class Argument {
+    final String name;
+    final String valueIds;
+    final String nameIds;
+    final String codeIds;
+    /** Whether the name matches a secret pattern; null when the names were not scanned. */
+    Boolean nameIsSecret;
+
+    Argument(String name, String valueIds, String nameIds, String codeIds, Boolean nameIsSecret) {
+      this.name = name;
+      this.valueIds = valueIds;
+      this.nameIds = nameIds;
+      this.codeIds = codeIds;
+      this.nameIsSecret = nameIsSecret;
+    }
+  }
+
+  /** The hits of one argument, or null when it has none. */
+  private Argument scanArgument(String name, String value, boolean secrets, boolean code) {
+    int valueHits = 0;
+    int codeHits = 0;
+    // Each form goes to both sets before the next form: the shared screen remembers the text.
+    if (secrets) {
+      Arrays.fill(valueMarks, (byte) 0);
+      valueHits = secretPatterns.mark(value, valueMarks, GIVEN);
+    }
+    if (code) {
+      Arrays.fill(codeMarks, (byte) 0);
+      codeHits = codePatterns.mark(value, codeMarks, GIVEN);
+    }
+    String normalised = TextForms.normalised(value);
+    if (normalised != value) {
+      if (secrets && valueHits < valueMarks.length) {
+        valueHits += secretPatterns.mark(normalised, valueMarks, NORMALISED);
+      }
+      if (code && codeHits < codeMarks.length) {
+        codeHits += codePatterns.mark(normalised, codeMarks, NORMALISED);
+      }
+    }
+    if (secrets && valueHits < valueMarks.length) {
+      valueHits += markDecoded(normalised, valueMarks, valueHits);
+    }
+    int nameHits = secrets ? markName(name) : 0;
+    if (valueHits == 0 && nameHits == 0 && codeHits == 0) {
+      return null;
+    }
+    return new Argument(
+        name,
+        valueHits == 0 ? null : ids(secretPatterns, valueMarks),
+        nameHits == 0 ? null : ids(secretPatterns, nameMarks),
+        codeHits == 0 ? null : ids(codePatterns, codeMarks),
+        secrets ? nameHits > 0 : null);
+  }
+
+  /** Marks in {@link #nameMarks} the secret patterns {@code name} matches in any form. */
+  private int markName(String name) {
+    Arrays.fill(nameMarks, (byte) 0);
+    int hits = secretPatterns.mark(name, nameMarks, GIVEN);
+    String normalised = TextForms.normalised(name);
+    if (normalised != name && hits < nameMarks.length) {
+      hits += secretPatterns.mark(normalised, nameMarks, NORMALISED);
+    }
+    if (hits < nameMarks.length) {
+      hits += markDecoded(normalised, nameMarks, hits);
+    }
+    return hits;
+  }
+
+  /** Marks what the decoded forms of {@code normalised} match; returns how many it marked. */
+  private int markDecoded(String normalised, byte[] marks, int already) {
+    // Most decoded text is noise (paths, identifiers, blobs): screen it all at once, and look at
+    // each decoded text only when a keyword turned up somewhere.
+    String joined = forms.joinedDecoded(normalised);
+    if (joined == null || !secretPatterns.anyCandidate(joined, marks)) {
+      return 0;
+    }
+    int[] marked = {0};
+    forms.forEachDecoded(
+        normalised,
+        decoded -> {
+          marked[0] += secretPatterns.mark(decoded, marks, DECODED);
+          return already + marked[0] == marks.length;
+        });
+    return marked[0];
+  }
+
+  /** "p1, p2 (normalised)": the marked patterns in bundle order, each with its form. */
+  private static String ids(PatternSet set, byte[] marks) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < marks.length; i++) {
+      if (marks[i] != 0) {
+        sb.append(sb.length() == 0 ? "" : ", ").append(set.id(i)).append(LABEL[marks[i]]);
+      }
+    }
+    return sb.toString();
   }
 
   ToolCatalog catalog() {

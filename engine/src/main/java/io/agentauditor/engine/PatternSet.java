@@ -99,6 +99,8 @@ final class PatternSet {
   /**
    * "argument 'a' matches p1, p2; argument 'b' matches p3", arguments in name order, patterns in
    * bundle order; null when no argument matches. Values are never quoted: they may be secrets.
+   * Values as given only: the derived forms and argument names of section 7 are {@link
+   * ArgumentScanner}'s.
    */
   String hits(Map<String, String> args) {
     if (patterns.length == 0 || args.isEmpty()) {
@@ -128,14 +130,79 @@ final class PatternSet {
 
   /** "p1, p2": the ids of the patterns that fire on {@code value}, in bundle order; null when none. */
   private String hitIds(String value) {
-    boolean unscreenedMayMatch =
-        anyUnscreened && (unscreenedUnion == null || unscreenedUnion.matcher(value).find());
-    if (!unscreenedMayMatch && value.length() < screen.minLength) {
+    byte[] forms = new byte[patterns.length];
+    if (mark(value, forms, (byte) 1) == 0) {
       return null;
     }
-    long[] found = screen.find(value);
-    StringBuilder ids = null;
+    StringBuilder ids = new StringBuilder();
     for (int i = 0; i < patterns.length; i++) {
+      if (forms[i] != 0) {
+        ids.append(ids.length() == 0 ? "" : ", ").append(patterns[i].id());
+      }
+    }
+    return ids.toString();
+  }
+
+  /** How many patterns the set holds; {@link #mark} indexes them in bundle order. */
+  int size() {
+    return patterns.length;
+  }
+
+  /** The id of pattern {@code index}, in bundle order. */
+  String id(int index) {
+    return patterns[index].id();
+  }
+
+  /**
+   * Whether some pattern whose {@code forms[i]} is still 0 may fire on {@code text}: it has no
+   * keywords, or {@code text} holds one of them. False means no such pattern fires on {@code text}
+   * nor on any part of it.
+   */
+  boolean anyCandidate(String text, byte[] forms) {
+    long[] found = null;
+    for (int i = 0; i < patterns.length; i++) {
+      if (forms[i] != 0) {
+        continue;
+      }
+      int[] kws = keywordIds[i];
+      if (kws == null) {
+        return true;
+      }
+      if (found == null) {
+        if (text.length() < screen.minLength) {
+          continue;
+        }
+        found = screen.find(text);
+      }
+      for (int id : kws) {
+        if (KeywordScreen.has(found, id)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Sets {@code forms[i] = form} for every pattern {@code i} that fires on {@code text} and whose
+   * {@code forms[i]} is still 0; patterns already marked are not run again. Returns how many it
+   * marked.
+   *
+   * @param forms one entry per pattern, in bundle order; 0 for "not found yet"
+   * @param form not 0
+   */
+  int mark(String text, byte[] forms, byte form) {
+    boolean unscreenedMayMatch =
+        anyUnscreened && (unscreenedUnion == null || unscreenedUnion.matcher(text).find());
+    if (!unscreenedMayMatch && text.length() < screen.minLength) {
+      return 0;
+    }
+    long[] found = screen.find(text);
+    int marked = 0;
+    for (int i = 0; i < patterns.length; i++) {
+      if (forms[i] != 0) {
+        continue;
+      }
       int[] kws = keywordIds[i];
       boolean candidate;
       if (kws == null) {
@@ -149,12 +216,12 @@ final class PatternSet {
           }
         }
       }
-      if (candidate && patterns[i].matches(value)) {
-        ids = ids == null ? new StringBuilder() : ids.append(", ");
-        ids.append(patterns[i].id());
+      if (candidate && patterns[i].matches(text)) {
+        forms[i] = form;
+        marked++;
       }
     }
-    return ids == null ? null : ids.toString();
+    return marked;
   }
 
   /**

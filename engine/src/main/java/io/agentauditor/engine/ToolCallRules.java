@@ -50,19 +50,20 @@ final class ToolCallRules {
       approvalRequired(c, required);
     }
     CredentialRecord cred = presentedCredential(c, call.credentialId(), required);
-    if (sink != CredentialStorage.SECRETS_MANAGER && c.enabled(BuiltinRule.SECRET_IN_ARGUMENTS)) {
-      String hits = rules.scanner.secretHits(args);
-      if (hits != null) {
-        c.fire(BuiltinRule.SECRET_IN_ARGUMENTS, "secret in arguments: " + hits);
+    boolean secrets =
+        sink != CredentialStorage.SECRETS_MANAGER && c.enabled(BuiltinRule.SECRET_IN_ARGUMENTS);
+    boolean code =
+        (sink == CredentialStorage.REPOSITORY || sink == CredentialStorage.CONFIG_FILE)
+            && c.enabled(BuiltinRule.LONG_LIVED_SECRET_IN_CODE);
+    if (secrets || code) {
+      ArgumentScanner.Hits hits = rules.scanner.scan(args, secrets, code);
+      if (hits.secrets() != null) {
+        c.fire(BuiltinRule.SECRET_IN_ARGUMENTS, "secret in arguments: " + hits.secrets());
       }
-    }
-    if ((sink == CredentialStorage.REPOSITORY || sink == CredentialStorage.CONFIG_FILE)
-        && c.enabled(BuiltinRule.LONG_LIVED_SECRET_IN_CODE)) {
-      String hits = rules.scanner.codeHits(args);
-      if (hits != null) {
+      if (hits.code() != null) {
         c.fire(
             BuiltinRule.LONG_LIVED_SECRET_IN_CODE,
-            "long-lived credential in code bound for " + sink + ": " + hits);
+            "long-lived credential in code bound for " + sink + ": " + hits.code());
       }
     }
     c.tool = tool;

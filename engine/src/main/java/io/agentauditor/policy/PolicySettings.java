@@ -16,6 +16,9 @@ import java.util.Set;
  *     tombstone: its id stays closed, but a retry of one of its events is decided anew, as is a
  *     retry of any event whose stored decision was dropped
  * @param limits the session limits ({@code limits.*}, section 4); not null
+ * @param maxClockSkewSeconds how far an event may be stamped after a second clock where one exists
+ *     (contract 9.3, v2): in the topology, the Kafka record's timestamp; an event stamped later is a
+ *     {@code future-dated} dead letter. A file replay has no second clock and applies no bound
  */
 public record PolicySettings(
     int maxDelegationDepth,
@@ -27,7 +30,8 @@ public record PolicySettings(
     long fanOutWindowSeconds,
     long sessionIdleTimeoutSeconds,
     long sessionRetentionSeconds,
-    SessionLimits limits) {
+    SessionLimits limits,
+    long maxClockSkewSeconds) {
 
   public PolicySettings {
     java.util.Objects.requireNonNull(limits, "limits");
@@ -35,6 +39,9 @@ public record PolicySettings(
     staticKinds = Set.copyOf(staticKinds);
     sensitiveScopes = List.copyOf(sensitiveScopes);
   }
+
+  /** The contract's default of {@link #maxClockSkewSeconds()}. */
+  public static final long DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
 
   /** The contract's defaults (a retention of 86,400 s). */
   public static PolicySettings defaults() {
@@ -57,7 +64,8 @@ public record PolicySettings(
         60,
         1800,
         86_400,
-        SessionLimits.defaults());
+        SessionLimits.defaults(),
+        DEFAULT_MAX_CLOCK_SKEW_SECONDS);
   }
 
   /** These settings with another {@code sessionRetentionSeconds}. */
@@ -72,7 +80,8 @@ public record PolicySettings(
         fanOutWindowSeconds,
         sessionIdleTimeoutSeconds,
         seconds,
-        limits);
+        limits,
+        maxClockSkewSeconds);
   }
 
   /** These settings with other session limits. */
@@ -87,6 +96,7 @@ public record PolicySettings(
         fanOutWindowSeconds,
         sessionIdleTimeoutSeconds,
         sessionRetentionSeconds,
-        limits);
+        limits,
+        maxClockSkewSeconds);
   }
 }

@@ -31,7 +31,8 @@ final class SettingsReader {
           "fanOut",
           "sessionIdleTimeoutSeconds",
           "sessionRetentionSeconds",
-          "limits");
+          "limits",
+          "maxClockSkewSeconds");
   private static final Set<String> FAN_OUT_KEYS = BundleYaml.keys("max", "windowSeconds");
   private static final Set<String> LIMITS_KEYS =
       BundleYaml.keys("maxAgents", "maxDepth", "maxCredentials", "maxApprovals");
@@ -56,6 +57,7 @@ final class SettingsReader {
   private Integer maxDepth;
   private Integer maxCredentials;
   private Integer maxApprovals;
+  private Long maxClockSkewSeconds;
 
   /** Reads one {@code settings} section. */
   void readSettings(BundleYaml yaml, Node node) {
@@ -86,6 +88,8 @@ final class SettingsReader {
         case "sessionRetentionSeconds" ->
             sessionRetentionSeconds = yaml.integer(v, what, 0, Long.MAX_VALUE / 1000);
         case "limits" -> readLimits(yaml, v);
+        case "maxClockSkewSeconds" ->
+            maxClockSkewSeconds = yaml.integer(v, what, 0, Integer.MAX_VALUE);
         default -> throw new IllegalStateException("unhandled setting " + key);
       }
     }
@@ -174,7 +178,8 @@ final class SettingsReader {
             or(maxAgents, defaults.limits().maxAgents()),
             or(maxDepth, defaults.limits().maxDepth()),
             or(maxCredentials, defaults.limits().maxCredentials()),
-            or(maxApprovals, defaults.limits().maxApprovals())));
+            or(maxApprovals, defaults.limits().maxApprovals())),
+        or(maxClockSkewSeconds, defaults.maxClockSkewSeconds()));
   }
 
   private static <T> T or(T value, T fallback) {

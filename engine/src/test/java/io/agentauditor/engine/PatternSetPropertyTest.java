@@ -59,6 +59,7 @@ class PatternSetPropertyTest {
   Arbitrary<String> matches() {
     Arbitrary<String> ws = chars(" \t\n", 1, 3);
     Arbitrary<String> optWs = chars(" \t\n", 0, 2);
+    Arbitrary<String> spaces = chars(" \t", 0, 2);
     Arbitrary<String> name = chars("abcdefgh_-", 0, 8);
     return Arbitraries.oneOf(
         Combinators.combine(Arbitraries.of("AKIA", "ASIA"), chars(UPPER_DIGITS, 16, 16)).as(String::concat),
@@ -66,10 +67,13 @@ class PatternSetPropertyTest {
         chars(ALNUM + "_", 22, 40).map(s -> "github_pat_" + s),
         Combinators.combine(Arbitraries.of("a", "b", "p", "r", "s"), chars(ALNUM + "-", 10, 30))
             .as((k, s) -> "xox" + k + "-" + s),
-        chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 0, 8)
-            .map(t -> "-----BEGIN " + (t.isEmpty() ? "" : t + " ") + "PRIVATE KEY-----"),
         Combinators.combine(
-                chars(ALNUM + "_-", 8, 20), chars(ALNUM + "_-", 8, 20), chars(ALNUM + "_-", 8, 20))
+                chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, 8).list().ofMaxSize(3), Arbitraries.of("", " BLOCK"))
+            .as((words, block) ->
+                "-----BEGIN " + words.stream().map(w -> w + " ").reduce("", String::concat)
+                    + "PRIVATE KEY" + block + "-----"),
+        Combinators.combine(
+                chars(ALNUM + "_-", 8, 20), chars(ALNUM + "_-", 8, 20), chars(ALNUM + "_-", 0, 20))
             .as((a, b, c) -> "eyJ" + a + ".eyJ" + b + "." + c),
         Combinators.combine(
                 Arbitraries.of("aws_iam_access_key", "google_service_account_key"), ws, ws, name, optWs)
@@ -77,10 +81,20 @@ class PatternSetPropertyTest {
         Combinators.combine(Arbitraries.of("data", "resource"), ws, ws, name, chars("abcd =\n\"", 0, 40))
             .as((k, w1, w2, n, body) ->
                 k + w1 + "\"azurerm_storage_account_sas\"" + w2 + "\"" + n + "\" {" + body + "}"),
-        Combinators.combine(Arbitraries.of("", "\""), optWs, Arbitraries.of(":", "="), optWs)
-            .as((q, w1, op, w2) -> "expires_at" + q + w1 + op + w2 + "null"),
-        Combinators.combine(Arbitraries.of("", "\""), optWs, Arbitraries.of(":", "="), optWs, Arbitraries.of("", "\""))
-            .as((q, w1, op, w2, q2) -> "expiration" + q + w1 + op + w2 + q2 + "never"));
+        Combinators.combine(Arbitraries.of("", "\""), optWs, optWs, Arbitraries.of("null", "Null", "NULL", "~", ""))
+            .as((q, w1, w2, v) -> "expires_at" + q + (v.isEmpty() ? "" : w1) + ":" + (v.isEmpty() ? "" : w2) + v),
+        Combinators.combine(Arbitraries.of("", "\""), spaces, spaces)
+            .as((q, w1, w2) -> q + "expires_at" + q + w1 + "=" + w2 + "null"),
+        Combinators.combine(
+                Arbitraries.of("", "\""), optWs, optWs, Arbitraries.of("", "\""), Arbitraries.of("never", "Never", "NEVER"))
+            .as((q, w1, w2, q2, v) -> "expiration" + q + w1 + ":" + w2 + q2 + v + q2),
+        Combinators.combine(Arbitraries.of("", "\""), spaces, spaces, Arbitraries.of("", "\""))
+            .as((q, w1, w2, q2) -> q + "expiration" + q + w1 + "=" + w2 + q2 + "never" + q2),
+        Combinators.combine(
+                Arbitraries.of("aws_iam_access_key", "google_service_account_key"), optWs, optWs, Arbitraries.of("{", "["))
+            .as((t, w1, w2, open) -> "\"" + t + "\"" + w1 + ":" + w2 + open),
+        Combinators.combine(optWs, name, chars("abcd :,\n\"", 0, 40))
+            .as((w, n, body) -> "\"azurerm_storage_account_sas\":" + w + "{\"" + n + "\": {" + body + "}"));
   }
 
   /** Text around and between matches: code-like noise, keyword fragments, near misses. */

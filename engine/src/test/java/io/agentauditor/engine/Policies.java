@@ -61,7 +61,8 @@ final class Policies {
             windowSeconds,
             d.sessionIdleTimeoutSeconds(),
             d.sessionRetentionSeconds(),
-            d.limits()),
+            d.limits(),
+            d.maxClockSkewSeconds()),
         Map.of(),
         List.of());
   }

@@ -56,6 +56,7 @@ class DefaultBundleTest {
     assertThat(s.sessionIdleTimeoutSeconds()).isEqualTo(1800);
     assertThat(s.sessionRetentionSeconds()).isEqualTo(86_400);
     assertThat(s.limits()).isEqualTo(new SessionLimits(256, 16, 1024, 256));
+    assertThat(s.maxClockSkewSeconds()).isEqualTo(300);
   }
 
   @Test
@@ -105,8 +106,8 @@ class DefaultBundleTest {
             "ghp_[A-Za-z0-9]{36}",
             "github_pat_[A-Za-z0-9_]{22,}",
             "xox[abprs]-[A-Za-z0-9-]{10,}",
-            "-----BEGIN ([A-Z]+ )?PRIVATE KEY-----",
-            "eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}");
+            "-----BEGIN ([A-Z]+ )*PRIVATE KEY( BLOCK)?-----",
+            "eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*");
     assertThat(policy.secretPatterns()).allSatisfy(p -> assertThat(p.unless()).isNull());
   }
 
@@ -118,6 +119,7 @@ class DefaultBundleTest {
             "terraform-aws-iam-access-key",
             "terraform-google-service-account-key",
             "terraform-azurerm-sas-without-expiry",
+            "terraform-json-azurerm-sas-without-expiry",
             "token-expires-at-null",
             "token-expiration-never");
   }

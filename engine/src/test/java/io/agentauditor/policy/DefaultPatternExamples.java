@@ -36,7 +36,16 @@ public final class DefaultPatternExamples {
           + "  }\n"
           + "}\n";
 
-  /** Every example, in the order of the bundle's patterns. */
+  private static final String AZURE_SAS_JSON_HEAD =
+      "{\"data\": {\"azurerm_storage_account_sas\": {\"example\": {\n"
+          + "    \"connection_string\": \"${azurerm_storage_account.example.primary_connection_string}\",\n"
+          + "    \"start\": \"2026-11-26T00:00:00Z\",\n";
+  private static final String AZURE_SAS_JSON_TAIL =
+      "    \"services\": {\"blob\": true, \"queue\": false},\n"
+          + "    \"permissions\": {\"read\": true}\n"
+          + "}}}}\n";
+
+  /** Every example, grouped by pattern (the first examples in the order of the bundle's patterns). */
   public static List<Example> all() {
     return List.of(
         // id, fires on, does not fire on
@@ -62,9 +71,21 @@ public final class DefaultPatternExamples {
         new Example(
             "private-key", "-----BEGIN PRIVATE KEY-----", "-----BEGIN rsa PRIVATE KEY-----"),
         new Example(
+            "private-key",
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGXz...",
+            "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQINBGXz..."),
+        new Example(
+            "private-key",
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE...",
+            "-----BEGIN PGP PRIVATE KEY-BLOCK-----"),
+        new Example(
             "jwt",
             "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.SflKxwRJSMeKKF2QT4f",
-            "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.SflKxwR"), // 7-char signature
+            "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOi.SflKxwR"), // 7 characters after the second eyJ
+        new Example(
+            "jwt", // unsigned (alg none): the signature is empty
+            "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJhZG1pbiIsInJvbGUiOiJyb290In0.",
+            "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJhZG1pbiIsInJvbGUiOiJyb290In0"),
         new Example(
             "terraform-aws-iam-access-key",
             "resource \"aws_iam_access_key\" \"ci\" {\n  user = aws_iam_user.ci.name\n}",
@@ -120,6 +141,27 @@ public final class DefaultPatternExamples {
             AZURE_SAS_HEAD
                 + "  dynamic \"services\" {\n    content {\n      blob = { enabled = true }\n    }\n  }\n"
                 + "  expiry = \"2026-11-27T00:00:00Z\"\n"
-                + AZURE_SAS_TAIL));
+                + AZURE_SAS_TAIL),
+        new Example(
+            "terraform-aws-iam-access-key",
+            "resource aws_iam_access_key ci {\n  user = aws_iam_user.ci.name\n}",
+            "{\"type\": \"aws_iam_access_key\", \"name\": \"ci\"}"),
+        new Example(
+            "terraform-aws-iam-access-key",
+            "{\"resource\": {\"aws_iam_access_key\": {\"ci\": {\"user\": \"ci\"}}}}",
+            "{\"resource\": {\"aws_iam_access_key_rotation\": {\"ci\": {}}}}"),
+        new Example(
+            "terraform-google-service-account-key",
+            "{\"resource\": {\"google_service_account_key\": {\"k\": {}}}}",
+            "{\"google_service_account_key\": \"projects/p/keys/k\"}"),
+        new Example(
+            "terraform-json-azurerm-sas-without-expiry",
+            AZURE_SAS_JSON_HEAD + AZURE_SAS_JSON_TAIL,
+            AZURE_SAS_JSON_HEAD + "    \"expiry\": \"2026-11-27T00:00:00Z\",\n" + AZURE_SAS_JSON_TAIL),
+        new Example("token-expires-at-null", "token:\n  expires_at: ~\n", "  this.expires_at = null;\n"),
+        new Example("token-expires-at-null", "expires_at:\nname: ci\n", "$this->expires_at = null;"),
+        new Example("token-expires-at-null", "  expires_at = null\n", "expires_at: null | string;"),
+        new Example(
+            "token-expiration-never", "{\"expiration\": \"Never\"}", "this.expiration = \"never\";"));
   }
 }

@@ -72,19 +72,16 @@ public class ArgumentScanBenchmark {
 
   /**
    * What the engine's tool-call rules scan, both pattern rules enabled: the secret patterns unless
-   * the sink is the secrets manager, then the code patterns for a repository or a config file;
-   * the total length of the messages (0 when nothing fires).
+   * the sink is the secrets manager, and the code patterns for a repository or a config file, in
+   * one scan; the total length of the messages (0 when nothing fires).
    */
   private int scan(Map<String, String> arguments, CredentialStorage sink) {
-    int n = 0;
-    if (sink != CredentialStorage.SECRETS_MANAGER) {
-      String hits = scan.secretHits(arguments);
-      n += hits == null ? 0 : hits.length();
-    }
-    if (sink == CredentialStorage.REPOSITORY || sink == CredentialStorage.CONFIG_FILE) {
-      String hits = scan.codeHits(arguments);
-      n += hits == null ? 0 : hits.length();
-    }
-    return n;
+    ArgumentScanner.Hits hits =
+        scan.scan(
+            arguments,
+            sink != CredentialStorage.SECRETS_MANAGER,
+            sink == CredentialStorage.REPOSITORY || sink == CredentialStorage.CONFIG_FILE);
+    return (hits.secrets() == null ? 0 : hits.secrets().length())
+        + (hits.code() == null ? 0 : hits.code().length());
   }
 }

@@ -135,7 +135,11 @@ public final class TopologyThroughput {
             new KafkaProducer<>(props, new StringSerializer(), serde)) {
       for (int i = 0; i < count; i++) {
         AgentEvent event = generator.next();
-        producer.send(new ProducerRecord<>(topic, event.getSessionId(), event));
+        // Stamped like the event, as a gateway would: generated event time runs ahead of the wall
+        // clock, and the auditor refuses events stamped far after their record (clock skew bound).
+        producer.send(
+            new ProducerRecord<>(
+                topic, null, event.getOccurredAt().toEpochMilli(), event.getSessionId(), event));
       }
       producer.flush();
     }

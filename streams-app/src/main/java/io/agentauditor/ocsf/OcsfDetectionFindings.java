@@ -40,12 +40,20 @@ import org.slf4j.LoggerFactory;
  *       [ruleId]}, {@code analytic} = the rule ({@code uid} and {@code name} = rule id, {@code
  *       type_id} 1 Rule).
  *   <li>{@code actor}: {@code user.uid} = the acting agent, {@code session.uid} = the session.
- *   <li>{@code unmapped.agent_auditor}: the whole decision in its JSON Lines form (contract 9.1,
- *       encoded by {@link DecisionJsonCodec}), the finding (the decision's {@code findings}
- *       element), its index, the chain {@code path}, the bundle identity {@code policy}, {@code
- *       shadow} and {@code is_alert} (see below). OCSF 1.3.0 has no attribute for an agent
- *       delegation chain or a policy bundle digest, so they live here.
+ *   <li>{@code unmapped.agent_auditor}: the finding (the decision's {@code findings} element in
+ *       its JSON Lines form, contract 9.1, encoded by {@link DecisionJsonCodec}), its index, the
+ *       chain {@code path}, the bundle identity {@code policy}, {@code shadow} and {@code is_alert}
+ *       (see below), and {@code decision_summary}: the decision's {@code event_id}, {@code type},
+ *       {@code verdict}, {@code rule_ids} (the distinct rule ids of its findings, in finding order)
+ *       and {@code finding_count}. OCSF 1.3.0 has no attribute for an agent delegation chain or a
+ *       policy bundle digest, so they live here.
  * </ul>
+ *
+ * <p><b>Bounded output</b> (contract 9.2, v2). A violation carries its own finding and a summary of
+ * the decision, never the other findings: a step with N findings emits N events of bounded size,
+ * output linear in N (a session end with 2,000 live credentials used to emit 2,000 copies of a
+ * 2,000-finding decision). The rule ids are listed once each, so the summary's size does not grow
+ * with N either.
  *
  * <p><b>Event id.</b> {@code metadata.uid} = {@code finding_info.uid} = {@code
  * sessionId/eventId/ruleId}, plus {@code /credentialId} when the finding names a credential. Each
@@ -63,6 +71,9 @@ import org.slf4j.LoggerFactory;
  * 1.3.0 event must not carry it, so the alert intent (true for enforced findings) is in {@code
  * unmapped.agent_auditor.is_alert} instead.
  *
+ * <p><b>Dead letters</b> (contract 9.4, v2) are reported too, by {@link #invalidEvent}: rule id
+ * {@value #INVALID_EVENT}, severity Medium, the reason and the source position, no raw bytes.
+ *
  * <p>Instances are immutable and thread-safe.
  */
 public final class OcsfDetectionFindings {
@@ -77,6 +88,12 @@ public final class OcsfDetectionFindings {
   public static final int CATEGORY_UID = 2;
   public static final int ACTIVITY_CREATE = 1;
   public static final int TYPE_UID = CLASS_UID * 100 + ACTIVITY_CREATE;
+
+  /** The rule id of the findings that report dead letters to the SIEM (contract 9.4). */
+  public static final String INVALID_EVENT = "invalid-event";
+
+  /** The longest reason an invalid-event finding carries, in characters. */
+  public static final int MAX_REASON_CHARS = 4096;
 
   private static final Logger LOGGER = LoggerFactory.getLogger(OcsfDetectionFindings.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -116,9 +133,10 @@ public final class OcsfDetectionFindings {
       return List.of();
     }
     JsonNode decisionJson = decisionJson(decision);
+    ObjectNode summary = summary(decision);
     List<String> events = new ArrayList<>(decision.findings().size());
     for (int i = 0; i < decision.findings().size(); i++) {
-      ObjectNode event = event(decision, i, decisionJson);
+      ObjectNode event = event(decision, i, decisionJson, summary);
       try {
         events.add(MAPPER.writeValueAsString(event));
       } catch (JsonProcessingException e) {
@@ -132,6 +150,89 @@ public final class OcsfDetectionFindings {
         decision.sessionId(),
         decision.eventId());
     return List.copyOf(events);
+  }
+
+  /**
+   * The SIEM event of a dead letter (contract 9.4, v2): a Detection Finding whose rule is {@value
+   * #INVALID_EVENT}, severity Medium, with the reason and the source record's position; never its
+   * raw bytes. {@code metadata.uid} = {@code finding_info.uid} = {@code
+   * invalid-event/topic/partition/offset} (the topic percent-encoded like the parts of {@link
+   * #eventUid}), so a re-emitted one deduplicates; {@code time} is the source record's timestamp
+   * (0 when unknown): an invalid record has no event time.
+   *
+   * @param reason why the record could not be decided; cut to {@value #MAX_REASON_CHARS} characters
+   * @param errorType the failure's type (an exception class name)
+   * @throws NullPointerException when {@code reason}, {@code errorType} or {@code sourceTopic} is
+   *     null
+   */
+  public String invalidEvent(
+      String reason,
+      String errorType,
+      String sourceTopic,
+      int sourcePartition,
+      long sourceOffset,
+      long timestampMillis) {
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(errorType, "errorType");
+    Objects.requireNonNull(sourceTopic, "sourceTopic");
+    String message =
+        reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS) + "\u2026";
+    String uid =
+        INVALID_EVENT + "/" + escape(sourceTopic) + "/" + sourcePartition + "/" + sourceOffset;
+    int severityId = severityId(Severity.MEDIUM);
+    long time = Math.max(0L, timestampMillis);
+
+    ObjectNode e = NODES.objectNode();
+    e.put("activity_id", ACTIVITY_CREATE);
+    e.put("activity_name", "Create");
+    e.put("category_uid", CATEGORY_UID);
+    e.put("category_name", "Findings");
+    e.put("class_uid", CLASS_UID);
+    e.put("class_name", "Detection Finding");
+    e.put("type_uid", TYPE_UID);
+    e.put("type_name", "Detection Finding: Create");
+    e.put("time", time);
+    e.put("severity_id", severityId);
+    e.put("severity", severityCaption(severityId));
+    e.put("message", message);
+    e.put("status_id", 1);
+    e.put("status", "New");
+
+    ObjectNode metadata = e.putObject("metadata");
+    metadata.put("version", OCSF_VERSION);
+    ObjectNode product = metadata.putObject("product");
+    product.put("name", PRODUCT_NAME);
+    product.put("vendor_name", PRODUCT_NAME);
+    product.put("version", productVersion);
+    metadata.put("uid", uid);
+
+    ObjectNode info = e.putObject("finding_info");
+    info.put("uid", uid);
+    info.put("title", INVALID_EVENT + " (dead letter)");
+    info.put("desc", message);
+    info.putArray("types").add(INVALID_EVENT);
+    ObjectNode analytic = info.putObject("analytic");
+    analytic.put("uid", INVALID_EVENT);
+    analytic.put("name", INVALID_EVENT);
+    analytic.put("type_id", 1);
+    analytic.put("type", "Rule");
+    info.put("created_time", time);
+
+    ObjectNode ours = e.putObject("unmapped").putObject("agent_auditor");
+    ours.put("is_alert", true);
+    ObjectNode letter = ours.putObject("dead_letter");
+    letter.put("reason", message);
+    letter.put("error", errorType);
+    ObjectNode source = letter.putObject("source");
+    source.put("topic", sourceTopic);
+    source.put("partition", sourcePartition);
+    source.put("offset", sourceOffset);
+    try {
+      return MAPPER.writeValueAsString(e);
+    } catch (JsonProcessingException ex) {
+      // A tree of strings, numbers and booleans always serialises; this is a bug, not input.
+      throw new UncheckedIOException(ex);
+    }
   }
 
   /**
@@ -178,7 +279,7 @@ public final class OcsfDetectionFindings {
     };
   }
 
-  private ObjectNode event(Decision d, int index, JsonNode decisionJson) {
+  private ObjectNode event(Decision d, int index, JsonNode decisionJson, ObjectNode summary) {
     Finding f = d.findings().get(index);
     String uid = eventUid(d, f);
     int severityId = severityId(f.severity());
@@ -240,8 +341,20 @@ public final class OcsfDetectionFindings {
     ours.put("finding_index", index);
     // Shared, not copied: the trees are only serialised, never changed, once built.
     ours.set("finding", decisionJson.get("findings").get(index));
-    ours.set("decision", decisionJson);
+    ours.set("decision_summary", summary);
     return e;
+  }
+
+  /** The decision without its findings' contents: what every one of its violations carries. */
+  private static ObjectNode summary(Decision d) {
+    ObjectNode summary = NODES.objectNode();
+    summary.put("event_id", d.eventId());
+    summary.put("type", d.type().name());
+    summary.put("verdict", d.verdict().name());
+    ArrayNode ruleIds = summary.putArray("rule_ids");
+    d.findings().stream().map(Finding::ruleId).distinct().forEach(ruleIds::add);
+    summary.put("finding_count", d.findings().size());
+    return summary;
   }
 
   private static JsonNode decisionJson(Decision decision) {

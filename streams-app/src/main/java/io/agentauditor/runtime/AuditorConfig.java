@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.streams.BoundedMemoryRocksDBConfig;
 import io.agentauditor.streams.DeadLetter;
+import io.agentauditor.streams.OutputLimits;
 import io.agentauditor.streams.TopicNames;
 import io.agentauditor.streams.TopicSettings;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -941,6 +943,11 @@ public final class AuditorConfig extends AbstractConfig {
     props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) topicReplicationFactor());
     props.put(StreamsConfig.producerPrefix("linger.ms"), getInt(PRODUCER_LINGER_MS));
+    // The largest record the auditor writes (a dead letter of a maximal input), set explicitly,
+    // like the topics' max.message.bytes (contract 9.2).
+    props.put(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        OutputLimits.MAX_REQUEST_SIZE);
     // The chain-state record cache (heap, shared by the stream threads): Streams' 10 MiB default is
     // smaller than the working set of a busy task, so it kept evicting and writing dirty entries one
     // by one between commits (load-tests/README.md). Override with streams.statestore.cache.max.bytes.
@@ -949,7 +956,7 @@ public final class AuditorConfig extends AbstractConfig {
         StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDBConfig.class.getName());
     props.put(ROCKSDB_MEMORY_BYTES, rocksDbMemoryBytes());
     props.put(ROCKSDB_WRITE_BUFFER_RATIO, getDouble(ROCKSDB_WRITE_BUFFER_RATIO));
-    props.putAll(DeadLetter.handlerProperties(topics().deadLetters()));
+    props.putAll(DeadLetter.handlerProperties(topics().deadLetters(), topics().violations()));
     if (gatewayEnabled()) {
       // Where other instances forward decision requests for the partitions this one owns.
       props.put(

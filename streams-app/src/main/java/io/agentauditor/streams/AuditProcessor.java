@@ -12,10 +12,12 @@ import io.agentauditor.model.CredentialChange;
 import io.agentauditor.model.Step;
 import io.agentauditor.schema.CredentialKey;
 import io.agentauditor.schema.CredentialState;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.common.utils.Bytes;
@@ -59,8 +61,11 @@ import org.slf4j.LoggerFactory;
  * the auditor ran and break replay parity. The consequence, as in {@code replay}: a partition that
  * receives no more records closes no more sessions.
  *
- * <p>A record whose key is not its sessionId is refused with {@link EventKeyMismatchException}
- * (dead letter through the processing handler). An engine failure propagates to the same handler.
+ * <p>A record whose key is not its sessionId is refused with {@link EventKeyMismatchException},
+ * and one stamped too far after its Kafka timestamp (marked by {@link
+ * OccurredAtTimestampExtractor}) with {@link FutureDatedEventException} (dead letters through the
+ * processing handler, before the engine: a refused record changes no state and no stream time). An
+ * engine failure propagates to the same handler.
  */
 final class AuditProcessor implements Processor<String, Step, Object, Object> {
 
@@ -135,6 +140,12 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
   @Override
   public void process(Record<String, Step> record) {
     Step event = record.value();
+    Header futureDated = record.headers().lastHeader(OccurredAtTimestampExtractor.FUTURE_DATED_HEADER);
+    if (futureDated != null) {
+      // The mark is ours, not the input's: the dead letter carries the source headers without it.
+      record.headers().remove(OccurredAtTimestampExtractor.FUTURE_DATED_HEADER);
+      throw new FutureDatedEventException(new String(futureDated.value(), StandardCharsets.UTF_8));
+    }
     if (!event.sessionId().equals(record.key())) {
       throw new EventKeyMismatchException(record.key(), event.sessionId());
     }

@@ -38,6 +38,10 @@ import org.apache.kafka.streams.state.Stores;
  * DeadLetter#handlerProperties}, set by the runtime's {@code AuditorConfig.streamsProperties()}),
  * not part of the topology.
  *
+ * <p>The sinks' value serializers refuse a value over {@link OutputLimits#MAX_VALUE_BYTES} (contract
+ * 9.2): such a record goes to the production exception handler, and so to the dead letters, before
+ * the producer sees it ({@link BoundedSerializer}).
+ *
  * <p>{@link #build} is pure: it configures serdes but opens no connection and reads no file, so
  * production, {@code ./auditor demo} and the tests build the very same topology.
  */
@@ -105,6 +109,22 @@ public final class AuditorTopology {
       Policy policy,
       int cachedRecordsPerTask,
       DecisionListener listener) {
+    return build(
+        topics, serdeConfig, policy, cachedRecordsPerTask, listener, OutputLimits.MAX_VALUE_BYTES);
+  }
+
+  /**
+   * The audit topology with another bound on output values than {@link
+   * OutputLimits#MAX_VALUE_BYTES}: for tests that need an output too large without an event that
+   * large.
+   */
+  static Topology build(
+      TopicNames topics,
+      Map<String, ?> serdeConfig,
+      Policy policy,
+      int cachedRecordsPerTask,
+      DecisionListener listener,
+      int maxOutputValueBytes) {
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(listener, "listener");
     if (cachedRecordsPerTask < 1) {
@@ -126,7 +146,7 @@ public final class AuditorTopology {
         // A new application id audits the whole retained topic, not only what arrives later.
         AutoOffsetReset.earliest(),
         EVENTS_SOURCE,
-        new OccurredAtTimestampExtractor(),
+        new OccurredAtTimestampExtractor(policy.settings().maxClockSkewSeconds()),
         declared.events().keySerde().deserializer(),
         new ValidatingEventDeserializer(declared.events().valueSerde().deserializer()),
         declared.events().name());
@@ -143,19 +163,19 @@ public final class AuditorTopology {
         DECISIONS_SINK,
         declared.decisions().name(),
         declared.decisions().keySerde().serializer(),
-        declared.decisions().valueSerde().serializer(),
+        new BoundedSerializer<>(declared.decisions().valueSerde().serializer(), maxOutputValueBytes),
         AUDIT_PROCESSOR);
     topology.addSink(
         VIOLATIONS_SINK,
         declared.violations().name(),
         declared.violations().keySerde().serializer(),
-        declared.violations().valueSerde().serializer(),
+        new BoundedSerializer<>(declared.violations().valueSerde().serializer(), maxOutputValueBytes),
         AUDIT_PROCESSOR);
     topology.addSink(
         CREDENTIALS_SINK,
         declared.credentials().name(),
         declared.credentials().keySerde().serializer(),
-        declared.credentials().valueSerde().serializer(),
+        new BoundedSerializer<>(declared.credentials().valueSerde().serializer(), maxOutputValueBytes),
         AUDIT_PROCESSOR);
     return topology;
   }

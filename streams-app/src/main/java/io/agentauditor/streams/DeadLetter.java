@@ -2,12 +2,14 @@ package io.agentauditor.streams;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentauditor.ocsf.OcsfDetectionFindings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -79,11 +81,25 @@ public record DeadLetter(
   }
 
   /**
-   * The Streams properties that route undecodable records (deserialization handler) and records
-   * whose processing throws (processing handler) to {@code deadLetterTopic}, logging and
-   * continuing: a bad record never stops the auditor.
+   * The Streams property naming the topic where each dead letter is also reported as an OCSF
+   * {@code invalid-event} finding (contract 9.4): the auditor's violations topic.
    */
-  public static Map<String, Object> handlerProperties(String deadLetterTopic) {
+  public static final String VIOLATIONS_TOPIC_CONFIG = "agent.auditor.errors.violations.topic.name";
+
+  /** The longest stack trace header a dead letter carries, in UTF-8 bytes. */
+  static final int MAX_STACK_TRACE_BYTES = 8 * 1024;
+
+  /** The longest reason header a dead letter carries, in UTF-8 bytes. */
+  static final int MAX_REASON_BYTES = 4 * 1024;
+
+  /**
+   * The Streams properties that route undecodable records (deserialization handler), records whose
+   * processing throws (processing handler) and outputs that can't be written (production handler)
+   * to {@code deadLetterTopic}, each also reported as an {@code invalid-event} finding on {@code
+   * violationsTopic}, logging and continuing: a bad record never stops the auditor.
+   */
+  public static Map<String, Object> handlerProperties(
+      String deadLetterTopic, String violationsTopic) {
     Map<String, Object> props = new HashMap<>();
     props.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
@@ -91,7 +107,11 @@ public record DeadLetter(
     props.put(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterProcessingHandler.class.getName());
+    props.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterProductionHandler.class.getName());
     props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic);
+    props.put(VIOLATIONS_TOPIC_CONFIG, violationsTopic);
     // Kafka 5.0 makes this the default; opting in now keeps behaviour stable across the upgrade.
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     return props;
@@ -103,13 +123,19 @@ public record DeadLetter(
    * message and stack trace.
    */
   public static DeadLetter fromFailure(ErrorHandlerContext context, Exception exception) {
+    String message = exception.getMessage();
+    return fromFailure(
+        context, exception, message == null ? exception.getClass().getName() : message);
+  }
+
+  /** As {@link #fromFailure(ErrorHandlerContext, Exception)}, with {@code reason} for its own. */
+  static DeadLetter fromFailure(ErrorHandlerContext context, Exception exception, String reason) {
     StringWriter stackTrace = new StringWriter();
     try (PrintWriter writer = new PrintWriter(stackTrace)) {
       exception.printStackTrace(writer);
     }
-    String message = exception.getMessage();
     return new DeadLetter(
-        message == null ? exception.getClass().getName() : message,
+        reason,
         exception.getClass().getName(),
         context.topic() == null ? "" : context.topic(),
         context.partition(),
@@ -118,6 +144,43 @@ public record DeadLetter(
         context.sourceRawKey(),
         context.sourceRawValue(),
         stackTrace.toString());
+  }
+
+  static String requireViolationsTopic(Map<String, ?> configs) {
+    Object topic = configs.get(VIOLATIONS_TOPIC_CONFIG);
+    if (topic == null || topic.toString().isBlank()) {
+      throw new ConfigException(
+          VIOLATIONS_TOPIC_CONFIG,
+          topic,
+          "the auditor's exception handlers report every dead letter to the violations topic"
+              + " (contract 9.4)");
+    }
+    return topic.toString();
+  }
+
+  /**
+   * What a handler writes for this dead letter (contract 9.4): the dead-letter record ({@link
+   * #toProducerRecord}) and its {@code invalid-event} finding on {@code violationsTopic} (key: the
+   * source record's raw key when it is at most 256 bytes, as a session id is; value: the OCSF JSON).
+   */
+  List<ProducerRecord<byte[], byte[]>> toRecords(
+      String deadLetterTopic,
+      String violationsTopic,
+      Iterable<Header> sourceHeaders,
+      OcsfDetectionFindings ocsf) {
+    return List.of(
+        toProducerRecord(deadLetterTopic, sourceHeaders), toViolationRecord(violationsTopic, ocsf));
+  }
+
+  /** This dead letter's {@code invalid-event} finding as a record of {@code violationsTopic}. */
+  ProducerRecord<byte[], byte[]> toViolationRecord(
+      String violationsTopic, OcsfDetectionFindings ocsf) {
+    String json =
+        ocsf.invalidEvent(
+            reason, errorType, sourceTopic, sourcePartition, sourceOffset, timestamp);
+    byte[] key = rawKey != null && rawKey.length <= 256 ? rawKey.clone() : null;
+    return new ProducerRecord<>(
+        violationsTopic, null, timestamp < 0 ? null : timestamp, key, utf8(json));
   }
 
   static String requireDeadLetterTopic(Map<String, ?> configs) {
@@ -163,7 +226,9 @@ public record DeadLetter(
   /**
    * This dead letter as a record of {@code deadLetterTopic}, shaped like Kafka Streams' own: raw
    * key and value, source timestamp, {@code sourceHeaders} (may be null) then the six error
-   * headers.
+   * headers. The stack trace and the reason are cut to {@value #MAX_STACK_TRACE_BYTES} and {@value
+   * #MAX_REASON_BYTES} bytes, so the record is its source record plus at most {@link
+   * OutputLimits#DEAD_LETTER_HEADER_BYTES} bytes.
    */
   public ProducerRecord<byte[], byte[]> toProducerRecord(
       String deadLetterTopic, Iterable<Header> sourceHeaders) {
@@ -174,9 +239,9 @@ public record DeadLetter(
       sourceHeaders.forEach(record.headers()::add);
     }
     record.headers().add(DeadLetterHeaders.EXCEPTION, utf8(errorType));
-    record.headers().add(DeadLetterHeaders.MESSAGE, utf8(reason));
-    record.headers().add(DeadLetterHeaders.STACKTRACE, utf8(stackTrace));
-    record.headers().add(DeadLetterHeaders.TOPIC, utf8(sourceTopic));
+    record.headers().add(DeadLetterHeaders.MESSAGE, utf8(reason, MAX_REASON_BYTES));
+    record.headers().add(DeadLetterHeaders.STACKTRACE, utf8(stackTrace, MAX_STACK_TRACE_BYTES));
+    record.headers().add(DeadLetterHeaders.TOPIC, utf8(sourceTopic, 512));
     record.headers().add(DeadLetterHeaders.PARTITION, utf8(Integer.toString(sourcePartition)));
     record.headers().add(DeadLetterHeaders.OFFSET, utf8(Long.toString(sourceOffset)));
     return record;
@@ -239,6 +304,19 @@ public record DeadLetter(
 
   private static byte[] utf8(String value) {
     return value.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** {@code value} in UTF-8, cut to at most {@code maxBytes} at a character boundary. */
+  static byte[] utf8(String value, int maxBytes) {
+    byte[] bytes = utf8(value);
+    if (bytes.length <= maxBytes) {
+      return bytes;
+    }
+    int cut = maxBytes;
+    while (cut > 0 && (bytes[cut] & 0xC0) == 0x80) {
+      cut--; // bytes[cut] continues a character: cut before the character it belongs to
+    }
+    return Arrays.copyOf(bytes, cut);
   }
 
   private static String header(Headers headers, String name) {

@@ -1,7 +1,7 @@
 package io.agentauditor.streams;
 
+import io.agentauditor.ocsf.OcsfDetectionFindings;
 import io.agentauditor.registry.SchemaRegistryException;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * Undecodable input record: becomes a {@link DeadLetter} on the dead-letter topic and processing
  * continues. Same record shape as Kafka's {@code LogAndContinueExceptionHandler} with a dead-letter
  * topic, but logs one WARN line per record (stack trace at DEBUG only: a flood of bad input must
- * not flood the logs). Configured by {@link DeadLetter#handlerProperties}.
+ * not flood the logs). Configured by {@link DeadLetter#handlerProperties}. Each dead letter is also
+ * reported on the violations topic as an OCSF {@code invalid-event} finding (contract 9.4).
  *
  * <p>One failure is not the record's fault and is never dead-lettered: a schema registry that could
  * not be reached ({@link SchemaRegistryException#isRetriable()}, anywhere in the cause chain). The
@@ -29,11 +30,14 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
   private static final Logger LOGGER =
       LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
 
+  private final OcsfDetectionFindings ocsf = OcsfDetectionFindings.withInstalledVersion();
   private String deadLetterTopic;
+  private String violationsTopic;
 
   @Override
   public void configure(Map<String, ?> configs) {
     deadLetterTopic = DeadLetter.requireDeadLetterTopic(configs);
+    violationsTopic = DeadLetter.requireViolationsTopic(configs);
   }
 
   @Override
@@ -64,7 +68,8 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         letter.sourcePartition(),
         letter.sourceOffset(),
         exception);
-    return Response.resume(List.of(letter.toProducerRecord(deadLetterTopic, context.headers())));
+    return Response.resume(
+        letter.toRecords(deadLetterTopic, violationsTopic, context.headers(), ocsf));
   }
 
   private static SchemaRegistryException retriableRegistryFailure(Throwable exception) {

@@ -1,6 +1,6 @@
 package io.agentauditor.streams;
 
-import java.util.List;
+import io.agentauditor.ocsf.OcsfDetectionFindings;
 import java.util.Map;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
  * LogAndContinueProcessingExceptionHandler} with a dead-letter topic, one WARN line per record
  * (stack trace at DEBUG). Configured by {@link DeadLetter#handlerProperties}.
  *
+ * <p>Each dead letter is also reported on the violations topic as an OCSF {@code invalid-event}
+ * finding (contract 9.4).
+ *
  * <p>For records produced by a punctuation there is no source record: key and value are then
  * null.
  *
@@ -24,11 +27,14 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
 
   private static final Logger LOGGER = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
+  private final OcsfDetectionFindings ocsf = OcsfDetectionFindings.withInstalledVersion();
   private String deadLetterTopic;
+  private String violationsTopic;
 
   @Override
   public void configure(Map<String, ?> configs) {
     deadLetterTopic = DeadLetter.requireDeadLetterTopic(configs);
+    violationsTopic = DeadLetter.requireViolationsTopic(configs);
   }
 
   @Override
@@ -40,6 +46,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         letter.sourceOffset(), letter.errorType(), letter.reason());
     LOGGER.debug("Processing failure of {}-{}@{}", letter.sourceTopic(),
         letter.sourcePartition(), letter.sourceOffset(), exception);
-    return Response.resume(List.of(letter.toProducerRecord(deadLetterTopic, context.headers())));
+    return Response.resume(
+        letter.toRecords(deadLetterTopic, violationsTopic, context.headers(), ocsf));
   }
 }

@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
  *       topics.dead.letters.retention.ms}.
  * </ul>
  *
+ * Every topic also gets {@code max.message.bytes} from {@link OutputLimits}, so that no broker
+ * default decides which of the auditor's records fit (the broker's default, 1 MiB + 12 bytes, is
+ * short of a 1 MiB record and its framing); an existing output topic with a smaller one is
+ * reported.
+ *
  * All are created with {@code topics.partitions} partitions and {@code topics.replication.factor}
  * (-1: broker default). Existing topics are never altered: a mismatch is reported as a warning in
  * the returned {@link Result} and logged, since changing a live topic is an operator's decision.
@@ -77,18 +82,25 @@ public final class TopicsAdmin {
   public Map<String, NewTopic> desiredTopics() {
     TopicNames names = settings.names();
     String retention = Long.toString(settings.retentionMs());
+    String maxMessage = Integer.toString(OutputLimits.TOPIC_MAX_MESSAGE_BYTES);
     Map<String, NewTopic> topics = new LinkedHashMap<>();
-    topics.put(names.events(), newTopic(names.events(), deleteConfig(retention)));
-    topics.put(names.decisions(), newTopic(names.decisions(), deleteConfig(retention)));
-    topics.put(names.violations(), newTopic(names.violations(), deleteConfig(retention)));
+    topics.put(names.events(), newTopic(names.events(), deleteConfig(retention, maxMessage)));
+    topics.put(names.decisions(), newTopic(names.decisions(), deleteConfig(retention, maxMessage)));
+    topics.put(names.violations(), newTopic(names.violations(), deleteConfig(retention, maxMessage)));
     topics.put(
         names.credentials(),
         newTopic(
             names.credentials(),
-            Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessage)));
     topics.put(
         names.deadLetters(),
-        newTopic(names.deadLetters(), deleteConfig(Long.toString(settings.deadLetterRetentionMs()))));
+        newTopic(
+            names.deadLetters(),
+            deleteConfig(
+                Long.toString(settings.deadLetterRetentionMs()),
+                Integer.toString(OutputLimits.DEAD_LETTER_TOPIC_MAX_MESSAGE_BYTES))));
     return topics;
   }
 
@@ -101,10 +113,11 @@ public final class TopicsAdmin {
         .configs(configs);
   }
 
-  private static Map<String, String> deleteConfig(String retentionMs) {
+  private static Map<String, String> deleteConfig(String retentionMs, String maxMessageBytes) {
     return Map.of(
         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-        TopicConfig.RETENTION_MS_CONFIG, retentionMs);
+        TopicConfig.RETENTION_MS_CONFIG, retentionMs,
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes);
   }
 
   /**
@@ -202,6 +215,19 @@ public final class TopicsAdmin {
             String.format(
                 "topic %s has cleanup.policy=%s, expected %s",
                 name, policy == null ? "(unknown)" : policy.value(), wantPolicy));
+      }
+      // An output topic smaller than the auditor's records: a send the broker refuses (fatal under
+      // exactly-once). A smaller events topic only refuses larger input, which is no harm.
+      int wantMax = Integer.parseInt(want.configs().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG));
+      ConfigEntry max = actual.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+      if (!name.equals(events)
+          && max != null
+          && max.value() != null
+          && Long.parseLong(max.value()) < wantMax) {
+        warnings.add(
+            String.format(
+                "topic %s has max.message.bytes=%s, the auditor's records take up to %d",
+                name, max.value(), wantMax));
       }
     }
     return warnings;

@@ -41,7 +41,7 @@ class PolicyCheckCommandTest {
         .contains("rules: 31 built-in (0 shadow, 0 disabled), 0 custom (0 shadow)")
         .contains("tools: 9")
         .contains("boundaries: 0")
-        .contains("patterns: 6 secret, 5 long-lived-credential-in-code");
+        .contains("patterns: 6 secret, 6 long-lived-credential-in-code");
     assertThat(err.toString()).isEmpty();
   }
 

@@ -296,14 +296,14 @@ class OcsfDetectionFindingsTest {
     // When it is turned into events
     List<JsonNode> events = parse(ocsf.of(decision));
 
-    // Then each carries its finding, the whole decision, the chain path and the bundle identity
+    // Then each carries its finding, the chain path and the bundle identity (the decision's
+    // summary: see shouldCarryASummaryOfTheDecisionAndNotItsOtherFindings)
+    JsonNode findingsJson = MAPPER.readTree(DecisionJsonCodec.encode(decision)).get("findings");
     for (int i = 0; i < events.size(); i++) {
       JsonNode event = events.get(i);
       Finding f = decision.findings().get(i);
       JsonNode ours = event.at("/unmapped/agent_auditor");
-      assertThat(DecisionJsonCodec.decode(MAPPER.writeValueAsString(ours.get("decision"))))
-          .isEqualTo(decision);
-      assertThat(ours.get("finding")).isEqualTo(ours.get("decision").get("findings").get(i));
+      assertThat(ours.get("finding")).isEqualTo(findingsJson.get(i));
       assertThat(ours.get("finding_index").asInt()).isEqualTo(i);
       assertThat(ours.get("path")).containsExactly(text(PLANNER), text(CODER));
       assertThat(ours.get("policy").asText()).isEqualTo(POLICY);
@@ -318,6 +318,56 @@ class OcsfDetectionFindingsTest {
       assertThat(event.at("/metadata/correlation_uid").asText()).isEqualTo(SESSION);
       assertThat(event.at("/metadata/product/version").asText()).isEqualTo("0.1.0");
     }
+  }
+
+  @Test
+  void shouldCarryASummaryOfTheDecisionAndNotItsOtherFindings() throws Exception {
+    // Given a session end with three live credentials and a custom rule's finding
+    Decision ended =
+        decision(
+            "e17",
+            EventType.SESSION_ENDED,
+            Verdict.FLAG,
+            List.of(
+                finding("credential-not-revoked", Verdict.FLAG, RuleMode.ENFORCE, Severity.MEDIUM, "cred-a"),
+                finding("credential-not-revoked", Verdict.FLAG, RuleMode.ENFORCE, Severity.MEDIUM, "cred-b"),
+                finding("credential-not-revoked", Verdict.FLAG, RuleMode.ENFORCE, Severity.MEDIUM, "cred-c"),
+                finding("custom-end-check", Verdict.FLAG, RuleMode.SHADOW, Severity.LOW, null)));
+
+    // When it is turned into events
+    List<String> events = ocsf.of(ended);
+
+    // Then each carries the summary: event id, type, verdict, the distinct rule ids and the count
+    for (int i = 0; i < events.size(); i++) {
+      JsonNode summary = MAPPER.readTree(events.get(i)).at("/unmapped/agent_auditor/decision_summary");
+      assertThat(summary.get("event_id").asText()).isEqualTo("e17");
+      assertThat(summary.get("type").asText()).isEqualTo("SESSION_ENDED");
+      assertThat(summary.get("verdict").asText()).isEqualTo("FLAG");
+      assertThat(summary.get("rule_ids"))
+          .containsExactly(text("credential-not-revoked"), text("custom-end-check"));
+      assertThat(summary.get("finding_count").asInt()).isEqualTo(4);
+      assertThat(MAPPER.readTree(events.get(i)).at("/unmapped/agent_auditor/decision").isMissingNode())
+          .isTrue();
+    }
+    // ... and no other finding: the second event names cred-b and no other credential
+    assertThat(events.get(1)).contains("cred-b").doesNotContain("cred-a").doesNotContain("cred-c");
+  }
+
+  @Test
+  void shouldEmitOutputLinearInTheNumberOfFindings() {
+    // Given a session end with 2,000 live credentials
+    List<Finding> findings = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      findings.add(
+          finding("credential-not-revoked", Verdict.FLAG, RuleMode.ENFORCE, Severity.MEDIUM, "cred-" + i));
+    }
+    Decision ended = decision("e17", EventType.SESSION_ENDED, Verdict.FLAG, findings);
+
+    // When it is turned into events
+    List<String> events = ocsf.of(ended);
+
+    // Then each event is as small as a one-finding step's (it was 2,000 findings each: 1 GB in all)
+    assertThat(events).hasSize(2_000).allSatisfy(e -> assertThat(e.length()).isLessThan(2_048));
   }
 
   static Stream<Decision> flaggedAndBlockedDecisions() {

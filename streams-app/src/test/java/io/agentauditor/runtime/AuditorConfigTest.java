@@ -86,6 +86,26 @@ class AuditorConfigTest {
   }
 
   @Test
+  void shouldSetTheProducersMaxRequestSizeToTheLargestRecordTheAuditorWrites() {
+    // Given
+    AuditorConfig config =
+        AuditorConfig.fromMap(
+            Map.of("bootstrap.servers", "a:9092", "schema.registry.url", "mock://test"), Map.of());
+
+    // When
+    StreamsConfig streamsConfig = new StreamsConfig(config.streamsProperties());
+
+    // Then a dead letter of a maximal input fits (contract 9.2: the sizes are set, not defaulted)
+    assertThat(streamsConfig.getProducerConfigs("client"))
+        .containsEntry(
+            org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+            io.agentauditor.streams.OutputLimits.MAX_REQUEST_SIZE);
+    assertThat(io.agentauditor.streams.OutputLimits.MAX_REQUEST_SIZE)
+        .isEqualTo(io.agentauditor.streams.OutputLimits.DEAD_LETTER_TOPIC_MAX_MESSAGE_BYTES)
+        .isGreaterThan(io.agentauditor.streams.OutputLimits.TOPIC_MAX_MESSAGE_BYTES);
+  }
+
+  @Test
   void shouldLetAStreamsKeyOverrideTheRecordCacheSize() {
     // Given
     AuditorConfig config =

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.agentauditor.streams.OutputLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -194,5 +195,20 @@ class DockerComposeTest {
         .contains("retention.ms=" + config.topicRetentionMs())
         .contains("retention.ms=" + config.deadLetterRetentionMs())
         .contains("--if-not-exists");
+  }
+
+  @Test
+  void shouldCreateTheTopicsWithTheAuditorsMessageSizes() {
+    // Given
+    String script = String.join("\n", texts(SERVICES.get("kafka-init").get("command")));
+    String outputs = "max.message.bytes=" + OutputLimits.TOPIC_MAX_MESSAGE_BYTES;
+    String deadLetters = "max.message.bytes=" + OutputLimits.DEAD_LETTER_TOPIC_MAX_MESSAGE_BYTES;
+
+    // Then: the loop over events, decisions and violations, the credentials and the dead letters
+    // each set the size the auditor's TopicsAdmin would
+    assertThat(script.split(java.util.regex.Pattern.quote(outputs), -1)).hasSize(3);
+    assertThat(script)
+        .containsPattern("--topic agent-credentials [^\\n]*\\n?[^\\n]*" + java.util.regex.Pattern.quote(outputs))
+        .containsPattern("--topic agent-dead-letters [^\\n]*\\n?[^\\n]*" + java.util.regex.Pattern.quote(deadLetters));
   }
 }

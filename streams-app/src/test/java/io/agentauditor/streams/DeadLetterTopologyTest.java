@@ -43,6 +43,7 @@ class DeadLetterTopologyTest {
   private static final String IN = "in";
   private static final String OUT = "out";
   private static final String DLQ = "dead-letters";
+  private static final String VIOLATIONS = "violations";
   private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
 
   /** Fails like a validating deserializer would on an undecodable record. */
@@ -61,7 +62,7 @@ class DeadLetterTopologyTest {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dead-letter-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.putAll(DeadLetter.handlerProperties(DLQ));
+    props.putAll(DeadLetter.handlerProperties(DLQ, VIOLATIONS));
     return props;
   }
 

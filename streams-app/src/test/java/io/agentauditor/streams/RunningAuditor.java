@@ -50,9 +50,19 @@ final class RunningAuditor {
   }
 
   AuditorConfig config(Path stateDir) {
+    return config(stateDir, Map.of());
+  }
+
+  /** The configuration, with {@code overrides} (e.g. {@code processing.guarantee}) on top. */
+  AuditorConfig config(Path stateDir, Map<String, String> overrides) {
     TopicNames topics = AuditTestData.topicNames(prefix);
-    return AuditorConfig.fromMap(
-        Map.ofEntries(
+    Map<String, String> settings = new java.util.HashMap<>(baseSettings(topics, stateDir));
+    settings.putAll(overrides);
+    return AuditorConfig.fromMap(settings, Map.of());
+  }
+
+  private Map<String, String> baseSettings(TopicNames topics, Path stateDir) {
+    return Map.ofEntries(
             Map.entry("bootstrap.servers", kafka.bootstrapServers()),
             Map.entry("schema.registry.url", "mock://" + prefix),
             Map.entry("application.id", prefix),
@@ -68,8 +78,7 @@ final class RunningAuditor {
             // read, once the wall clock is 7 days past the data.
             Map.entry("topics.retention.ms", "-1"),
             Map.entry("state.dir", stateDir.toString()),
-            Map.entry("rocksdb.memory.bytes", Long.toString(32L * 1024 * 1024))),
-        Map.of());
+            Map.entry("rocksdb.memory.bytes", Long.toString(32L * 1024 * 1024)));
   }
 
   TopicNames topics() {
@@ -84,11 +93,24 @@ final class RunningAuditor {
 
   /** Starts the auditor on {@code stateDir} and waits until it is RUNNING. */
   KafkaStreams start(Path stateDir) {
-    AuditorConfig config = config(stateDir);
+    return start(stateDir, Map.of(), OutputLimits.MAX_VALUE_BYTES);
+  }
+
+  /**
+   * Starts the auditor with configuration {@code overrides} and a bound on output values, and waits
+   * until it is RUNNING.
+   */
+  KafkaStreams start(Path stateDir, Map<String, String> overrides, int maxOutputValueBytes) {
+    AuditorConfig config = config(stateDir, overrides);
     KafkaStreams streams =
         new KafkaStreams(
             AuditorTopology.build(
-                config.topics(), config.serdeConfig(), AuditTestData.defaultPolicy()),
+                config.topics(),
+                config.serdeConfig(),
+                AuditTestData.defaultPolicy(),
+                io.agentauditor.engine.CachingStateStore.DEFAULT_MAX_ENTRIES,
+                DecisionListener.NONE,
+                maxOutputValueBytes),
             config.streamsProperties());
     streams.setUncaughtExceptionHandler(
         StreamThreadFailurePolicy.from(config, new SimpleMeterRegistry()));

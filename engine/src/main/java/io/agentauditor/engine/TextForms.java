@@ -1,0 +1,221 @@
+package io.agentauditor.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.Arrays;
+
+/**
+ * The derived forms of an argument's text that the patterns also scan (contract section 7, v2):
+ *
+ * <ol>
+ *   <li><b>normalised</b>: Unicode NFKC, then every character of general category Cf (zero-width
+ *       and other format characters) removed;
+ *   <li><b>decoded</b>: in the normalised text, every maximal run of at least {@value #MIN_RUN}
+ *       characters of {@code [A-Za-z0-9+/_-]}, base64-decoded once from each of its first four
+ *       characters ({@code -} and {@code _} read as {@code +} and {@code /}; groups of four
+ *       characters give three bytes, a final group of two or three characters one or two bytes, a
+ *       final single character is dropped), the bytes read as UTF-8 with U+FFFD for what is not.
+ *       Padding {@code =} is not part of a run, so it is dropped by construction.
+ * </ol>
+ *
+ * <p>Why it is shaped so: almost every value is benign ASCII text, and reading a long value is
+ * what costs (see {@link KeywordScreen}). An ASCII value is its own normalised form, found by one
+ * early-exit loop without touching {@link Normalizer}. Runs are found by looking at one character
+ * in {@value #MIN_RUN} only (every run long enough contains one of them) and growing a run both
+ * ways from a sampled character of the alphabet, so a value is read about once for runs however
+ * many words it holds, and only the runs that qualify are decoded. Everything is linear in the
+ * text: a run is decoded four times, giving at most three times its length in decoded text.
+ *
+ * <p>Not thread-safe (a reused decoding buffer), like the engine that owns it.
+ */
+final class TextForms {
+
+  /** The shortest run of base64 characters that is decoded. */
+  static final int MIN_RUN = 24;
+
+  /** Offsets of a run a decoding starts from: its first four characters. */
+  static final int OFFSETS = 4;
+
+  /** Receives the decoded texts of a value; returns true to stop early. */
+  @FunctionalInterface
+  interface DecodedSink {
+    boolean accept(String decoded);
+  }
+
+  /** Base64 digit of each ASCII character, -1 for the others ({@code -} and {@code _} included). */
+  private static final byte[] DIGIT = new byte[128];
+
+  static {
+    Arrays.fill(DIGIT, (byte) -1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (int i = 0; i < alphabet.length(); i++) {
+      DIGIT[alphabet.charAt(i)] = (byte) i;
+    }
+    DIGIT['-'] = 62;
+    DIGIT['_'] = 63;
+  }
+
+  private byte[] buffer = new byte[256];
+
+  /**
+   * The normalised form of {@code text}: {@code text} itself (the same instance) when
+   * normalisation changes nothing, which callers use to skip scanning it twice.
+   */
+  static String normalised(String text) {
+    int n = text.length();
+    int i = 0;
+    while (i < n && text.charAt(i) < 0x80) {
+      i++;
+    }
+    if (i == n) {
+      return text; // ASCII is NFKC and holds no Cf character
+    }
+    String nfkc = Normalizer.normalize(text, Normalizer.Form.NFKC);
+    String stripped = withoutFormatCharacters(nfkc);
+    return stripped.equals(text) ? text : stripped;
+  }
+
+  private static String withoutFormatCharacters(String text) {
+    int n = text.length();
+    int i = 0;
+    while (i < n) {
+      int cp = text.codePointAt(i);
+      if (Character.getType(cp) == Character.FORMAT) {
+        break;
+      }
+      i += Character.charCount(cp);
+    }
+    if (i == n) {
+      return text;
+    }
+    StringBuilder sb = new StringBuilder(n).append(text, 0, i);
+    while (i < n) {
+      int cp = text.codePointAt(i);
+      if (Character.getType(cp) != Character.FORMAT) {
+        sb.appendCodePoint(cp);
+      }
+      i += Character.charCount(cp);
+    }
+    return sb.toString();
+  }
+
+  private static boolean inRun(char c) {
+    return c < 128 && DIGIT[c] >= 0;
+  }
+
+  /**
+   * Hands every decoded text of {@code normalised} (already in normalised form) to {@code sink},
+   * runs in text order, each run's four decodings in offset order, until the sink asks to stop.
+   *
+   * @return true when the sink stopped early
+   */
+  boolean forEachDecoded(String normalised, DecodedSink sink) {
+    int n = normalised.length();
+    int p = MIN_RUN - 1;
+    while (p < n) {
+      if (!inRun(normalised.charAt(p))) {
+        p += MIN_RUN;
+        continue;
+      }
+      // Every run of MIN_RUN or more characters holds a sampled position; grow this one both ways.
+      int start = p;
+      while (start > 0 && inRun(normalised.charAt(start - 1))) {
+        start--;
+      }
+      int end = p + 1;
+      while (end < n && inRun(normalised.charAt(end))) {
+        end++;
+      }
+      if (end - start >= MIN_RUN) {
+        for (int offset = 0; offset < OFFSETS; offset++) {
+          if (sink.accept(decode(normalised, start + offset, end))) {
+            return true;
+          }
+        }
+      }
+      // The character at end is not in a run: the next run starts after it, and a long enough one
+      // holds end + MIN_RUN.
+      p = end + MIN_RUN;
+    }
+    return false;
+  }
+
+  /**
+   * Every decoded text of {@code normalised}, in {@link #forEachDecoded}'s order, joined by {@code
+   * \n} into one string; null when no run qualifies. For a screen only: a keyword found in no
+   * decoded text can't be found here except across a joint, which only costs a closer look, and
+   * screening one string is much cheaper than screening a dozen short ones.
+   */
+  String joinedDecoded(String normalised) {
+    int n = normalised.length();
+    int p = MIN_RUN - 1;
+    int o = 0;
+    while (p < n) {
+      if (!inRun(normalised.charAt(p))) {
+        p += MIN_RUN;
+        continue;
+      }
+      int start = p;
+      while (start > 0 && inRun(normalised.charAt(start - 1))) {
+        start--;
+      }
+      int end = p + 1;
+      while (end < n && inRun(normalised.charAt(end))) {
+        end++;
+      }
+      if (end - start >= MIN_RUN) {
+        for (int offset = 0; offset < OFFSETS; offset++) {
+          int chars = end - start - offset;
+          ensure(o + chars / 4 * 3 + 3);
+          o = decodeInto(normalised, start + offset, end, o);
+          buffer[o++] = '\n';
+        }
+      }
+      p = end + MIN_RUN;
+    }
+    return o == 0 ? null : new String(buffer, 0, o - 1, StandardCharsets.UTF_8);
+  }
+
+  private void ensure(int bytes) {
+    if (buffer.length < bytes) {
+      buffer = Arrays.copyOf(buffer, Math.max(bytes, buffer.length * 2));
+    }
+  }
+
+  /** The text of {@code s[from, to)}, all base64 characters, decoded as section 7 says. */
+  String decode(String s, int from, int to) {
+    int chars = to - from;
+    ensure(chars / 4 * 3 + Math.max(0, chars % 4 - 1));
+    int o = decodeInto(s, from, to, 0);
+    // The String constructor replaces every malformed UTF-8 sequence with U+FFFD.
+    return new String(buffer, 0, o, StandardCharsets.UTF_8);
+  }
+
+  /** Decodes {@code s[from, to)} into the buffer at {@code o}, which has room; returns the end. */
+  private int decodeInto(String s, int from, int to, int o) {
+    byte[] out = buffer;
+    int i = from;
+    for (int end = from + (to - from) / 4 * 4; i < end; i += 4) {
+      int bits =
+          DIGIT[s.charAt(i)] << 18
+              | DIGIT[s.charAt(i + 1)] << 12
+              | DIGIT[s.charAt(i + 2)] << 6
+              | DIGIT[s.charAt(i + 3)];
+      out[o++] = (byte) (bits >> 16);
+      out[o++] = (byte) (bits >> 8);
+      out[o++] = (byte) bits;
+    }
+    int rest = to - i;
+    if (rest >= 2) {
+      int bits = DIGIT[s.charAt(i)] << 18 | DIGIT[s.charAt(i + 1)] << 12;
+      if (rest == 3) {
+        bits |= DIGIT[s.charAt(i + 2)] << 6;
+      }
+      out[o++] = (byte) (bits >> 16);
+      if (rest == 3) {
+        out[o++] = (byte) (bits >> 8);
+      }
+    }
+    return o;
+  }
+}

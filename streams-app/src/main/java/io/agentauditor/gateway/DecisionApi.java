@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code 200}: the decision JSON (contract 9.1); a retry of an eventId gets the stored one.
- *   <li>{@code 400} {@code {"error": reason, "field": path}}: not a valid event; appended nowhere.
+ *   <li>{@code 400} {@code {"error": reason, "field": path}}: not a valid event, or one stamped
+ *       more than the bundle's {@code maxClockSkewSeconds} after this instance's clock
+ *       ({@code future-dated}); appended nowhere.
  *   <li>{@code 401}: no or another bearer token (compared in constant time).
  *   <li>{@code 413}: a body over 1 MiB.
  *   <li>{@code 429}: more requests in flight than {@link GatewaySettings#maxInFlight()}, at once.
@@ -190,6 +192,11 @@ public final class DecisionApi implements AutoCloseable {
       step = EventJsonCodec.decode(body);
     } catch (InvalidEventException e) {
       error(exchange, 400, e.reason(), e.fieldPath());
+      return;
+    }
+    String future = service.futureDated(step);
+    if (future != null) {
+      error(exchange, 400, future, "occurredAt");
       return;
     }
     boolean forwarded = exchange.getRequestHeaders().containsKey(DecisionService.FORWARDED);

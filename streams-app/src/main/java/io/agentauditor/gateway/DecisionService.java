@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +36,8 @@ public final class DecisionService {
   private final PendingDecisions pending;
   private final Router router;
   private final HttpClient forwarder;
+  private final Duration maxClockSkew;
+  private final Clock clock;
 
   /** What became of a request: an HTTP status and body, and the decision when there is one. */
   public record Answer(int status, byte[] body, Decision decision) {
@@ -44,11 +47,45 @@ public final class DecisionService {
     }
   }
 
+  /** A service with the contract's default clock-skew bound (300 s) and the system clock. */
   public DecisionService(EventLog log, PendingDecisions pending, Router router, Duration connect) {
+    this(log, pending, router, connect, Duration.ofSeconds(300), Clock.systemUTC());
+  }
+
+  /**
+   * @param maxClockSkew how far after this instance's clock a step may be stamped (the bundle's
+   *     {@code maxClockSkewSeconds}, contract 9.3): a later one is refused, never appended
+   */
+  public DecisionService(
+      EventLog log,
+      PendingDecisions pending,
+      Router router,
+      Duration connect,
+      Duration maxClockSkew,
+      Clock clock) {
     this.log = log;
     this.pending = pending;
     this.router = router;
     this.forwarder = HttpClient.newBuilder().connectTimeout(connect).build();
+    this.maxClockSkew = maxClockSkew;
+    this.clock = clock;
+  }
+
+  /**
+   * Why {@code step} is refused before it is appended, or null: stamped more than the clock-skew
+   * bound after this instance's clock (contract 9.3: at the decision API the second clock is the
+   * API's own), so one far-future stamp can't move stream time and close every open session.
+   */
+  public String futureDated(Step step) {
+    long now = clock.millis();
+    long skew = step.occurredAtMillis() - now;
+    if (skew > maxClockSkew.toMillis()) {
+      return "future-dated: occurredAt is "
+          + skew / 1000
+          + " s after the decision API's clock, more than maxClockSkewSeconds "
+          + maxClockSkew.toSeconds();
+    }
+    return null;
   }
 
   /**

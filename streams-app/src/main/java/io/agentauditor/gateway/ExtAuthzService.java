@@ -84,6 +84,10 @@ public final class ExtAuthzService extends AuthorizationGrpc.AuthorizationImplBa
       return denied(StatusCode.Forbidden, u.id(), "not auditable: " + u.reason(), null);
     }
     McpCheck.ToolCall call = (McpCheck.ToolCall) mapped;
+    String future = decisions.futureDated(call.step());
+    if (future != null) {
+      return denied(StatusCode.Forbidden, call.id(), "not auditable: " + future, null);
+    }
     if (!inFlight.tryAcquire()) {
       return denied(StatusCode.TooManyRequests, call.id(), "too many requests in flight", null);
     }

@@ -150,7 +150,13 @@ public final class AuditorApp implements AutoCloseable {
               new StreamsRouter(
                   streams, new HostInfo(config.gatewayAdvertisedHost(), settings.port()));
           DecisionService decisions =
-              new DecisionService(eventLog, pending, router, settings.timeout());
+              new DecisionService(
+                  eventLog,
+                  pending,
+                  router,
+                  settings.timeout(),
+                  Duration.ofSeconds(policy.settings().maxClockSkewSeconds()),
+                  java.time.Clock.systemUTC());
           gateway = DecisionApi.start(settings, decisions);
           if (config.gatewayGrpcPort() >= 0) {
             extAuthz =

@@ -138,6 +138,21 @@ class DecisionApiTest {
   }
 
   @Test
+  void shouldAnswer400ToAnEventStampedPastTheClockSkewBoundAndAppendNothing() throws Exception {
+    // Given
+    start(deciding, Duration.ofSeconds(10), 8, null);
+    // When: one far-future stamp would move stream time and close every open session
+    HttpResponse<String> r =
+        post(START.replace("2026-11-26T10:00:00Z", "9999-12-31T23:59:59Z"), null);
+    // Then
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.get("field").asText()).isEqualTo("occurredAt");
+    assertThat(body.get("error").asText()).startsWith("future-dated: ");
+    assertThat(appended).isEmpty();
+  }
+
+  @Test
   void shouldAnswer413ToABodyOverOneMebibyteAndAppendNothing() throws Exception {
     // Given
     start(deciding, Duration.ofSeconds(10), 8, null);

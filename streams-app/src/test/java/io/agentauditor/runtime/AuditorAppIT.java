@@ -23,13 +23,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -117,27 +115,9 @@ class AuditorAppIT {
   }
 
   private static AuditorConfig config(String prefix, Path stateDir) {
-    return AuditorConfig.fromMap(
-        Map.ofEntries(
-            Map.entry("bootstrap.servers", KAFKA.bootstrapServers()),
-            Map.entry("schema.registry.url", "mock://" + prefix),
-            Map.entry("application.id", prefix),
-            Map.entry("topics.events", prefix + "-events"),
-            Map.entry("topics.decisions", prefix + "-decisions"),
-            Map.entry("topics.violations", prefix + "-violations"),
-            Map.entry("topics.credentials", prefix + "-credentials"),
-            Map.entry("topics.dead.letters", prefix + "-dead-letters"),
-            Map.entry("topics.partitions", "2"),
-            Map.entry("topics.replication.factor", "1"),
-            // The test events are stamped on fixed past dates, and so are the decisions (event
-            // time): with the default 7-day retention the broker may delete them before they are
-            // read, once the wall clock is 7 days past the data.
-            Map.entry("topics.retention.ms", "-1"),
-            Map.entry("state.dir", stateDir.toString()),
-            Map.entry("rocksdb.memory.bytes", Long.toString(32L * 1024 * 1024)),
-            Map.entry("http.port", "0")),
-        Map.of());
+    return ItConfigs.config(KAFKA, prefix, stateDir, 2, Map.of());
   }
+
 
   private static void produce(AuditorConfig config, String prefix) {
     String topic = config.topics().events();
@@ -160,14 +140,9 @@ class AuditorAppIT {
   }
 
   private static KafkaConsumer<byte[], byte[]> consumer() {
-    return new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, KafkaBroker.uniqueName("reader"),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+    return ItConfigs.committedReader(KAFKA);
   }
+
 
   private HttpResponse<String> get(URI uri) throws Exception {
     return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());

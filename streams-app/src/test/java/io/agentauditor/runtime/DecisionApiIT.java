@@ -30,11 +30,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -178,39 +176,22 @@ class DecisionApiIT {
   }
 
   private static AuditorConfig config(String prefix, Path stateDir) {
-    return AuditorConfig.fromMap(
-        Map.ofEntries(
-            Map.entry("bootstrap.servers", KAFKA.bootstrapServers()),
-            Map.entry("schema.registry.url", "mock://" + prefix),
-            Map.entry("application.id", prefix),
-            Map.entry("topics.events", prefix + "-events"),
-            Map.entry("topics.decisions", prefix + "-decisions"),
-            Map.entry("topics.violations", prefix + "-violations"),
-            Map.entry("topics.credentials", prefix + "-credentials"),
-            Map.entry("topics.dead.letters", prefix + "-dead-letters"),
-            Map.entry("topics.partitions", "1"),
-            Map.entry("topics.replication.factor", "1"),
-            // Test events are stamped on past dates; so are the decisions (event time).
-            Map.entry("topics.retention.ms", "-1"),
-            Map.entry("state.dir", stateDir.toString()),
-            Map.entry("rocksdb.memory.bytes", Long.toString(32L * 1024 * 1024)),
-            Map.entry("http.port", "0"),
-            Map.entry("gateway.enabled", "true"),
-            Map.entry("gateway.port", "0"),
-            Map.entry("gateway.grpc.port", "0"),
+    return ItConfigs.config(
+        KAFKA,
+        prefix,
+        stateDir,
+        1,
+        Map.of(
+            "gateway.enabled", "true",
+            "gateway.port", "0",
+            "gateway.grpc.port", "0",
             // Generous on a shared CI machine: the first request also waits for the task's start.
-            Map.entry("gateway.timeout.ms", "30000")),
-        Map.of());
+            "gateway.timeout.ms", "30000"));
   }
 
+
   private static KafkaConsumer<byte[], byte[]> consumer() {
-    return new KafkaConsumer<>(
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
-            ConsumerConfig.GROUP_ID_CONFIG, KafkaBroker.uniqueName("reader"),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+    return ItConfigs.committedReader(KAFKA);
   }
+
 }

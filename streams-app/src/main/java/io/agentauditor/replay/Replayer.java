@@ -52,6 +52,13 @@ public final class Replayer {
   /** Batches waiting between two threads. */
   private static final int QUEUED_BATCHES = 4;
 
+  /**
+   * Findings of decided records handed to the writer at once, at most: with {@link
+   * #QUEUED_BATCHES} parts waiting, decisions held between the threads stay within a few tens of
+   * MB however many findings each carries.
+   */
+  static final int DECIDED_FINDINGS = 16_384;
+
   private static final Logger LOGGER = LoggerFactory.getLogger(Replayer.class);
 
   /** Receives the dead letters of a replay. */
@@ -150,7 +157,16 @@ public final class Replayer {
     Batch batch;
     do {
       batch = pipeline.decoded.take();
-      for (Item item : batch.items()) {
+      // Decisions can be far larger than their input (a retried session end answers with every
+      // finding again): hand them on in parts of at most DECIDED_FINDINGS findings, so what waits
+      // for the writer stays bounded whatever the input.
+      List<Item> items = batch.items();
+      List<Item> part = new ArrayList<>(items.size());
+      long findings = 0;
+      for (int i = 0; i < items.size(); i++) {
+        Item item = items.get(i);
+        items.set(i, null); // the part alone holds it now, so a handed-on part can be freed
+        part.add(item);
         records++;
         Step event = item.event;
         item.event = null;
@@ -167,11 +183,20 @@ public final class Replayer {
         if (item.result != null) {
           decided++;
           idle += item.result.idleTimeouts().size();
+          findings += item.result.decision().findings().size();
+          for (Decision timeout : item.result.idleTimeouts()) {
+            findings += timeout.findings().size();
+          }
         } else {
           deadLetters++;
         }
+        if (findings >= DECIDED_FINDINGS) {
+          pipeline.decided.put(new Batch(part, false));
+          part = new ArrayList<>();
+          findings = 0;
+        }
       }
-      pipeline.decided.put(batch);
+      pipeline.decided.put(new Batch(part, batch.last()));
     } while (!batch.last());
     return new Counts(records, decided, deadLetters, idle);
   }

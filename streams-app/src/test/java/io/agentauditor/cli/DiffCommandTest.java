@@ -120,6 +120,8 @@ class DiffCommandTest {
     List<JsonNode> lines = read(output);
     assertThat(lines).extracting(l -> l.path("eventId").asText()).containsExactly("e2", "e3", "");
     assertThat(lines.get(0).get("base").asText()).isEqualTo("BLOCK");
+    assertThat(lines.get(0).get("candidate").asText()).isEqualTo("ALLOW");
+    assertThat(lines.get(0).get("added").size() + lines.get(0).get("removed").size()).isZero();
     assertThat(lines.get(1).get("removed").toString()).isEqualTo("[\"credential-unknown\"]");
     assertThat(lines.get(2).get("summary").get("rules").toString()).isEqualTo("{\"credential-unknown\":-1}");
   }

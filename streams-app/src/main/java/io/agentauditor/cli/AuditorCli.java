@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       RunCommand.class,
       ReplayCommand.class,
+      DiffCommand.class,
       PolicyCommand.class
     })
 public final class AuditorCli implements Runnable {

@@ -129,15 +129,9 @@ public final class Replayer {
     JsonLinesReader.Record record;
     while ((record = reader.next()) != null) {
       Item item = new Item(record.lineNumber());
-      if (record.oversized()) {
-        item.deadLetter = FieldPath.ROOT + ": " + Limits.RECORD_TOO_LARGE;
-      } else {
-        try {
-          item.event = EventJsonCodec.decode(record.bytes());
-        } catch (InvalidEventException e) {
-          item.deadLetter = e.getMessage();
-        }
-      }
+      Decoded decoded = decode(record);
+      item.event = decoded.event();
+      item.deadLetter = decoded.deadLetter();
       items.add(item);
       bytes += record.bytes().length;
       if (items.size() == BATCH_RECORDS || bytes >= BATCH_BYTES) {
@@ -147,6 +141,25 @@ public final class Replayer {
       }
     }
     pipeline.decoded.put(new Batch(items, true));
+  }
+
+  /** A line read: its event, or the reason it is a dead letter (exactly one is non-null). */
+  record Decoded(Step event, String deadLetter) {}
+
+  /**
+   * Decodes one record as every file replay does: an oversized record or an invalid event is a dead
+   * letter with its reason (contract sections 2 and 9.4). Shared with {@link WhatIfDiff}, so both
+   * bundles of a diff see the same events and the same dead letters as a replay.
+   */
+  static Decoded decode(JsonLinesReader.Record record) {
+    if (record.oversized()) {
+      return new Decoded(null, FieldPath.ROOT + ": " + Limits.RECORD_TOO_LARGE);
+    }
+    try {
+      return new Decoded(EventJsonCodec.decode(record.bytes()), null);
+    } catch (InvalidEventException e) {
+      return new Decoded(null, e.getMessage());
+    }
   }
 
   private Counts decide(StateStore store, Pipeline pipeline) {

@@ -17,7 +17,7 @@ class AuditorCliTest {
 
     // Then
     assertThat(AuditorCli.addedSubcommands()).isEmpty();
-    assertThat(cli.getSubcommands()).containsOnlyKeys("help", "run", "replay", "policy");
+    assertThat(cli.getSubcommands()).containsOnlyKeys("help", "run", "replay", "diff", "policy");
   }
 
   @Test

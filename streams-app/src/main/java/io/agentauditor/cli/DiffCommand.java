@@ -1,0 +1,176 @@
+package io.agentauditor.cli;
+
+import io.agentauditor.engine.AuditEngine;
+import io.agentauditor.engine.CachingStateStore;
+import io.agentauditor.policy.Policy;
+import io.agentauditor.replay.RocksDbStateStore;
+import io.agentauditor.replay.WhatIfDiff;
+import java.io.BufferedOutputStream;
+import java.io.FileNotFoundException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./auditor diff --base DIR --candidate DIR --input FILE [--output FILE]} (contract section
+ * 10): the what-if report of a policy change over a file of events. Dead letters are those of {@code
+ * replay}, reported on stderr as {@code line N: reason}; they don't change the exit code, which only
+ * says whether a decision differs.
+ */
+@Command(
+    name = "diff",
+    mixinStandardHelpOptions = true,
+    header = "Compare the decisions of two policy bundles on a JSON Lines file of events.",
+    description =
+        "Each bundle decides the input with its own chain state, so a verdict that changes changes "
+            + "the state that follows. One JSON line per decision whose verdict or set of rule ids "
+            + "differs ({eventId, sessionId, base, candidate, added, removed}), in input order, then "
+            + "a {\"summary\":...} line; a one-line summary and the dead letters ('line N: reason') "
+            + "go to stderr.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:no decision differs (dead letters, if any, are on stderr)",
+      "1:at least one decision differs",
+      "2:usage error, unreadable input or a policy bundle that fails to load"
+    })
+public final class DiffCommand implements Callable<Integer> {
+
+  static final int SAME = 0;
+  static final int DIFFERENT = 1;
+  static final int ERROR = 2;
+
+  private static final String STDIN = "-";
+
+  /** Block cache of each scratch state store; two stores, so half of replay's each. */
+  private static final long STATE_CACHE_BYTES = 32L << 20;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--base", required = true, paramLabel = "DIR", description = "The bundle in use.")
+  Path base;
+
+  @Option(
+      names = "--candidate",
+      required = true,
+      paramLabel = "DIR",
+      description = "The bundle under review.")
+  Path candidate;
+
+  @Option(
+      names = "--input",
+      required = true,
+      paramLabel = "FILE",
+      description = "Events, one JSON object per line; - reads standard input.")
+  Path input;
+
+  @Option(names = "--output", paramLabel = "FILE", description = "Report file (default: stdout).")
+  Path output;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    Policy basePolicy = BundleDirectory.loadOrReport(base, err);
+    Policy candidatePolicy = BundleDirectory.loadOrReport(candidate, err);
+    if (basePolicy == null || candidatePolicy == null) {
+      return ERROR;
+    }
+    if (output != null && sameFile(input, output)) {
+      err.println("diff: --output " + output + " is the input file; refusing to overwrite it");
+      err.flush();
+      return ERROR;
+    }
+    WhatIfDiff.Summary summary;
+    try (InputStream in = openInput();
+        OutputStream out = openOutput();
+        RocksDbStateStore baseStore = RocksDbStateStore.temporary(STATE_CACHE_BYTES);
+        RocksDbStateStore candidateStore = RocksDbStateStore.temporary(STATE_CACHE_BYTES)) {
+      // The scratch stores are removed on close; a diff stopped by a signal never gets there.
+      Thread cleanup =
+          new Thread(
+              () -> {
+                RocksDbStateStore.deleteDirectory(baseStore.directory());
+                RocksDbStateStore.deleteDirectory(candidateStore.directory());
+              });
+      Runtime.getRuntime().addShutdownHook(cleanup);
+      try {
+        summary =
+            new WhatIfDiff(new AuditEngine(basePolicy), new AuditEngine(candidatePolicy))
+                .run(
+                    in,
+                    out,
+                    new CachingStateStore(baseStore),
+                    new CachingStateStore(candidateStore),
+                    (line, reason) -> err.println("line " + line + ": " + reason));
+      } finally {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      }
+    } catch (NoSuchFileException | FileNotFoundException e) {
+      err.println("diff: no such file: " + e.getMessage());
+      err.flush();
+      return ERROR;
+    } catch (IOException e) {
+      err.println("diff: " + e);
+      err.flush();
+      return ERROR;
+    }
+    err.println(summary.humanLine());
+    err.flush();
+    return summary.differing() == 0 ? SAME : DIFFERENT;
+  }
+
+  private InputStream openInput() throws IOException {
+    if (STDIN.equals(input.toString())) {
+      return new FilterInputStream(System.in) {
+        @Override
+        public void close() {
+          // Standard input belongs to the process, not to the diff.
+        }
+      };
+    }
+    return Files.newInputStream(input);
+  }
+
+  private static boolean sameFile(Path input, Path output) {
+    if (STDIN.equals(input.toString())) {
+      return false;
+    }
+    try {
+      return Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output);
+    } catch (IOException e) {
+      return input.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize());
+    }
+  }
+
+  private OutputStream openOutput() throws IOException {
+    if (output == null) {
+      return new BufferedOutputStream(new UnclosableStdout(System.out), 1 << 16);
+    }
+    return new BufferedOutputStream(Files.newOutputStream(output), 1 << 16);
+  }
+
+  /** Standard output, flushed but never closed by the diff. */
+  private static final class UnclosableStdout extends java.io.FilterOutputStream {
+    UnclosableStdout(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      flush();
+    }
+  }
+}

@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       RunCommand.class,
       ReplayCommand.class,
-      PolicyCommand.class
+      PolicyCommand.class,
+      CheckCommand.class
     })
 public final class AuditorCli implements Runnable {
 

@@ -10,7 +10,7 @@ import io.agentauditor.policy.RuleSettings;
 import java.io.PrintWriter;
 import java.util.List;
 
-/** The forms of a check's report: text lines, one JSON object, SARIF 2.1.0. */
+/** The forms of a check's report: text lines, one JSON object, SARIF 2.1.0, JUnit XML. */
 public final class CheckReports {
 
   /** The rules a check can report, in this order in SARIF. */
@@ -144,6 +144,71 @@ public final class CheckReports {
       props.put("severity", f.severity().name());
     }
     write(root, out);
+  }
+
+  /**
+   * JUnit XML for CI test reports: one suite, one test case per finding (class name the file, name
+   * the rule, pattern and position), a failure when its rule blocks; with no finding, one passing
+   * case, so a clean scan still shows.
+   */
+  public static void junit(PreMergeCheck check, PrintWriter out) {
+    List<Finding> findings = check.findings();
+    long failures = findings.stream().filter(Finding::blocking).count();
+    int tests = Math.max(1, findings.size());
+    java.io.StringWriter buffer = new java.io.StringWriter();
+    try {
+      javax.xml.stream.XMLStreamWriter x =
+          javax.xml.stream.XMLOutputFactory.newFactory().createXMLStreamWriter(buffer);
+      x.writeStartDocument("UTF-8", "1.0");
+      x.writeCharacters("\n");
+      x.writeStartElement("testsuites");
+      x.writeAttribute("name", "agent-auditor check");
+      x.writeAttribute("tests", Integer.toString(tests));
+      x.writeAttribute("failures", Long.toString(failures));
+      x.writeCharacters("\n  ");
+      x.writeStartElement("testsuite");
+      x.writeAttribute("name", "agent-auditor check");
+      x.writeAttribute("tests", Integer.toString(tests));
+      x.writeAttribute("failures", Long.toString(failures));
+      x.writeAttribute("errors", "0");
+      x.writeAttribute("skipped", "0");
+      if (findings.isEmpty()) {
+        x.writeCharacters("\n    ");
+        x.writeEmptyElement("testcase");
+        x.writeAttribute("classname", "agent-auditor.check");
+        x.writeAttribute("name", summary(check));
+      }
+      for (Finding f : findings) {
+        x.writeCharacters("\n    ");
+        x.writeStartElement("testcase");
+        x.writeAttribute("classname", f.file());
+        x.writeAttribute(
+            "name", f.ruleId() + " " + f.patternId() + " at " + f.line() + ":" + f.column());
+        String message =
+            f.severity() + " " + f.ruleId() + " " + f.patternId() + " " + f.excerpt();
+        if (f.blocking()) {
+          x.writeStartElement("failure");
+          x.writeAttribute("type", f.ruleId());
+          x.writeAttribute("message", message);
+          x.writeCharacters(f.file() + ":" + f.line() + ":" + f.column() + ": " + message);
+          x.writeEndElement();
+        } else {
+          x.writeStartElement("system-out");
+          x.writeCharacters(f.file() + ":" + f.line() + ":" + f.column() + ": " + message);
+          x.writeEndElement();
+        }
+        x.writeEndElement();
+      }
+      x.writeCharacters("\n  ");
+      x.writeEndElement();
+      x.writeCharacters("\n");
+      x.writeEndElement();
+      x.writeEndDocument();
+      x.close();
+    } catch (javax.xml.stream.XMLStreamException e) {
+      throw new IllegalStateException("writing XML to a string can't fail", e);
+    }
+    out.println(buffer);
   }
 
   private static String level(RuleSettings s) {

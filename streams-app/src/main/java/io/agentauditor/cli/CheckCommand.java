@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code ./auditor check [--policies DIR] [--format text|sarif|json] PATH...} (contract section
- * 13): the pre-merge gate. Scans files and directories with the bundle's secret and
+ * {@code ./auditor check [--policies DIR] [--format text|sarif|json|junit] PATH...} (contract
+ * section 13): the pre-merge gate. Scans files and directories with the bundle's secret and
  * long-lived-credential-in-code patterns, through the engine's own scanner, and reports each match
  * under the runtime's rule for where it sits; the report on stdout, a summary on stderr.
  */
@@ -46,7 +46,8 @@ public final class CheckCommand implements Callable<Integer> {
   enum Format {
     text,
     json,
-    sarif
+    sarif,
+    junit
   }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -62,7 +63,7 @@ public final class CheckCommand implements Callable<Integer> {
       names = "--format",
       paramLabel = "FORMAT",
       defaultValue = "text",
-      description = "text, json or sarif (default: ${DEFAULT-VALUE}).")
+      description = "text, json, sarif or junit (default: ${DEFAULT-VALUE}).")
   Format format;
 
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories to scan.")
@@ -96,8 +97,8 @@ public final class CheckCommand implements Callable<Integer> {
     switch (format) {
       case text -> CheckReports.text(check, out);
       case json -> CheckReports.json(check, policy, out);
-      case sarif ->
-          CheckReports.sarif(check, policy, version(), out);
+      case sarif -> CheckReports.sarif(check, policy, version(), out);
+      case junit -> CheckReports.junit(check, out);
     }
     out.flush();
     err.println(CheckReports.summary(check));

@@ -183,7 +183,7 @@ class CheckCommandTest {
     // Given the planted problems
     plantProblems();
 
-    for (String format : List.of("text", "json", "sarif")) {
+    for (String format : List.of("text", "json", "sarif", "junit")) {
       // When reported in each format
       out.getBuffer().setLength(0);
       err.getBuffer().setLength(0);
@@ -258,5 +258,25 @@ class CheckCommandTest {
       assertThat(loc.get("region").get("startColumn").asInt()).isPositive();
       assertThat(r.get("partialFingerprints").get("agentAuditorMatch/v1").asText()).hasSize(32);
     }
+  }
+
+  @Test
+  void shouldWriteJunitXmlWithOneFailingCasePerBlockingFinding() throws Exception {
+    // Given
+    plantProblems();
+
+    // When
+    int code = run("--format", "junit", repo.toString());
+
+    // Then it is well-formed XML with five failing cases
+    assertThat(code).isEqualTo(1);
+    org.w3c.dom.Document doc =
+        javax.xml.parsers.DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(new org.xml.sax.InputSource(new java.io.StringReader(out.toString())));
+    org.w3c.dom.Element suite = (org.w3c.dom.Element) doc.getElementsByTagName("testsuite").item(0);
+    assertThat(suite.getAttribute("tests")).isEqualTo("5");
+    assertThat(suite.getAttribute("failures")).isEqualTo("5");
+    assertThat(doc.getElementsByTagName("failure").getLength()).isEqualTo(5);
   }
 }

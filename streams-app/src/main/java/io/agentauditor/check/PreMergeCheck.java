@@ -66,6 +66,25 @@ public final class PreMergeCheck {
    * @param relative its path in its tree, which decides its {@link StorageLocation}
    */
   public void scan(String shown, String relative, String content) {
+    scan(shown, relative, content, null);
+  }
+
+  /**
+   * Scans the lines a change adds to one file ({@code --diff}): they are joined into one text, so a
+   * match is found within added lines only, and reported at its line in the file.
+   */
+  public void scanAdded(String shown, String relative, List<GitDiff.AddedLine> added) {
+    StringBuilder text = new StringBuilder();
+    int[] lines = new int[added.size()];
+    for (int i = 0; i < added.size(); i++) {
+      text.append(i == 0 ? "" : "\n").append(added.get(i).text());
+      lines[i] = added.get(i).line();
+    }
+    scan(shown, relative, text.toString(), lines);
+  }
+
+  /** @param lineNumbers the line in the file of each line of {@code content}; null: the same */
+  private void scan(String shown, String relative, String content, int[] lineNumbers) {
     files++;
     bytes += content.length();
     StorageLocation location = StorageLocation.of(relative);
@@ -87,7 +106,9 @@ public final class PreMergeCheck {
       findings.add(
           new Finding(
               shown,
-              lineIndex + 1,
+              lineNumbers == null || lineIndex >= lineNumbers.length
+                  ? lineIndex + 1
+                  : lineNumbers[lineIndex],
               m.start() - starts[lineIndex] + 1,
               rule.id(),
               m.patternId(),

@@ -1,6 +1,7 @@
 package io.agentauditor.cli;
 
 import io.agentauditor.check.CheckReports;
+import io.agentauditor.check.GitDiff;
 import io.agentauditor.check.PreMergeCheck;
 import io.agentauditor.policy.Policy;
 import java.io.PrintWriter;
@@ -15,8 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code ./auditor check [--policies DIR] [--format text|sarif|json|junit] PATH...} (contract
- * section 13): the pre-merge gate. Scans files and directories with the bundle's secret and
+ * {@code ./auditor check [--policies DIR] [--diff BASE] [--format text|sarif|json|junit]
+ * PATH...} (contract section 13): the pre-merge gate. Scans files and directories with the bundle's secret and
  * long-lived-credential-in-code patterns, through the engine's own scanner, and reports each match
  * under the runtime's rule for where it sits; the report on stdout, a summary on stderr.
  */
@@ -66,6 +67,14 @@ public final class CheckCommand implements Callable<Integer> {
       description = "text, json, sarif or junit (default: ${DEFAULT-VALUE}).")
   Format format;
 
+  @Option(
+      names = "--diff",
+      paramLabel = "BASE",
+      description =
+          "Scan only the lines added since BASE (a git revision) in the git work trees PATH,"
+              + " uncommitted changes included; untracked files are not read.")
+  String diffBase;
+
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories to scan.")
   List<Path> paths;
 
@@ -87,7 +96,11 @@ public final class CheckCommand implements Callable<Integer> {
     PreMergeCheck check = new PreMergeCheck(policy);
     try {
       for (Path p : paths) {
-        check.scan(p);
+        if (diffBase == null) {
+          check.scan(p);
+        } else if (!scanDiff(check, p, err)) {
+          return ERROR;
+        }
       }
     } catch (UncheckedIOException e) {
       err.println("cannot read: " + e.getCause().getMessage());
@@ -104,6 +117,29 @@ public final class CheckCommand implements Callable<Integer> {
     err.println(CheckReports.summary(check));
     err.flush();
     return check.blocks() ? BLOCKED : CLEAN;
+  }
+
+  /** Scans what the change since {@link #diffBase} adds under {@code dir}; false after an error. */
+  private boolean scanDiff(PreMergeCheck check, Path dir, PrintWriter err) {
+    if (!Files.isDirectory(dir)) {
+      err.println(dir + ": --diff needs a directory in a git work tree");
+      err.flush();
+      return false;
+    }
+    try {
+      GitDiff.addedLines(dir, diffBase)
+          .forEach(
+              (relative, added) ->
+                  check.scanAdded(
+                      dir.resolve(relative).toString().replace('\\', '/'), relative, added));
+      return true;
+    } catch (GitDiff.GitException e) {
+      err.println("git diff " + diffBase + " in " + dir + " failed: " + e.getMessage());
+    } catch (java.io.IOException e) {
+      err.println("cannot run git: " + e.getMessage());
+    }
+    err.flush();
+    return false;
   }
 
   private static String version() {

@@ -279,4 +279,37 @@ class CheckCommandTest {
     assertThat(suite.getAttribute("failures")).isEqualTo("5");
     assertThat(doc.getElementsByTagName("failure").getLength()).isEqualTo(5);
   }
+
+  @Test
+  void shouldCatchASecretPatternAddedToTheBundleBothHereAndInTheEnginesArgumentScan(
+      @TempDir Path bundleDir) throws IOException {
+    // Given a bundle with one more secret pattern, and a file holding a token only it matches
+    Path bundle = TestBundles.copy(TestBundles.defaultBundle(), bundleDir.resolve("b"));
+    String secrets = TestBundles.read(bundle, "patterns/secrets.yaml");
+    TestBundles.write(
+        bundle,
+        "patterns/secrets.yaml",
+        secrets.replace(
+            "secretPatterns:\n",
+            "secretPatterns:\n  - id: acme-token\n    description: Acme API token\n"
+                + "    regex: 'acme_[a-z0-9]{20}'\n    keywords: [acme_]\n"));
+    String token = "acme_" + "k3y0f7w3nty5ymb0l5zz";
+    write("src/Client.java", "class Client { String t = \"" + token + "\"; }\n");
+    CommandLine cli = AuditorCli.newCommandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+
+    // When the tree is checked with that bundle, and the same text is scanned as a tool argument
+    int code = cli.execute("check", "--policies", bundle.toString(), repo.toString());
+    io.agentauditor.engine.ArgumentScanner runtime =
+        new io.agentauditor.engine.ArgumentScanner(
+            io.agentauditor.policy.PolicyBundleLoader.load(bundle));
+    String runtimeHits =
+        runtime.secretHits(java.util.Map.of("content", Files.readString(repo.resolve("src/Client.java"))));
+
+    // Then both catch it, with no other change
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString()).contains(":1:28: CRITICAL secret-in-arguments acme-token acme\u2026");
+    assertThat(runtimeHits).isEqualTo("argument 'content' matches acme-token");
+  }
 }

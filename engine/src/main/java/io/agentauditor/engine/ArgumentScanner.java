@@ -242,6 +242,136 @@ public final class ArgumentScanner {
     return sb.toString();
   }
 
+  /** The form of a value a {@link Match} was found in (contract section 7). */
+  public enum Form {
+    /** The value as given. */
+    GIVEN,
+    /** Its normalised form (NFKC, format characters removed). */
+    NORMALISED,
+    /** A base64-decoded run of its normalised form. */
+    DECODED
+  }
+
+  /**
+   * Where one pattern fires in one value.
+   *
+   * @param patternId the bundle pattern's id
+   * @param code true for a long-lived-credential-in-code pattern, false for a secret pattern
+   * @param form the form it was found in
+   * @param start for {@link Form#GIVEN}, the match's offset in the value; for {@link
+   *     Form#NORMALISED}, in the normalised text; for {@link Form#DECODED}, the offset of the run it
+   *     was decoded from, in the normalised text
+   * @param end the end (exclusive) of that span
+   * @param matched the matched text, in its own form (decoded for {@link Form#DECODED}); a secret,
+   *     for the caller to mask, never to print
+   */
+  public record Match(
+      String patternId, boolean code, Form form, int start, int end, String matched) {}
+
+  /**
+   * Every place the patterns fire in one value, with the normalised text that the offsets of
+   * derived-form matches refer to ({@code value} itself when normalising changes nothing).
+   */
+  public record Located(String normalised, List<Match> matches) {
+    public Located {
+      matches = List.copyOf(matches);
+    }
+  }
+
+  /**
+   * Where the secret patterns and the long-lived-credential-in-code patterns fire in {@code value}
+   * (a value only: no name), with the forms and the decision {@link #scan} applies, but every
+   * occurrence rather than the first: the matches as given in text order; then, per pattern, the
+   * matches in the normalised form whose text was not matched as given; then, secret patterns
+   * only, the matches in decoded runs whose text was matched in no earlier form, one per pattern
+   * and run. For a caller that must say where (a pre-merge scan of a file's content); the engine's
+   * rules use {@link #scan}, and a pattern fires here exactly when it fires there.
+   *
+   * @param value not null
+   */
+  public Located locate(String value) {
+    List<Match> found = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    locateIn(secretPatterns, false, value, Form.GIVEN, found, seen);
+    locateIn(codePatterns, true, value, Form.GIVEN, found, seen);
+    String normalised = TextForms.normalised(value);
+    if (normalised != value) {
+      locateIn(secretPatterns, false, normalised, Form.NORMALISED, found, seen);
+      locateIn(codePatterns, true, normalised, Form.NORMALISED, found, seen);
+    }
+    if (secretPatterns.size() > 0) {
+      byte[] none = new byte[secretPatterns.size()];
+      String joined = forms.joinedDecoded(normalised);
+      if (joined != null && secretPatterns.anyCandidate(joined, none)) {
+        forms.forEachDecodedRun(
+            normalised,
+            (decoded, runStart, runEnd) -> {
+              byte[] marks = new byte[secretPatterns.size()];
+              if (secretPatterns.mark(decoded, marks, DECODED) > 0) {
+                for (int i = 0; i < marks.length; i++) {
+                  if (marks[i] == 0) {
+                    continue;
+                  }
+                  int index = i;
+                  String id = secretPatterns.id(i);
+                  secretPatterns.forEachMatch(
+                      i,
+                      decoded,
+                      (s, e) -> {
+                        String text = decoded.substring(s, e);
+                        if (seen.add("s\0" + id + "\0" + text)
+                            && seen.add("r\0" + index + "\0" + runStart)) {
+                          found.add(new Match(id, false, Form.DECODED, runStart, runEnd, text));
+                        }
+                      });
+                }
+              }
+              return false;
+            });
+      }
+    }
+    return new Located(normalised, found);
+  }
+
+  private static void locateIn(
+      PatternSet set,
+      boolean code,
+      String text,
+      Form form,
+      List<Match> found,
+      java.util.Set<String> seen) {
+    if (set.size() == 0) {
+      return;
+    }
+    byte[] marks = new byte[set.size()];
+    if (set.mark(text, marks, GIVEN) == 0) {
+      return;
+    }
+    String kind = code ? "c" : "s";
+    List<Match> here = new ArrayList<>();
+    for (int i = 0; i < marks.length; i++) {
+      if (marks[i] == 0) {
+        continue;
+      }
+      String id = set.id(i);
+      set.forEachMatch(
+          i,
+          text,
+          (s, e) -> {
+            String matched = text.substring(s, e);
+            // A match seen in an earlier form is the same secret: report it where it was first seen.
+            if (form == Form.GIVEN || !seen.contains(kind + "\0" + id + "\0" + matched)) {
+              here.add(new Match(id, code, form, s, e, matched));
+            }
+          });
+    }
+    here.sort(java.util.Comparator.comparingInt(Match::start));
+    for (Match m : here) {
+      seen.add(kind + "\0" + m.patternId() + "\0" + m.matched());
+    }
+    found.addAll(here);
+  }
+
   ToolCatalog catalog() {
     return catalog;
   }

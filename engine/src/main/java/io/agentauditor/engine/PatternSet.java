@@ -224,6 +224,27 @@ final class PatternSet {
     return marked;
   }
 
+  /** Receives one match: its offsets in the text searched. */
+  @FunctionalInterface
+  interface MatchSink {
+    void accept(int start, int end);
+  }
+
+  /**
+   * Hands every match of pattern {@code index} in {@code text} that counts as firing ({@link
+   * NamedPattern#matches}: a match of its regex holding no match of its {@code unless}), in text
+   * order, to {@code sink}. For callers that need where, after {@link #mark} said whether.
+   */
+  void forEachMatch(int index, String text, MatchSink sink) {
+    NamedPattern p = patterns[index];
+    com.google.re2j.Matcher m = p.pattern().matcher(text);
+    while (m.find()) {
+      if (p.unless() == null || !p.unless().matcher(text.substring(m.start(), m.end())).find()) {
+        sink.accept(m.start(), m.end());
+      }
+    }
+  }
+
   /**
    * The keywords of one or more sets: exact keywords in one {@link KeywordScreen}, those of
    * case-insensitive patterns folded ({@link NamedPattern#fold}) in another, searched in the folded

@@ -110,6 +110,20 @@ final class TextForms {
    * @return true when the sink stopped early
    */
   boolean forEachDecoded(String normalised, DecodedSink sink) {
+    return forEachDecodedRun(normalised, (decoded, runStart, runEnd) -> sink.accept(decoded));
+  }
+
+  /** Receives the decoded texts of a value with the run each came from; returns true to stop. */
+  @FunctionalInterface
+  interface RunSink {
+    boolean accept(String decoded, int runStart, int runEnd);
+  }
+
+  /**
+   * {@link #forEachDecoded}, handing each decoded text with the bounds of its run in {@code
+   * normalised} ({@code [runStart, runEnd)}, the whole run whatever the offset decoded from).
+   */
+  boolean forEachDecodedRun(String normalised, RunSink sink) {
     int n = normalised.length();
     int p = MIN_RUN - 1;
     while (p < n) {
@@ -128,7 +142,7 @@ final class TextForms {
       }
       if (end - start >= MIN_RUN) {
         for (int offset = 0; offset < OFFSETS; offset++) {
-          if (sink.accept(decode(normalised, start + offset, end))) {
+          if (sink.accept(decode(normalised, start + offset, end), start, end)) {
             return true;
           }
         }

@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ReplayCommand.class,
       DiffCommand.class,
-      PolicyCommand.class
+      PolicyCommand.class,
+      CheckCommand.class
     })
 public final class AuditorCli implements Runnable {
 

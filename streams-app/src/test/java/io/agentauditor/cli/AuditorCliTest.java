@@ -17,7 +17,7 @@ class AuditorCliTest {
 
     // Then
     assertThat(AuditorCli.addedSubcommands()).isEmpty();
-    assertThat(cli.getSubcommands()).containsOnlyKeys("help", "run", "replay", "diff", "policy");
+    assertThat(cli.getSubcommands()).containsOnlyKeys("help", "run", "replay", "diff", "policy", "check");
   }
 
   @Test
@@ -32,7 +32,7 @@ class AuditorCliTest {
 
     // Then
     assertThat(code).isZero();
-    assertThat(out.toString()).contains("run", "replay", "policy").doesNotContain("demo");
+    assertThat(out.toString()).contains("run", "replay", "policy", "check").doesNotContain("demo");
   }
 
   @Test
@@ -64,8 +64,8 @@ class AuditorCliTest {
     cli.execute("--help");
 
     // Then: every command line of the list ends its sentence
-    assertThat(out.toString().lines().filter(l -> l.matches("  (run|replay|policy) .*")))
-        .hasSize(3)
+    assertThat(out.toString().lines().filter(l -> l.matches("  (run|replay|policy|check) .*")))
+        .hasSize(4)
         .allMatch(l -> l.endsWith("."));
   }
 }

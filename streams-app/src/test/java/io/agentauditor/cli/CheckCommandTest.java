@@ -1,0 +1,315 @@
+package io.agentauditor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentauditor.policy.TestBundles;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code ./auditor check} (contract section 13): a tree with planted secrets is reported under the
+ * runtime's rules by where each sits, with file, line and column, and never the secret; exit 1 at
+ * BLOCK level, 0 when clean, 2 on a usage or policy-load error.
+ */
+class CheckCommandTest {
+
+  // Built from parts so that this file holds no whole token.
+  private static final String AWS_KEY = "AKIA" + "IOSFODNN7EXAMPLE";
+  private static final String OTHER_AWS_KEY = "AKIA" + "Z7QWERTYUIOPASDF";
+  private static final String GITHUB_TOKEN = "ghp_" + "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
+  private static final String SLACK_TOKEN = "xoxb-" + "123456789012-abcdefghijkl";
+  private static final List<String> SECRETS = List.of(AWS_KEY, OTHER_AWS_KEY, GITHUB_TOKEN, SLACK_TOKEN);
+
+  @TempDir Path repo;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = AuditorCli.newCommandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    List<String> all = new ArrayList<>(List.of("check", "--policies", TestBundles.defaultBundle().toString()));
+    all.addAll(List.of(args));
+    return cli.execute(all.toArray(new String[0]));
+  }
+
+  private void write(String relative, String content) throws IOException {
+    Path p = repo.resolve(relative);
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, content, StandardCharsets.UTF_8);
+  }
+
+  /** A tree with one planted problem of each kind, a binary file and a clean file. */
+  private void plantProblems() throws IOException {
+    write(
+        "src/main/java/App.java",
+        "class App {\n  // key\n  String id = \"" + AWS_KEY + "\";\n}\n");
+    write(
+        ".github/workflows/ci.yml",
+        "jobs:\n  build:\n    env:\n      GH_TOKEN: " + GITHUB_TOKEN + "\n");
+    write(".env", "# slack\nSLACK_TOKEN=" + SLACK_TOKEN + "\n");
+    write(
+        "infra/main.tf",
+        "provider \"aws\" {}\n\nresource \"aws_iam_access_key\" \"ci\" {\n  user = \"ci\"\n}\n");
+    String encoded =
+        Base64.getEncoder()
+            .encodeToString(("aws_access_key_id=" + OTHER_AWS_KEY).getBytes(StandardCharsets.UTF_8));
+    write("docs/notes.md", "Notes\n\nblob: " + encoded + "\n");
+    Files.write(repo.resolve("logo.png"), concat(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0}, AWS_KEY));
+    write("src/main/java/Clean.java", "class Clean { int answer = 42; }\n");
+  }
+
+  private static byte[] concat(byte[] head, String tail) {
+    byte[] t = tail.getBytes(StandardCharsets.UTF_8);
+    byte[] all = new byte[head.length + t.length];
+    System.arraycopy(head, 0, all, 0, head.length);
+    System.arraycopy(t, 0, all, head.length, t.length);
+    return all;
+  }
+
+  private String shown(String relative) {
+    return repo.resolve(relative).toString().replace('\\', '/');
+  }
+
+  @Test
+  void shouldReportEachPlantedSecretUnderTheRuleForWhereItSitsAndExitOne() throws IOException {
+    // Given a tree with planted problems
+    plantProblems();
+
+    // When checked
+    int code = run(repo.toString());
+
+    // Then each problem is one line, file:line:col: SEVERITY rule pattern excerpt, and exit 1
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString().lines().toList())
+        .containsExactlyInAnyOrder(
+            shown(".env") + ":2:13: HIGH insecure-secret-storage slack-token xoxb\u2026",
+            shown(".github/workflows/ci.yml")
+                + ":4:17: HIGH insecure-secret-storage github-classic-token ghp_\u2026",
+            shown("docs/notes.md") + ":3:7: CRITICAL secret-in-arguments aws-access-key-id AKIA\u2026",
+            shown("infra/main.tf")
+                + ":3:1: HIGH long-lived-secret-in-code terraform-aws-iam-access-key reso\u2026",
+            shown("src/main/java/App.java")
+                + ":3:16: CRITICAL secret-in-arguments aws-access-key-id AKIA\u2026");
+    assertThat(err.toString()).contains("6 files scanned").contains("skipped 1 binary");
+  }
+
+  @Test
+  void shouldExitZeroOnACleanTree() throws IOException {
+    // Given a clean tree
+    write("src/Clean.java", "class Clean { int answer = 42; }\n");
+    write("config/app.yaml", "server:\n  port: 8080\n");
+
+    // When checked
+    int code = run(repo.toString());
+
+    // Then nothing is reported
+    assertThat(code).isZero();
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString()).contains("2 files scanned").contains("0 findings");
+  }
+
+  @Test
+  void shouldExitTwoOnAPathThatDoesNotExist() {
+    // When
+    int code = run(repo.resolve("missing").toString());
+    // Then
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("no such file or directory");
+  }
+
+  @Test
+  void shouldExitTwoOnABundleThatFailsToLoad(@TempDir Path bundle) throws IOException {
+    // Given a bundle with a broken manifest
+    Path copy = TestBundles.copy(TestBundles.defaultBundle(), bundle.resolve("b"));
+    Files.writeString(copy.resolve("bundle.yaml"), "name: [unclosed\n");
+    write("a.txt", "clean\n");
+    CommandLine cli = AuditorCli.newCommandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+
+    // When
+    int code = cli.execute("check", "--policies", copy.toString(), repo.toString());
+
+    // Then
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("rejected");
+  }
+
+  @Test
+  void shouldExitTwoOnAnUnknownFormat() throws IOException {
+    // Given
+    write("a.txt", "clean\n");
+    // When
+    int code = run("--format", "xml", repo.toString());
+    // Then
+    assertThat(code).isEqualTo(2);
+  }
+
+  @Test
+  void shouldSkipGitDirectoriesAndWhatTheGitignoreIgnores() throws IOException {
+    // Given secrets only in .git/, an ignored directory and an ignored file
+    write(".git/config", "token = " + GITHUB_TOKEN + "\n");
+    write(".gitignore", "# build output\nbuild/\n*.log\n/secrets.txt\n");
+    write("build/out.txt", AWS_KEY + "\n");
+    write("logs/app.log", AWS_KEY + "\n");
+    write("secrets.txt", AWS_KEY + "\n");
+    write("src/ok.txt", "fine\n");
+
+    // When checked
+    int code = run(repo.toString());
+
+    // Then none of them is read
+    assertThat(code).isZero();
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString()).contains("2 files scanned").contains("4 ignored");
+  }
+
+  @Test
+  void shouldPrintNoSecretInAnyFormat() throws IOException {
+    // Given the planted problems
+    plantProblems();
+
+    for (String format : List.of("text", "json", "sarif", "junit")) {
+      // When reported in each format
+      out.getBuffer().setLength(0);
+      err.getBuffer().setLength(0);
+      int code = run("--format", format, repo.toString());
+
+      // Then no secret, nor any long part of one, is in the output
+      assertThat(code).isEqualTo(1);
+      String all = out + "\n" + err;
+      for (String secret : SECRETS) {
+        assertThat(all).as(format).doesNotContain(secret).doesNotContain(secret.substring(0, 8));
+      }
+    }
+  }
+
+  @Test
+  void shouldGiveFindingsAndCountsInOneJsonObject() throws IOException {
+    // Given
+    plantProblems();
+
+    // When
+    int code = run("--format", "json", repo.toString());
+
+    // Then
+    assertThat(code).isEqualTo(1);
+    JsonNode root = new ObjectMapper().readTree(out.toString());
+    assertThat(root.get("policy").asText()).startsWith("agent-auditor-default@");
+    assertThat(root.get("findings")).hasSize(5);
+    JsonNode env = root.get("findings").get(0);
+    assertThat(env.get("file").asText()).isEqualTo(shown(".env"));
+    assertThat(env.get("ruleId").asText()).isEqualTo("insecure-secret-storage");
+    assertThat(env.get("references").toString()).contains("NHI2");
+    assertThat(root.get("counts").get("files").asInt()).isEqualTo(6);
+    assertThat(root.get("counts").get("skippedBinary").asInt()).isEqualTo(1);
+    assertThat(root.get("counts").get("blocking").asInt()).isEqualTo(5);
+  }
+
+  @Test
+  void shouldWriteSarifWithRulesResultsLocationsAndFingerprints() throws IOException {
+    // Given
+    plantProblems();
+
+    // When
+    int code = run("--format", "sarif", repo.toString());
+
+    // Then the log has the parts code-scanning services read
+    assertThat(code).isEqualTo(1);
+    JsonNode root = new ObjectMapper().readTree(out.toString());
+    assertThat(root.get("version").asText()).isEqualTo("2.1.0");
+    assertThat(root.get("$schema").asText()).contains("sarif-2.1.0");
+    JsonNode run = root.get("runs").get(0);
+    JsonNode driver = run.get("tool").get("driver");
+    assertThat(driver.get("name").asText()).isEqualTo("agent-auditor");
+    List<String> ruleIds = new ArrayList<>();
+    for (JsonNode rule : driver.get("rules")) {
+      ruleIds.add(rule.get("id").asText());
+      assertThat(rule.get("shortDescription").get("text").asText()).isNotBlank();
+      assertThat(rule.get("properties").get("severity").asText()).isNotBlank();
+      assertThat(rule.get("properties").get("references")).isNotEmpty();
+    }
+    assertThat(ruleIds)
+        .containsExactly("secret-in-arguments", "insecure-secret-storage", "long-lived-secret-in-code");
+    JsonNode results = run.get("results");
+    assertThat(results).hasSize(5);
+    for (JsonNode r : results) {
+      assertThat(ruleIds).contains(r.get("ruleId").asText());
+      assertThat(ruleIds.get(r.get("ruleIndex").asInt())).isEqualTo(r.get("ruleId").asText());
+      assertThat(r.get("level").asText()).isEqualTo("error");
+      assertThat(r.get("message").get("text").asText()).isNotBlank();
+      JsonNode loc = r.get("locations").get(0).get("physicalLocation");
+      assertThat(loc.get("artifactLocation").get("uri").asText()).startsWith(repo.toString().replace('\\', '/'));
+      assertThat(loc.get("region").get("startLine").asInt()).isPositive();
+      assertThat(loc.get("region").get("startColumn").asInt()).isPositive();
+      assertThat(r.get("partialFingerprints").get("agentAuditorMatch/v1").asText()).hasSize(32);
+    }
+  }
+
+  @Test
+  void shouldWriteJunitXmlWithOneFailingCasePerBlockingFinding() throws Exception {
+    // Given
+    plantProblems();
+
+    // When
+    int code = run("--format", "junit", repo.toString());
+
+    // Then it is well-formed XML with five failing cases
+    assertThat(code).isEqualTo(1);
+    org.w3c.dom.Document doc =
+        javax.xml.parsers.DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(new org.xml.sax.InputSource(new java.io.StringReader(out.toString())));
+    org.w3c.dom.Element suite = (org.w3c.dom.Element) doc.getElementsByTagName("testsuite").item(0);
+    assertThat(suite.getAttribute("tests")).isEqualTo("5");
+    assertThat(suite.getAttribute("failures")).isEqualTo("5");
+    assertThat(doc.getElementsByTagName("failure").getLength()).isEqualTo(5);
+  }
+
+  @Test
+  void shouldCatchASecretPatternAddedToTheBundleBothHereAndInTheEnginesArgumentScan(
+      @TempDir Path bundleDir) throws IOException {
+    // Given a bundle with one more secret pattern, and a file holding a token only it matches
+    Path bundle = TestBundles.copy(TestBundles.defaultBundle(), bundleDir.resolve("b"));
+    String secrets = TestBundles.read(bundle, "patterns/secrets.yaml");
+    TestBundles.write(
+        bundle,
+        "patterns/secrets.yaml",
+        secrets.replace(
+            "secretPatterns:\n",
+            "secretPatterns:\n  - id: acme-token\n    description: Acme API token\n"
+                + "    regex: 'acme_[a-z0-9]{20}'\n    keywords: [acme_]\n"));
+    String token = "acme_" + "k3y0f7w3nty5ymb0l5zz";
+    write("src/Client.java", "class Client { String t = \"" + token + "\"; }\n");
+    CommandLine cli = AuditorCli.newCommandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+
+    // When the tree is checked with that bundle, and the same text is scanned as a tool argument
+    int code = cli.execute("check", "--policies", bundle.toString(), repo.toString());
+    io.agentauditor.engine.ArgumentScanner runtime =
+        new io.agentauditor.engine.ArgumentScanner(
+            io.agentauditor.policy.PolicyBundleLoader.load(bundle));
+    String runtimeHits =
+        runtime.secretHits(java.util.Map.of("content", Files.readString(repo.resolve("src/Client.java"))));
+
+    // Then both catch it, with no other change
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString()).contains(":1:28: CRITICAL secret-in-arguments acme-token acme\u2026");
+    assertThat(runtimeHits).isEqualTo("argument 'content' matches acme-token");
+  }
+}

@@ -5,14 +5,11 @@ import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.replay.RocksDbStateStore;
 import io.agentauditor.replay.WhatIfDiff;
-import java.io.BufferedOutputStream;
 import java.io.FileNotFoundException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -48,7 +45,6 @@ public final class DiffCommand implements Callable<Integer> {
   static final int DIFFERENT = 1;
   static final int ERROR = 2;
 
-  private static final String STDIN = "-";
 
   /** Block cache of each scratch state store; two stores, so half of replay's each. */
   private static final long STATE_CACHE_BYTES = 32L << 20;
@@ -83,14 +79,14 @@ public final class DiffCommand implements Callable<Integer> {
     if (basePolicy == null || candidatePolicy == null) {
       return ERROR;
     }
-    if (output != null && sameFile(input, output)) {
+    if (EventFiles.sameFile(input, output)) {
       err.println("diff: --output " + output + " is the input file; refusing to overwrite it");
       err.flush();
       return ERROR;
     }
     WhatIfDiff.Summary summary;
-    try (InputStream in = openInput();
-        OutputStream out = openOutput();
+    try (InputStream in = EventFiles.openInput(input);
+        OutputStream out = EventFiles.openOutput(output);
         RocksDbStateStore baseStore = RocksDbStateStore.temporary(STATE_CACHE_BYTES);
         RocksDbStateStore candidateStore = RocksDbStateStore.temporary(STATE_CACHE_BYTES)) {
       // The scratch stores are removed on close; a diff stopped by a signal never gets there.
@@ -127,50 +123,7 @@ public final class DiffCommand implements Callable<Integer> {
     return summary.differing() == 0 ? SAME : DIFFERENT;
   }
 
-  private InputStream openInput() throws IOException {
-    if (STDIN.equals(input.toString())) {
-      return new FilterInputStream(System.in) {
-        @Override
-        public void close() {
-          // Standard input belongs to the process, not to the diff.
-        }
-      };
-    }
-    return Files.newInputStream(input);
-  }
 
-  private static boolean sameFile(Path input, Path output) {
-    if (STDIN.equals(input.toString())) {
-      return false;
-    }
-    try {
-      return Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output);
-    } catch (IOException e) {
-      return input.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize());
-    }
-  }
 
-  private OutputStream openOutput() throws IOException {
-    if (output == null) {
-      return new BufferedOutputStream(new UnclosableStdout(System.out), 1 << 16);
-    }
-    return new BufferedOutputStream(Files.newOutputStream(output), 1 << 16);
-  }
 
-  /** Standard output, flushed but never closed by the diff. */
-  private static final class UnclosableStdout extends java.io.FilterOutputStream {
-    UnclosableStdout(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      flush();
-    }
-  }
 }

@@ -5,13 +5,11 @@ import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.replay.Replayer;
 import io.agentauditor.replay.RocksDbStateStore;
-import java.io.BufferedOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -43,8 +41,6 @@ public final class ReplayCommand implements Callable<Integer> {
   static final int DEAD_LETTERS = 3;
   static final int ERROR = 2;
 
-  /** {@code --input -}: standard input. */
-  private static final String STDIN = "-";
 
   /** Block cache of the scratch state store: with its write buffers, the replay's off-heap bound. */
   private static final long STATE_CACHE_BYTES = 64L << 20;
@@ -76,14 +72,14 @@ public final class ReplayCommand implements Callable<Integer> {
     if (policy == null) {
       return ERROR;
     }
-    if (output != null && sameFile(input, output)) {
+    if (EventFiles.sameFile(input, output)) {
       err.println("replay: --output " + output + " is the input file; refusing to overwrite it");
       err.flush();
       return ERROR;
     }
     Replayer.Counts counts;
-    try (InputStream in = openInput();
-        OutputStream out = openOutput();
+    try (InputStream in = EventFiles.openInput(input);
+        OutputStream out = EventFiles.openOutput(output);
         RocksDbStateStore store = RocksDbStateStore.temporary(STATE_CACHE_BYTES)) {
       // The scratch store is removed on close; a replay stopped by a signal never gets there.
       Thread cleanup = new Thread(() -> RocksDbStateStore.deleteDirectory(store.directory()));
@@ -108,57 +104,7 @@ public final class ReplayCommand implements Callable<Integer> {
     return counts.deadLetters() == 0 ? OK : DEAD_LETTERS;
   }
 
-  private InputStream openInput() throws IOException {
-    if (STDIN.equals(input.toString())) {
-      return new java.io.FilterInputStream(System.in) {
-        @Override
-        public void close() {
-          // Standard input belongs to the process, not to the replay.
-        }
-      };
-    }
-    return Files.newInputStream(input);
-  }
 
-  /** Whether {@code output} names the input file (through any path or link); stdin never is. */
-  private static boolean sameFile(Path input, Path output) {
-    if (STDIN.equals(input.toString())) {
-      return false;
-    }
-    try {
-      return Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output);
-    } catch (IOException e) {
-      return input.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize());
-    }
-  }
 
-  private OutputStream openOutput() throws IOException {
-    if (output == null) {
-      return new BufferedOutputStream(new UnclosableStdout(), 1 << 16);
-    }
-    return new BufferedOutputStream(Files.newOutputStream(output), 1 << 16);
-  }
 
-  /** Standard output, flushed but never closed by the replay. */
-  private static final class UnclosableStdout extends OutputStream {
-    @Override
-    public void write(int b) {
-      System.out.write(b);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      System.out.write(b, off, len);
-    }
-
-    @Override
-    public void flush() {
-      System.out.flush();
-    }
-
-    @Override
-    public void close() {
-      flush();
-    }
-  }
 }

@@ -182,18 +182,7 @@ public final class OcsfDetectionFindings {
     int severityId = severityId(Severity.MEDIUM);
     long time = Math.max(0L, timestampMillis);
 
-    ObjectNode e = NODES.objectNode();
-    e.put("activity_id", ACTIVITY_CREATE);
-    e.put("activity_name", "Create");
-    e.put("category_uid", CATEGORY_UID);
-    e.put("category_name", "Findings");
-    e.put("class_uid", CLASS_UID);
-    e.put("class_name", "Detection Finding");
-    e.put("type_uid", TYPE_UID);
-    e.put("type_name", "Detection Finding: Create");
-    e.put("time", time);
-    e.put("severity_id", severityId);
-    e.put("severity", severityCaption(severityId));
+    ObjectNode e = header(time, severityId);
     e.put("message", message);
     e.put("status_id", 1);
     e.put("status", "New");
@@ -254,6 +243,23 @@ public final class OcsfDetectionFindings {
     return uid.toString();
   }
 
+  /** The fields every Detection Finding of the auditor starts with: class, activity, time, severity. */
+  private static ObjectNode header(long time, int severityId) {
+    ObjectNode e = NODES.objectNode();
+    e.put("activity_id", ACTIVITY_CREATE);
+    e.put("activity_name", "Create");
+    e.put("category_uid", CATEGORY_UID);
+    e.put("category_name", "Findings");
+    e.put("class_uid", CLASS_UID);
+    e.put("class_name", "Detection Finding");
+    e.put("type_uid", TYPE_UID);
+    e.put("type_name", "Detection Finding: Create");
+    e.put("time", time);
+    e.put("severity_id", severityId);
+    e.put("severity", severityCaption(severityId));
+    return e;
+  }
+
   /** OCSF {@code severity_id} of a finding severity (the enums share their captions). */
   public static int severityId(Severity severity) {
     return switch (severity) {
@@ -284,18 +290,7 @@ public final class OcsfDetectionFindings {
     String uid = eventUid(d, f);
     int severityId = severityId(f.severity());
 
-    ObjectNode e = NODES.objectNode();
-    e.put("activity_id", ACTIVITY_CREATE);
-    e.put("activity_name", "Create");
-    e.put("category_uid", CATEGORY_UID);
-    e.put("category_name", "Findings");
-    e.put("class_uid", CLASS_UID);
-    e.put("class_name", "Detection Finding");
-    e.put("type_uid", TYPE_UID);
-    e.put("type_name", "Detection Finding: Create");
-    e.put("time", d.occurredAtMillis());
-    e.put("severity_id", severityId);
-    e.put("severity", severityCaption(severityId));
+    ObjectNode e = header(d.occurredAtMillis(), severityId);
     e.put("message", f.message());
     e.put("status_id", 1);
     e.put("status", "New");

@@ -6,16 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.processor.TaskId;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,22 +29,9 @@ class WriteBackStoreTest {
 
   @BeforeEach
   void openStore() {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "write-back-store-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    MockProcessorContext<Object, Object> context =
-        new MockProcessorContext<>(props, new TaskId(0, 0), stateDir.toFile());
-    rocks =
-        Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(AuditorTopology.CHAIN_STATE_STORE),
-                Serdes.Bytes(),
-                Serdes.ByteArray())
-            .withLoggingDisabled()
-            .withCachingDisabled()
-            .build();
+    rocks = TestRocksStores.bare();
     store = new WriteBackStore(rocks, 3);
-    store.init(context.getStateStoreContext(), store);
+    TestRocksStores.init(store, stateDir);
   }
 
   @AfterEach

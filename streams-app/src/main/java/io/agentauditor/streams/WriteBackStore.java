@@ -23,7 +23,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * The chain-state store's write-back layer, in place of Kafka Streams' record cache: the latest
  * put or delete of each key is held in a hash map and goes down to the changelogged RocksDB store
  * as one {@code putAll} when the task commits, before a range read, and whenever more than {@code
- * maxHeld} keys are held.
+ * maxHeld} keys or {@link #MAX_HELD_BYTES} bytes of keys and values are held.
  *
  * <p><b>Why.</b> The engine rewrites the stream time, a session's idle timer and the credential in
  * use on nearly every step. Through Streams' layers each of those puts costs a metered call, a
@@ -48,14 +48,21 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
 final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, Bytes, byte[]>
     implements KeyValueStore<Bytes, byte[]> {
 
-  /** Keys held per task at most before they are written down, about 2 MB of chain state. */
+  /** Keys held per task at most before they are written down. */
   static final int DEFAULT_MAX_HELD = 16_384;
+
+  /**
+   * Bytes of held keys and values per task at most before they are written down: a few large
+   * records (a session's meta can reach tens of KB) must not hold the heap the key count allows.
+   */
+  static final long MAX_HELD_BYTES = 8L * 1024 * 1024;
 
   /** The held value of a deleted key (compared by identity: an empty value is a value). */
   private static final byte[] DELETED = new byte[0];
 
   private final int maxHeld;
   private final HashMap<Bytes, byte[]> held = new HashMap<>();
+  private long heldBytes;
   private long writtenDown;
 
   WriteBackStore(KeyValueStore<Bytes, byte[]> inner, int maxHeld) {
@@ -76,7 +83,7 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
 
   @Override
   public void init(StateStoreContext context, StateStore root) {
-    held.clear();
+    drop();
     super.init(context, root);
   }
 
@@ -92,8 +99,14 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
   @Override
   public void put(Bytes key, byte[] value) {
     Objects.requireNonNull(key, "key");
-    held.put(key, value == null ? DELETED : value);
-    if (held.size() > maxHeld) {
+    byte[] stored = value == null ? DELETED : value;
+    byte[] replaced = held.put(key, stored);
+    if (replaced == null) {
+      heldBytes += key.get().length + stored.length;
+    } else {
+      heldBytes += stored.length - replaced.length;
+    }
+    if (held.size() > maxHeld || heldBytes > MAX_HELD_BYTES) {
       writeDown();
     }
   }
@@ -171,13 +184,13 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
 
   @Override
   public void clearCache() {
-    held.clear();
+    drop();
     super.clearCache();
   }
 
   @Override
   public void close() {
-    held.clear();
+    drop();
     super.close();
   }
 
@@ -203,9 +216,14 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
     }
     // Cleared before the write: if it throws, the task fails and its state is discarded anyway,
     // and a second attempt must not write a half-written batch again.
-    held.clear();
+    drop();
     writtenDown += batch.size();
     wrapped().putAll(batch);
+  }
+
+  private void drop() {
+    held.clear();
+    heldBytes = 0;
   }
 
   /** Streams' key-value builder (logging on, caching off) with this layer on top. */

@@ -125,6 +125,20 @@ class WriteBackStoreTest {
   }
 
   @Test
+  void shouldWriteDownWhenTheHeldBytesPassTheBound() {
+    // Given
+    store.put(key(1), new byte[] {1});
+
+    // When one value larger than the byte bound is written
+    store.put(key(2), new byte[(int) WriteBackStore.MAX_HELD_BYTES]);
+
+    // Then both went down at once
+    assertThat(store.held()).isZero();
+    assertThat(rocks.get(key(1))).containsExactly(1);
+    assertThat(rocks.get(key(2))).hasSize((int) WriteBackStore.MAX_HELD_BYTES);
+  }
+
+  @Test
   void shouldDropHeldWritesWhenTheTaskStateIsDiscarded() {
     // Given
     store.put(key(1), new byte[] {1});

@@ -5,13 +5,11 @@ import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.policy.Policy;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * Builds the auditor's Kafka Streams topology (contract sections 4 and 9) with the Processor API:
@@ -25,8 +23,8 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  *
  * <p>The store {@value #CHAIN_STATE_STORE} is a persistent RocksDB key-value store with its
- * changelog ({@code <application.id>-chain-state-changelog}) and the record cache enabled; it holds
- * the chains, the eventId dedupe records and the engine's stream time of one task. Node and store
+ * changelog ({@code <application.id>-chain-state-changelog}) behind a write-back layer ({@link
+ * WriteBackStore}) in place of Streams' record cache; it holds the chains, the eventId dedupe records and the engine's stream time of one task. Node and store
  * names are part of the deployed state: renaming one orphans its changelog, which is why {@code
  * AuditorTopologyDescriptionTest} pins {@code describe()}.
  *
@@ -134,12 +132,7 @@ public final class AuditorTopology {
     Objects.requireNonNull(policy, "policy");
     AuditorTopics declared = AuditorTopics.of(topics, serdeConfig);
     StoreBuilder<KeyValueStore<Bytes, byte[]>> store =
-        Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(CHAIN_STATE_STORE),
-                Serdes.Bytes(),
-                Serdes.ByteArray())
-            .withLoggingEnabled(Map.of())
-            .withCachingEnabled();
+        WriteBackStore.builder(CHAIN_STATE_STORE, WriteBackStore.DEFAULT_MAX_HELD);
 
     Topology topology = new Topology();
     topology.addSource(

@@ -6,14 +6,8 @@ import io.agentauditor.engine.StateStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.processor.TaskId;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,20 +25,8 @@ class ChainStateStoreTest {
 
   @BeforeEach
   void openStore() {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "chain-state-store-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    MockProcessorContext<Object, Object> context =
-        new MockProcessorContext<>(props, new TaskId(0, 0), stateDir.toFile());
-    rocks =
-        Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(AuditorTopology.CHAIN_STATE_STORE),
-                Serdes.Bytes(),
-                Serdes.ByteArray())
-            .withLoggingDisabled()
-            .build();
-    rocks.init(context.getStateStoreContext(), rocks);
+    rocks = TestRocksStores.bare();
+    TestRocksStores.init(rocks, stateDir);
     store = new ChainStateStore(rocks);
   }
 

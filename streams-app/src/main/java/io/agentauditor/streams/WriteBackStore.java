@@ -1,0 +1,286 @@
+package io.agentauditor.streams;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
+
+/**
+ * The chain-state store's write-back layer, in place of Kafka Streams' record cache: the latest
+ * put or delete of each key is held in a hash map and goes down to the changelogged RocksDB store
+ * as one {@code putAll} when the task commits, before a range read, and whenever more than {@code
+ * maxHeld} keys or {@link #MAX_HELD_BYTES} bytes of keys and values are held.
+ *
+ * <p><b>Why.</b> The engine rewrites the stream time, a session's idle timer and the credential in
+ * use on nearly every step. Through Streams' layers each of those puts costs a metered call, a
+ * {@code TreeMap} walk in the record cache with a copy of the record's context, and an LRU update
+ * (load-tests/README.md, "Where the time goes"); here it is one {@code HashMap.put}, and the
+ * changelog and RocksDB see each key once per commit, as they did behind the record cache.
+ *
+ * <p><b>Why it is safe.</b> Held writes are written down in {@link #flushCache()}, which Kafka
+ * Streams calls on the store it registered (this one: it is the root the inner stores register)
+ * when a task prepares a commit, before the record collector is flushed and the offsets are
+ * committed, under exactly-once in the same transaction as the outputs of the records that made
+ * them. A write that was never written down belongs to records whose offsets were not committed
+ * either: after a crash they are processed again. {@link #commit} writes down too, for the
+ * other paths that commit a store. {@link #clearCache()} and {@link #close()} drop what is held:
+ * Streams calls them when a task's state is discarded (a dirty close or a recycle), after a clean
+ * commit in every other case.
+ *
+ * <p>It relies on {@link WrappedStateStore}, an internal class of Kafka Streams whose {@code
+ * flushCache} contract the version in use (4.3) honours as described; {@code
+ * WriteBackStoreTest} and the topology and restart tests cover it.
+ */
+final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, Bytes, byte[]>
+    implements KeyValueStore<Bytes, byte[]> {
+
+  /** Keys held per task at most before they are written down. */
+  static final int DEFAULT_MAX_HELD = 16_384;
+
+  /**
+   * Bytes of held keys and values per task at most before they are written down: a few large
+   * records (a session's meta can reach tens of KB) must not hold the heap the key count allows.
+   */
+  static final long MAX_HELD_BYTES = 8L * 1024 * 1024;
+
+  /** The held value of a deleted key (compared by identity: an empty value is a value). */
+  private static final byte[] DELETED = new byte[0];
+
+  private final int maxHeld;
+  private final HashMap<Bytes, byte[]> held = new HashMap<>();
+  private long heldBytes;
+  private long writtenDown;
+
+  WriteBackStore(KeyValueStore<Bytes, byte[]> inner, int maxHeld) {
+    super(inner);
+    if (maxHeld < 1) {
+      throw new IllegalArgumentException("maxHeld must be at least 1: " + maxHeld);
+    }
+    this.maxHeld = maxHeld;
+  }
+
+  /**
+   * A builder of the persistent, changelogged {@code name} store behind this layer (Streams' own
+   * record cache off: this layer replaces it).
+   */
+  static StoreBuilder<KeyValueStore<Bytes, byte[]>> builder(String name, int maxHeld) {
+    return new Builder(Stores.persistentKeyValueStore(name), maxHeld);
+  }
+
+  @Override
+  public void init(StateStoreContext context, StateStore root) {
+    drop();
+    super.init(context, root);
+  }
+
+  @Override
+  public byte[] get(Bytes key) {
+    byte[] value = held.get(key);
+    if (value != null) {
+      return value == DELETED ? null : value;
+    }
+    return wrapped().get(key);
+  }
+
+  @Override
+  public void put(Bytes key, byte[] value) {
+    Objects.requireNonNull(key, "key");
+    byte[] stored = value == null ? DELETED : value;
+    byte[] replaced = held.put(key, stored);
+    if (replaced == null) {
+      heldBytes += key.get().length + stored.length;
+    } else {
+      heldBytes += stored.length - replaced.length;
+    }
+    if (held.size() > maxHeld || heldBytes > MAX_HELD_BYTES) {
+      writeDown();
+    }
+  }
+
+  @Override
+  public byte[] putIfAbsent(Bytes key, byte[] value) {
+    byte[] current = get(key);
+    if (current == null) {
+      put(key, value);
+    }
+    return current;
+  }
+
+  @Override
+  public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
+    for (KeyValue<Bytes, byte[]> entry : entries) {
+      put(entry.key, entry.value);
+    }
+  }
+
+  @Override
+  public byte[] delete(Bytes key) {
+    byte[] current = get(key);
+    put(key, null);
+    return current;
+  }
+
+  @Override
+  public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+    writeDown();
+    return wrapped().range(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
+    writeDown();
+    return wrapped().reverseRange(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<Bytes, byte[]> all() {
+    writeDown();
+    return wrapped().all();
+  }
+
+  @Override
+  public KeyValueIterator<Bytes, byte[]> reverseAll() {
+    writeDown();
+    return wrapped().reverseAll();
+  }
+
+  @Override
+  public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(
+      P prefix, PS prefixKeySerializer) {
+    writeDown();
+    return wrapped().prefixScan(prefix, prefixKeySerializer);
+  }
+
+  @Override
+  public long approximateNumEntries() {
+    return wrapped().approximateNumEntries();
+  }
+
+  @Override
+  public void flushCache() {
+    writeDown();
+    super.flushCache();
+  }
+
+  @Override
+  public void commit(Map<TopicPartition, Long> changelogOffsets) {
+    writeDown();
+    super.commit(changelogOffsets);
+  }
+
+  @Override
+  public void clearCache() {
+    drop();
+    super.clearCache();
+  }
+
+  @Override
+  public void close() {
+    drop();
+    super.close();
+  }
+
+  /** Keys held now, not yet written down. */
+  int held() {
+    return held.size();
+  }
+
+  /** Keys written down so far (each key once per write-down). */
+  long writtenDown() {
+    return writtenDown;
+  }
+
+  /** Writes every held write to the inner store as one batch, then holds nothing. */
+  private void writeDown() {
+    if (held.isEmpty()) {
+      return;
+    }
+    List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(held.size());
+    for (Map.Entry<Bytes, byte[]> e : held.entrySet()) {
+      byte[] value = e.getValue();
+      batch.add(KeyValue.pair(e.getKey(), value == DELETED ? null : value));
+    }
+    // Cleared before the write: if it throws, the task fails and its state is discarded anyway,
+    // and a second attempt must not write a half-written batch again.
+    drop();
+    writtenDown += batch.size();
+    wrapped().putAll(batch);
+  }
+
+  private void drop() {
+    held.clear();
+    heldBytes = 0;
+  }
+
+  /** Streams' key-value builder (logging on, caching off) with this layer on top. */
+  private static final class Builder implements StoreBuilder<KeyValueStore<Bytes, byte[]>> {
+
+    private final StoreBuilder<KeyValueStore<Bytes, byte[]>> inner;
+    private final int maxHeld;
+
+    Builder(KeyValueBytesStoreSupplier supplier, int maxHeld) {
+      Serde<Bytes> keys = org.apache.kafka.common.serialization.Serdes.Bytes();
+      Serde<byte[]> values = org.apache.kafka.common.serialization.Serdes.ByteArray();
+      this.inner =
+          Stores.keyValueStoreBuilder(supplier, keys, values)
+              .withLoggingEnabled(Map.of())
+              .withCachingDisabled();
+      this.maxHeld = maxHeld;
+    }
+
+    @Override
+    public StoreBuilder<KeyValueStore<Bytes, byte[]>> withCachingEnabled() {
+      throw new UnsupportedOperationException("the write-back layer replaces the record cache");
+    }
+
+    @Override
+    public StoreBuilder<KeyValueStore<Bytes, byte[]>> withCachingDisabled() {
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<KeyValueStore<Bytes, byte[]>> withLoggingEnabled(Map<String, String> config) {
+      inner.withLoggingEnabled(config);
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<KeyValueStore<Bytes, byte[]>> withLoggingDisabled() {
+      throw new UnsupportedOperationException("chain state is always changelogged");
+    }
+
+    @Override
+    public KeyValueStore<Bytes, byte[]> build() {
+      return new WriteBackStore(inner.build(), maxHeld);
+    }
+
+    @Override
+    public Map<String, String> logConfig() {
+      return inner.logConfig();
+    }
+
+    @Override
+    public boolean loggingEnabled() {
+      return inner.loggingEnabled();
+    }
+
+    @Override
+    public String name() {
+      return inner.name();
+    }
+  }
+}

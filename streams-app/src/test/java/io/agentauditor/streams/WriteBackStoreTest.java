@@ -1,0 +1,170 @@
+package io.agentauditor.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The write-back layer over a real RocksDB store: reads see held writes at once, the store below
+ * sees them only when they are written down (commit, range, bound), and a discarded task's held
+ * writes never reach it.
+ */
+class WriteBackStoreTest {
+
+  @TempDir Path stateDir;
+
+  private KeyValueStore<Bytes, byte[]> rocks;
+  private WriteBackStore store;
+
+  @BeforeEach
+  void openStore() {
+    rocks = TestRocksStores.bare();
+    store = new WriteBackStore(rocks, 3);
+    TestRocksStores.init(store, stateDir);
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  @Test
+  void shouldHoldTheLatestWriteOfAKeyUntilTheCommit() {
+    // Given
+    store.put(key(1), new byte[] {1});
+    store.put(key(1), new byte[] {2});
+
+    // When / Then: read back at once, not yet below
+    assertThat(store.get(key(1))).containsExactly(2);
+    assertThat(rocks.get(key(1))).isNull();
+    assertThat(store.held()).isEqualTo(1);
+
+    // When the task commits
+    store.flushCache();
+
+    // Then the latest value alone went down, once
+    assertThat(rocks.get(key(1))).containsExactly(2);
+    assertThat(store.held()).isZero();
+    assertThat(store.writtenDown()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldHideADeletedKeyAndDeleteItBelowAtTheCommit() {
+    // Given a key already below
+    store.put(key(1), new byte[] {1});
+    store.commit(Map.of());
+
+    // When
+    byte[] old = store.delete(key(1));
+
+    // Then
+    assertThat(old).containsExactly(1);
+    assertThat(store.get(key(1))).isNull();
+    assertThat(rocks.get(key(1))).containsExactly(1);
+    store.flushCache();
+    assertThat(rocks.get(key(1))).isNull();
+  }
+
+  @Test
+  void shouldKeepAnEmptyValueApartFromADeletion() {
+    // When
+    store.put(key(1), new byte[0]);
+    store.flushCache();
+
+    // Then
+    assertThat(store.get(key(1))).isEmpty();
+    assertThat(rocks.get(key(1))).isEmpty();
+  }
+
+  @Test
+  void shouldWriteDownBeforeARangeSoTheRangeSeesEveryWrite() {
+    // Given one key below, one held, one deleted while held
+    store.put(key(1), new byte[] {1});
+    store.flushCache();
+    store.put(key(2), new byte[] {2});
+    store.put(key(3), new byte[] {3});
+    store.delete(key(1));
+
+    // When
+    List<Integer> keys = new ArrayList<>();
+    try (KeyValueIterator<Bytes, byte[]> it = store.range(key(0), key(9))) {
+      it.forEachRemaining(kv -> keys.add((int) kv.key.get()[0]));
+    }
+
+    // Then
+    assertThat(keys).containsExactly(2, 3);
+    assertThat(store.held()).isZero();
+  }
+
+  @Test
+  void shouldWriteDownWhenMoreKeysThanTheBoundAreHeld() {
+    // When four keys are written with room for three
+    store.putAll(
+        List.of(
+            KeyValue.pair(key(1), new byte[] {1}),
+            KeyValue.pair(key(2), new byte[] {2}),
+            KeyValue.pair(key(3), new byte[] {3})));
+    assertThat(rocks.get(key(1))).isNull();
+    store.put(key(4), new byte[] {4});
+
+    // Then all four went down
+    assertThat(store.held()).isZero();
+    assertThat(rocks.get(key(1))).containsExactly(1);
+    assertThat(rocks.get(key(4))).containsExactly(4);
+  }
+
+  @Test
+  void shouldWriteDownWhenTheHeldBytesPassTheBound() {
+    // Given
+    store.put(key(1), new byte[] {1});
+
+    // When one value larger than the byte bound is written
+    store.put(key(2), new byte[(int) WriteBackStore.MAX_HELD_BYTES]);
+
+    // Then both went down at once
+    assertThat(store.held()).isZero();
+    assertThat(rocks.get(key(1))).containsExactly(1);
+    assertThat(rocks.get(key(2))).hasSize((int) WriteBackStore.MAX_HELD_BYTES);
+  }
+
+  @Test
+  void shouldDropHeldWritesWhenTheTaskStateIsDiscarded() {
+    // Given
+    store.put(key(1), new byte[] {1});
+
+    // When Streams discards the task's cached state (a dirty close or a recycle)
+    store.clearCache();
+
+    // Then nothing reaches the store below, not even at a later commit
+    store.flushCache();
+    assertThat(rocks.get(key(1))).isNull();
+    assertThat(store.get(key(1))).isNull();
+  }
+
+  @Test
+  void shouldPutIfAbsentAgainstHeldWrites() {
+    // Given
+    store.put(key(1), new byte[] {1});
+
+    // When / Then
+    assertThat(store.putIfAbsent(key(1), new byte[] {9})).containsExactly(1);
+    assertThat(store.putIfAbsent(key(2), new byte[] {2})).isNull();
+    assertThat(store.get(key(1))).containsExactly(1);
+    assertThat(store.get(key(2))).containsExactly(2);
+  }
+
+  private static Bytes key(int k) {
+    return Bytes.wrap(new byte[] {(byte) k});
+  }
+}

@@ -263,8 +263,9 @@ public final class CheckReports {
       p = p.substring(2);
     }
     try {
-      // A first segment holding ':' would read as a scheme: "./" keeps it a path.
-      String raw = new java.net.URI(null, null, p, null).getRawPath();
+      // Encoded behind "./", so that a first segment holding ':' is not read as a scheme; the
+      // "./" stays only where it is needed.
+      String raw = new java.net.URI(null, null, "./" + p, null).getRawPath().substring(2);
       int slash = raw.indexOf('/');
       return (slash < 0 ? raw : raw.substring(0, slash)).contains(":") ? "./" + raw : raw;
     } catch (java.net.URISyntaxException e) {

@@ -281,9 +281,32 @@ class CheckCommandTest {
   }
 
   @Test
-  void shouldCatchASecretPatternAddedToTheBundleBothHereAndInTheEnginesArgumentScan(
-      @TempDir Path bundleDir) throws IOException {
-    // Given a bundle with one more secret pattern, and a file holding a token only it matches
+  void shouldCatchASecretPatternAddedToTheBundleBothHereAndInTheRuntimeEngine(@TempDir Path bundleDir)
+      throws IOException {
+    // Given a file holding a token only a new pattern matches, and an agent writing that very text
+    String token = "acme_" + "k3y0f7w3nty5ymb0l5zz";
+    String content = "class Client { String t = \"" + token + "\"; }\n";
+    write("src/Client.java", content);
+    String events =
+        "{\"eventId\":\"e1\",\"sessionId\":\"s1\",\"agentId\":\"agent:root\","
+            + "\"occurredAt\":\"2026-01-01T10:00:00Z\",\"type\":\"SESSION_STARTED\","
+            + "\"session\":{\"initiator\":\"user:alice\",\"grantedScopes\":[\"write:repo/**\"]}}\n"
+            + "{\"eventId\":\"e2\",\"sessionId\":\"s1\",\"agentId\":\"agent:root\","
+            + "\"occurredAt\":\"2026-01-01T10:00:01Z\",\"type\":\"TOOL_CALL\",\"toolCall\":{"
+            + "\"tool\":\"repo.write_file\",\"arguments\":{\"repo\":\"acme/api\","
+            + "\"path\":\"src/Client.java\",\"content\":"
+            + new ObjectMapper().writeValueAsString(content)
+            + "}}}\n";
+
+    // When the default bundle checks the tree and decides the agent's write
+    int before = run(repo.toString());
+    io.agentauditor.model.Decision beforeDecision = writeDecision(TestBundles.defaultBundle(), events);
+
+    // Then neither catches it
+    assertThat(before).isZero();
+    assertThat(beforeDecision.verdict()).isEqualTo(io.agentauditor.model.Verdict.ALLOW);
+
+    // Given a copy of the bundle with one more secret pattern, and nothing else changed
     Path bundle = TestBundles.copy(TestBundles.defaultBundle(), bundleDir.resolve("b"));
     String secrets = TestBundles.read(bundle, "patterns/secrets.yaml");
     TestBundles.write(
@@ -293,25 +316,35 @@ class CheckCommandTest {
             "secretPatterns:\n",
             "secretPatterns:\n  - id: acme-token\n    description: Acme API token\n"
                 + "    regex: 'acme_[a-z0-9]{20}'\n    keywords: [acme_]\n"));
-    String token = "acme_" + "k3y0f7w3nty5ymb0l5zz";
-    write("src/Client.java", "class Client { String t = \"" + token + "\"; }\n");
-    CommandLine cli = AuditorCli.newCommandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
 
-    // When the tree is checked with that bundle, and the same text is scanned as a tool argument
-    int code = cli.execute("check", "--policies", bundle.toString(), repo.toString());
-    io.agentauditor.engine.ArgumentScanner runtime =
-        new io.agentauditor.engine.ArgumentScanner(
-            io.agentauditor.policy.PolicyBundleLoader.load(bundle));
-    String runtimeHits =
-        runtime.secretHits(java.util.Map.of("content", Files.readString(repo.resolve("src/Client.java"))));
+    // When that bundle checks the tree, and the runtime engine decides the same write with it
+    int code = runWith(bundle, repo.toString());
+    io.agentauditor.model.Decision decision = writeDecision(bundle, events);
 
-    // Then both catch it, with no other change
+    // Then both catch it, under the same rule and pattern
     assertThat(code).isEqualTo(1);
-    assertThat(out.toString()).contains(":1:28: CRITICAL secret-in-arguments acme-token acme\u2026");
-    assertThat(runtimeHits).isEqualTo("argument 'content' matches acme-token");
+    assertThat(out.toString())
+        .isEqualTo(shown("src/Client.java") + ":1:28: CRITICAL secret-in-arguments acme-token acme\u2026\n");
+    assertThat(decision.verdict()).isEqualTo(io.agentauditor.model.Verdict.BLOCK);
+    assertThat(decision.findings())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.ruleId()).isEqualTo("secret-in-arguments");
+              assertThat(f.message()).contains("argument 'content' matches acme-token");
+            });
   }
+
+  /** The runtime's decision of the last event of {@code events}, replayed with {@code bundle}. */
+  private static io.agentauditor.model.Decision writeDecision(Path bundle, String events) {
+    List<io.agentauditor.policytest.ActualOutput> outputs =
+        new io.agentauditor.policytest.PolicyCaseRunner(
+                io.agentauditor.policy.PolicyBundleLoader.load(bundle))
+            .replay(events);
+    assertThat(outputs).hasSize(2);
+    return ((io.agentauditor.policytest.ActualOutput.Decided) outputs.get(1)).decision();
+  }
+
   /** A copy of the default bundle with {@code waivers} included, in {@code waivers.yaml}. */
   private Path bundleWithWaivers(Path dir, String waivers) {
     Path bundle = TestBundles.copy(TestBundles.defaultBundle(), dir.resolve("b"));

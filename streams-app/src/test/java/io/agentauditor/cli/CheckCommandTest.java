@@ -397,9 +397,11 @@ class CheckCommandTest {
     JsonNode result = new ObjectMapper().readTree(out.toString()).get("runs").get(0).get("results").get(0);
     int json = runWith(bundle, "--format", "json", repo.toString());
     JsonNode root = new ObjectMapper().readTree(out.toString());
+    int junit = runWith(bundle, "--format", "junit", repo.toString());
+    String junitOut = out.toString();
 
     // Then the finding is still reported, as waived, and the check passes
-    assertThat(List.of(text, sarif, json)).containsOnly(0);
+    assertThat(List.of(text, sarif, json, junit)).containsOnly(0);
     assertThat(textOut)
         .isEqualTo(
             shown(".env")
@@ -414,6 +416,9 @@ class CheckCommandTest {
     assertThat(root.get("findings").get(0).get("waived").get("expires").asText()).isEqualTo("2099-12-31");
     assertThat(root.get("counts").get("blocking").asInt()).isZero();
     assertThat(root.get("counts").get("waived").asInt()).isEqualTo(1);
+    assertThat(junitOut)
+        .contains("failures=\"0\" errors=\"0\" skipped=\"1\"")
+        .contains("<skipped message=\"waived until 2099-12-31 by waivers.yaml:2: a fake token kept as a test fixture\"");
   }
 
   @Test

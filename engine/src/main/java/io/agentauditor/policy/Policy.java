@@ -15,6 +15,8 @@ import java.util.Objects;
  *     whoever runs the bundle to report, e.g. at startup; empty when the bundle states everything
  * @param boundaries the agents' boundaries in the order they are tried ({@code
  *     grant-exceeds-boundary}); empty when the bundle has none
+ * @param waivers the pre-merge gate's waivers in bundle order, expired ones included (contract
+ *     section 13); the runtime's rules ignore them; empty when the bundle has none
  */
 public record Policy(
     String name,
@@ -28,7 +30,8 @@ public record Policy(
     Map<BuiltinRule, RuleSettings> builtins,
     List<CustomRule> customRules,
     List<PolicyWarning> warnings,
-    List<AgentBoundary> boundaries) {
+    List<AgentBoundary> boundaries,
+    List<Waiver> waivers) {
 
   public Policy {
     Objects.requireNonNull(name, "name");
@@ -43,6 +46,7 @@ public record Policy(
     customRules = List.copyOf(customRules);
     warnings = List.copyOf(warnings);
     boundaries = List.copyOf(boundaries);
+    waivers = List.copyOf(waivers);
     for (BuiltinRule r : BuiltinRule.values()) {
       if (!builtins.containsKey(r)) {
         throw new IllegalArgumentException("no settings for built-in rule " + r.id());
@@ -50,7 +54,37 @@ public record Policy(
     }
   }
 
-  /** A policy without boundaries. */
+  /** A policy without waivers. */
+  public Policy(
+      String name,
+      String version,
+      String digest,
+      PolicySettings settings,
+      ActionLattice lattice,
+      Map<String, ToolSpec> tools,
+      List<NamedPattern> secretPatterns,
+      List<NamedPattern> codePatterns,
+      Map<BuiltinRule, RuleSettings> builtins,
+      List<CustomRule> customRules,
+      List<PolicyWarning> warnings,
+      List<AgentBoundary> boundaries) {
+    this(
+        name,
+        version,
+        digest,
+        settings,
+        lattice,
+        tools,
+        secretPatterns,
+        codePatterns,
+        builtins,
+        customRules,
+        warnings,
+        boundaries,
+        List.of());
+  }
+
+  /** A policy without boundaries or waivers. */
   public Policy(
       String name,
       String version,

@@ -57,7 +57,8 @@ public final class PolicyBundleLoader {
           "codePatterns",
           "rules",
           "customRules",
-          "boundaries");
+          "boundaries",
+          "waivers");
 
   private static final java.util.regex.Pattern NAME =
       java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]*");
@@ -78,6 +79,7 @@ public final class PolicyBundleLoader {
   private final PatternsReader patterns = new PatternsReader();
   private final RulesReader rules = new RulesReader();
   private final BoundariesReader boundaries = new BoundariesReader();
+  private final WaiversReader waivers = new WaiversReader();
 
   private PolicyBundleLoader(Path dir) {
     this.dir = dir;
@@ -123,7 +125,8 @@ public final class PolicyBundleLoader {
         rules.builtins(),
         rules.customRules(),
         warnings,
-        boundaries.boundaries());
+        boundaries.boundaries(),
+        waivers.waivers());
   }
 
   private PolicyLoadException rejected() {
@@ -207,19 +210,28 @@ public final class PolicyBundleLoader {
   }
 
   private static String includeProblem(String rel) {
-    if (rel.startsWith("/") || rel.contains("\\") || rel.matches("^[A-Za-z]:.*")) {
-      return "must be a path relative to the bundle directory, with / separators";
-    }
-    for (String seg : rel.split("/", -1)) {
-      if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) {
-        return "must not contain empty, '.' or '..' segments";
-      }
+    String problem = relativePathProblem(rel);
+    if (problem != null) {
+      return problem;
     }
     if (!rel.endsWith(".yaml") && !rel.endsWith(".yml")) {
       return "must be a .yaml or .yml file";
     }
     if (rel.equals(MANIFEST)) {
       return "the manifest can't include itself";
+    }
+    return null;
+  }
+
+  /** Why {@code rel} is not a plain relative path with {@code /} separators, or null when it is. */
+  static String relativePathProblem(String rel) {
+    if (rel.startsWith("/") || rel.contains("\\") || rel.matches("^[A-Za-z]:.*")) {
+      return "must be a relative path, with / separators";
+    }
+    for (String seg : rel.split("/", -1)) {
+      if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) {
+        return "must not contain empty, '.' or '..' segments";
+      }
     }
     return null;
   }
@@ -276,6 +288,7 @@ public final class PolicyBundleLoader {
         case "rules" -> rules.readRules(yaml, s.getValue());
         case "customRules" -> rules.readCustomRules(yaml, value);
         case "boundaries" -> boundaries.readBoundaries(yaml, s.getValue());
+        case "waivers" -> waivers.readWaivers(yaml, s.getValue());
         default -> throw new IllegalStateException("unhandled section " + s.getKey());
       }
     }

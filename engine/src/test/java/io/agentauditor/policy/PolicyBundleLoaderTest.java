@@ -168,6 +168,88 @@ class PolicyBundleLoaderTest {
     assertThat(PolicyBundleLoader.load(TestBundles.defaultBundle()).boundaries()).isEmpty();
   }
 
+  private static final String FINGERPRINT = "0123456789abcdef0123456789abcdef";
+
+  @Test
+  void shouldLoadWaiversExpiredOnesIncluded() {
+    include(
+        "waivers.yaml",
+        "waivers:\n"
+            + "  - file: infra/legacy/main.tf\n"
+            + "    rule: long-lived-secret-in-code\n"
+            + "    fingerprint: " + FINGERPRINT + "\n"
+            + "    reason: the legacy key is rotated by hand until the module is retired\n"
+            + "    expires: 2099-03-31\n"
+            + "  - file: .env.example\n"
+            + "    rule: insecure-secret-storage\n"
+            + "    fingerprint: \"" + FINGERPRINT + "\"\n"
+            + "    reason: a documented fake token\n"
+            + "    expires: \"2020-01-31\"\n");
+
+    Policy policy = PolicyBundleLoader.load(dir);
+
+    assertThat(policy.waivers())
+        .containsExactly(
+            new Waiver(
+                "infra/legacy/main.tf",
+                "long-lived-secret-in-code",
+                FINGERPRINT,
+                "the legacy key is rotated by hand until the module is retired",
+                java.time.LocalDate.of(2099, 3, 31),
+                "waivers.yaml:2"),
+            new Waiver(
+                ".env.example",
+                "insecure-secret-storage",
+                FINGERPRINT,
+                "a documented fake token",
+                java.time.LocalDate.of(2020, 1, 31),
+                "waivers.yaml:7"));
+    assertThat(policy.waivers().get(1).expiredOn(java.time.LocalDate.of(2020, 1, 31))).isFalse();
+    assertThat(policy.waivers().get(1).expiredOn(java.time.LocalDate.of(2020, 2, 1))).isTrue();
+    assertThat(PolicyBundleLoader.load(TestBundles.defaultBundle()).waivers()).isEmpty();
+  }
+
+  @Test
+  void shouldRejectBadWaiversWithEveryErrorAtItsLine() {
+    include("more.yaml", "waivers: []\n"); // included after waivers.yaml
+    include(
+        "waivers.yaml",
+        "waivers:\n"
+            + "  - file: /etc/passwd\n"
+            + "    rule: unknown-tool\n"
+            + "    fingerprint: ABC\n"
+            + "    reason: \"\"\n"
+            + "    expires: 2027-02-30\n"
+            + "  - file: a.tf\n"
+            + "    rule: secret-in-arguments\n"
+            + "    fingerprint: " + FINGERPRINT + "\n"
+            + "    reason: fine\n"
+            + "    expires: 2027-01-01\n"
+            + "  - file: a.tf\n"
+            + "    rule: secret-in-arguments\n"
+            + "    fingerprint: " + FINGERPRINT + "\n"
+            + "    reason: the same again\n"
+            + "    expires: 2028-01-01\n"
+            + "  - file: b.tf\n"
+            + "    rule: secret-in-arguments\n"
+            + "    reason: no fingerprint, no expiry\n");
+
+    assertThat(errors())
+        .containsExactly(
+            "waivers.yaml:2: waivers[0].file '/etc/passwd' must be a relative path, with / separators",
+            "waivers.yaml:3: waivers[0].rule: 'unknown-tool' is not one of secret-in-arguments,"
+                + " insecure-secret-storage, long-lived-secret-in-code",
+            "waivers.yaml:4: waivers[0].fingerprint 'ABC' must be 32 lower-case hex digits, as the"
+                + " check reports it",
+            "waivers.yaml:5: waivers[0].reason must not be empty",
+            "waivers.yaml:6: waivers[0].expires '2027-02-30' must be a date, YYYY-MM-DD",
+            "waivers.yaml:12: waivers[2]: the same file, rule and fingerprint are waived at"
+                + " waivers.yaml:7",
+            "waivers.yaml:17: waivers[3]: missing required key 'fingerprint'",
+            "waivers.yaml:17: waivers[3]: missing required key 'expires'",
+            "more.yaml:1: waivers are already defined at waivers.yaml:1");
+  }
+
   @Test
   void shouldRejectBadBoundariesWithEveryErrorAtItsLine() {
     include("more.yaml", "boundaries: []\n"); // included after boundaries.yaml
@@ -211,7 +293,7 @@ class PolicyBundleLoaderTest {
         .containsExactly(
             "more.yaml:1: bundle file: unknown key 'secretPattern' (did you mean"
                 + " 'secretPatterns'?); expected one of settings, lattice, tools, secretPatterns,"
-                + " codePatterns, rules, customRules, boundaries",
+                + " codePatterns, rules, customRules, boundaries, waivers",
             "more.yaml:6: tool 'a.b': duplicate key 'requiredScopes' (first at line 5)");
   }
 

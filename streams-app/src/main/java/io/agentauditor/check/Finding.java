@@ -1,6 +1,7 @@
 package io.agentauditor.check;
 
 import io.agentauditor.model.Severity;
+import io.agentauditor.policy.Waiver;
 import java.util.List;
 
 /**
@@ -20,6 +21,8 @@ import java.util.List;
  * @param location the kind of file it sits in
  * @param excerpt the first characters of the match and an ellipsis
  * @param fingerprint a stable id of the rule, pattern and matched text, for alerts and waivers
+ * @param waiver the bundle's waiver that accepts this finding, or null when none does (an expired
+ *     waiver never does)
  */
 public record Finding(
     String file,
@@ -33,9 +36,15 @@ public record Finding(
     List<String> references,
     StorageLocation location,
     String excerpt,
-    String fingerprint) {
+    String fingerprint,
+    Waiver waiver) {
 
   public Finding {
     references = List.copyOf(references);
+  }
+
+  /** Whether this finding fails the check: its rule blocks and no waiver accepts it. */
+  public boolean failing() {
+    return blocking && waiver == null;
   }
 }

@@ -6,21 +6,28 @@ import io.agentauditor.model.Verdict;
 import io.agentauditor.policy.BuiltinRule;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.policy.RuleSettings;
+import io.agentauditor.policy.Waiver;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The pre-merge gate over files (contract section 13): each text file's content is scanned as the
  * value of one argument by the engine's own {@link ArgumentScanner#locate}, so the gate finds what
  * the runtime finds; each match becomes a {@link Finding} under the rule of its {@link
  * StorageLocation}, with that rule's severity, action and references from the bundle. A rule the
- * bundle disables reports nothing. Not thread-safe (the scanner isn't).
+ * bundle disables reports nothing. A finding that one of the bundle's unexpired waivers names (file,
+ * rule, fingerprint) is reported as waived and does not fail the check; expired waivers waive
+ * nothing and are listed by {@link #expiredWaivers()}. Not thread-safe (the scanner isn't).
  */
 public final class PreMergeCheck {
 
@@ -31,13 +38,50 @@ public final class PreMergeCheck {
   private final ArgumentScanner scanner;
   private final List<Finding> findings = new ArrayList<>();
   private final RepositoryFiles.Skipped skipped = new RepositoryFiles.Skipped();
+  private final Map<String, Waiver> waivers = new HashMap<>();
+  private final List<Waiver> expiredWaivers = new ArrayList<>();
   private int files;
   private long bytes;
 
-  /** @param policy the loaded bundle; not null */
+  /** A check on today's date (UTC), for which waivers have expired. */
   public PreMergeCheck(Policy policy) {
+    this(policy, LocalDate.now(ZoneOffset.UTC));
+  }
+
+  /**
+   * @param policy the loaded bundle; not null
+   * @param today the date waivers' expiry is compared with; not null
+   */
+  public PreMergeCheck(Policy policy, LocalDate today) {
     this.policy = policy;
     this.scanner = new ArgumentScanner(policy);
+    for (Waiver w : policy.waivers()) {
+      if (w.expiredOn(today)) {
+        expiredWaivers.add(w);
+      } else {
+        waivers.put(waiverKey(w.file(), w.rule(), w.fingerprint()), w);
+      }
+    }
+  }
+
+  private static String waiverKey(String file, String rule, String fingerprint) {
+    return file + "\0" + rule + "\0" + fingerprint;
+  }
+
+  /**
+   * The unexpired waiver of a finding, or null: one naming its rule, its fingerprint and its file
+   * as reported (a leading {@code ./} left out) or as it sits in the scanned directory.
+   */
+  private Waiver waiver(String shown, String relative, String rule, String fingerprint) {
+    if (waivers.isEmpty()) {
+      return null;
+    }
+    String file = shown;
+    while (file.startsWith("./")) {
+      file = file.substring(2);
+    }
+    Waiver w = waivers.get(waiverKey(file, rule, fingerprint));
+    return w != null ? w : waivers.get(waiverKey(relative, rule, fingerprint));
   }
 
   /**
@@ -103,6 +147,7 @@ public final class PreMergeCheck {
       }
       int[] starts = m.form() == ArgumentScanner.Form.GIVEN ? givenLines : normalisedLines;
       int lineIndex = lineOf(starts, m.start());
+      String fingerprint = fingerprint(rule.id(), m.patternId(), m.matched());
       findings.add(
           new Finding(
               shown,
@@ -122,7 +167,8 @@ public final class PreMergeCheck {
               settings.references(),
               location,
               mask(m.matched()),
-              fingerprint(rule.id(), m.patternId(), m.matched())));
+              fingerprint,
+              waiver(shown, relative, rule.id(), fingerprint)));
     }
   }
 
@@ -152,9 +198,14 @@ public final class PreMergeCheck {
     return bytes;
   }
 
-  /** Whether any finding is at BLOCK level. */
+  /** Whether any finding fails the check: at BLOCK level and not waived. */
   public boolean blocks() {
-    return findings.stream().anyMatch(Finding::blocking);
+    return findings.stream().anyMatch(Finding::failing);
+  }
+
+  /** The bundle's waivers that have expired, in bundle order: they waive nothing. */
+  public List<Waiver> expiredWaivers() {
+    return List.copyOf(expiredWaivers);
   }
 
   /** The first {@value #EXCERPT_CHARS} characters and an ellipsis: never the secret itself. */

@@ -30,11 +30,13 @@ import picocli.CommandLine.Parameters;
             + " files and files over 8 MiB) with the bundle's secret and"
             + " long-lived-credential-in-code patterns, as the engine scans tool arguments. Each"
             + " finding names the file, line, column, rule and pattern, with a masked excerpt;"
-            + " never the secret.",
+            + " never the secret. A finding the bundle's waivers accept (file, rule, fingerprint,"
+            + " until an expiry date) is reported as waived and does not fail the check; an"
+            + " expired waiver waives nothing and is reported.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:nothing at BLOCK level was found",
-      "1:something at BLOCK level was found",
+      "0:nothing at BLOCK level was found, or only waived findings",
+      "1:something at BLOCK level was found and not waived",
       "2:usage error, an unreadable path or a policy bundle that fails to load"
     })
 public final class CheckCommand implements Callable<Integer> {
@@ -82,7 +84,8 @@ public final class CheckCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Policy policy = BundleDirectory.loadOrReport(BundleDirectory.resolve(policies), err);
+    Path bundle = BundleDirectory.resolve(policies);
+    Policy policy = BundleDirectory.loadOrReport(bundle, err);
     if (policy == null) {
       return ERROR;
     }
@@ -114,6 +117,7 @@ public final class CheckCommand implements Callable<Integer> {
       case junit -> CheckReports.junit(check, out);
     }
     out.flush();
+    CheckReports.expiredWaivers(check, bundle).forEach(err::println);
     err.println(CheckReports.summary(check));
     err.flush();
     return check.blocks() ? BLOCKED : CLEAN;

@@ -1,12 +1,17 @@
 package io.agentauditor.cli;
 
+import io.agentauditor.check.CheckReports;
 import io.agentauditor.policy.BuiltinRule;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.policy.PolicyWarning;
 import io.agentauditor.policy.RuleSettings;
+import io.agentauditor.policy.Waiver;
 import io.agentauditor.model.RuleMode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +20,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code ./auditor policy check [DIR]}: loads the bundle the way the auditor does. Exit 0 with its
  * identity and a summary on stdout, and each warning (a built-in the bundle does not list, at its
- * default), one {@code file:line: warning: message} per line, on stderr; exit 2 with every error,
+ * default; a waiver that has expired), one {@code file:line: warning: message} per line, on stderr; exit 2 with every error,
  * one {@code file:line: message} per line, on stderr. Files as reachable from the working
  * directory.
  */
@@ -69,6 +74,13 @@ public final class PolicyCheckCommand implements Callable<Integer> {
         BuiltinRule.values().length, shadow, disabled, policy.customRules().size(), customShadow);
     out.printf("tools: %d%n", policy.tools().size());
     out.printf("boundaries: %d%n", policy.boundaries().size());
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    List<Waiver> expired = policy.waivers().stream().filter(w -> w.expiredOn(today)).toList();
+    out.printf("waivers: %d (%d expired)%n", policy.waivers().size(), expired.size());
+    for (Waiver w : expired) {
+      err.println(dir.resolve(w.where()) + ": warning: " + CheckReports.expiry(w));
+    }
+    err.flush();
     out.printf(
         "patterns: %d secret, %d long-lived-credential-in-code%n",
         policy.secretPatterns().size(), policy.codePatterns().size());

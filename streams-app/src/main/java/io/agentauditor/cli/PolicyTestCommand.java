@@ -4,6 +4,7 @@ import io.agentauditor.policy.BuiltinRule;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.policytest.CaseFileException;
 import io.agentauditor.policytest.CaseResult;
+import io.agentauditor.policytest.CheckCases;
 import io.agentauditor.policytest.ExpectedOutput;
 import io.agentauditor.policytest.PolicyCase;
 import io.agentauditor.policytest.PolicyCaseLoader;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code ./auditor policy test [DIR]}: loads the bundle, runs every case of {@code DIR/cases/}
- * through the replay path, prints {@code PASS id} or {@code FAIL id} with a diff per case and a
+ * through the replay path and every repository of {@code DIR/check-cases/} through the pre-merge
+ * gate ({@link CheckCases}), prints {@code PASS id} or {@code FAIL id} with a diff per case and a
  * summary {@code N passed, M failed} on stdout. Exit 0 when all pass, 1 when any fails, 2 when the
  * bundle fails to load or a case file can't be read (every error as {@code file:line: message} on
  * stderr).
@@ -32,7 +34,9 @@ import picocli.CommandLine.Parameters;
     header = "Run a policy bundle's own cases.",
     description =
         "Run a policy bundle's own cases (DIR/cases/*.yaml): replay each case's events and "
-            + "compare every decision and dead letter with the expected ones, in order.",
+            + "compare every decision and dead letter with the expected ones, in order; and its "
+            + "check cases (DIR/check-cases/NAME/): check each repository and compare the "
+            + "findings with the expected ones (rule, file, line).",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:every case passed",
@@ -76,8 +80,10 @@ public final class PolicyTestCommand implements Callable<Integer> {
       return ERROR;
     }
     List<PolicyCase> cases;
+    List<CheckCases.CheckCase> checkCases;
     try {
       cases = PolicyCaseLoader.load(bundle);
+      checkCases = CheckCases.load(bundle);
     } catch (CaseFileException e) {
       e.errors().forEach(err::println);
       err.println("policy cases of " + bundle + " rejected: " + count(e.errors().size(), "error"));
@@ -86,7 +92,8 @@ public final class PolicyTestCommand implements Callable<Integer> {
     }
     if (run != null) {
       cases = cases.stream().filter(c -> c.id().contains(run)).toList();
-      if (cases.isEmpty()) {
+      checkCases = checkCases.stream().filter(c -> c.id().contains(run)).toList();
+      if (cases.isEmpty() && checkCases.isEmpty()) {
         err.println("no case id contains '" + run + "'");
         err.flush();
         return ERROR;
@@ -103,6 +110,22 @@ public final class PolicyTestCommand implements Callable<Integer> {
         out.println("PASS " + c.id());
         if (verbose) {
           out.print(passingDetail(result));
+        }
+      } else {
+        failed++;
+        out.println("FAIL " + c.id());
+        out.print(result.diff());
+      }
+    }
+    // The pre-merge gate's cases: repositories checked with the same bundle (contract section 13).
+    for (CheckCases.CheckCase c : checkCases) {
+      CheckCases.Result result = CheckCases.run(policy, c);
+      if (result.passed()) {
+        passed++;
+        out.println("PASS " + c.id());
+        if (verbose) {
+          out.println("  " + c.caseFile() + (c.description().isEmpty() ? "" : ": " + c.description()));
+          c.expect().forEach(e -> out.println("    " + e));
         }
       } else {
         failed++;

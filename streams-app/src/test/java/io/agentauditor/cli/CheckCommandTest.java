@@ -253,7 +253,7 @@ class CheckCommandTest {
       assertThat(r.get("level").asText()).isEqualTo("error");
       assertThat(r.get("message").get("text").asText()).isNotBlank();
       JsonNode loc = r.get("locations").get(0).get("physicalLocation");
-      assertThat(loc.get("artifactLocation").get("uri").asText()).startsWith(repo.toString().replace('\\', '/'));
+      assertThat(loc.get("artifactLocation").get("uri").asText()).startsWith(repo.toUri().toString());
       assertThat(loc.get("region").get("startLine").asInt()).isPositive();
       assertThat(loc.get("region").get("startColumn").asInt()).isPositive();
       assertThat(r.get("partialFingerprints").get("agentAuditorMatch/v1").asText()).hasSize(32);
@@ -281,9 +281,32 @@ class CheckCommandTest {
   }
 
   @Test
-  void shouldCatchASecretPatternAddedToTheBundleBothHereAndInTheEnginesArgumentScan(
-      @TempDir Path bundleDir) throws IOException {
-    // Given a bundle with one more secret pattern, and a file holding a token only it matches
+  void shouldCatchASecretPatternAddedToTheBundleBothHereAndInTheRuntimeEngine(@TempDir Path bundleDir)
+      throws IOException {
+    // Given a file holding a token only a new pattern matches, and an agent writing that very text
+    String token = "acme_" + "k3y0f7w3nty5ymb0l5zz";
+    String content = "class Client { String t = \"" + token + "\"; }\n";
+    write("src/Client.java", content);
+    String events =
+        "{\"eventId\":\"e1\",\"sessionId\":\"s1\",\"agentId\":\"agent:root\","
+            + "\"occurredAt\":\"2026-01-01T10:00:00Z\",\"type\":\"SESSION_STARTED\","
+            + "\"session\":{\"initiator\":\"user:alice\",\"grantedScopes\":[\"write:repo/**\"]}}\n"
+            + "{\"eventId\":\"e2\",\"sessionId\":\"s1\",\"agentId\":\"agent:root\","
+            + "\"occurredAt\":\"2026-01-01T10:00:01Z\",\"type\":\"TOOL_CALL\",\"toolCall\":{"
+            + "\"tool\":\"repo.write_file\",\"arguments\":{\"repo\":\"acme/api\","
+            + "\"path\":\"src/Client.java\",\"content\":"
+            + new ObjectMapper().writeValueAsString(content)
+            + "}}}\n";
+
+    // When the default bundle checks the tree and decides the agent's write
+    int before = run(repo.toString());
+    io.agentauditor.model.Decision beforeDecision = writeDecision(TestBundles.defaultBundle(), events);
+
+    // Then neither catches it
+    assertThat(before).isZero();
+    assertThat(beforeDecision.verdict()).isEqualTo(io.agentauditor.model.Verdict.ALLOW);
+
+    // Given a copy of the bundle with one more secret pattern, and nothing else changed
     Path bundle = TestBundles.copy(TestBundles.defaultBundle(), bundleDir.resolve("b"));
     String secrets = TestBundles.read(bundle, "patterns/secrets.yaml");
     TestBundles.write(
@@ -293,23 +316,168 @@ class CheckCommandTest {
             "secretPatterns:\n",
             "secretPatterns:\n  - id: acme-token\n    description: Acme API token\n"
                 + "    regex: 'acme_[a-z0-9]{20}'\n    keywords: [acme_]\n"));
-    String token = "acme_" + "k3y0f7w3nty5ymb0l5zz";
-    write("src/Client.java", "class Client { String t = \"" + token + "\"; }\n");
+
+    // When that bundle checks the tree, and the runtime engine decides the same write with it
+    int code = runWith(bundle, repo.toString());
+    io.agentauditor.model.Decision decision = writeDecision(bundle, events);
+
+    // Then both catch it, under the same rule and pattern
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString())
+        .isEqualTo(shown("src/Client.java") + ":1:28: CRITICAL secret-in-arguments acme-token acme\u2026\n");
+    assertThat(decision.verdict()).isEqualTo(io.agentauditor.model.Verdict.BLOCK);
+    assertThat(decision.findings())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.ruleId()).isEqualTo("secret-in-arguments");
+              assertThat(f.message()).contains("argument 'content' matches acme-token");
+            });
+  }
+
+  /** The runtime's decision of the last event of {@code events}, replayed with {@code bundle}. */
+  private static io.agentauditor.model.Decision writeDecision(Path bundle, String events) {
+    List<io.agentauditor.policytest.ActualOutput> outputs =
+        new io.agentauditor.policytest.PolicyCaseRunner(
+                io.agentauditor.policy.PolicyBundleLoader.load(bundle))
+            .replay(events);
+    assertThat(outputs).hasSize(2);
+    return ((io.agentauditor.policytest.ActualOutput.Decided) outputs.get(1)).decision();
+  }
+
+  /** A copy of the default bundle with {@code waivers} included, in {@code waivers.yaml}. */
+  private Path bundleWithWaivers(Path dir, String waivers) {
+    Path bundle = TestBundles.copy(TestBundles.defaultBundle(), dir.resolve("b"));
+    TestBundles.write(
+        bundle,
+        "bundle.yaml",
+        TestBundles.read(bundle, "bundle.yaml").replace("  - rules.yaml\n", "  - rules.yaml\n  - waivers.yaml\n"));
+    TestBundles.write(bundle, "waivers.yaml", waivers);
+    return bundle;
+  }
+
+  private static String waiver(String file, String rule, String fingerprint, String expires) {
+    return "  - file: " + file + "\n    rule: " + rule + "\n    fingerprint: " + fingerprint
+        + "\n    reason: a fake token kept as a test fixture\n    expires: " + expires + "\n";
+  }
+
+  /** Checks the tree with the default bundle and gives the fingerprint of its one finding. */
+  private String fingerprintOfTheOnlyFinding() throws IOException {
+    assertThat(run("--format", "json", repo.toString())).isEqualTo(1);
+    JsonNode findings = new ObjectMapper().readTree(out.toString()).get("findings");
+    assertThat(findings).hasSize(1);
+    return findings.get(0).get("fingerprint").asText();
+  }
+
+  private int runWith(Path bundle, String... args) {
+    out.getBuffer().setLength(0);
+    err.getBuffer().setLength(0);
+    CommandLine cli = AuditorCli.newCommandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    List<String> all = new ArrayList<>(List.of("check", "--policies", bundle.toString()));
+    all.addAll(List.of(args));
+    return cli.execute(all.toArray(new String[0]));
+  }
+
+  @Test
+  void shouldReportAWaivedFindingAsWaivedAndNotFailOnIt(@TempDir Path bundleDir) throws IOException {
+    // Given a tree whose one problem the bundle waives, by its file, rule and fingerprint
+    write(".env", "# slack\nSLACK_TOKEN=" + SLACK_TOKEN + "\n");
+    String fingerprint = fingerprintOfTheOnlyFinding();
+    Path bundle =
+        bundleWithWaivers(
+            bundleDir, "waivers:\n" + waiver(".env", "insecure-secret-storage", fingerprint, "2099-12-31"));
+
+    // When checked with that bundle, in each form
+    int text = runWith(bundle, repo.toString());
+    String textOut = out.toString();
+    String textErr = err.toString();
+    int sarif = runWith(bundle, "--format", "sarif", repo.toString());
+    JsonNode result = new ObjectMapper().readTree(out.toString()).get("runs").get(0).get("results").get(0);
+    int json = runWith(bundle, "--format", "json", repo.toString());
+    JsonNode root = new ObjectMapper().readTree(out.toString());
+    int junit = runWith(bundle, "--format", "junit", repo.toString());
+    String junitOut = out.toString();
+
+    // Then the finding is still reported, as waived, and the check passes
+    assertThat(List.of(text, sarif, json, junit)).containsOnly(0);
+    assertThat(textOut)
+        .isEqualTo(
+            shown(".env")
+                + ":2:13: HIGH insecure-secret-storage slack-token xoxb\u2026 [waived until 2099-12-31"
+                + " by waivers.yaml:2: a fake token kept as a test fixture]\n");
+    assertThat(textErr).contains("1 findings, 0 at BLOCK level, 1 waived");
+    JsonNode suppression = result.get("suppressions").get(0);
+    assertThat(suppression.get("kind").asText()).isEqualTo("external");
+    assertThat(suppression.get("status").asText()).isEqualTo("accepted");
+    assertThat(suppression.get("justification").asText()).isEqualTo("a fake token kept as a test fixture");
+    assertThat(result.get("level").asText()).isEqualTo("error");
+    assertThat(root.get("findings").get(0).get("waived").get("expires").asText()).isEqualTo("2099-12-31");
+    assertThat(root.get("counts").get("blocking").asInt()).isZero();
+    assertThat(root.get("counts").get("waived").asInt()).isEqualTo(1);
+    assertThat(junitOut)
+        .contains("failures=\"0\" errors=\"0\" skipped=\"1\"")
+        .contains("<skipped message=\"waived until 2099-12-31 by waivers.yaml:2: a fake token kept as a test fixture\"");
+  }
+
+  @Test
+  void shouldStopWaivingWhenTheWaiverHasExpiredAndSaySo(@TempDir Path bundleDir) throws IOException {
+    // Given a waiver of the tree's one problem that expired, and one of the same secret in another file
+    write(".env", "SLACK_TOKEN=" + SLACK_TOKEN + "\n");
+    String fingerprint = fingerprintOfTheOnlyFinding();
+    Path bundle =
+        bundleWithWaivers(
+            bundleDir,
+            "waivers:\n"
+                + waiver(".env", "insecure-secret-storage", fingerprint, "2020-01-31")
+                + waiver("other/.env", "insecure-secret-storage", fingerprint, "2099-12-31"));
+
+    // When checked
+    int code = runWith(bundle, repo.toString());
+    String textOut = out.toString();
+    String textErr = err.toString();
+    int sarifCode = runWith(bundle, "--format", "sarif", repo.toString());
+    JsonNode run = new ObjectMapper().readTree(out.toString()).get("runs").get(0);
+
+    // Then the finding fails the check as if unwaived, and the expired waiver is reported
+    assertThat(code).isEqualTo(1);
+    assertThat(sarifCode).isEqualTo(1);
+    assertThat(textOut).isEqualTo(shown(".env") + ":1:13: HIGH insecure-secret-storage slack-token xoxb\u2026\n");
+    assertThat(textErr)
+        .contains(
+            bundle.resolve("waivers.yaml:2").toString()
+                + ": warning: the waiver of insecure-secret-storage in .env (fingerprint "
+                + fingerprint
+                + ") expired on 2020-01-31 and no longer waives")
+        .contains("1 findings, 1 at BLOCK level, 0 waived; 1 expired waivers");
+    assertThat(run.get("results").get(0).has("suppressions")).isFalse();
+    JsonNode note = run.get("invocations").get(0).get("toolConfigurationNotifications").get(0);
+    assertThat(note.get("level").asText()).isEqualTo("warning");
+    assertThat(note.get("message").get("text").asText()).contains("expired on 2020-01-31");
+  }
+
+  @Test
+  void shouldListWaiversAndWarnOfExpiredOnesInPolicyCheck(@TempDir Path bundleDir) {
+    // Given a bundle with one live and one expired waiver
+    String fp = "0123456789abcdef0123456789abcdef";
+    Path bundle =
+        bundleWithWaivers(
+            bundleDir,
+            "waivers:\n"
+                + waiver("a.tf", "long-lived-secret-in-code", fp, "2099-12-31")
+                + waiver("b.tf", "secret-in-arguments", fp, "2020-01-31"));
     CommandLine cli = AuditorCli.newCommandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
 
-    // When the tree is checked with that bundle, and the same text is scanned as a tool argument
-    int code = cli.execute("check", "--policies", bundle.toString(), repo.toString());
-    io.agentauditor.engine.ArgumentScanner runtime =
-        new io.agentauditor.engine.ArgumentScanner(
-            io.agentauditor.policy.PolicyBundleLoader.load(bundle));
-    String runtimeHits =
-        runtime.secretHits(java.util.Map.of("content", Files.readString(repo.resolve("src/Client.java"))));
+    // When validated
+    int code = cli.execute("policy", "check", bundle.toString());
 
-    // Then both catch it, with no other change
-    assertThat(code).isEqualTo(1);
-    assertThat(out.toString()).contains(":1:28: CRITICAL secret-in-arguments acme-token acme\u2026");
-    assertThat(runtimeHits).isEqualTo("argument 'content' matches acme-token");
+    // Then it is valid, counts both and warns of the expired one
+    assertThat(code).isZero();
+    assertThat(out.toString()).contains("waivers: 2 (1 expired)");
+    assertThat(err.toString())
+        .contains(bundle.resolve("waivers.yaml:7") + ": warning: the waiver of secret-in-arguments in b.tf");
   }
 }

@@ -3,6 +3,7 @@ package io.agentauditor.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentauditor.policy.TestBundles;
+import io.agentauditor.policytest.CheckCases;
 import io.agentauditor.policytest.PolicyCaseLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -40,6 +41,9 @@ class PolicyTestCommandTest {
     try (Stream<Path> walk = Files.walk(bundle.resolve(PolicyCaseLoader.CASES_DIR))) {
       walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
+    try (Stream<Path> walk = Files.walk(bundle.resolve(CheckCases.DIR))) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
     TestBundles.copy(
         Path.of("src/test/resources/cases", name, "cases"),
         bundle.resolve(PolicyCaseLoader.CASES_DIR));
@@ -57,7 +61,27 @@ class PolicyTestCommandTest {
     assertThat(passes).isGreaterThanOrEqualTo(60);
     assertThat(lines[lines.length - 1]).isEqualTo(passes + " passed, 0 failed");
     assertThat(out.toString()).doesNotContain("FAIL").doesNotContain("no case expects to fire");
+    assertThat(out.toString()).contains("PASS check-cases/clean\n").contains("PASS check-cases/terraform\n");
     assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void shouldFailACheckCaseWhoseRepositoryReportsOtherFindings() throws IOException {
+    // Given the default bundle with its clean repository holding a planted key
+    Path bundle = TestBundles.copy(TestBundles.defaultBundle(), tmp.resolve("bundle"));
+    TestBundles.write(bundle, "check-cases/clean/repo/src/Leak.java", "String k = \"AKIA" + "IOSFODNN7EXAMPLE\";\n");
+
+    // When its check cases are run
+    int code = run("policy", "test", bundle.toString(), "--run", "check-cases/");
+
+    // Then that case fails, naming the finding
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString())
+        .contains(
+            "FAIL check-cases/clean\n"
+                + "  unexpected: secret-in-arguments src/Leak.java:1 (aws-access-key-id)\n")
+        .contains("PASS check-cases/terraform\n")
+        .contains("8 passed, 1 failed\n");
   }
 
   @Test

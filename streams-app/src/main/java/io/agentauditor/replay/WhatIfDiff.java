@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +46,8 @@ public final class WhatIfDiff {
       long deadLetters,
       Map<String, Long> transitions,
       Map<String, Long> rules,
-      long sessionsTouched) {
+      long sessionsTouched,
+      Map<String, String> firstDiffering) {
 
     /** The summary line's value: {@code {"summary":{...}}}. */
     public Map<String, Object> asJson() {
@@ -59,6 +59,7 @@ public final class WhatIfDiff {
       s.put("transitions", transitions);
       s.put("rules", rules);
       s.put("sessionsTouched", sessionsTouched);
+      s.put("firstDiffering", firstDiffering);
       return Map.of("summary", s);
     }
 
@@ -85,6 +86,21 @@ public final class WhatIfDiff {
     }
   }
 
+  /**
+   * Sees every pair of decisions the diff compares, in output order (the HTML report keeps each
+   * session's steps through it). Either decision may be null: an idle timeout of one bundle only.
+   */
+  @FunctionalInterface
+  public interface Observer {
+    /** An observer that keeps nothing. */
+    Observer NONE = (base, candidate, differs) -> {};
+
+    /**
+     * @throws IOException when the observer fails to keep the pair; the diff stops with it
+     */
+    void compared(Decision base, Decision candidate, boolean differs) throws IOException;
+  }
+
   private final AuditEngine base;
   private final AuditEngine candidate;
 
@@ -108,7 +124,22 @@ public final class WhatIfDiff {
       StateStore candidateStore,
       Replayer.DeadLetters dead)
       throws IOException {
-    Tally tally = new Tally();
+    return run(input, out, baseStore, candidateStore, dead, Observer.NONE);
+  }
+
+  /**
+   * As {@link #run(InputStream, OutputStream, StateStore, StateStore, Replayer.DeadLetters)},
+   * telling {@code observer} of every pair compared.
+   */
+  public Summary run(
+      InputStream input,
+      OutputStream out,
+      StateStore baseStore,
+      StateStore candidateStore,
+      Replayer.DeadLetters dead,
+      Observer observer)
+      throws IOException {
+    Tally tally = new Tally(observer);
     JsonLinesReader reader = new JsonLinesReader(input, Replayer.MAX_RECORD_BYTES);
     JsonLinesReader.Record record;
     while ((record = reader.next()) != null) {
@@ -165,8 +196,10 @@ public final class WhatIfDiff {
     Verdict bv = b == null ? null : b.verdict();
     Verdict cv = c == null ? null : c.verdict();
     if (b != null && c != null && bv == cv && baseRules.equals(candidateRules)) {
+      tally.observer.compared(b, c, false);
       return;
     }
+    tally.observer.compared(b, c, true);
     Set<String> added = new TreeSet<>(candidateRules);
     added.removeAll(baseRules);
     Set<String> removed = new TreeSet<>(baseRules);
@@ -188,7 +221,7 @@ public final class WhatIfDiff {
     for (String r : removed) {
       tally.rules.merge(r, -1L, Long::sum);
     }
-    tally.sessions.add(any.sessionId());
+    tally.firstDiffering.putIfAbsent(any.sessionId(), any.eventId());
   }
 
   private static Set<String> ruleIds(Decision d) {
@@ -206,20 +239,28 @@ public final class WhatIfDiff {
     out.write('\n');
   }
 
-  /** Running counts; the sessions touched are the only set, and it holds differing sessions only. */
+  /**
+   * Running counts; the sessions touched (with their first differing event) are the only map, and
+   * it holds differing sessions only.
+   */
   private static final class Tally {
+    final Observer observer;
     long records;
     long compared;
     long differing;
     long deadLetters;
     final Map<String, Long> transitions = new TreeMap<>();
     final Map<String, Long> rules = new TreeMap<>();
-    final Set<String> sessions = new HashSet<>();
+    final Map<String, String> firstDiffering = new TreeMap<>();
+
+    Tally(Observer observer) {
+      this.observer = observer;
+    }
 
     Summary summary() {
       return new Summary(
           records, compared, differing, deadLetters, new TreeMap<>(transitions), new TreeMap<>(rules),
-          sessions.size());
+          firstDiffering.size(), new TreeMap<>(firstDiffering));
     }
   }
 }

@@ -1,13 +1,12 @@
 package io.agentauditor.replay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentauditor.codec.DecisionDifference;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.StateStore;
 import io.agentauditor.engine.StepResult;
 import io.agentauditor.model.Decision;
-import io.agentauditor.model.Finding;
 import io.agentauditor.model.Step;
-import io.agentauditor.model.Verdict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,9 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,7 +160,8 @@ public final class WhatIfDiff {
         continue;
       }
       compare(b.decision(), c.decision(), out, tally);
-      compareIdleTimeouts(b.idleTimeouts(), c.idleTimeouts(), out, tally);
+      DecisionDifference.pairByEventId(
+          b.idleTimeouts(), c.idleTimeouts(), (bt, ct) -> compare(bt, ct, out, tally));
     }
     Summary summary = tally.summary();
     writeLine(out, summary.asJson());
@@ -171,67 +169,25 @@ public final class WhatIfDiff {
     return summary;
   }
 
-  private static void compareIdleTimeouts(
-      List<Decision> base, List<Decision> candidate, OutputStream out, Tally tally) throws IOException {
-    if (base.isEmpty() && candidate.isEmpty()) {
-      return;
-    }
-    Map<String, Decision> byId = new LinkedHashMap<>();
-    for (Decision d : candidate) {
-      byId.put(d.eventId(), d);
-    }
-    for (Decision b : base) {
-      compare(b, byId.remove(b.eventId()), out, tally);
-    }
-    for (Decision c : byId.values()) {
-      compare(null, c, out, tally);
-    }
-  }
-
   /** Compares two decisions on one event; either may be null (an idle timeout of one bundle only). */
   private static void compare(Decision b, Decision c, OutputStream out, Tally tally) throws IOException {
     tally.compared++;
-    Set<String> baseRules = ruleIds(b);
-    Set<String> candidateRules = ruleIds(c);
-    Verdict bv = b == null ? null : b.verdict();
-    Verdict cv = c == null ? null : c.verdict();
-    if (b != null && c != null && bv == cv && baseRules.equals(candidateRules)) {
-      tally.observer.compared(b, c, false);
+    DecisionDifference difference = DecisionDifference.of(b, c);
+    tally.observer.compared(b, c, difference != null);
+    if (difference == null) {
       return;
     }
-    tally.observer.compared(b, c, true);
-    Set<String> added = new TreeSet<>(candidateRules);
-    added.removeAll(baseRules);
-    Set<String> removed = new TreeSet<>(baseRules);
-    removed.removeAll(candidateRules);
-    Decision any = b != null ? b : c;
-    Map<String, Object> line = new LinkedHashMap<>();
-    line.put("eventId", any.eventId());
-    line.put("sessionId", any.sessionId());
-    line.put("base", bv == null ? null : bv.name());
-    line.put("candidate", cv == null ? null : cv.name());
-    line.put("added", added);
-    line.put("removed", removed);
-    writeLine(out, line);
+    out.write(difference.toJson());
+    out.write('\n');
     tally.differing++;
-    tally.transitions.merge((bv == null ? "NONE" : bv.name()) + "->" + (cv == null ? "NONE" : cv.name()), 1L, Long::sum);
-    for (String r : added) {
+    tally.transitions.merge(difference.transition(), 1L, Long::sum);
+    for (String r : difference.added()) {
       tally.rules.merge(r, 1L, Long::sum);
     }
-    for (String r : removed) {
+    for (String r : difference.removed()) {
       tally.rules.merge(r, -1L, Long::sum);
     }
-    tally.firstDiffering.putIfAbsent(any.sessionId(), any.eventId());
-  }
-
-  private static Set<String> ruleIds(Decision d) {
-    Set<String> ids = new TreeSet<>();
-    if (d != null) {
-      for (Finding f : d.findings()) {
-        ids.add(f.ruleId());
-      }
-    }
-    return ids;
+    tally.firstDiffering.putIfAbsent(difference.sessionId(), difference.eventId());
   }
 
   private static void writeLine(OutputStream out, Object value) throws IOException {

@@ -5,11 +5,13 @@ import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.replay.RocksDbStateStore;
 import io.agentauditor.replay.WhatIfDiff;
+import io.agentauditor.replay.WhatIfReport;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -18,8 +20,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./auditor diff --base DIR --candidate DIR --input FILE [--output FILE]} (contract section
- * 10): the what-if report of a policy change over a file of events. Dead letters are those of {@code
+ * {@code ./auditor diff --base DIR --candidate DIR --input FILE [--output FILE] [--report
+ * FILE.html]} (contract section 10): the what-if report of a policy change over a file of events,
+ * with {@code --report} also as an HTML page ({@link WhatIfReport}). Dead letters are those of {@code
  * replay}, reported on stderr as {@code line N: reason}; they don't change the exit code, which only
  * says whether a decision differs.
  */
@@ -32,7 +35,7 @@ import picocli.CommandLine.Option;
             + "the state that follows. One JSON line per decision whose verdict or set of rule ids "
             + "differs ({eventId, sessionId, base, candidate, added, removed}), in input order, then "
             + "a {\"summary\":...} line; a one-line summary and the dead letters ('line N: reason') "
-            + "go to stderr.",
+            + "go to stderr. --report also writes the what-if report as one HTML page.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:no decision differs (dead letters, if any, are on stderr)",
@@ -71,6 +74,14 @@ public final class DiffCommand implements Callable<Integer> {
   @Option(names = "--output", paramLabel = "FILE", description = "Report file (default: stdout).")
   Path output;
 
+  @Option(
+      names = "--report",
+      paramLabel = "FILE.html",
+      description =
+          "Also write a self-contained HTML report: summary, per-rule and over-time charts, and "
+              + "each changed session's steps under both bundles.")
+  Path report;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -79,12 +90,22 @@ public final class DiffCommand implements Callable<Integer> {
     if (basePolicy == null || candidatePolicy == null) {
       return ERROR;
     }
-    if (EventFiles.sameFile(input, output)) {
-      err.println("diff: --output " + output + " is the input file; refusing to overwrite it");
+    for (Path written : new Path[] {output, report}) {
+      if (EventFiles.sameFile(input, written)) {
+        err.println("diff: " + written + " is the input file; refusing to overwrite it");
+        err.flush();
+        return ERROR;
+      }
+    }
+    if (report != null
+        && output != null
+        && report.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
+      err.println("diff: --report and --output are the same file: " + report);
       err.flush();
       return ERROR;
     }
     WhatIfDiff.Summary summary;
+    Path steps = null;
     try (InputStream in = EventFiles.openInput(input);
         OutputStream out = EventFiles.openOutput(output);
         RocksDbStateStore baseStore = RocksDbStateStore.temporary(STATE_CACHE_BYTES);
@@ -98,16 +119,41 @@ public final class DiffCommand implements Callable<Integer> {
               });
       Runtime.getRuntime().addShutdownHook(cleanup);
       try {
-        summary =
-            new WhatIfDiff(new AuditEngine(basePolicy), new AuditEngine(candidatePolicy))
-                .run(
-                    in,
-                    out,
-                    new CachingStateStore(baseStore),
-                    new CachingStateStore(candidateStore),
-                    (line, reason) -> err.println("line " + line + ": " + reason));
+        WhatIfReport.Recorder recorder = null;
+        if (report != null) {
+          steps = Files.createTempFile("agent-auditor-diff-", ".steps");
+          recorder = new WhatIfReport.Recorder(steps);
+        }
+        try {
+          summary =
+              new WhatIfDiff(new AuditEngine(basePolicy), new AuditEngine(candidatePolicy))
+                  .run(
+                      in,
+                      out,
+                      new CachingStateStore(baseStore),
+                      new CachingStateStore(candidateStore),
+                      (line, reason) -> err.println("line " + line + ": " + reason),
+                      recorder == null ? WhatIfDiff.Observer.NONE : recorder);
+        } finally {
+          if (recorder != null) {
+            recorder.close();
+          }
+        }
+        if (report != null) {
+          try (OutputStream page = Files.newOutputStream(report)) {
+            WhatIfReport.write(
+                summary,
+                steps,
+                new WhatIfReport.Labels(
+                    basePolicy.identity(), candidatePolicy.identity(), input.toString()),
+                page);
+          }
+        }
       } finally {
         Runtime.getRuntime().removeShutdownHook(cleanup);
+        if (steps != null) {
+          Files.deleteIfExists(steps);
+        }
       }
     } catch (NoSuchFileException | FileNotFoundException e) {
       err.println("diff: no such file: " + e.getMessage());

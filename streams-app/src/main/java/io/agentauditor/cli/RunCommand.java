@@ -92,6 +92,17 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return ERROR;
     }
+    Policy shadow = null;
+    if (settings.shadowPoliciesDir().isPresent()) {
+      Path shadowBundle = BundleDirectory.resolve(settings.shadowPoliciesDir().get());
+      shadow = BundleDirectory.loadOrReport(shadowBundle, err);
+      if (shadow == null) {
+        err.println(
+            "run: the shadow policy bundle " + shadowBundle + " (" + AuditorConfig.SHADOW_POLICIES + ") does not load");
+        err.flush();
+        return ERROR;
+      }
+    }
     // Checked before any topic is created: Kafka Streams would fail on it only once started.
     try {
       Files.createDirectories(settings.stateDir());
@@ -109,7 +120,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     AuditorApp app;
     try {
-      app = AuditorApp.start(settings, policy, topology);
+      app = AuditorApp.start(settings, policy, shadow, topology);
     } catch (InfrastructureException e) {
       err.println("run: cannot start: " + e.getMessage());
       err.flush();

@@ -1,24 +1,20 @@
 package io.agentauditor.replay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentauditor.codec.DecisionDifference;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.StateStore;
 import io.agentauditor.engine.StepResult;
 import io.agentauditor.model.Decision;
-import io.agentauditor.model.Finding;
 import io.agentauditor.model.Step;
-import io.agentauditor.model.Verdict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +43,8 @@ public final class WhatIfDiff {
       long deadLetters,
       Map<String, Long> transitions,
       Map<String, Long> rules,
-      long sessionsTouched) {
+      long sessionsTouched,
+      Map<String, String> firstDiffering) {
 
     /** The summary line's value: {@code {"summary":{...}}}. */
     public Map<String, Object> asJson() {
@@ -59,6 +56,7 @@ public final class WhatIfDiff {
       s.put("transitions", transitions);
       s.put("rules", rules);
       s.put("sessionsTouched", sessionsTouched);
+      s.put("firstDiffering", firstDiffering);
       return Map.of("summary", s);
     }
 
@@ -85,6 +83,21 @@ public final class WhatIfDiff {
     }
   }
 
+  /**
+   * Sees every pair of decisions the diff compares, in output order (the HTML report keeps each
+   * session's steps through it). Either decision may be null: an idle timeout of one bundle only.
+   */
+  @FunctionalInterface
+  public interface Observer {
+    /** An observer that keeps nothing. */
+    Observer NONE = (base, candidate, differs) -> {};
+
+    /**
+     * @throws IOException when the observer fails to keep the pair; the diff stops with it
+     */
+    void compared(Decision base, Decision candidate, boolean differs) throws IOException;
+  }
+
   private final AuditEngine base;
   private final AuditEngine candidate;
 
@@ -108,7 +121,22 @@ public final class WhatIfDiff {
       StateStore candidateStore,
       Replayer.DeadLetters dead)
       throws IOException {
-    Tally tally = new Tally();
+    return run(input, out, baseStore, candidateStore, dead, Observer.NONE);
+  }
+
+  /**
+   * As {@link #run(InputStream, OutputStream, StateStore, StateStore, Replayer.DeadLetters)},
+   * telling {@code observer} of every pair compared.
+   */
+  public Summary run(
+      InputStream input,
+      OutputStream out,
+      StateStore baseStore,
+      StateStore candidateStore,
+      Replayer.DeadLetters dead,
+      Observer observer)
+      throws IOException {
+    Tally tally = new Tally(observer);
     JsonLinesReader reader = new JsonLinesReader(input, Replayer.MAX_RECORD_BYTES);
     JsonLinesReader.Record record;
     while ((record = reader.next()) != null) {
@@ -132,7 +160,8 @@ public final class WhatIfDiff {
         continue;
       }
       compare(b.decision(), c.decision(), out, tally);
-      compareIdleTimeouts(b.idleTimeouts(), c.idleTimeouts(), out, tally);
+      DecisionDifference.pairByEventId(
+          b.idleTimeouts(), c.idleTimeouts(), (bt, ct) -> compare(bt, ct, out, tally));
     }
     Summary summary = tally.summary();
     writeLine(out, summary.asJson());
@@ -140,65 +169,25 @@ public final class WhatIfDiff {
     return summary;
   }
 
-  private static void compareIdleTimeouts(
-      List<Decision> base, List<Decision> candidate, OutputStream out, Tally tally) throws IOException {
-    if (base.isEmpty() && candidate.isEmpty()) {
-      return;
-    }
-    Map<String, Decision> byId = new LinkedHashMap<>();
-    for (Decision d : candidate) {
-      byId.put(d.eventId(), d);
-    }
-    for (Decision b : base) {
-      compare(b, byId.remove(b.eventId()), out, tally);
-    }
-    for (Decision c : byId.values()) {
-      compare(null, c, out, tally);
-    }
-  }
-
   /** Compares two decisions on one event; either may be null (an idle timeout of one bundle only). */
   private static void compare(Decision b, Decision c, OutputStream out, Tally tally) throws IOException {
     tally.compared++;
-    Set<String> baseRules = ruleIds(b);
-    Set<String> candidateRules = ruleIds(c);
-    Verdict bv = b == null ? null : b.verdict();
-    Verdict cv = c == null ? null : c.verdict();
-    if (b != null && c != null && bv == cv && baseRules.equals(candidateRules)) {
+    DecisionDifference difference = DecisionDifference.of(b, c);
+    tally.observer.compared(b, c, difference != null);
+    if (difference == null) {
       return;
     }
-    Set<String> added = new TreeSet<>(candidateRules);
-    added.removeAll(baseRules);
-    Set<String> removed = new TreeSet<>(baseRules);
-    removed.removeAll(candidateRules);
-    Decision any = b != null ? b : c;
-    Map<String, Object> line = new LinkedHashMap<>();
-    line.put("eventId", any.eventId());
-    line.put("sessionId", any.sessionId());
-    line.put("base", bv == null ? null : bv.name());
-    line.put("candidate", cv == null ? null : cv.name());
-    line.put("added", added);
-    line.put("removed", removed);
-    writeLine(out, line);
+    out.write(difference.toJson());
+    out.write('\n');
     tally.differing++;
-    tally.transitions.merge((bv == null ? "NONE" : bv.name()) + "->" + (cv == null ? "NONE" : cv.name()), 1L, Long::sum);
-    for (String r : added) {
+    tally.transitions.merge(difference.transition(), 1L, Long::sum);
+    for (String r : difference.added()) {
       tally.rules.merge(r, 1L, Long::sum);
     }
-    for (String r : removed) {
+    for (String r : difference.removed()) {
       tally.rules.merge(r, -1L, Long::sum);
     }
-    tally.sessions.add(any.sessionId());
-  }
-
-  private static Set<String> ruleIds(Decision d) {
-    Set<String> ids = new TreeSet<>();
-    if (d != null) {
-      for (Finding f : d.findings()) {
-        ids.add(f.ruleId());
-      }
-    }
-    return ids;
+    tally.firstDiffering.putIfAbsent(difference.sessionId(), difference.eventId());
   }
 
   private static void writeLine(OutputStream out, Object value) throws IOException {
@@ -206,20 +195,28 @@ public final class WhatIfDiff {
     out.write('\n');
   }
 
-  /** Running counts; the sessions touched are the only set, and it holds differing sessions only. */
+  /**
+   * Running counts; the sessions touched (with their first differing event) are the only map, and
+   * it holds differing sessions only.
+   */
   private static final class Tally {
+    final Observer observer;
     long records;
     long compared;
     long differing;
     long deadLetters;
     final Map<String, Long> transitions = new TreeMap<>();
     final Map<String, Long> rules = new TreeMap<>();
-    final Set<String> sessions = new HashSet<>();
+    final Map<String, String> firstDiffering = new TreeMap<>();
+
+    Tally(Observer observer) {
+      this.observer = observer;
+    }
 
     Summary summary() {
       return new Summary(
           records, compared, differing, deadLetters, new TreeMap<>(transitions), new TreeMap<>(rules),
-          sessions.size());
+          firstDiffering.size(), new TreeMap<>(firstDiffering));
     }
   }
 }

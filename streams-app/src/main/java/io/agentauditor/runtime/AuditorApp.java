@@ -12,6 +12,7 @@ import io.agentauditor.gateway.StreamsRouter;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.streams.DecisionListener;
 import io.agentauditor.streams.InfrastructureException;
+import io.agentauditor.streams.ShadowBundle;
 import io.agentauditor.streams.TopicNames;
 import io.agentauditor.streams.TopicsAdmin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -47,7 +48,7 @@ public final class AuditorApp implements AutoCloseable {
   /**
    * Builds the audit topology; production passes {@code AuditorTopology::build}. The listener is
    * told of every decision (the decision API's waiting requests); {@link DecisionListener#NONE}
-   * when the API is off.
+   * when the API is off. The shadow bundle is null when {@code shadow.policies} is not set.
    */
   @FunctionalInterface
   public interface TopologyFactory {
@@ -56,7 +57,8 @@ public final class AuditorApp implements AutoCloseable {
         Map<String, ?> serdeConfig,
         Policy policy,
         int cachedRecordsPerTask,
-        DecisionListener listener);
+        DecisionListener listener,
+        ShadowBundle shadow);
   }
 
   /** Exit code of {@code ./auditor run} after a requested shutdown. */
@@ -106,6 +108,15 @@ public final class AuditorApp implements AutoCloseable {
    *     nothing is left running
    */
   public static AuditorApp start(AuditorConfig config, Policy policy, TopologyFactory factory) {
+    return start(config, policy, null, factory);
+  }
+
+  /**
+   * As {@link #start(AuditorConfig, Policy, TopologyFactory)}, with {@code shadowPolicy} (null for
+   * none) deciding every event too, to the topics {@code topics.shadow.*} (contract section 12).
+   */
+  public static AuditorApp start(
+      AuditorConfig config, Policy policy, Policy shadowPolicy, TopologyFactory factory) {
     LOGGER.info(
         "Starting agent-auditor {} with policy {} against {}",
         config.applicationId(),
@@ -113,6 +124,18 @@ public final class AuditorApp implements AutoCloseable {
         String.join(",", config.bootstrapServers()));
     // A built-in the bundle leaves out runs with the contract's default; say so once, at start.
     policy.warnings().forEach(w -> LOGGER.warn("Policy bundle: {}", w));
+    ShadowBundle shadow = null;
+    if (shadowPolicy != null) {
+      LOGGER.info(
+          "Shadow bundle {}: decisions to {}, disagreements to {}",
+          shadowPolicy.identity(),
+          config.shadowDecisionsTopic(),
+          config.shadowDisagreementsTopic());
+      shadowPolicy.warnings().forEach(w -> LOGGER.warn("Shadow policy bundle: {}", w));
+      shadow =
+          new ShadowBundle(
+              shadowPolicy, config.shadowDecisionsTopic(), config.shadowDisagreementsTopic());
+    }
     try (Admin admin = Admin.create(config.adminProperties())) {
       TopicsAdmin.Result topics = new TopicsAdmin(admin, config.topicSettings()).ensureTopics();
       LOGGER.info("Topics created {}, existing {}", topics.created(), topics.existing());
@@ -125,11 +148,17 @@ public final class AuditorApp implements AutoCloseable {
             serdeConfig,
             policy,
             config.engineCachedRecords(),
-            pending == null ? DecisionListener.NONE : pending);
+            pending == null ? DecisionListener.NONE : pending,
+            shadow);
     LOGGER.debug("Topology:\n{}", topology.describe());
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    AuditorMetrics metrics = new AuditorMetrics(registry, config.topics(), serdeConfig);
+    AuditorMetrics metrics =
+        new AuditorMetrics(
+            registry,
+            config.topics(),
+            serdeConfig,
+            shadow == null ? null : shadow.disagreementsTopic());
     Properties props = metrics.instrument(config.streamsProperties());
     KafkaStreams streams = new KafkaStreams(topology, props);
     AuditorApp app;

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -113,6 +114,9 @@ public final class AuditorConfig extends AbstractConfig {
   public static final String GATEWAY_GRPC_PORT = "gateway.grpc.port";
   public static final String GATEWAY_AGENT_HEADER = "gateway.agent.header";
   public static final String GATEWAY_CREDENTIAL_HEADER = "gateway.credential.header";
+  public static final String SHADOW_POLICIES = "shadow.policies";
+  public static final String TOPIC_SHADOW_DECISIONS = "topics.shadow.decisions";
+  public static final String TOPIC_SHADOW_DISAGREEMENTS = "topics.shadow.disagreements";
 
   private static final long DAY_MS = 24L * 60 * 60 * 1000;
 
@@ -398,7 +402,30 @@ public final class AuditorConfig extends AbstractConfig {
               Type.STRING,
               "",
               Importance.LOW,
-              "ext_authz: the request header naming the credential a tools/call presents.");
+              "ext_authz: the request header naming the credential a tools/call presents.")
+          .define(
+              SHADOW_POLICIES,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "Directory of a candidate policy bundle that decides live traffic too, with its own"
+                  + " chain state, and never changes a live decision (contract section 12);"
+                  + " empty: no shadow.")
+          .define(
+              TOPIC_SHADOW_DECISIONS,
+              Type.STRING,
+              "agent-shadow-decisions",
+              AuditorConfig::validateTopicName,
+              Importance.MEDIUM,
+              "Output topic of the shadow bundle's decisions (created only with shadow.policies).")
+          .define(
+              TOPIC_SHADOW_DISAGREEMENTS,
+              Type.STRING,
+              "agent-shadow-disagreements",
+              AuditorConfig::validateTopicName,
+              Importance.MEDIUM,
+              "Output topic of the events on which the shadow and live bundles disagree, one diff"
+                  + " line each (created only with shadow.policies).");
 
   /** Typed keys whose meaning a {@code kafka.*} or {@code streams.*} key must not override. */
   private static final Set<String> RESERVED_CLIENT_KEYS =
@@ -674,7 +701,14 @@ public final class AuditorConfig extends AbstractConfig {
   private static void checkTopicsAreDistinct(Map<String, String> typed, List<String> errors) {
     Map<String, String> byName = new LinkedHashMap<>();
     for (String key :
-        List.of(TOPIC_EVENTS, TOPIC_DECISIONS, TOPIC_VIOLATIONS, TOPIC_CREDENTIALS, TOPIC_DEAD_LETTERS)) {
+        List.of(
+            TOPIC_EVENTS,
+            TOPIC_DECISIONS,
+            TOPIC_VIOLATIONS,
+            TOPIC_CREDENTIALS,
+            TOPIC_DEAD_LETTERS,
+            TOPIC_SHADOW_DECISIONS,
+            TOPIC_SHADOW_DISAGREEMENTS)) {
       String name = typed.getOrDefault(key, (String) DEFINITION.configKeys().get(key).defaultValue);
       String previous = byName.putIfAbsent(name, key);
       if (previous != null) {
@@ -808,7 +842,14 @@ public final class AuditorConfig extends AbstractConfig {
   /** The topics' names and how {@link io.agentauditor.streams.TopicsAdmin} creates them. */
   public TopicSettings topicSettings() {
     return new TopicSettings(
-        topics(), topicPartitions(), topicReplicationFactor(), topicRetentionMs(), deadLetterRetentionMs());
+        topics(),
+        topicPartitions(),
+        topicReplicationFactor(),
+        topicRetentionMs(),
+        deadLetterRetentionMs(),
+        shadowPoliciesDir().isPresent()
+            ? List.of(shadowDecisionsTopic(), shadowDisagreementsTopic())
+            : List.of());
   }
 
   public int topicPartitions() {
@@ -902,6 +943,22 @@ public final class AuditorConfig extends AbstractConfig {
   /** The ext_authz gRPC port; -1 when none is served. */
   public int gatewayGrpcPort() {
     return getInt(GATEWAY_GRPC_PORT);
+  }
+
+  /** The shadow bundle's directory ({@value #SHADOW_POLICIES}), empty when there is no shadow. */
+  public Optional<Path> shadowPoliciesDir() {
+    String dir = getString(SHADOW_POLICIES);
+    return dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
+  }
+
+  /** The shadow bundle's decisions topic ({@value #TOPIC_SHADOW_DECISIONS}). */
+  public String shadowDecisionsTopic() {
+    return getString(TOPIC_SHADOW_DECISIONS);
+  }
+
+  /** The shadow bundle's disagreements topic ({@value #TOPIC_SHADOW_DISAGREEMENTS}). */
+  public String shadowDisagreementsTopic() {
+    return getString(TOPIC_SHADOW_DISAGREEMENTS);
   }
 
   /** The ext_authz agent header, or null. */

@@ -1,5 +1,6 @@
 package io.agentauditor.runtime;
 
+import io.agentauditor.codec.DecisionDifference;
 import io.agentauditor.schema.Decision;
 import io.agentauditor.schema.Verdict;
 import io.agentauditor.serde.AvroSerde;
@@ -42,7 +43,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code auditor.decision.latency}: end to end, from the event's {@code occurredAt} to the
  *       moment its decision is handed to the producer (a histogram; Prometheus buckets);
  *   <li>{@code auditor.state.store.keys}: RocksDB's {@code rocksdb.estimate-num-keys} summed over
- *       every store of this instance.
+ *       every store of this instance;
+ *   <li>with a shadow bundle (contract section 12), read from the records sent to its
+ *       disagreements topic: {@code auditor.shadow.disagreements{transition}}, events on which
+ *       the shadow and live bundles disagree, by {@code LIVE->SHADOW} verdict transition ({@code
+ *       NONE} for an idle timeout only one made), and {@code auditor.shadow.disagreement.rules{rule,
+ *       change}}, each rule id the shadow adds ({@code change=added}) or removes ({@code
+ *       removed}) on them.
  * </ul>
  *
  * <p>Output-side meters are counted by a producer interceptor ({@link OutputInterceptor}) that the
@@ -72,6 +79,8 @@ public final class AuditorMetrics implements AutoCloseable {
   private final Counter deadLetters;
   private final Counter undecodedDecisions;
   private final Timer latency;
+  private final String disagreementsTopic;
+  private final Counter undecodedDisagreements;
   private KafkaStreamsMetrics streamsMetrics;
 
   /**
@@ -81,7 +90,19 @@ public final class AuditorMetrics implements AutoCloseable {
    */
   public AuditorMetrics(
       MeterRegistry registry, TopicNames topics, Map<String, ?> serdeConfig) {
-    this(registry, topics, serdeConfig, Clock.systemUTC());
+    this(registry, topics, serdeConfig, (String) null);
+  }
+
+  /**
+   * @param disagreementsTopic the shadow bundle's disagreements topic, null without a shadow
+   * @see #AuditorMetrics(MeterRegistry, TopicNames, Map)
+   */
+  public AuditorMetrics(
+      MeterRegistry registry,
+      TopicNames topics,
+      Map<String, ?> serdeConfig,
+      String disagreementsTopic) {
+    this(registry, topics, serdeConfig, Clock.systemUTC(), disagreementsTopic);
   }
 
   AuditorMetrics(
@@ -89,7 +110,17 @@ public final class AuditorMetrics implements AutoCloseable {
       TopicNames topics,
       Map<String, ?> serdeConfig,
       Clock clock) {
+    this(registry, topics, serdeConfig, clock, null);
+  }
+
+  private AuditorMetrics(
+      MeterRegistry registry,
+      TopicNames topics,
+      Map<String, ?> serdeConfig,
+      Clock clock,
+      String disagreementsTopic) {
     this.registry = registry;
+    this.disagreementsTopic = disagreementsTopic;
     this.topics = topics;
     this.decisions = AvroSerde.of(Decision.class, serdeConfig, false);
     this.clock = clock;
@@ -119,6 +150,10 @@ public final class AuditorMetrics implements AutoCloseable {
     this.undecodedDecisions =
         Counter.builder("auditor.metrics.undecoded.decisions")
             .description("Decision records whose verdict the metrics could not read")
+            .register(registry);
+    this.undecodedDisagreements =
+        Counter.builder("auditor.metrics.undecoded.disagreements")
+            .description("Disagreement records the metrics could not read")
             .register(registry);
     this.latency =
         Timer.builder("auditor.decision.latency")
@@ -187,6 +222,10 @@ public final class AuditorMetrics implements AutoCloseable {
   }
 
   void onSend(String topic, byte[] value) {
+    if (topic.equals(disagreementsTopic) && value != null) {
+      countDisagreement(value);
+      return;
+    }
     Counter out = recordsOut.get(topic);
     if (out == null) {
       return; // Streams' own changelog and repartition topics are covered by kafka_stream_* metrics.
@@ -205,6 +244,37 @@ public final class AuditorMetrics implements AutoCloseable {
         LOGGER.debug("Cannot read a decision for metrics: {}", e.toString());
       }
     }
+  }
+
+  private void countDisagreement(byte[] value) {
+    DecisionDifference difference;
+    try {
+      difference = DecisionDifference.fromJson(value);
+    } catch (IllegalArgumentException e) {
+      undecodedDisagreements.increment();
+      LOGGER.debug("Cannot read a disagreement for metrics: {}", e.toString());
+      return;
+    }
+    // Meters are registered once per tag set and looked up after: the registry keeps them.
+    Counter.builder("auditor.shadow.disagreements")
+        .description("Events on which the shadow bundle disagrees with the live one, by transition")
+        .tag("transition", difference.transition())
+        .register(registry)
+        .increment();
+    for (String rule : difference.added()) {
+      ruleCounter(rule, "added").increment();
+    }
+    for (String rule : difference.removed()) {
+      ruleCounter(rule, "removed").increment();
+    }
+  }
+
+  private Counter ruleCounter(String rule, String change) {
+    return Counter.builder("auditor.shadow.disagreement.rules")
+        .description("Rule ids the shadow bundle adds or removes where it disagrees with the live one")
+        .tag("rule", rule)
+        .tag("change", change)
+        .register(registry);
   }
 
   /** Unbinds Kafka Streams' metrics; the auditor's own meters stay in the registry. */

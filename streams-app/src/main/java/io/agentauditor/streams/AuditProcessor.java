@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
  *       {@value AuditorTopology#CREDENTIALS_SINK}; a retry changes nothing itself, so its changes
  *       are only those of the idle timeouts it triggered;
  *   <li>the idle-timeout decisions (contract 9.3) found due after the record, each followed by its
- *       violations.
+ *       violations;
+ *   <li>with a shadow bundle, the event and the live decisions of its step ({@link LiveStep}) to
+ *       {@value AuditorTopology#SHADOW_PROCESSOR}, last, so the live outputs and the decision API's
+ *       answer never wait for the shadow.
  * </ol>
  *
  * <p><b>Why no punctuator.</b> The engine keeps the task's stream time (the largest occurredAt of
@@ -80,6 +83,7 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
   private final OcsfDetectionFindings violations;
   private final int cachedRecords;
   private final DecisionListener listener;
+  private final boolean shadowed;
   private ProcessorContext<Object, Object> context;
   private CachingStateStore store;
   private Sensor cacheHits;
@@ -91,8 +95,10 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
       AuditEngine engine,
       OcsfDetectionFindings violations,
       int cachedRecords,
-      DecisionListener listener) {
+      DecisionListener listener,
+      boolean shadowed) {
     this.listener = listener;
+    this.shadowed = shadowed;
     this.engine = engine;
     this.violations = violations;
     this.cachedRecords = cachedRecords;
@@ -181,6 +187,14 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
       forwardDecision(timeout);
       forwardViolations(timeout);
     }
+    if (shadowed) {
+      context.forward(
+          new Record<Object, Object>(
+              record.key(),
+              new LiveStep(event, decision, result.idleTimeouts()),
+              record.timestamp()),
+          AuditorTopology.SHADOW_PROCESSOR);
+    }
   }
 
   private void recordCacheUse() {
@@ -230,14 +244,17 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
     private final StoreBuilder<KeyValueStore<Bytes, byte[]>> store;
     private final int cachedRecords;
     private final DecisionListener listener;
+    private final boolean shadowed;
 
     Supplier(
         Policy policy,
         OcsfDetectionFindings violations,
         StoreBuilder<KeyValueStore<Bytes, byte[]>> store,
         int cachedRecords,
-        DecisionListener listener) {
+        DecisionListener listener,
+        boolean shadowed) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      this.shadowed = shadowed;
       this.policy = Objects.requireNonNull(policy, "policy");
       this.violations = Objects.requireNonNull(violations, "violations");
       this.store = Objects.requireNonNull(store, "store");
@@ -246,7 +263,8 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
 
     @Override
     public Processor<String, Step, Object, Object> get() {
-      return new AuditProcessor(new AuditEngine(policy), violations, cachedRecords, listener);
+      return new AuditProcessor(
+          new AuditEngine(policy), violations, cachedRecords, listener, shadowed);
     }
 
     @Override

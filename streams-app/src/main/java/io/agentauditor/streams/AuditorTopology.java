@@ -3,8 +3,10 @@ package io.agentauditor.streams;
 import io.agentauditor.ocsf.OcsfDetectionFindings;
 import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.policy.Policy;
+import io.agentauditor.serde.AvroSerde;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
@@ -20,6 +22,9 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *        -> decisions-sink   (key sessionId, Avro Decision)
  *        -> violations-sink  (key sessionId, OCSF Detection Finding JSON)
  *        -> credentials-sink (key Avro CredentialKey: sessionId, credentialId; Avro CredentialState)
+ *        -> shadow (ShadowProcessor, store shadow-chain-state; only with a shadow bundle)
+ *             -> shadow-decisions-sink (key sessionId, Avro Decision)
+ *             -> disagreements-sink    (key sessionId, the diff line as JSON)
  * </pre>
  *
  * <p>The store {@value #CHAIN_STATE_STORE} is a persistent RocksDB key-value store with its
@@ -62,6 +67,21 @@ public final class AuditorTopology {
 
   /** The chain-state store; its changelog is {@code <application.id>-chain-state-changelog}. */
   public static final String CHAIN_STATE_STORE = "chain-state";
+
+  /** The shadow bundle's processor node (contract section 12). */
+  public static final String SHADOW_PROCESSOR = "shadow";
+
+  /** The shadow bundle's decisions sink node. */
+  public static final String SHADOW_DECISIONS_SINK = "shadow-decisions-sink";
+
+  /** The sink of the shadow bundle's disagreements with the live one. */
+  public static final String DISAGREEMENTS_SINK = "disagreements-sink";
+
+  /**
+   * The shadow bundle's own chain-state store; its changelog is {@code
+   * <application.id>-shadow-chain-state-changelog}.
+   */
+  public static final String SHADOW_CHAIN_STATE_STORE = "shadow-chain-state";
 
   private AuditorTopology() {}
 
@@ -107,8 +127,31 @@ public final class AuditorTopology {
       Policy policy,
       int cachedRecordsPerTask,
       DecisionListener listener) {
+    return build(topics, serdeConfig, policy, cachedRecordsPerTask, listener, (ShadowBundle) null);
+  }
+
+  /**
+   * The audit topology with, when {@code shadow} is not null, the shadow bundle deciding every
+   * event too ({@link ShadowProcessor}: its own store, its decisions and its disagreements with the
+   * live decisions to the bundle's two topics).
+   *
+   * @see #build(TopicNames, Map, Policy, int, DecisionListener)
+   */
+  public static Topology build(
+      TopicNames topics,
+      Map<String, ?> serdeConfig,
+      Policy policy,
+      int cachedRecordsPerTask,
+      DecisionListener listener,
+      ShadowBundle shadow) {
     return build(
-        topics, serdeConfig, policy, cachedRecordsPerTask, listener, OutputLimits.MAX_VALUE_BYTES);
+        topics,
+        serdeConfig,
+        policy,
+        cachedRecordsPerTask,
+        listener,
+        shadow,
+        OutputLimits.MAX_VALUE_BYTES);
   }
 
   /**
@@ -123,6 +166,19 @@ public final class AuditorTopology {
       int cachedRecordsPerTask,
       DecisionListener listener,
       int maxOutputValueBytes) {
+    return build(
+        topics, serdeConfig, policy, cachedRecordsPerTask, listener, null, maxOutputValueBytes);
+  }
+
+  /** As {@link #build(TopicNames, Map, Policy, int, DecisionListener, int)}, with a shadow bundle. */
+  static Topology build(
+      TopicNames topics,
+      Map<String, ?> serdeConfig,
+      Policy policy,
+      int cachedRecordsPerTask,
+      DecisionListener listener,
+      ShadowBundle shadow,
+      int maxOutputValueBytes) {
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(listener, "listener");
     if (cachedRecordsPerTask < 1) {
@@ -131,8 +187,7 @@ public final class AuditorTopology {
     Objects.requireNonNull(serdeConfig, "serdeConfig");
     Objects.requireNonNull(policy, "policy");
     AuditorTopics declared = AuditorTopics.of(topics, serdeConfig);
-    StoreBuilder<KeyValueStore<Bytes, byte[]>> store =
-        WriteBackStore.builder(CHAIN_STATE_STORE, WriteBackStore.DEFAULT_MAX_HELD);
+    StoreBuilder<KeyValueStore<Bytes, byte[]>> store = chainStateStore(CHAIN_STATE_STORE);
 
     Topology topology = new Topology();
     topology.addSource(
@@ -150,7 +205,8 @@ public final class AuditorTopology {
             OcsfDetectionFindings.withInstalledVersion(),
             store,
             cachedRecordsPerTask,
-            listener),
+            listener,
+            shadow != null),
         EVENTS_SOURCE);
     topology.addSink(
         DECISIONS_SINK,
@@ -170,6 +226,44 @@ public final class AuditorTopology {
         declared.credentials().keySerde().serializer(),
         new BoundedSerializer<>(declared.credentials().valueSerde().serializer(), maxOutputValueBytes),
         AUDIT_PROCESSOR);
+    if (shadow != null) {
+      addShadow(topology, shadow, serdeConfig, cachedRecordsPerTask, maxOutputValueBytes);
+    }
     return topology;
+  }
+
+  private static void addShadow(
+      Topology topology,
+      ShadowBundle shadow,
+      Map<String, ?> serdeConfig,
+      int cachedRecordsPerTask,
+      int maxOutputValueBytes) {
+    // The values are serialized by the processor, so that a failure stays the shadow's own.
+    topology.addProcessor(
+        SHADOW_PROCESSOR,
+        new ShadowProcessor.Supplier(
+            shadow,
+            AvroSerde.of(io.agentauditor.schema.Decision.class, serdeConfig, false).serializer(),
+            chainStateStore(SHADOW_CHAIN_STATE_STORE),
+            cachedRecordsPerTask,
+            maxOutputValueBytes),
+        AUDIT_PROCESSOR);
+    topology.addSink(
+        SHADOW_DECISIONS_SINK,
+        shadow.decisionsTopic(),
+        Serdes.String().serializer(),
+        Serdes.ByteArray().serializer(),
+        SHADOW_PROCESSOR);
+    topology.addSink(
+        DISAGREEMENTS_SINK,
+        shadow.disagreementsTopic(),
+        Serdes.String().serializer(),
+        Serdes.ByteArray().serializer(),
+        SHADOW_PROCESSOR);
+  }
+
+  /** A persistent RocksDB chain-state store with its changelog, behind the write-back layer. */
+  private static StoreBuilder<KeyValueStore<Bytes, byte[]>> chainStateStore(String name) {
+    return WriteBackStore.builder(name, WriteBackStore.DEFAULT_MAX_HELD);
   }
 }

@@ -1,5 +1,6 @@
 package io.agentauditor.streams;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,8 @@ import java.util.Objects;
  *     ever ({@code topics.retention.ms})
  * @param deadLetterRetentionMs {@code retention.ms} of the dead-letter topic ({@code
  *     topics.dead.letters.retention.ms})
+ * @param shadowTopics the shadow bundle's output topics, created like the decisions topic; empty
+ *     without a shadow bundle
  * @throws NullPointerException when {@code names} is null
  * @throws IllegalArgumentException when {@code partitions} is below 1 or {@code replicationFactor}
  *     is neither -1 nor at least 1
@@ -24,10 +27,12 @@ public record TopicSettings(
     int partitions,
     short replicationFactor,
     long retentionMs,
-    long deadLetterRetentionMs) {
+    long deadLetterRetentionMs,
+    List<String> shadowTopics) {
 
   public TopicSettings {
     Objects.requireNonNull(names, "names");
+    shadowTopics = List.copyOf(shadowTopics);
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
     }
@@ -35,5 +40,15 @@ public record TopicSettings(
       throw new IllegalArgumentException(
           "replicationFactor must be -1 (broker default) or at least 1: " + replicationFactor);
     }
+  }
+
+  /** Settings without a shadow bundle's topics. */
+  public TopicSettings(
+      TopicNames names,
+      int partitions,
+      short replicationFactor,
+      long retentionMs,
+      long deadLetterRetentionMs) {
+    this(names, partitions, replicationFactor, retentionMs, deadLetterRetentionMs, List.of());
   }
 }

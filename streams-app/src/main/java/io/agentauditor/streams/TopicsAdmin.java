@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * with explicit configurations and checks the existing ones.
  *
  * <ul>
- *   <li>events, decisions, violations: {@code cleanup.policy=delete}, {@code retention.ms} from
- *       {@code topics.retention.ms};
+ *   <li>events, decisions, violations, and the shadow bundle's decisions and disagreements when
+ *       there is one: {@code cleanup.policy=delete}, {@code retention.ms} from {@code
+ *       topics.retention.ms};
  *   <li>credentials: {@code cleanup.policy=compact} (latest lifecycle record per credential);
  *   <li>dead letters: {@code cleanup.policy=delete}, the longer {@code
  *       topics.dead.letters.retention.ms}.
@@ -87,6 +88,9 @@ public final class TopicsAdmin {
     topics.put(names.events(), newTopic(names.events(), deleteConfig(retention, maxMessage)));
     topics.put(names.decisions(), newTopic(names.decisions(), deleteConfig(retention, maxMessage)));
     topics.put(names.violations(), newTopic(names.violations(), deleteConfig(retention, maxMessage)));
+    for (String shadow : settings.shadowTopics()) {
+      topics.put(shadow, newTopic(shadow, deleteConfig(retention, maxMessage)));
+    }
     topics.put(
         names.credentials(),
         newTopic(

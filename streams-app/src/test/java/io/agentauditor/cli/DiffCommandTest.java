@@ -6,12 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentauditor.policy.TestBundles;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -19,6 +24,7 @@ import picocli.CommandLine;
 class DiffCommandTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SCENARIO = "scenarios/demo-session.jsonl";
 
   private static final String START =
       "{\"eventId\":\"e1\",\"sessionId\":\"s1\",\"agentId\":\"agent:root\",\"occurredAt\":\"2026-01-01T10:00:00Z\",\"type\":\"SESSION_STARTED\",\"session\":{\"initiator\":\"user:alice\",\"grantedScopes\":[\"read:repo/**\"]}}";
@@ -88,12 +94,64 @@ class DiffCommandTest {
                 "{\"summary\":{\"events\":5,\"compared\":5,\"differing\":2,\"deadLetters\":0,"
                     + "\"transitions\":{\"ALLOW->BLOCK\":2},"
                     + "\"rules\":{\"credential-unknown\":1,\"long-lived-credential\":1},"
-                    + "\"sessionsTouched\":1}}"));
+                    + "\"sessionsTouched\":1,\"firstDiffering\":{\"s1\":\"e2\"}}}"));
     assertThat(err.toString())
         .isEqualTo(
             "diff: 5 events, 5 decisions compared, 2 differ (ALLOW->BLOCK 2), 1 session touched; "
                 + "rules: credential-unknown +1, long-lived-credential +1; 0 dead letters"
                 + System.lineSeparator());
+  }
+
+  @Test
+  void shouldListExactlyTheEventsWhoseDecisionsTwoReplaysDecideDifferentlyWhenOneRuleChanges()
+      throws IOException {
+    // Given the demo scenario, the default bundle, and a copy where approval-required only flags
+    Path input = tmp.resolve("events.jsonl");
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream(SCENARIO)) {
+      Files.copy(in, input);
+    }
+    Path candidate = TestBundles.copy(TestBundles.defaultBundle(), tmp.resolve("candidate"));
+    String rules = TestBundles.read(candidate, "rules.yaml");
+    String changed =
+        rules.replace(
+            "  - id: approval-required\n    action: BLOCK\n",
+            "  - id: approval-required\n    action: FLAG\n");
+    assertThat(changed).isNotEqualTo(rules);
+    TestBundles.write(candidate, "rules.yaml", changed);
+    Path baseDecisions = tmp.resolve("base-decisions.jsonl");
+    Path candidateDecisions = tmp.resolve("candidate-decisions.jsonl");
+    assertThat(replay(TestBundles.defaultBundle(), input, baseDecisions)).isZero();
+    assertThat(replay(candidate, input, candidateDecisions)).isZero();
+    List<JsonNode> base = read(baseDecisions);
+    List<JsonNode> cand = read(candidateDecisions);
+    assertThat(cand).hasSameSizeAs(base);
+    List<String> expected = new ArrayList<>();
+    Map<String, String> firstPerSession = new TreeMap<>();
+    for (int i = 0; i < base.size(); i++) {
+      JsonNode b = base.get(i);
+      JsonNode c = cand.get(i);
+      assertThat(c.get("eventId")).isEqualTo(b.get("eventId"));
+      if (!b.get("verdict").equals(c.get("verdict")) || !ruleIds(b).equals(ruleIds(c))) {
+        expected.add(b.get("eventId").asText());
+        firstPerSession.putIfAbsent(b.get("sessionId").asText(), b.get("eventId").asText());
+      }
+    }
+    assertThat(expected).isNotEmpty();
+    Path output = tmp.resolve("diff.jsonl");
+    // When
+    int code = diff(TestBundles.defaultBundle(), candidate, input, output);
+    // Then
+    assertThat(code).isEqualTo(1);
+    List<JsonNode> lines = read(output);
+    assertThat(lines.subList(0, lines.size() - 1))
+        .extracting(l -> l.get("eventId").asText())
+        .containsExactlyElementsOf(expected);
+    JsonNode summary = lines.get(lines.size() - 1).get("summary");
+    assertThat(summary.get("differing").asLong()).isEqualTo(expected.size());
+    assertThat(summary.get("compared").asLong()).isEqualTo(base.size());
+    assertThat(summary.get("sessionsTouched").asLong()).isEqualTo(firstPerSession.size());
+    assertThat(JSON.convertValue(summary.get("firstDiffering"), Map.class)).isEqualTo(firstPerSession);
+    assertThat(summary.get("transitions").get("BLOCK->FLAG").asLong()).isPositive();
   }
 
   @Test
@@ -181,6 +239,20 @@ class DiffCommandTest {
         "--candidate", candidate.toString(),
         "--input", input.toString(),
         "--output", output.toString());
+  }
+
+  private int replay(Path bundle, Path input, Path output) {
+    return run(
+        "replay",
+        "--policies", bundle.toString(),
+        "--input", input.toString(),
+        "--output", output.toString());
+  }
+
+  private static Set<String> ruleIds(JsonNode decision) {
+    Set<String> ids = new TreeSet<>();
+    decision.get("findings").forEach(f -> ids.add(f.get("ruleId").asText()));
+    return ids;
   }
 
   private int run(String... args) {

@@ -18,7 +18,7 @@ class RunCommandTest {
 
   /** Startup must stop before the topology for every error these tests make. */
   private static final AuditorApp.TopologyFactory NEVER =
-      (topics, serdeConfig, policy, cachedRecords, listener) -> {
+      (topics, serdeConfig, policy, cachedRecords, listener, shadow) -> {
         throw new AssertionError("the topology must not be built");
       };
 

@@ -42,6 +42,44 @@ class AuditorConfigTest {
   }
 
   @Test
+  void shouldRunNoShadowBundleAndCreateNoShadowTopicsByDefault() {
+    // When
+    AuditorConfig config = AuditorConfig.fromMap(REQUIRED, Map.of());
+
+    // Then
+    assertThat(config.shadowPoliciesDir()).isEmpty();
+    assertThat(config.topicSettings().shadowTopics()).isEmpty();
+  }
+
+  @Test
+  void shouldCreateTheShadowBundlesTwoTopicsWhenShadowPoliciesIsSet() {
+    // Given
+    Map<String, String> values = new java.util.HashMap<>(REQUIRED);
+    values.put("shadow.policies", "/etc/auditor/candidate");
+    values.put("topics.shadow.disagreements", "shadow-disagreements");
+
+    // When
+    AuditorConfig config = AuditorConfig.fromMap(values, Map.of());
+
+    // Then
+    assertThat(config.shadowPoliciesDir()).contains(java.nio.file.Path.of("/etc/auditor/candidate"));
+    assertThat(config.topicSettings().shadowTopics())
+        .containsExactly("agent-shadow-decisions", "shadow-disagreements");
+  }
+
+  @Test
+  void shouldRefuseAShadowTopicThatIsAlsoALiveOne() {
+    // Given
+    Map<String, String> values = new java.util.HashMap<>(REQUIRED);
+    values.put("topics.shadow.decisions", "agent-decisions");
+
+    // When / Then
+    assertThatThrownBy(() -> AuditorConfig.fromMap(values, Map.of()))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("topics.shadow.decisions=agent-decisions: same topic as topics.decisions");
+  }
+
+  @Test
   void shouldProduceStreamsPropertiesThatKafkaStreamsAccepts() {
     // Given
     AuditorConfig config =

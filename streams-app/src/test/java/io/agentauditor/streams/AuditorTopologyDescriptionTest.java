@@ -19,24 +19,47 @@ import org.junit.jupiter.api.Test;
 class AuditorTopologyDescriptionTest {
 
   private static final String EXPECTED = "streams/auditor-topology.txt";
+  private static final TopicNames DEFAULT_TOPICS =
+      new TopicNames(
+          "agent-events",
+          "agent-decisions",
+          "agent-violations",
+          "agent-credentials",
+          "agent-dead-letters");
+  private static final String EXPECTED_WITH_SHADOW = "streams/auditor-shadow-topology.txt";
 
   @Test
   void shouldDescribeTheCommittedTopology() throws IOException {
     // Given the production builder with the default topic names
     TopologyDescription description =
         AuditorTopology.build(
-                new TopicNames(
-                    "agent-events",
-                    "agent-decisions",
-                    "agent-violations",
-                    "agent-credentials",
-                    "agent-dead-letters"),
+                DEFAULT_TOPICS,
                 Map.of("schema.registry.url", "mock://description"),
                 AuditTestData.defaultPolicy())
             .describe();
 
     // When / Then
-    assertThat(description.toString()).isEqualTo(expected());
+    assertThat(description.toString()).isEqualTo(expected(EXPECTED));
+  }
+
+  @Test
+  void shouldDescribeTheCommittedTopologyWithAShadowBundle() throws IOException {
+    // Given the production builder with the default topic names and a shadow bundle
+    TopologyDescription description =
+        AuditorTopology.build(
+                DEFAULT_TOPICS,
+                Map.of("schema.registry.url", "mock://description"),
+                AuditTestData.defaultPolicy(),
+                16,
+                DecisionListener.NONE,
+                new ShadowBundle(
+                    AuditTestData.defaultPolicy(),
+                    "agent-shadow-decisions",
+                    "agent-shadow-disagreements"))
+            .describe();
+
+    // When / Then: the live part as without it, the shadow below the audit processor
+    assertThat(description.toString()).isEqualTo(expected(EXPECTED_WITH_SHADOW));
   }
 
   @Test
@@ -67,9 +90,9 @@ class AuditorTopologyDescriptionTest {
     }
   }
 
-  private static String expected() throws IOException {
+  private static String expected(String resource) throws IOException {
     try (InputStream in =
-        AuditorTopologyDescriptionTest.class.getClassLoader().getResourceAsStream(EXPECTED)) {
+        AuditorTopologyDescriptionTest.class.getClassLoader().getResourceAsStream(resource)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }

@@ -62,8 +62,9 @@ final class TextForms {
    * normalisation changes nothing, which callers use to skip scanning it twice.
    *
    * <p>Only the runs of characters whose normal form depends on the {@link Normalizer} are handed
-   * to it, each with the character before it (the last starter before the run, which a combining
-   * mark at its start may compose with). The others are {@link #simple}: ASCII, its own normal
+   * to it (runs fewer than {@value #GAP} simple characters apart as one), each with the character
+   * before it (the last starter before the run, which a combining mark at its start may compose
+   * with). The others are {@link #simple}: ASCII, its own normal
    * form, and the fullwidth forms of ASCII (U+FF01 to U+FF5E, the usual disguise of a secret),
    * whose normal form is the one ASCII character they stand for. Normalisation never reaches
    * across a simple character: it is a starter that composes with nothing before it, and NFKC maps
@@ -88,9 +89,23 @@ final class TextForms {
         k++;
         continue;
       }
+      // The run, and the runs after it that a gap of fewer than GAP simple characters separates
+      // from it: one call per stretch, not per character (a zero-width character after every
+      // letter made a call of two characters each).
       int end = k + 1;
-      while (end < n && !simple(text.charAt(end))) {
-        end++;
+      while (end < n) {
+        if (!simple(text.charAt(end))) {
+          end++;
+          continue;
+        }
+        int gap = end;
+        while (gap < n && gap - end < GAP && simple(text.charAt(gap))) {
+          gap++;
+        }
+        if (gap == n || gap - end >= GAP) {
+          break;
+        }
+        end = gap;
       }
       int from = k > done ? k - 1 : k;
       appendSimple(out, text, done, from);
@@ -107,6 +122,9 @@ final class TextForms {
    * Whether {@code c} normalises (NFKC) to one ASCII character whatever surrounds it, and nothing
    * before it changes because of it: ASCII and the fullwidth forms of ASCII.
    */
+  /** Simple characters between two runs below which both go to the {@link Normalizer} as one. */
+  static final int GAP = 64;
+
   static boolean simple(char c) {
     return c < 0x80 || c >= 0xFF01 && c <= 0xFF5E;
   }
@@ -126,15 +144,30 @@ final class TextForms {
     }
   }
 
+  /**
+   * The BMP characters of general category Cf, one bit each (8 KiB): a lookup instead of {@link
+   * Character#getType} per character, which cost more than the normalisation itself on text that
+   * NFKC expands (U+FDFA gives 18 characters).
+   */
+  private static final long[] FORMAT_BMP = new long[1 << 10];
+
+  static {
+    for (int c = 0; c < 0x10000; c++) {
+      if (Character.getType(c) == Character.FORMAT) {
+        FORMAT_BMP[c >>> 6] |= 1L << c;
+      }
+    }
+  }
+
+  private static boolean format(int cp) {
+    return cp < 0x10000 ? (FORMAT_BMP[cp >>> 6] & (1L << cp)) != 0 : Character.getType(cp) == Character.FORMAT;
+  }
+
   private static String withoutFormatCharacters(String text) {
     int n = text.length();
     int i = 0;
-    while (i < n) {
-      int cp = text.codePointAt(i);
-      if (Character.getType(cp) == Character.FORMAT) {
-        break;
-      }
-      i += Character.charCount(cp);
+    while (i < n && !format(text.charAt(i)) && !Character.isSurrogate(text.charAt(i))) {
+      i++;
     }
     if (i == n) {
       return text;
@@ -142,7 +175,7 @@ final class TextForms {
     StringBuilder sb = new StringBuilder(n).append(text, 0, i);
     while (i < n) {
       int cp = text.codePointAt(i);
-      if (Character.getType(cp) != Character.FORMAT) {
+      if (!format(cp)) {
         sb.appendCodePoint(cp);
       }
       i += Character.charCount(cp);

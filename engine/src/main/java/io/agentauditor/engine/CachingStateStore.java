@@ -195,7 +195,7 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
   }
 
   /**
-   * One session's decoded records: the session meta and the approvals (one each), and agents,
+   * One session's decoded records: the session meta and the list of approvals (one each), and agents,
    * credentials and fan-out windows by id. Obtained per step from {@link #session}; it joins the
    * cache with its first record, and leaves it when evicted or when its last record is deleted (it
    * then still reads and writes through, keeping nothing).
@@ -264,6 +264,15 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
       if (value != null) {
         keep(kind, id, value);
       }
+    }
+
+    /**
+     * Puts {@code bytes} under {@code key}, a record of this session whose decoded form lives in a
+     * kept record of another key (a new approval in the kept list of approvals): nothing kept is
+     * dropped.
+     */
+    void writeBeside(byte[] key, byte[] bytes) {
+      inner.put(key, bytes);
     }
 
     /** Keeps {@code value} as the decoded record of {@code kind} and {@code id}, without writing. */

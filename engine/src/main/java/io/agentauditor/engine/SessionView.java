@@ -40,7 +40,8 @@ final class SessionView {
   private Map<String, CredentialRecord> credentials;
   private Map<String, CredentialRecord> dirtyCredentials;
   private List<Approval> approvals;
-  private boolean approvalsDirty;
+  /** Approvals added by this step, each written as a record of its own at {@link #flush()}. */
+  private List<Approval> newApprovals;
 
   SessionView(StateStore store, String sessionId) {
     this.store = store;
@@ -257,11 +258,30 @@ final class SessionView {
     return out;
   }
 
+  /**
+   * The session's approvals in the order they were applied: kept decoded as one list when the
+   * store caches, read from their records otherwise (one each, after the list of an older engine).
+   */
+  @SuppressWarnings("unchecked")
   List<Approval> approvals() {
+    if (approvals == null && cached != null) {
+      approvals = (List<Approval>) cached.peek(StateKeys.APPROVALS, null);
+    }
     if (approvals == null) {
-      approvals = read(StateKeys.APPROVALS, null, b -> new ArrayList<>(StateCodec.decodeApprovals(b)));
-      if (approvals == null) {
-        approvals = new ArrayList<>();
+      approvals = new ArrayList<>();
+      byte[] prefix = StateKeys.approvals(sessionId);
+      try (StateStore.RangeIterator it = store.range(prefix, StateKeys.prefixEnd(prefix))) {
+        while (it.hasNext()) {
+          Map.Entry<byte[], byte[]> e = it.next();
+          if (e.getKey().length == prefix.length) {
+            approvals.addAll(StateCodec.decodeApprovals(e.getValue()));
+          } else {
+            approvals.add(StateCodec.decodeApproval(e.getValue()));
+          }
+        }
+      }
+      if (cached != null && !approvals.isEmpty()) {
+        cached.keep(StateKeys.APPROVALS, null, approvals);
       }
     }
     return approvals;
@@ -277,9 +297,13 @@ final class SessionView {
     write(StateKeys.FAN_OUT, agentId, StateCodec.encodeTimes(times, n), Arrays.copyOf(times, n));
   }
 
+  /** Adds the approval numbered {@code n} (the session's count of approvals before it). */
   void addApproval(Approval a) {
     approvals().add(a);
-    approvalsDirty = true;
+    if (newApprovals == null) {
+      newApprovals = new ArrayList<>(1);
+    }
+    newApprovals.add(a);
   }
 
   /** Writes every changed record to the store. */
@@ -311,11 +335,24 @@ final class SessionView {
       }
       dirtyCredentials.clear();
     }
-    if (approvalsDirty) {
-      write(StateKeys.APPROVALS, null, StateCodec.encodeApprovals(approvals), approvals);
+    if (newApprovals != null) {
+      // Numbered from the count before this step's: the meta counts every applied approval.
+      long n = meta.approvalCount - newApprovals.size();
+      for (Approval a : newApprovals) {
+        byte[] key = StateKeys.approval(sessionId, n++);
+        byte[] bytes = StateCodec.encodeApproval(a);
+        if (cached != null) {
+          cached.writeBeside(key, bytes);
+        } else {
+          store.put(key, bytes);
+        }
+      }
+      if (cached != null) {
+        cached.keep(StateKeys.APPROVALS, null, approvals);
+      }
+      newApprovals = null;
     }
     metaDirty = false;
     timerDirty = false;
-    approvalsDirty = false;
   }
 }

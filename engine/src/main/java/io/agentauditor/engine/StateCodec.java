@@ -196,16 +196,39 @@ final class StateCodec {
 
   // --- approvals of a session ---
 
+  /** One approval, a record of its own: a step adding one writes it alone, never the others. */
+  static byte[] encodeApproval(Approval a) {
+    ByteWriter w = ByteWriter.scratch().writeByte(VERSION);
+    return writeApproval(w, a).toByteArray();
+  }
+
+  static Approval decodeApproval(byte[] bytes) {
+    return readApproval(open(bytes, "approval"));
+  }
+
+  private static ByteWriter writeApproval(ByteWriter w, Approval a) {
+    return w.writeString(a.approvalId())
+        .writeString(a.approver())
+        .writeString(a.requester())
+        .writeZigZag(a.from())
+        .writeZigZag(a.until())
+        .writeStrings(a.scopes());
+  }
+
+  private static Approval readApproval(ByteReader r) {
+    return new Approval(
+        r.readString(), r.readString(), r.readString(), r.readZigZag(), r.readZigZag(), r.readStrings());
+  }
+
+  /**
+   * The list of a session's approvals as older engines wrote it, one record rewritten whole by each
+   * approval; read, and written only by tests of reading such state.
+   */
   static byte[] encodeApprovals(List<Approval> approvals) {
     ByteWriter w = ByteWriter.scratch();
     w.writeByte(VERSION).writeVarLong(approvals.size());
     for (Approval a : approvals) {
-      w.writeString(a.approvalId())
-          .writeString(a.approver())
-          .writeString(a.requester())
-          .writeZigZag(a.from())
-          .writeZigZag(a.until())
-          .writeStrings(a.scopes());
+      writeApproval(w, a);
     }
     return w.toByteArray();
   }
@@ -215,9 +238,7 @@ final class StateCodec {
     int n = r.readCount();
     List<Approval> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      out.add(
-          new Approval(
-              r.readString(), r.readString(), r.readString(), r.readZigZag(), r.readZigZag(), r.readStrings()));
+      out.add(readApproval(r));
     }
     return out;
   }

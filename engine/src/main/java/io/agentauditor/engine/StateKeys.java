@@ -55,8 +55,21 @@ final class StateKeys {
     return sessionPrefix(TIMER, sessionId);
   }
 
+  /** The list of a session's approvals written by older engines, and the prefix of its approvals. */
   static byte[] approvals(String sessionId) {
     return sessionPrefix(APPROVALS, sessionId);
+  }
+
+  /**
+   * {@code APPROVALS, sid, be64(n)}: the session's approval numbered {@code n}, in the order they
+   * were applied (after the older engines' list, whose key is the bare prefix).
+   */
+  static byte[] approval(String sessionId, long n) {
+    return ByteWriter.scratch()
+        .writeByte(APPROVALS)
+        .writeString(sessionId)
+        .writeOrderedLong(n)
+        .toByteArray();
   }
 
   static byte[] child(byte kind, String sessionId, String id) {

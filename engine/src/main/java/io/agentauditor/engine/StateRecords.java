@@ -96,8 +96,52 @@ final class StateRecords {
   }
 
   /** One approval; valid on {@code [from, until)}. */
-  record Approval(
-      String approvalId, String approver, String requester, long from, long until, List<String> scopes) {
+  static final class Approval {
+    private final String approvalId;
+    private final String approver;
+    private final String requester;
+    private final long from;
+    private final long until;
+    private final List<String> scopes;
+    /**
+     * {@link #scopes} parsed; filled on first use, never stored. Kept with the decoded approvals, so
+     * a session's 256 approvals of 128 scopes are not parsed again by every call that needs one.
+     */
+    List<Scope> parsedScopes;
+
+    Approval(String approvalId, String approver, String requester, long from, long until, List<String> scopes) {
+      this.approvalId = approvalId;
+      this.approver = approver;
+      this.requester = requester;
+      this.from = from;
+      this.until = until;
+      this.scopes = scopes;
+    }
+
+    String approvalId() {
+      return approvalId;
+    }
+
+    String approver() {
+      return approver;
+    }
+
+    String requester() {
+      return requester;
+    }
+
+    long from() {
+      return from;
+    }
+
+    long until() {
+      return until;
+    }
+
+    List<String> scopes() {
+      return scopes;
+    }
+
     boolean validAt(long t) {
       return from <= t && t < until;
     }

@@ -185,9 +185,13 @@ final class ToolCallRules {
    */
   private static boolean approved(StepContext c, Scope r) {
     for (Approval a : c.view.approvals()) {
-      if (a.validAt(c.t)
-          && c.rules.coversAny(c.rules.scopes.parseAll(a.scopes()), r)
-          && c.view.agentMatching(a.approver()) == null) {
+      if (!a.validAt(c.t)) {
+        continue;
+      }
+      if (a.parsedScopes == null) {
+        a.parsedScopes = c.rules.scopes.parseAll(a.scopes());
+      }
+      if (c.rules.coversAny(a.parsedScopes, r) && c.view.agentMatching(a.approver()) == null) {
         return true;
       }
     }

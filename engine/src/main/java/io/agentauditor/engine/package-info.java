@@ -13,7 +13,9 @@
  * 0x02 sid                            session meta
  * 0x03 sid agentId                    agent node of the chain
  * 0x04 sid credentialId               credential
- * 0x05 sid                            approvals of the session (one list)
+ * 0x05 sid be64(n)                    the session's approval numbered n (0, 1, ... in the order
+ *                                     applied); older engines kept them all as one list under
+ *                                     0x05 sid, which is still read, first
  * 0x06 sid agentId                    fan-out: the actor's delegation/issuance times still in the window
  * 0x07 sid eventId                    dedupe: the stored decision
  * 0x08 be64(time) sessionId           idle-timer index of open sessions, value empty (see below)
@@ -57,7 +59,8 @@
  * credential    flags:byte(1 expires, 2 revoked, 4 used) issuer:str subject:str scopes:strs kind:byte
  *               storage:byte issuedAt:zz sequence:uv useCount:uv reportedStatus:byte
  *               [expiresAt:zz] [revokedAt:zz revokedBy:str] [lastUsedAt:zz]
- * approvals     count:uv { approvalId:str approver:str requester:str from:zz until:zz scopes:strs }*
+ * approval      approvalId:str approver:str requester:str from:zz until:zz scopes:strs
+ *               (older engines: one list, count:uv { approval }*, under the bare prefix)
  * fan-out       count:uv { time:zz }*   (the actor's delegation and issuance times in arrival
  *               order: at most 64, or 4 (fanOut.max + 1) when that is more; thinned, then the
  *               earliest arrivals dropped beyond, see ChainChecks.fanOut; records of older engines

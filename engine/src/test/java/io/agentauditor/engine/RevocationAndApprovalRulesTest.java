@@ -188,4 +188,38 @@ class RevocationAndApprovalRulesTest {
     assertThat(ruleIds(d)).containsExactly("self-approval");
     assertThat(human.findings()).isEmpty();
   }
+
+  @Test
+  void shouldReadTheApprovalListOfAnOlderEngineBeforeTheApprovalsRecordedOneByOne() {
+    for (boolean caching : new boolean[] {false, true}) {
+      // Given: a session whose first approval an older engine kept in its list record (one record
+      // for all), then a second approval recorded by this engine (a record of its own)
+      AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+      InMemoryStateStore inner = new InMemoryStateStore();
+      StateStore store = caching ? new CachingStateStore(inner) : inner;
+      Events e = new Events("s1");
+      engine.process(e.start("agent:planner", 0, "write:deploy/**", "admin:ci/**"), store);
+      StateRecords.Approval old =
+          new StateRecords.Approval(
+              "old", "user:bob", "agent:planner", Events.millis(1), Events.millis(601), List.of("write:deploy/prod/**"));
+      inner.put(StateKeys.approvals("s1"), StateCodec.encodeApprovals(List.of(old)));
+      store.discardCached();
+      engine.process(e.approve("agent:planner", 2, "user:carol", 600, "admin:ci/acme"), store);
+      // When: calls that need each approval
+      Decision deploy =
+          engine.process(e.tool("agent:planner", 3, "cloud.deploy", Map.of("env", "prod", "service", "api")), store).decision();
+      Decision ci =
+          engine.process(e.tool("agent:planner", 4, "ci.set_variable", Map.of("project", "acme", "name", "N", "value", "v")), store).decision();
+      Decision other =
+          engine.process(e.tool("agent:planner", 5, "ci.set_variable", Map.of("project", "other", "name", "N", "value", "v")), store).decision();
+      // Then: both count, in that order, and the new one is a record of its own
+      assertThat(deploy.findings()).as("caching %s", caching).isEmpty();
+      assertThat(ci.findings()).as("caching %s", caching).isEmpty();
+      assertThat(ruleIds(other)).containsExactly("approval-required");
+      assertThat(inner.get(StateKeys.approval("s1", 0))).isNotNull();
+      StateStore fresh = new CachingStateStore(inner);
+      List<StateRecords.Approval> all = new SessionView(fresh, "s1").approvals();
+      assertThat(all).extracting(StateRecords.Approval::approvalId).containsExactly("old", "a2");
+    }
+  }
 }

@@ -12,12 +12,15 @@ import io.agentauditor.gateway.StreamsRouter;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.streams.DecisionListener;
 import io.agentauditor.streams.InfrastructureException;
+import io.agentauditor.streams.PolicySource;
 import io.agentauditor.streams.TopicNames;
 import io.agentauditor.streams.TopicsAdmin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -54,7 +57,7 @@ public final class AuditorApp implements AutoCloseable {
     Topology build(
         TopicNames topics,
         Map<String, ?> serdeConfig,
-        Policy policy,
+        PolicySource policy,
         int cachedRecordsPerTask,
         DecisionListener listener);
   }
@@ -74,6 +77,7 @@ public final class AuditorApp implements AutoCloseable {
   private final KafkaEventLog eventLog;
   private final PrometheusMeterRegistry registry;
   private final AuditorMetrics metrics;
+  private final PolicyReloader policy;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
   private boolean closed;
@@ -85,7 +89,8 @@ public final class AuditorApp implements AutoCloseable {
       ExtAuthzServer extAuthz,
       KafkaEventLog eventLog,
       PrometheusMeterRegistry registry,
-      AuditorMetrics metrics) {
+      AuditorMetrics metrics,
+      PolicyReloader policy) {
     this.streams = streams;
     this.operations = operations;
     this.gateway = gateway;
@@ -93,6 +98,7 @@ public final class AuditorApp implements AutoCloseable {
     this.eventLog = eventLog;
     this.registry = registry;
     this.metrics = metrics;
+    this.policy = policy;
   }
 
   /**
@@ -100,12 +106,30 @@ public final class AuditorApp implements AutoCloseable {
    * operations endpoint.
    *
    * @param config the validated configuration
-   * @param policy the loaded policy bundle
+   * @param policy the loaded policy bundle, from {@code config.policiesDir()}, which is watched for
+   *     new versions
    * @param factory the topology builder
    * @throws InfrastructureException if the topics cannot be ensured or the endpoint not bound;
    *     nothing is left running
+   * @throws InvalidConfigException if the bundle's digest is not one {@code
+   *     policy.expected.digests} allows
    */
   public static AuditorApp start(AuditorConfig config, Policy policy, TopologyFactory factory) {
+    return start(config, policy, config.policiesDir(), factory);
+  }
+
+  /**
+   * As {@link #start(AuditorConfig, Policy, TopologyFactory)}, the bundle loaded from (and watched
+   * in) {@code bundleDir}.
+   */
+  public static AuditorApp start(
+      AuditorConfig config, Policy policy, Path bundleDir, TopologyFactory factory) {
+    PolicyGate gate = new PolicyGate(config.policyExpectedDigests());
+    List<String> refused = gate.refuseDigest(policy);
+    if (!refused.isEmpty()) {
+      throw new InvalidConfigException(
+          List.of("policy " + policy.identity() + " may not run: " + String.join("; ", refused)));
+    }
     LOGGER.info(
         "Starting agent-auditor {} with policy {} against {}",
         config.applicationId(),
@@ -119,17 +143,20 @@ public final class AuditorApp implements AutoCloseable {
     }
     Map<String, Object> serdeConfig = config.serdeConfig();
     PendingDecisions pending = config.gatewayEnabled() ? new PendingDecisions() : null;
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AuditorMetrics metrics = new AuditorMetrics(registry, config.topics(), serdeConfig);
+    PolicyReloader reloader = new PolicyReloader(bundleDir, policy, gate, registry);
     Topology topology =
         factory.build(
             config.topics(),
             serdeConfig,
-            policy,
+            reloader,
             config.engineCachedRecords(),
-            pending == null ? DecisionListener.NONE : pending);
+            pending == null
+                ? metrics.listener()
+                : DecisionListener.both(pending, metrics.listener()));
     LOGGER.debug("Topology:\n{}", topology.describe());
 
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    AuditorMetrics metrics = new AuditorMetrics(registry, config.topics(), serdeConfig);
     Properties props = metrics.instrument(config.streamsProperties());
     KafkaStreams streams = new KafkaStreams(topology, props);
     AuditorApp app;
@@ -137,7 +164,12 @@ public final class AuditorApp implements AutoCloseable {
       streams.setUncaughtExceptionHandler(StreamThreadFailurePolicy.from(config, registry));
       metrics.bind(streams);
       OperationsServer operations =
-          OperationsServer.start(config.httpBindAddress(), config.httpPort(), streams::state, registry);
+          OperationsServer.start(
+              config.httpBindAddress(),
+              config.httpPort(),
+              HealthReport.of(streams, reloader),
+              registry,
+              metrics::refresh);
       DecisionApi gateway = null;
       ExtAuthzServer extAuthz = null;
       KafkaEventLog eventLog = null;
@@ -157,7 +189,7 @@ public final class AuditorApp implements AutoCloseable {
                   settings.timeout(),
                   Duration.ofSeconds(policy.settings().maxClockSkewSeconds()),
                   java.time.Clock.systemUTC());
-          gateway = DecisionApi.start(settings, decisions);
+          gateway = DecisionApi.start(settings, decisions, List.of(new GatewayMeters(registry)));
           if (config.gatewayGrpcPort() >= 0) {
             extAuthz =
                 ExtAuthzServer.start(
@@ -180,7 +212,9 @@ public final class AuditorApp implements AutoCloseable {
           throw e;
         }
       }
-      app = new AuditorApp(streams, operations, gateway, extAuthz, eventLog, registry, metrics);
+      app =
+          new AuditorApp(
+              streams, operations, gateway, extAuthz, eventLog, registry, metrics, reloader);
     } catch (RuntimeException e) {
       streams.close(Duration.ZERO);
       metrics.close();
@@ -189,6 +223,7 @@ public final class AuditorApp implements AutoCloseable {
     }
     streams.setStateListener(app::onStateChange);
     streams.start();
+    reloader.start(config.policyReloadInterval());
     return app;
   }
 
@@ -232,6 +267,11 @@ public final class AuditorApp implements AutoCloseable {
   /** The ext_authz gRPC port, when it is served. */
   public java.util.OptionalInt extAuthzPort() {
     return extAuthz == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(extAuthz.port());
+  }
+
+  /** The policy bundle in force now. */
+  public Policy policy() {
+    return policy.current();
   }
 
   /** The registry behind {@code /metrics}. */
@@ -282,6 +322,7 @@ public final class AuditorApp implements AutoCloseable {
       closed = true;
     }
     LOGGER.info("Stopping agent-auditor (timeout {})", timeout);
+    policy.close();
     // Leave the group: by default Streams stays in it on close, and a successor would wait out the
     // session timeout (45 s) before it is given the partitions.
     boolean clean =

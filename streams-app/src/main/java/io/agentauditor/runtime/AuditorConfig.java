@@ -79,6 +79,8 @@ public final class AuditorConfig extends AbstractConfig {
   public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
   public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
   public static final String POLICIES_DIR = "policies.dir";
+  public static final String POLICY_RELOAD_INTERVAL_MS = "policy.reload.interval.ms";
+  public static final String POLICY_EXPECTED_DIGESTS = "policy.expected.digests";
   public static final String TOPIC_EVENTS = "topics.events";
   public static final String TOPIC_DECISIONS = "topics.decisions";
   public static final String TOPIC_VIOLATIONS = "topics.violations";
@@ -171,6 +173,22 @@ public final class AuditorConfig extends AbstractConfig {
               new ConfigDef.NonEmptyString(),
               Importance.HIGH,
               "Directory of the policy bundle to enforce.")
+          .define(
+              POLICY_RELOAD_INTERVAL_MS,
+              Type.LONG,
+              10_000L,
+              Range.atLeast(0),
+              Importance.MEDIUM,
+              "How often run looks for a changed bundle in policies.dir; a new version takes over"
+                  + " only if it loads and passes its own cases. 0: never reload.")
+          .define(
+              POLICY_EXPECTED_DIGESTS,
+              Type.LIST,
+              "",
+              ConfigDef.ValidList.anyNonDuplicateValues(true, false),
+              Importance.MEDIUM,
+              "SHA-256 digests (hex, as in the policy identity) of the only bundles run may"
+                  + " enforce, at start and at reload; empty: any bundle.")
           .define(
               TOPIC_EVENTS,
               Type.STRING,
@@ -791,6 +809,18 @@ public final class AuditorConfig extends AbstractConfig {
   }
 
   /** The state directory of Kafka Streams ({@value #STATE_DIR}). */
+  /** How often the bundle directory is checked for a new version; zero when never. */
+  public java.time.Duration policyReloadInterval() {
+    return java.time.Duration.ofMillis(getLong(POLICY_RELOAD_INTERVAL_MS));
+  }
+
+  /** The digests a bundle must have to be enforced; empty when any may. */
+  public Set<String> policyExpectedDigests() {
+    return getList(POLICY_EXPECTED_DIGESTS).stream()
+        .map(d -> d.strip().toLowerCase(Locale.ROOT))
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
   public Path stateDir() {
     return Path.of(getString(STATE_DIR));
   }

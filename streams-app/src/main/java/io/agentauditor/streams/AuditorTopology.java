@@ -109,8 +109,37 @@ public final class AuditorTopology {
       Policy policy,
       int cachedRecordsPerTask,
       DecisionListener listener) {
+    return build(topics, serdeConfig, policy, cachedRecordsPerTask, listener, OutputLimits.MAX_VALUE_BYTES);
+  }
+
+  /**
+   * The audit topology deciding with whatever bundle {@code policy} gives before each step (the
+   * runtime's hot reload). The timestamp extractor's clock-skew bound is read once, here, from the
+   * bundle {@code policy} gives now.
+   *
+   * @see #build(TopicNames, Map, Policy, int)
+   */
+  public static Topology build(
+      TopicNames topics,
+      Map<String, ?> serdeConfig,
+      PolicySource policy,
+      int cachedRecordsPerTask,
+      DecisionListener listener) {
     return build(
         topics, serdeConfig, policy, cachedRecordsPerTask, listener, OutputLimits.MAX_VALUE_BYTES);
+  }
+
+  /** As the public builder, with another bound on output values (for tests). */
+  static Topology build(
+      TopicNames topics,
+      Map<String, ?> serdeConfig,
+      Policy policy,
+      int cachedRecordsPerTask,
+      DecisionListener listener,
+      int maxOutputValueBytes) {
+    Objects.requireNonNull(policy, "policy");
+    PolicySource fixed = PolicySource.fixed(policy);
+    return build(topics, serdeConfig, fixed, cachedRecordsPerTask, listener, maxOutputValueBytes);
   }
 
   /**
@@ -118,10 +147,10 @@ public final class AuditorTopology {
    * OutputLimits#MAX_VALUE_BYTES}: for tests that need an output too large without an event that
    * large.
    */
-  static Topology build(
+  private static Topology build(
       TopicNames topics,
       Map<String, ?> serdeConfig,
-      Policy policy,
+      PolicySource policy,
       int cachedRecordsPerTask,
       DecisionListener listener,
       int maxOutputValueBytes) {
@@ -146,9 +175,9 @@ public final class AuditorTopology {
         // A new application id audits the whole retained topic, not only what arrives later.
         AutoOffsetReset.earliest(),
         EVENTS_SOURCE,
-        new OccurredAtTimestampExtractor(policy.settings().maxClockSkewSeconds()),
+        new OccurredAtTimestampExtractor(policy.current().settings().maxClockSkewSeconds()),
         declared.events().keySerde().deserializer(),
-        new ValidatingEventDeserializer(declared.events().valueSerde().deserializer()),
+        new ValidatingEventDeserializer(declared.events().valueSerde().deserializer(), listener),
         declared.events().name());
     topology.addProcessor(
         AUDIT_PROCESSOR,

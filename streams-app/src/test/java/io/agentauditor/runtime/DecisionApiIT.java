@@ -181,12 +181,7 @@ class DecisionApiIT {
         prefix,
         stateDir,
         1,
-        Map.of(
-            "gateway.enabled", "true",
-            "gateway.port", "0",
-            "gateway.grpc.port", "0",
-            // Generous on a shared CI machine: the first request also waits for the task's start.
-            "gateway.timeout.ms", "30000"));
+        ItConfigs.gateway("0"));
   }
 
 

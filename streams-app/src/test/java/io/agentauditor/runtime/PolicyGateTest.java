@@ -8,7 +8,6 @@ import io.agentauditor.policy.PolicyBundleLoader;
 import io.agentauditor.policy.TestBundles;
 import io.agentauditor.streams.AuditorTopology;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,7 +23,7 @@ class PolicyGateTest {
   @Test
   void shouldAcceptANewVersionThatLoadsAndPassesItsOwnCases(@TempDir Path bundle) throws IOException {
     // Given
-    copy(TestBundles.defaultBundle(), bundle);
+    TestBundles.copy(TestBundles.defaultBundle(), bundle);
     replace(bundle.resolve("bundle.yaml"), "version: 1.0.0", "version: 2.0.0");
 
     // When
@@ -37,7 +36,7 @@ class PolicyGateTest {
 
   @Test
   void shouldRefuseABundleWhoseCasesFailNamingTheCase(@TempDir Path bundle) throws IOException {
-    copy(TestBundles.defaultBundle(), bundle);
+    TestBundles.copy(TestBundles.defaultBundle(), bundle);
     replace(
         bundle.resolve("rules.yaml"),
         "  - id: agent-reparented\n    action: BLOCK",
@@ -51,7 +50,7 @@ class PolicyGateTest {
 
   @Test
   void shouldRefuseABundleThatDoesNotLoadWithItsErrors(@TempDir Path bundle) throws IOException {
-    copy(TestBundles.defaultBundle(), bundle);
+    TestBundles.copy(TestBundles.defaultBundle(), bundle);
     Files.writeString(bundle.resolve("rules.yaml"), "rules: [\n");
 
     PolicyGate.Verdict verdict = new PolicyGate(Set.of()).candidate(bundle, DEFAULT);
@@ -62,7 +61,7 @@ class PolicyGateTest {
 
   @Test
   void shouldRefuseABundleWithoutCases(@TempDir Path bundle) throws IOException {
-    copy(TestBundles.defaultBundle(), bundle);
+    TestBundles.copy(TestBundles.defaultBundle(), bundle);
     try (Stream<Path> cases = Files.list(bundle.resolve("cases"))) {
       for (Path c : cases.toList()) {
         Files.delete(c);
@@ -74,7 +73,7 @@ class PolicyGateTest {
 
   @Test
   void shouldRefuseADigestNotOnTheAllowList(@TempDir Path bundle) throws IOException {
-    copy(TestBundles.defaultBundle(), bundle);
+    TestBundles.copy(TestBundles.defaultBundle(), bundle);
     PolicyGate pinned = new PolicyGate(Set.of(DEFAULT.digest()));
     replace(bundle.resolve("bundle.yaml"), "version: 1.0.0", "version: 2.0.0");
 
@@ -87,7 +86,7 @@ class PolicyGateTest {
   @Test
   void shouldRefuseAChangedClockSkewBoundThatOnlyARestartApplies(@TempDir Path bundle)
       throws IOException {
-    copy(TestBundles.defaultBundle(), bundle);
+    TestBundles.copy(TestBundles.defaultBundle(), bundle);
     String settings = Files.readString(bundle.resolve("settings.yaml"));
     assertThat(settings).containsPattern("maxClockSkewSeconds: \\d+");
     Files.writeString(
@@ -125,21 +124,4 @@ class PolicyGateTest {
     Files.writeString(file, text.replace(from, to));
   }
 
-  static void copy(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      files.forEach(
-          source -> {
-            Path target = to.resolve(from.relativize(source).toString());
-            try {
-              if (Files.isDirectory(source)) {
-                Files.createDirectories(target);
-              } else {
-                Files.copy(source, target);
-              }
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          });
-    }
-  }
 }

@@ -42,7 +42,7 @@ class PolicyReloadIT {
   void shouldSwitchToAGoodBundleAndRefuseBrokenOnesWhileDecisionsContinue(
       @TempDir Path stateDir, @TempDir Path bundle) throws Exception {
     // Given an auditor enforcing a copy of the default bundle, looking for changes every 100 ms
-    PolicyGateTest.copy(TestBundles.defaultBundle(), bundle);
+    TestBundles.copy(TestBundles.defaultBundle(), bundle);
     Policy first = PolicyBundleLoader.load(bundle);
     AuditorConfig config =
         ItConfigs.config(

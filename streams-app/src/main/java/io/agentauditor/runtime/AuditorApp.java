@@ -25,7 +25,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -138,6 +140,7 @@ public final class AuditorApp implements AutoCloseable {
     // A built-in the bundle leaves out runs with the contract's default; say so once, at start.
     policy.warnings().forEach(w -> LOGGER.warn("Policy bundle: {}", w));
     try (Admin admin = Admin.create(config.adminProperties())) {
+      awaitCluster(admin, config);
       TopicsAdmin.Result topics = new TopicsAdmin(admin, config.topicSettings()).ensureTopics();
       LOGGER.info("Topics created {}, existing {}", topics.created(), topics.existing());
     }
@@ -225,6 +228,39 @@ public final class AuditorApp implements AutoCloseable {
     streams.start();
     reloader.start(config.policyReloadInterval());
     return app;
+  }
+
+  /**
+   * Fails in one line naming {@code bootstrap.servers} when no broker answers within {@code
+   * startup.timeout.ms}, instead of a flood of connection warnings and a timeout that names
+   * neither.
+   */
+  private static void awaitCluster(Admin admin, AuditorConfig config) {
+    Duration timeout = config.startupTimeout();
+    try {
+      admin
+          .describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
+          .clusterId()
+          .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InfrastructureException("interrupted while reaching the Kafka cluster", e);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new InfrastructureException(
+          "no Kafka broker answered at "
+              + AuditorConfig.BOOTSTRAP_SERVERS
+              + "="
+              + String.join(",", config.bootstrapServers())
+              + " within "
+              + timeout.toMillis()
+              + " ms ("
+              + AuditorConfig.STARTUP_TIMEOUT_MS
+              + "): "
+              + cause.getClass().getSimpleName()
+              + (cause.getMessage() == null ? "" : ": " + cause.getMessage()),
+          cause);
+    }
   }
 
   private void onStateChange(KafkaStreams.State newState, KafkaStreams.State oldState) {

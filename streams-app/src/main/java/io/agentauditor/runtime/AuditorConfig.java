@@ -103,6 +103,7 @@ public final class AuditorConfig extends AbstractConfig {
   public static final String NUM_STREAM_THREADS = "num.stream.threads";
   public static final String THREAD_REPLACEMENT_MAX = "thread.replacement.max";
   public static final String THREAD_REPLACEMENT_WINDOW_MS = "thread.replacement.window.ms";
+  public static final String STARTUP_TIMEOUT_MS = "startup.timeout.ms";
   public static final String HTTP_PORT = "http.port";
   public static final String HTTP_BIND_ADDRESS = "http.bind.address";
   public static final String GATEWAY_ENABLED = "gateway.enabled";
@@ -331,6 +332,14 @@ public final class AuditorConfig extends AbstractConfig {
               Importance.MEDIUM,
               "The sliding window of thread.replacement.max.")
           .define(
+              STARTUP_TIMEOUT_MS,
+              Type.LONG,
+              30_000L,
+              Range.between(1_000L, 600_000L),
+              Importance.MEDIUM,
+              "How long run waits for the Kafka cluster at start (reaching bootstrap.servers,"
+                  + " checking the topics) before it gives up with exit code 1.")
+          .define(
               HTTP_PORT,
               Type.INT,
               8080,
@@ -476,12 +485,17 @@ public final class AuditorConfig extends AbstractConfig {
           if (value == null) {
             return;
           }
+          String known = key;
           if (!isKnownKey(key)) {
-            errors.add("unknown key " + key + "=" + echo(key, value) + " in " + fileOrigin);
-            return;
+            known = plainKafkaKey(key);
+            if (known == null) {
+              errors.add("unknown key " + key + "=" + echo(key, value) + " in " + fileOrigin);
+              return;
+            }
+            LOGGER.info("{} in {} is a Kafka setting: read as {}", key, fileOrigin, known);
           }
-          merged.put(key, value);
-          origins.put(key, fileOrigin);
+          merged.put(known, value);
+          origins.put(known, fileOrigin);
         });
     Map<String, String> envToKey =
         DEFINITION.names().stream()
@@ -497,7 +511,18 @@ public final class AuditorConfig extends AbstractConfig {
                 key = passThroughKeyOf(variable);
               }
               if (key == null) {
-                LOGGER.warn("Ignoring environment variable {}: no such configuration key", variable);
+                key = plainKafkaKey(envKeyOf(variable));
+                if (key != null) {
+                  LOGGER.info("{} names a Kafka setting: read as {}", variable, key);
+                }
+              }
+              if (key == null) {
+                LOGGER.warn(
+                    "Ignoring environment variable {}: no such configuration key (Kafka client"
+                        + " settings are {}KAFKA_<KEY>, Streams settings {}STREAMS_<KEY>)",
+                    variable,
+                    ENV_PREFIX,
+                    ENV_PREFIX);
                 return;
               }
               merged.put(key, value);
@@ -708,6 +733,40 @@ public final class AuditorConfig extends AbstractConfig {
         || key.startsWith(SCHEMA_REGISTRY_PREFIX);
   }
 
+  /** {@code AUDITOR_SECURITY_PROTOCOL} is {@code security.protocol}. */
+  private static String envKeyOf(String variable) {
+    return variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+  }
+
+  /** Every Kafka client setting: producer's, consumer's, admin's (they share the common ones). */
+  private static final Set<String> CLIENT_KEYS = clientKeys();
+
+  private static Set<String> clientKeys() {
+    Set<String> keys = new java.util.HashSet<>(ProducerConfig.configNames());
+    keys.addAll(org.apache.kafka.clients.consumer.ConsumerConfig.configNames());
+    keys.addAll(AdminClientConfig.configNames());
+    return Set.copyOf(keys);
+  }
+
+  /**
+   * The pass-through key a plain Kafka setting stands for, where that is unambiguous: {@code
+   * kafka.X} for a client setting ({@code security.protocol}, {@code sasl.jaas.config}, {@code
+   * ssl.truststore.location}), {@code streams.X} for a Streams-only one ({@code
+   * num.standby.replicas}); null for any other key.
+   */
+  static String plainKafkaKey(String key) {
+    if (DEFINITION.names().contains(key)) {
+      return null;
+    }
+    if (CLIENT_KEYS.contains(key)) {
+      return KAFKA_PREFIX + key;
+    }
+    if (StreamsConfig.configDef().names().contains(key)) {
+      return STREAMS_PREFIX + key;
+    }
+    return null;
+  }
+
   private static String passThroughKeyOf(String variable) {
     String rest = variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
     return rest.startsWith(KAFKA_PREFIX)
@@ -876,6 +935,10 @@ public final class AuditorConfig extends AbstractConfig {
 
   public java.time.Duration threadReplacementWindow() {
     return java.time.Duration.ofMillis(getLong(THREAD_REPLACEMENT_WINDOW_MS));
+  }
+
+  public java.time.Duration startupTimeout() {
+    return java.time.Duration.ofMillis(getLong(STARTUP_TIMEOUT_MS));
   }
 
   public int httpPort() {

@@ -192,7 +192,8 @@ public final class AuditorApp implements AutoCloseable {
                   settings.timeout(),
                   Duration.ofSeconds(policy.settings().maxClockSkewSeconds()),
                   java.time.Clock.systemUTC());
-          gateway = DecisionApi.start(settings, decisions, List.of(new GatewayMeters(registry)));
+          GatewayMeters meters = new GatewayMeters(registry);
+          gateway = DecisionApi.start(settings, decisions, List.of(meters));
           if (config.gatewayGrpcPort() >= 0) {
             extAuthz =
                 ExtAuthzServer.start(
@@ -202,7 +203,8 @@ public final class AuditorApp implements AutoCloseable {
                         decisions,
                         settings,
                         config.gatewayAgentHeader(),
-                        config.gatewayCredentialHeader()));
+                        config.gatewayCredentialHeader()),
+                    List.of(meters.grpc()));
           }
         } catch (RuntimeException e) {
           operations.close();

@@ -440,7 +440,8 @@ public final class Demo {
       String message = violation.path("message").asText();
       out.printf(
           "        violation %-8s %s%s%n",
-          violation.path("severity").asText(),
+          // The OCSF record spells its caption ("High"); the auditor's outputs say HIGH.
+          violation.path("severity").asText().toUpperCase(java.util.Locale.ROOT),
           violation.path("finding_info").path("analytic").path("uid").asText(),
           messageShown ? "" : ": " + message);
     }

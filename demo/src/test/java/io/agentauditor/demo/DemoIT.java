@@ -64,7 +64,10 @@ class DemoIT {
                 "Summary: %d events, %d decisions (%d ALLOW, %d FLAG, %d BLOCK), %d violations,"
                     + " 0 dead letters, 1 credential(s) still live",
                 expected.size(), expected.size(), allow, flag, block, violations))
-        .doesNotContain("\u001b[");
+        .doesNotContain("\u001b[")
+        // Severities and verdicts are spelt as in the decisions everywhere (HIGH, not High)
+        .containsPattern("(?m)^\\s+violation (LOW|MEDIUM|HIGH|CRITICAL) ")
+        .doesNotContainPattern("(?m)^\\s+violation [A-Z][a-z]");
     assertThat(demoStateDirs()).as("the demo's state directories left behind").isEqualTo(stateDirsBefore);
   }
 

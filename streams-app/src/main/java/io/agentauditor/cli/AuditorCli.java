@@ -28,6 +28,43 @@ public final class AuditorCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Log levels of {@code --log-level}. */
+  enum LogLevel {
+    trace,
+    debug,
+    info,
+    warn,
+    error,
+    off
+  }
+
+  /** Log formats of {@code --log-format}. */
+  enum LogFormat {
+    text,
+    json
+  }
+
+  // Read by main() before the first logger is made; declared here so picocli accepts and documents
+  // them on every command.
+  @CommandLine.Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      scope = CommandLine.ScopeType.INHERIT,
+      description =
+          "Log level on stderr: trace, debug, info, warn, error or off (default: info for run, warn"
+              + " for the other commands).")
+  LogLevel logLevel;
+
+  @CommandLine.Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Log format on stderr: text (default) or json, one object a line.")
+  LogFormat logFormat;
+
+  /** System property naming the log format ({@code io.agentauditor.logging}). */
+  private static final String LOG_FORMAT = "auditor.log.format";
+
   /** Logging level property of slf4j-simple; set before the first logger is created. */
   private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
@@ -35,15 +72,23 @@ public final class AuditorCli implements Runnable {
   private static final String LOGGER_PREFIX = "org.slf4j.simpleLogger.log.";
 
   public static void main(String[] args) {
+    String logLevel = optionValue(args, "--log-level");
+    if (logLevel != null) {
+      System.setProperty(LOG_LEVEL, logLevel.toLowerCase(java.util.Locale.ROOT));
+    }
+    String format = optionValue(args, "--log-format");
+    if (format != null) {
+      System.setProperty(LOG_FORMAT, format.toLowerCase(java.util.Locale.ROOT));
+    }
     // Only the long-running auditor logs its life at INFO; for the other commands stderr is part of
     // their output (replay's dead letters, policy check's errors), so only warnings join it.
-    if (System.getProperty(LOG_LEVEL) == null && (args.length == 0 || !args[0].equals("run"))) {
+    if (System.getProperty(LOG_LEVEL) == null && !"run".equals(commandName(args))) {
       System.setProperty(LOG_LEVEL, "warn");
     }
     List<AuditorSubcommand> added = addedSubcommands();
     if (args.length > 0) {
       for (AuditorSubcommand subcommand : added) {
-        if (subcommand.name().equals(args[0])) {
+        if (subcommand.name().equals(commandName(args))) {
           subcommand
               .loggerLevels()
               .forEach(
@@ -56,6 +101,34 @@ public final class AuditorCli implements Runnable {
       }
     }
     System.exit(newCommandLine(added).execute(args));
+  }
+
+  /** The first argument that is neither an option nor a log option's value, or null. */
+  static String commandName(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--log-level") || args[i].equals("--log-format")) {
+        i++;
+      } else if (!args[i].startsWith("-")) {
+        return args[i];
+      }
+    }
+    return null;
+  }
+
+  /** The value of {@code --NAME VALUE} or {@code --NAME=VALUE} anywhere in {@code args}, or null. */
+  static String optionValue(String[] args, String name) {
+    String value = null;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--")) {
+        break;
+      }
+      if (args[i].equals(name) && i + 1 < args.length) {
+        value = args[i + 1];
+      } else if (args[i].startsWith(name + "=")) {
+        value = args[i].substring(name.length() + 1);
+      }
+    }
+    return value;
   }
 
   /**

@@ -13,7 +13,15 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentauditor.policy.PolicyBundleLoader;
+import io.agentauditor.policy.PolicyError;
+import io.agentauditor.policy.PolicyLoadException;
 import picocli.CommandLine;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -50,11 +58,29 @@ public final class PolicyCheckCommand implements Callable<Integer> {
       description = "The bundle directory (default: ${DEFAULT-VALUE}).")
   Path dir;
 
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description =
+          "text (default) or json: {\"valid\", \"policy\", \"rules\", \"warnings\"} or"
+              + " {\"valid\": false, \"errors\"} on stdout; the exit code is the same.")
+  Format format;
+
+  /** Output formats. */
+  enum Format {
+    text,
+    json
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Path dir = BundleDirectory.resolve(this.dir);
+    if (format == Format.json) {
+      return json(dir, out);
+    }
     Policy policy = BundleDirectory.loadOrReport(dir, err);
     if (policy == null) {
       return INVALID;
@@ -98,5 +124,81 @@ public final class PolicyCheckCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private static int json(Path dir, PrintWriter out) {
+    ObjectNode root = JSON.createObjectNode();
+    Policy policy;
+    try {
+      policy = PolicyBundleLoader.load(dir);
+    } catch (PolicyLoadException e) {
+      root.put("valid", false);
+      ArrayNode errors = root.putArray("errors");
+      for (PolicyError error : e.errors()) {
+        errors
+            .addObject()
+            .put("file", dir.resolve(error.file()).toString())
+            .put("line", error.line())
+            .put("message", error.message());
+      }
+      print(root, out);
+      return INVALID;
+    }
+    root.put("valid", true);
+    root.putObject("policy")
+        .put("identity", policy.identity())
+        .put("name", policy.name())
+        .put("version", policy.version())
+        .put("digest", policy.digest());
+    ArrayNode rules = root.putArray("rules");
+    for (BuiltinRule r : BuiltinRule.values()) {
+      RuleSettings s = policy.builtins().get(r);
+      rules
+          .addObject()
+          .put("id", r.id())
+          .put("kind", "builtin")
+          .put("action", s.action().name())
+          .put("mode", s.mode().name())
+          .put("enabled", s.enabled())
+          .put("contractDefault", r.defaultAction().name());
+    }
+    policy
+        .customRules()
+        .forEach(
+            c ->
+                rules
+                    .addObject()
+                    .put("id", c.settings().ruleId())
+                    .put("kind", "custom")
+                    .put("action", c.settings().action().name())
+                    .put("mode", c.settings().mode().name())
+                    .put("enabled", c.settings().enabled()));
+    root.put("tools", policy.tools().size());
+    root.put("boundaries", policy.boundaries().size());
+    root.putObject("patterns")
+        .put("secret", policy.secretPatterns().size())
+        .put("code", policy.codePatterns().size());
+    ArrayNode warnings = root.putArray("warnings");
+    for (PolicyWarning w : policy.warnings()) {
+      warnings
+          .addObject()
+          .put("file", dir.resolve(w.file()).toString())
+          .put("line", w.line())
+          .put("message", w.message());
+    }
+    print(root, out);
+    return 0;
+  }
+
+  private static void print(ObjectNode root, PrintWriter out) {
+    try {
+      out.println(JSON.writeValueAsString(root));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a tree of strings and numbers always serialises", e);
+    }
+    out.flush();
   }
 }

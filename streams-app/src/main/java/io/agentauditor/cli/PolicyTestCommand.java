@@ -9,8 +9,11 @@ import io.agentauditor.policytest.ExpectedOutput;
 import io.agentauditor.policytest.PolicyCase;
 import io.agentauditor.policytest.PolicyCaseLoader;
 import io.agentauditor.policytest.PolicyCaseRunner;
+import io.agentauditor.policytest.PolicyTestReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +27,9 @@ import picocli.CommandLine.Parameters;
  * {@code ./auditor policy test [DIR]}: loads the bundle, runs every case of {@code DIR/cases/}
  * through the replay path and every repository of {@code DIR/check-cases/} through the pre-merge
  * gate ({@link CheckCases}), prints {@code PASS id} or {@code FAIL id} with a diff per case and a
- * summary {@code N passed, M failed} on stdout. Exit 0 when all pass, 1 when any fails, 2 when the
+ * summary {@code N passed, M failed} on stdout ({@code --format json} or {@code junit}: the
+ * event cases' results as JSON or JUnit XML; the check cases count in the exit code and are
+ * printed in text only). Exit 0 when all pass, 1 when any fails, 2 when the
  * bundle fails to load or a case file can't be read (every error as {@code file:line: message} on
  * stderr).
  */
@@ -66,6 +71,22 @@ public final class PolicyTestCommand implements Callable<Integer> {
   String run;
 
   @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description =
+          "text (default), json, or junit (JUnit XML for CI test reports); the exit code is the"
+              + " same in each.")
+  Format format;
+
+  /** Output formats of the results. */
+  enum Format {
+    text,
+    json,
+    junit
+  }
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Print each case's description and outputs, passing ones included.")
   boolean verbose;
@@ -99,12 +120,41 @@ public final class PolicyTestCommand implements Callable<Integer> {
         return ERROR;
       }
     }
-    out.println("policy " + policy.identity());
     PolicyCaseRunner runner = new PolicyCaseRunner(policy);
+    List<PolicyTestReport.Run> runs = new ArrayList<>();
+    for (PolicyCase c : cases) {
+      long start = System.nanoTime();
+      CaseResult result = runner.run(c);
+      runs.add(new PolicyTestReport.Run(result, Duration.ofNanos(System.nanoTime() - start)));
+    }
+    PolicyTestReport report =
+        new PolicyTestReport(policy, runs, run == null ? uncoveredBuiltins(cases, policy) : List.of());
+    // The pre-merge gate's cases: repositories checked with the same bundle (contract section 13).
+    List<CheckCases.Result> checks = new ArrayList<>();
+    for (CheckCases.CheckCase c : checkCases) {
+      checks.add(CheckCases.run(policy, c));
+    }
+    switch (format) {
+      case json -> report.json(out);
+      case junit -> report.junit(out);
+      case text -> text(report, checkCases, checks, out);
+    }
+    out.flush();
+    boolean checksPassed = checks.stream().allMatch(CheckCases.Result::passed);
+    return report.failed() == 0 && checksPassed ? PASSED : FAILED;
+  }
+
+  private void text(
+      PolicyTestReport report,
+      List<CheckCases.CheckCase> checkCases,
+      List<CheckCases.Result> checks,
+      PrintWriter out) {
+    out.println("policy " + report.policy().identity());
     int passed = 0;
     int failed = 0;
-    for (PolicyCase c : cases) {
-      CaseResult result = runner.run(c);
+    for (PolicyTestReport.Run r : report.runs()) {
+      CaseResult result = r.result();
+      PolicyCase c = result.policyCase();
       if (result.passed()) {
         passed++;
         out.println("PASS " + c.id());
@@ -117,9 +167,9 @@ public final class PolicyTestCommand implements Callable<Integer> {
         out.print(result.diff());
       }
     }
-    // The pre-merge gate's cases: repositories checked with the same bundle (contract section 13).
-    for (CheckCases.CheckCase c : checkCases) {
-      CheckCases.Result result = CheckCases.run(policy, c);
+    for (int i = 0; i < checkCases.size(); i++) {
+      CheckCases.CheckCase c = checkCases.get(i);
+      CheckCases.Result result = checks.get(i);
       if (result.passed()) {
         passed++;
         out.println("PASS " + c.id());
@@ -134,14 +184,9 @@ public final class PolicyTestCommand implements Callable<Integer> {
       }
     }
     out.println(passed + " passed, " + failed + " failed");
-    if (run == null) {
-      List<String> uncovered = uncoveredBuiltins(cases, policy);
-      if (!uncovered.isEmpty()) {
-        out.println("built-in rules no case expects to fire: " + String.join(", ", uncovered));
-      }
+    if (!report.uncovered().isEmpty()) {
+      out.println("built-in rules no case expects to fire: " + String.join(", ", report.uncovered()));
     }
-    out.flush();
-    return failed == 0 ? PASSED : FAILED;
   }
 
   private static String passingDetail(CaseResult result) {
@@ -158,7 +203,6 @@ public final class PolicyTestCommand implements Callable<Integer> {
     return sb.toString();
   }
 
-  /** Built-ins that no expected decision lists: a bundle's cases should make each one fire. */
   /**
    * The built-ins no case expects to fire, but those the bundle can't fire: {@code
    * grant-exceeds-boundary} without boundaries (the default bundle has none).

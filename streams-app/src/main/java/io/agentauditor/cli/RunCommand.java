@@ -120,7 +120,11 @@ public final class RunCommand implements Callable<Integer> {
     }
     AuditorApp app;
     try {
-      app = AuditorApp.start(settings, policy, shadow, topology);
+      app = AuditorApp.start(settings, policy, bundle, shadow, topology);
+    } catch (InvalidConfigException e) {
+      err.println("run: " + e.getMessage());
+      err.flush();
+      return ERROR;
     } catch (InfrastructureException e) {
       err.println("run: cannot start: " + e.getMessage());
       err.flush();

@@ -88,6 +88,19 @@ public final class DecisionApi implements AutoCloseable {
    * @throws UncheckedIOException when the address can't be bound
    */
   public static DecisionApi start(GatewaySettings settings, DecisionService service) {
+    return start(settings, service, java.util.List.of());
+  }
+
+  /**
+   * Binds and starts serving, deciding through {@code service}, every request passing through
+   * {@code filters} first (the runtime's request meters).
+   *
+   * @throws UncheckedIOException when the address can't be bound
+   */
+  public static DecisionApi start(
+      GatewaySettings settings,
+      DecisionService service,
+      java.util.List<com.sun.net.httpserver.Filter> filters) {
     HttpServer server;
     try {
       server =
@@ -119,7 +132,7 @@ public final class DecisionApi implements AutoCloseable {
             new ThreadPoolExecutor.AbortPolicy());
     executor.allowCoreThreadTimeOut(true);
     DecisionApi api = new DecisionApi(server, executor, settings, service);
-    server.createContext("/", api::handle);
+    server.createContext("/", api::handle).getFilters().addAll(filters);
     server.setExecutor(executor);
     server.start();
     LOGGER.info("Decision API on {}{}", api.baseUri(), PATH);

@@ -45,6 +45,24 @@ public final class ExtAuthzServer implements AutoCloseable {
    * @throws UncheckedIOException when the address can't be bound
    */
   public static ExtAuthzServer start(GatewaySettings settings, int port, ExtAuthzService service) {
+    return start(settings, port, service, java.util.List.of());
+  }
+
+  /**
+   * Binds and serves, every call passing through {@code interceptors} first (outermost first; the
+   * runtime's request meters), then the bearer-token check.
+   *
+   * @throws UncheckedIOException when the address can't be bound
+   */
+  public static ExtAuthzServer start(
+      GatewaySettings settings,
+      int port,
+      ExtAuthzService service,
+      java.util.List<io.grpc.ServerInterceptor> interceptors) {
+    // ServerInterceptors.intercept calls the last one first.
+    java.util.List<io.grpc.ServerInterceptor> chain = new java.util.ArrayList<>(interceptors);
+    java.util.Collections.reverse(chain);
+    chain.add(0, new BearerToken(settings.token()));
     AtomicInteger n = new AtomicInteger();
     // Checks block until decided; one thread per request in flight, and a few for the refusals.
     ExecutorService executor =
@@ -58,7 +76,7 @@ public final class ExtAuthzServer implements AutoCloseable {
     Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindAddress(), port))
             .executor(executor)
-            .addService(ServerInterceptors.intercept(service, new BearerToken(settings.token())))
+            .addService(ServerInterceptors.intercept(service, chain))
             .build();
     try {
       server.start();

@@ -12,18 +12,23 @@ import io.agentauditor.gateway.StreamsRouter;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.streams.DecisionListener;
 import io.agentauditor.streams.InfrastructureException;
+import io.agentauditor.streams.PolicySource;
 import io.agentauditor.streams.ShadowBundle;
 import io.agentauditor.streams.TopicNames;
 import io.agentauditor.streams.TopicsAdmin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -48,14 +53,14 @@ public final class AuditorApp implements AutoCloseable {
   /**
    * Builds the audit topology; production passes {@code AuditorTopology::build}. The listener is
    * told of every decision (the decision API's waiting requests); {@link DecisionListener#NONE}
-   * when the API is off. The shadow bundle is null when {@code shadow.policies} is not set.
+   * when the API is off.
    */
   @FunctionalInterface
   public interface TopologyFactory {
     Topology build(
         TopicNames topics,
         Map<String, ?> serdeConfig,
-        Policy policy,
+        PolicySource policy,
         int cachedRecordsPerTask,
         DecisionListener listener,
         ShadowBundle shadow);
@@ -76,6 +81,7 @@ public final class AuditorApp implements AutoCloseable {
   private final KafkaEventLog eventLog;
   private final PrometheusMeterRegistry registry;
   private final AuditorMetrics metrics;
+  private final PolicyReloader policy;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
   private boolean closed;
@@ -87,7 +93,8 @@ public final class AuditorApp implements AutoCloseable {
       ExtAuthzServer extAuthz,
       KafkaEventLog eventLog,
       PrometheusMeterRegistry registry,
-      AuditorMetrics metrics) {
+      AuditorMetrics metrics,
+      PolicyReloader policy) {
     this.streams = streams;
     this.operations = operations;
     this.gateway = gateway;
@@ -95,6 +102,7 @@ public final class AuditorApp implements AutoCloseable {
     this.eventLog = eventLog;
     this.registry = registry;
     this.metrics = metrics;
+    this.policy = policy;
   }
 
   /**
@@ -102,13 +110,16 @@ public final class AuditorApp implements AutoCloseable {
    * operations endpoint.
    *
    * @param config the validated configuration
-   * @param policy the loaded policy bundle
+   * @param policy the loaded policy bundle, from {@code config.policiesDir()}, which is watched for
+   *     new versions
    * @param factory the topology builder
    * @throws InfrastructureException if the topics cannot be ensured or the endpoint not bound;
    *     nothing is left running
+   * @throws InvalidConfigException if the bundle's digest is not one {@code
+   *     policy.expected.digests} allows
    */
   public static AuditorApp start(AuditorConfig config, Policy policy, TopologyFactory factory) {
-    return start(config, policy, null, factory);
+    return start(config, policy, config.policiesDir(), null, factory);
   }
 
   /**
@@ -117,6 +128,35 @@ public final class AuditorApp implements AutoCloseable {
    */
   public static AuditorApp start(
       AuditorConfig config, Policy policy, Policy shadowPolicy, TopologyFactory factory) {
+    return start(config, policy, config.policiesDir(), shadowPolicy, factory);
+  }
+
+  /**
+   * As {@link #start(AuditorConfig, Policy, TopologyFactory)}, the bundle loaded from (and watched
+   * in) {@code bundleDir}.
+   */
+  public static AuditorApp start(
+      AuditorConfig config, Policy policy, Path bundleDir, TopologyFactory factory) {
+    return start(config, policy, bundleDir, null, factory);
+  }
+
+  /**
+   * As {@link #start(AuditorConfig, Policy, Path, TopologyFactory)}, with {@code shadowPolicy}
+   * (null for none) deciding every event too (contract section 12). The shadow bundle is not
+   * reloaded: a new one needs a restart.
+   */
+  public static AuditorApp start(
+      AuditorConfig config,
+      Policy policy,
+      Path bundleDir,
+      Policy shadowPolicy,
+      TopologyFactory factory) {
+    PolicyGate gate = new PolicyGate(config.policyExpectedDigests());
+    List<String> refused = gate.refuseDigest(policy);
+    if (!refused.isEmpty()) {
+      throw new InvalidConfigException(
+          List.of("policy " + policy.identity() + " may not run: " + String.join("; ", refused)));
+    }
     LOGGER.info(
         "Starting agent-auditor {} with policy {} against {}",
         config.applicationId(),
@@ -137,21 +177,12 @@ public final class AuditorApp implements AutoCloseable {
               shadowPolicy, config.shadowDecisionsTopic(), config.shadowDisagreementsTopic());
     }
     try (Admin admin = Admin.create(config.adminProperties())) {
+      awaitCluster(admin, config);
       TopicsAdmin.Result topics = new TopicsAdmin(admin, config.topicSettings()).ensureTopics();
       LOGGER.info("Topics created {}, existing {}", topics.created(), topics.existing());
     }
     Map<String, Object> serdeConfig = config.serdeConfig();
     PendingDecisions pending = config.gatewayEnabled() ? new PendingDecisions() : null;
-    Topology topology =
-        factory.build(
-            config.topics(),
-            serdeConfig,
-            policy,
-            config.engineCachedRecords(),
-            pending == null ? DecisionListener.NONE : pending,
-            shadow);
-    LOGGER.debug("Topology:\n{}", topology.describe());
-
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AuditorMetrics metrics =
         new AuditorMetrics(
@@ -159,6 +190,19 @@ public final class AuditorApp implements AutoCloseable {
             config.topics(),
             serdeConfig,
             shadow == null ? null : shadow.disagreementsTopic());
+    PolicyReloader reloader = new PolicyReloader(bundleDir, policy, gate, registry);
+    Topology topology =
+        factory.build(
+            config.topics(),
+            serdeConfig,
+            reloader,
+            config.engineCachedRecords(),
+            pending == null
+                ? metrics.listener()
+                : DecisionListener.both(pending, metrics.listener()),
+            shadow);
+    LOGGER.debug("Topology:\n{}", topology.describe());
+
     Properties props = metrics.instrument(config.streamsProperties());
     KafkaStreams streams = new KafkaStreams(topology, props);
     AuditorApp app;
@@ -166,7 +210,12 @@ public final class AuditorApp implements AutoCloseable {
       streams.setUncaughtExceptionHandler(StreamThreadFailurePolicy.from(config, registry));
       metrics.bind(streams);
       OperationsServer operations =
-          OperationsServer.start(config.httpBindAddress(), config.httpPort(), streams::state, registry);
+          OperationsServer.start(
+              config.httpBindAddress(),
+              config.httpPort(),
+              HealthReport.of(streams, reloader),
+              registry,
+              metrics::refresh);
       DecisionApi gateway = null;
       ExtAuthzServer extAuthz = null;
       KafkaEventLog eventLog = null;
@@ -186,7 +235,8 @@ public final class AuditorApp implements AutoCloseable {
                   settings.timeout(),
                   Duration.ofSeconds(policy.settings().maxClockSkewSeconds()),
                   java.time.Clock.systemUTC());
-          gateway = DecisionApi.start(settings, decisions);
+          GatewayMeters meters = new GatewayMeters(registry);
+          gateway = DecisionApi.start(settings, decisions, List.of(meters));
           if (config.gatewayGrpcPort() >= 0) {
             extAuthz =
                 ExtAuthzServer.start(
@@ -196,7 +246,8 @@ public final class AuditorApp implements AutoCloseable {
                         decisions,
                         settings,
                         config.gatewayAgentHeader(),
-                        config.gatewayCredentialHeader()));
+                        config.gatewayCredentialHeader()),
+                    List.of(meters.grpc()));
           }
         } catch (RuntimeException e) {
           operations.close();
@@ -209,7 +260,9 @@ public final class AuditorApp implements AutoCloseable {
           throw e;
         }
       }
-      app = new AuditorApp(streams, operations, gateway, extAuthz, eventLog, registry, metrics);
+      app =
+          new AuditorApp(
+              streams, operations, gateway, extAuthz, eventLog, registry, metrics, reloader);
     } catch (RuntimeException e) {
       streams.close(Duration.ZERO);
       metrics.close();
@@ -218,7 +271,41 @@ public final class AuditorApp implements AutoCloseable {
     }
     streams.setStateListener(app::onStateChange);
     streams.start();
+    reloader.start(config.policyReloadInterval());
     return app;
+  }
+
+  /**
+   * Fails in one line naming {@code bootstrap.servers} when no broker answers within {@code
+   * startup.timeout.ms}, instead of a flood of connection warnings and a timeout that names
+   * neither.
+   */
+  private static void awaitCluster(Admin admin, AuditorConfig config) {
+    Duration timeout = config.startupTimeout();
+    try {
+      admin
+          .describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
+          .clusterId()
+          .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InfrastructureException("interrupted while reaching the Kafka cluster", e);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new InfrastructureException(
+          "no Kafka broker answered at "
+              + AuditorConfig.BOOTSTRAP_SERVERS
+              + "="
+              + String.join(",", config.bootstrapServers())
+              + " within "
+              + timeout.toMillis()
+              + " ms ("
+              + AuditorConfig.STARTUP_TIMEOUT_MS
+              + "): "
+              + cause.getClass().getSimpleName()
+              + (cause.getMessage() == null ? "" : ": " + cause.getMessage()),
+          cause);
+    }
   }
 
   private void onStateChange(KafkaStreams.State newState, KafkaStreams.State oldState) {
@@ -261,6 +348,11 @@ public final class AuditorApp implements AutoCloseable {
   /** The ext_authz gRPC port, when it is served. */
   public java.util.OptionalInt extAuthzPort() {
     return extAuthz == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(extAuthz.port());
+  }
+
+  /** The policy bundle in force now. */
+  public Policy policy() {
+    return policy.current();
   }
 
   /** The registry behind {@code /metrics}. */
@@ -311,6 +403,7 @@ public final class AuditorApp implements AutoCloseable {
       closed = true;
     }
     LOGGER.info("Stopping agent-auditor (timeout {})", timeout);
+    policy.close();
     // Leave the group: by default Streams stays in it on close, and a successor would wait out the
     // session timeout (45 s) before it is given the partitions.
     boolean clean =

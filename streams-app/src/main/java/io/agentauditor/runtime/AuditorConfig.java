@@ -80,6 +80,8 @@ public final class AuditorConfig extends AbstractConfig {
   public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
   public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
   public static final String POLICIES_DIR = "policies.dir";
+  public static final String POLICY_RELOAD_INTERVAL_MS = "policy.reload.interval.ms";
+  public static final String POLICY_EXPECTED_DIGESTS = "policy.expected.digests";
   public static final String TOPIC_EVENTS = "topics.events";
   public static final String TOPIC_DECISIONS = "topics.decisions";
   public static final String TOPIC_VIOLATIONS = "topics.violations";
@@ -102,6 +104,7 @@ public final class AuditorConfig extends AbstractConfig {
   public static final String NUM_STREAM_THREADS = "num.stream.threads";
   public static final String THREAD_REPLACEMENT_MAX = "thread.replacement.max";
   public static final String THREAD_REPLACEMENT_WINDOW_MS = "thread.replacement.window.ms";
+  public static final String STARTUP_TIMEOUT_MS = "startup.timeout.ms";
   public static final String HTTP_PORT = "http.port";
   public static final String HTTP_BIND_ADDRESS = "http.bind.address";
   public static final String GATEWAY_ENABLED = "gateway.enabled";
@@ -175,6 +178,22 @@ public final class AuditorConfig extends AbstractConfig {
               new ConfigDef.NonEmptyString(),
               Importance.HIGH,
               "Directory of the policy bundle to enforce.")
+          .define(
+              POLICY_RELOAD_INTERVAL_MS,
+              Type.LONG,
+              10_000L,
+              Range.atLeast(0),
+              Importance.MEDIUM,
+              "How often run looks for a changed bundle in policies.dir; a new version takes over"
+                  + " only if it loads and passes its own cases. 0: never reload.")
+          .define(
+              POLICY_EXPECTED_DIGESTS,
+              Type.LIST,
+              "",
+              ConfigDef.ValidList.anyNonDuplicateValues(true, false),
+              Importance.MEDIUM,
+              "SHA-256 digests (hex, as in the policy identity) of the only bundles run may"
+                  + " enforce, at start and at reload; empty: any bundle.")
           .define(
               TOPIC_EVENTS,
               Type.STRING,
@@ -316,6 +335,14 @@ public final class AuditorConfig extends AbstractConfig {
               Range.atLeast(1),
               Importance.MEDIUM,
               "The sliding window of thread.replacement.max.")
+          .define(
+              STARTUP_TIMEOUT_MS,
+              Type.LONG,
+              30_000L,
+              Range.between(1_000L, 600_000L),
+              Importance.MEDIUM,
+              "How long run waits for the Kafka cluster at start (reaching bootstrap.servers,"
+                  + " checking the topics) before it gives up with exit code 1.")
           .define(
               HTTP_PORT,
               Type.INT,
@@ -485,12 +512,17 @@ public final class AuditorConfig extends AbstractConfig {
           if (value == null) {
             return;
           }
+          String known = key;
           if (!isKnownKey(key)) {
-            errors.add("unknown key " + key + "=" + echo(key, value) + " in " + fileOrigin);
-            return;
+            known = plainKafkaKey(key);
+            if (known == null) {
+              errors.add("unknown key " + key + "=" + echo(key, value) + " in " + fileOrigin);
+              return;
+            }
+            LOGGER.info("{} in {} is a Kafka setting: read as {}", key, fileOrigin, known);
           }
-          merged.put(key, value);
-          origins.put(key, fileOrigin);
+          merged.put(known, value);
+          origins.put(known, fileOrigin);
         });
     Map<String, String> envToKey =
         DEFINITION.names().stream()
@@ -506,7 +538,18 @@ public final class AuditorConfig extends AbstractConfig {
                 key = passThroughKeyOf(variable);
               }
               if (key == null) {
-                LOGGER.warn("Ignoring environment variable {}: no such configuration key", variable);
+                key = plainKafkaKey(envKeyOf(variable));
+                if (key != null) {
+                  LOGGER.info("{} names a Kafka setting: read as {}", variable, key);
+                }
+              }
+              if (key == null) {
+                LOGGER.warn(
+                    "Ignoring environment variable {}: no such configuration key (Kafka client"
+                        + " settings are {}KAFKA_<KEY>, Streams settings {}STREAMS_<KEY>)",
+                    variable,
+                    ENV_PREFIX,
+                    ENV_PREFIX);
                 return;
               }
               merged.put(key, value);
@@ -724,6 +767,40 @@ public final class AuditorConfig extends AbstractConfig {
         || key.startsWith(SCHEMA_REGISTRY_PREFIX);
   }
 
+  /** {@code AUDITOR_SECURITY_PROTOCOL} is {@code security.protocol}. */
+  private static String envKeyOf(String variable) {
+    return variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+  }
+
+  /** Every Kafka client setting: producer's, consumer's, admin's (they share the common ones). */
+  private static final Set<String> CLIENT_KEYS = clientKeys();
+
+  private static Set<String> clientKeys() {
+    Set<String> keys = new java.util.HashSet<>(ProducerConfig.configNames());
+    keys.addAll(org.apache.kafka.clients.consumer.ConsumerConfig.configNames());
+    keys.addAll(AdminClientConfig.configNames());
+    return Set.copyOf(keys);
+  }
+
+  /**
+   * The pass-through key a plain Kafka setting stands for, where that is unambiguous: {@code
+   * kafka.X} for a client setting ({@code security.protocol}, {@code sasl.jaas.config}, {@code
+   * ssl.truststore.location}), {@code streams.X} for a Streams-only one ({@code
+   * num.standby.replicas}); null for any other key.
+   */
+  static String plainKafkaKey(String key) {
+    if (DEFINITION.names().contains(key)) {
+      return null;
+    }
+    if (CLIENT_KEYS.contains(key)) {
+      return KAFKA_PREFIX + key;
+    }
+    if (StreamsConfig.configDef().names().contains(key)) {
+      return STREAMS_PREFIX + key;
+    }
+    return null;
+  }
+
   private static String passThroughKeyOf(String variable) {
     String rest = variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
     return rest.startsWith(KAFKA_PREFIX)
@@ -825,6 +902,18 @@ public final class AuditorConfig extends AbstractConfig {
   }
 
   /** The state directory of Kafka Streams ({@value #STATE_DIR}). */
+  /** How often the bundle directory is checked for a new version; zero when never. */
+  public java.time.Duration policyReloadInterval() {
+    return java.time.Duration.ofMillis(getLong(POLICY_RELOAD_INTERVAL_MS));
+  }
+
+  /** The digests a bundle must have to be enforced; empty when any may. */
+  public Set<String> policyExpectedDigests() {
+    return getList(POLICY_EXPECTED_DIGESTS).stream()
+        .map(d -> d.strip().toLowerCase(Locale.ROOT))
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
   public Path stateDir() {
     return Path.of(getString(STATE_DIR));
   }
@@ -887,6 +976,10 @@ public final class AuditorConfig extends AbstractConfig {
 
   public java.time.Duration threadReplacementWindow() {
     return java.time.Duration.ofMillis(getLong(THREAD_REPLACEMENT_WINDOW_MS));
+  }
+
+  public java.time.Duration startupTimeout() {
+    return java.time.Duration.ofMillis(getLong(STARTUP_TIMEOUT_MS));
   }
 
   public int httpPort() {

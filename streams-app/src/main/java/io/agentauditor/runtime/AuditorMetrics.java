@@ -1,21 +1,30 @@
 package io.agentauditor.runtime;
 
 import io.agentauditor.codec.DecisionDifference;
+import io.agentauditor.model.Step;
 import io.agentauditor.schema.Decision;
+import io.agentauditor.schema.Finding;
 import io.agentauditor.schema.Verdict;
 import io.agentauditor.serde.AvroSerde;
+import io.agentauditor.streams.DeadLetterHeaders;
+import io.agentauditor.streams.DecisionListener;
 import io.agentauditor.streams.TopicNames;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import java.time.Clock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -24,6 +33,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -31,32 +42,44 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The auditor's own meters, next to Kafka Streams' metrics bound through Micrometer's {@link
- * KafkaStreamsMetrics} ({@code kafka_stream_*}):
+ * KafkaStreamsMetrics} ({@code kafka_stream_*}). Names as scraped from {@code /metrics}:
  *
  * <ul>
- *   <li>{@code auditor.records.in{topic}}: input records processed, from Kafka Streams' topic-level
- *       {@code records-consumed-total} (summed over tasks);
- *   <li>{@code auditor.records.out{topic}}: records sent to each output topic, dead letters included;
- *   <li>{@code auditor.decisions{verdict}}: decisions sent, by verdict;
- *   <li>{@code auditor.dead.letters}: records sent to the dead-letter topic, whether by Kafka
- *       Streams' exception handlers or by the topology;
- *   <li>{@code auditor.decision.latency}: end to end, from the event's {@code occurredAt} to the
- *       moment its decision is handed to the producer (a histogram; Prometheus buckets);
- *   <li>{@code auditor.state.store.keys}: RocksDB's {@code rocksdb.estimate-num-keys} summed over
- *       every store of this instance;
+ *   <li>{@code auditor_records_in_total{topic}}: input records that reached the topology, counted
+ *       where they arrive (the source's deserializer, before decoding), so that {@code records_in =
+ *       decisions{trigger="event"} + dead_letters} whatever becomes of them;
+ *   <li>{@code auditor_records_out_total{topic}}: records sent to each output topic, dead letters
+ *       included;
+ *   <li>{@code auditor_decisions_total{trigger,verdict}}: decisions sent, by verdict; {@code
+ *       trigger} is {@code event} for a decision on an input record, {@code idle_timeout} for one
+ *       the engine made when a session went idle (contract 9.3);
+ *   <li>{@code auditor_findings_total{rule,action,mode}}: findings of the decisions sent, by rule
+ *       id, action (FLAG, BLOCK) and mode (ENFORCE, SHADOW);
+ *   <li>{@code auditor_dead_letters_total{reason}}: records sent to the dead-letter topic, by
+ *       Kafka Streams' exception handlers or the topology, by reason (the failure's kind, e.g.
+ *       {@code invalid_agent_event}, {@code avro_serialization});
+ *   <li>{@code auditor_decision_latency_seconds}: from the record's arrival at the audit processor
+ *       to its decision handed to the producer (a histogram);
+ *   <li>{@code auditor_event_age_seconds}: the task's stream time minus the event's {@code
+ *       occurredAt} when it is decided: how far behind the stream an event arrived (a histogram);
+ *   <li>{@code auditor_state_store_keys{task}}, {@code auditor_state_store_sst_bytes{task}}:
+ *       RocksDB's {@code estimate-num-keys} and {@code total-sst-files-size} of each task's stores,
+ *       as of the last scrape ({@link #refresh()});
  *   <li>with a shadow bundle (contract section 12), read from the records sent to its
- *       disagreements topic: {@code auditor.shadow.disagreements{transition}}, events on which
- *       the shadow and live bundles disagree, by {@code LIVE->SHADOW} verdict transition ({@code
- *       NONE} for an idle timeout only one made), and {@code auditor.shadow.disagreement.rules{rule,
- *       change}}, each rule id the shadow adds ({@code change=added}) or removes ({@code
- *       removed}) on them.
+ *       disagreements topic: {@code auditor_shadow_disagreements_total{transition}}, events on
+ *       which the shadow and live bundles disagree, by {@code LIVE->SHADOW} verdict transition
+ *       ({@code NONE} for an idle timeout only one made), and {@code
+ *       auditor_shadow_disagreement_rules_total{rule,change}}, each rule id the shadow adds ({@code
+ *       change=added}) or removes ({@code removed}) on them.
  * </ul>
  *
- * <p>Output-side meters are counted by a producer interceptor ({@link OutputInterceptor}) that the
- * Streams producers get through {@link #instrument(Properties)}: it sees every record the topology
- * and the exception handlers send, without a hook in the topology. Under exactly-once a record is
- * counted when it is sent, so the records of a transaction that is later aborted (a crash, a fenced
- * producer) are counted too: the counters are "sent", not "committed".
+ * <p>Input-side and latency meters come through the topology's {@link DecisionListener} ({@link
+ * #listener()}). Output-side meters are counted by a producer interceptor ({@link
+ * OutputInterceptor}) that the Streams producers get through {@link #instrument(Properties)}: it
+ * sees every record the topology and the exception handlers send, without a hook in the topology.
+ * Under exactly-once a record is counted when it is sent (and an input record when it is decoded),
+ * so the records of a transaction that is later aborted are counted again when they are processed
+ * again: the counters are "sent", not "committed", on both sides of the balance.
  *
  * <p>Lifecycle: construct, {@link #instrument} the Streams properties, {@link #bind} the {@code
  * KafkaStreams} built from them, {@link #close()} after Streams closed. Thread-safe.
@@ -67,30 +90,35 @@ public final class AuditorMetrics implements AutoCloseable {
   static final String INSTANCE_CONFIG = "auditor.metrics.instance";
 
   private static final Logger LOGGER = LoggerFactory.getLogger(AuditorMetrics.class);
-  private static final String TOPIC_GROUP = "stream-topic-metrics";
   private static final String STATE_GROUP = "stream-state-metrics";
+  private static final String IDLE_TIMEOUT_SUFFIX = Step.IDLE_TIMEOUT_SUFFIX;
 
   private final MeterRegistry registry;
   private final TopicNames topics;
   private final AvroSerde<Decision> decisions;
-  private final Clock clock;
   private final Map<String, Counter> recordsOut = new HashMap<>();
-  private final Map<Verdict, Counter> verdicts = new EnumMap<>(Verdict.class);
-  private final Counter deadLetters;
+  private final Map<Verdict, Counter> eventVerdicts = new EnumMap<>(Verdict.class);
+  private final Map<Verdict, Counter> timeoutVerdicts = new EnumMap<>(Verdict.class);
+  private final Map<List<String>, Counter> findings = new ConcurrentHashMap<>();
+  private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+  private final Counter recordsIn;
   private final Counter undecodedDecisions;
-  private final Timer latency;
   private final String disagreementsTopic;
   private final Counter undecodedDisagreements;
+  private final Timer latency;
+  private final Timer eventAge;
+  private final MultiGauge storeKeys;
+  private final MultiGauge storeBytes;
+  private KafkaStreams streams;
   private KafkaStreamsMetrics streamsMetrics;
 
   /**
    * @param registry where every meter is registered
-   * @param topics the auditor's topics; output meters are tagged with these names
-   * @param serdeConfig the serdes' configuration, to read the verdict of decisions
+   * @param topics the auditor's topics; input and output meters are tagged with these names
+   * @param serdeConfig the serdes' configuration, to read the decisions sent
    */
-  public AuditorMetrics(
-      MeterRegistry registry, TopicNames topics, Map<String, ?> serdeConfig) {
-    this(registry, topics, serdeConfig, (String) null);
+  public AuditorMetrics(MeterRegistry registry, TopicNames topics, Map<String, ?> serdeConfig) {
+    this(registry, topics, serdeConfig, null);
   }
 
   /**
@@ -102,28 +130,14 @@ public final class AuditorMetrics implements AutoCloseable {
       TopicNames topics,
       Map<String, ?> serdeConfig,
       String disagreementsTopic) {
-    this(registry, topics, serdeConfig, Clock.systemUTC(), disagreementsTopic);
-  }
-
-  AuditorMetrics(
-      MeterRegistry registry,
-      TopicNames topics,
-      Map<String, ?> serdeConfig,
-      Clock clock) {
-    this(registry, topics, serdeConfig, clock, null);
-  }
-
-  private AuditorMetrics(
-      MeterRegistry registry,
-      TopicNames topics,
-      Map<String, ?> serdeConfig,
-      Clock clock,
-      String disagreementsTopic) {
     this.registry = registry;
     this.disagreementsTopic = disagreementsTopic;
+    this.undecodedDisagreements =
+        Counter.builder("auditor.metrics.undecoded.disagreements")
+            .description("Disagreement records the metrics could not read")
+            .register(registry);
     this.topics = topics;
     this.decisions = AvroSerde.of(Decision.class, serdeConfig, false);
-    this.clock = clock;
     for (String topic :
         new String[] {
           topics.decisions(), topics.violations(), topics.credentials(), topics.deadLetters()
@@ -136,32 +150,72 @@ public final class AuditorMetrics implements AutoCloseable {
               .register(registry));
     }
     for (Verdict verdict : Verdict.values()) {
-      verdicts.put(
-          verdict,
-          Counter.builder("auditor.decisions")
-              .description("Decisions sent, by verdict")
-              .tag("verdict", verdict.name())
-              .register(registry));
+      eventVerdicts.put(verdict, decisionCounter(registry, "event", verdict));
+      timeoutVerdicts.put(verdict, decisionCounter(registry, "idle_timeout", verdict));
     }
-    this.deadLetters =
-        Counter.builder("auditor.dead.letters")
-            .description("Input records sent to the dead-letter topic")
+    this.recordsIn =
+        Counter.builder("auditor.records.in")
+            .description("Input records that reached the topology, counted before decoding")
+            .tag("topic", topics.events())
             .register(registry);
     this.undecodedDecisions =
         Counter.builder("auditor.metrics.undecoded.decisions")
             .description("Decision records whose verdict the metrics could not read")
             .register(registry);
-    this.undecodedDisagreements =
-        Counter.builder("auditor.metrics.undecoded.disagreements")
-            .description("Disagreement records the metrics could not read")
-            .register(registry);
     this.latency =
         Timer.builder("auditor.decision.latency")
-            .description("End-to-end latency: event occurredAt to its decision being sent")
+            .description("From a record's arrival at the audit processor to its decision sent")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(10_000))
+            .maximumExpectedValue(Duration.ofSeconds(10))
+            .register(registry);
+    this.eventAge =
+        Timer.builder("auditor.event.age")
+            .description("Stream time minus the event's occurredAt when it is decided")
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofMinutes(10))
+            .maximumExpectedValue(Duration.ofDays(7))
             .register(registry);
+    this.storeKeys =
+        MultiGauge.builder("auditor.state.store.keys")
+            .description("Estimated keys in the RocksDB stores of a task (rocksdb.estimate-num-keys)")
+            .register(registry);
+    this.storeBytes =
+        MultiGauge.builder("auditor.state.store.sst.bytes")
+            .description("Size of the SST files of a task's RocksDB stores (total-sst-files-size)")
+            .baseUnit("bytes")
+            .register(registry);
+  }
+
+  private static Counter decisionCounter(MeterRegistry registry, String trigger, Verdict verdict) {
+    return Counter.builder("auditor.decisions")
+        .description("Decisions sent, by verdict; trigger: event or idle_timeout")
+        .tag("trigger", trigger)
+        .tag("verdict", verdict.name())
+        .register(registry);
+  }
+
+  /** The topology's listener feeding the input-side meters: records in, latency, event age. */
+  public DecisionListener listener() {
+    return new DecisionListener() {
+      @Override
+      public void decided(io.agentauditor.model.Decision decision) {}
+
+      @Override
+      public void decided(
+          io.agentauditor.model.Decision decision, long arrivedNanos, long streamTimeMillis) {
+        latency.record(System.nanoTime() - arrivedNanos, TimeUnit.NANOSECONDS);
+        if (streamTimeMillis >= 0) {
+          eventAge.record(
+              Math.max(0, streamTimeMillis - decision.occurredAtMillis()), TimeUnit.MILLISECONDS);
+        }
+      }
+
+      @Override
+      public void received(String topic) {
+        recordsIn.increment();
+      }
+    };
   }
 
   /**
@@ -182,46 +236,46 @@ public final class AuditorMetrics implements AutoCloseable {
   }
 
   /**
-   * Binds Kafka Streams' own metrics and the meters read from them (records in, store size) to
-   * the registry. Call once, before or after {@code streams.start()}.
+   * Binds Kafka Streams' own metrics to the registry, and keeps {@code streams} for the per-task
+   * store meters. Call once, before or after {@code streams.start()}.
    */
   public synchronized void bind(KafkaStreams streams) {
+    this.streams = streams;
     streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
-    FunctionCounter.builder(
-            "auditor.records.in",
-            streams,
-            s -> sumMetric(s, TOPIC_GROUP, "records-consumed-total", topics.events()))
-        .description("Input records processed (Kafka Streams' records-consumed-total)")
-        .tag("topic", topics.events())
-        .register(registry);
-    Gauge.builder(
-            "auditor.state.store.keys",
-            streams,
-            s -> sumMetric(s, STATE_GROUP, "estimate-num-keys", null))
-        .description("Estimated keys in every RocksDB store of this instance")
-        .register(registry);
   }
 
-  /** Sum of the metric {@code group/name} over tasks and nodes, for one topic when given. */
-  static double sumMetric(KafkaStreams streams, String group, String name, String topic) {
-    double sum = 0;
+  /**
+   * Reads the per-task store sizes from Kafka Streams' RocksDB metrics: the tasks of an instance
+   * come and go with rebalances, so the rows are replaced at each scrape.
+   */
+  public synchronized void refresh() {
+    if (streams == null) {
+      return;
+    }
+    storeKeys.register(rowsByTask(streams, "estimate-num-keys"), true);
+    storeBytes.register(rowsByTask(streams, "total-sst-files-size"), true);
+  }
+
+  private static List<MultiGauge.Row<?>> rowsByTask(KafkaStreams streams, String name) {
+    Map<String, Double> byTask = new TreeMap<>();
     for (Map.Entry<MetricName, ? extends Metric> entry : streams.metrics().entrySet()) {
       MetricName metricName = entry.getKey();
-      if (!metricName.group().equals(group) || !metricName.name().equals(name)) {
-        continue;
-      }
-      if (topic != null && !topic.equals(metricName.tags().get("topic"))) {
-        continue;
-      }
-      if (entry.getValue().metricValue() instanceof Number value && !Double.isNaN(value.doubleValue())) {
-        sum += value.doubleValue();
+      String task = metricName.tags().get("task-id");
+      if (task != null
+          && metricName.group().equals(STATE_GROUP)
+          && metricName.name().equals(name)
+          && entry.getValue().metricValue() instanceof Number value
+          && !Double.isNaN(value.doubleValue())) {
+        byTask.merge(task, value.doubleValue(), Double::sum);
       }
     }
-    return sum;
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    byTask.forEach((task, value) -> rows.add(MultiGauge.Row.of(Tags.of("task", task), value)));
+    return rows;
   }
 
-  void onSend(String topic, byte[] value) {
+  void onSend(String topic, Headers headers, byte[] value) {
     if (topic.equals(disagreementsTopic) && value != null) {
       countDisagreement(value);
       return;
@@ -232,18 +286,62 @@ public final class AuditorMetrics implements AutoCloseable {
     }
     out.increment();
     if (topic.equals(topics.deadLetters())) {
-      deadLetters.increment();
+      deadLetters
+          .computeIfAbsent(
+              reason(headers),
+              reason ->
+                  Counter.builder("auditor.dead.letters")
+                      .description("Records sent to the dead-letter topic, by reason")
+                      .tag("reason", reason)
+                      .register(registry))
+          .increment();
     } else if (topic.equals(topics.decisions()) && value != null) {
       try {
-        Decision decision = decisions.deserialize(topic, value);
-        verdicts.get(decision.getVerdict()).increment();
-        long millis = clock.millis() - decision.getOccurredAt().toEpochMilli();
-        latency.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+        countDecision(decisions.deserialize(topic, value));
       } catch (RuntimeException e) {
         undecodedDecisions.increment();
         LOGGER.debug("Cannot read a decision for metrics: {}", e.toString());
       }
     }
+  }
+
+  private void countDecision(Decision decision) {
+    boolean timeout = decision.getEventId().endsWith(IDLE_TIMEOUT_SUFFIX);
+    (timeout ? timeoutVerdicts : eventVerdicts).get(decision.getVerdict()).increment();
+    for (Finding finding : decision.getFindings()) {
+      List<String> key =
+          List.of(
+              finding.getRuleId(), finding.getAction().name(), String.valueOf(finding.getMode()));
+      findings
+          .computeIfAbsent(
+              key,
+              k ->
+                  Counter.builder("auditor.findings")
+                      .description("Findings of the decisions sent, by rule id, action and mode")
+                      .tag("rule", k.get(0))
+                      .tag("action", k.get(1))
+                      .tag("mode", k.get(2))
+                      .register(registry))
+          .increment();
+    }
+  }
+
+  /**
+   * The dead letter's reason as a label: the failure's exception class, without its package and
+   * its {@code Exception} suffix, in snake case ({@code InvalidAgentEventException} is {@code
+   * invalid_agent_event}); a bounded set, unlike the message.
+   */
+  static String reason(Headers headers) {
+    Header header = headers == null ? null : headers.lastHeader(DeadLetterHeaders.EXCEPTION);
+    if (header == null || header.value() == null) {
+      return "unknown";
+    }
+    String type = new String(header.value(), StandardCharsets.UTF_8);
+    String simple = type.substring(type.lastIndexOf('.') + 1).replace('$', '_');
+    if (simple.endsWith("Exception") && simple.length() > "Exception".length()) {
+      simple = simple.substring(0, simple.length() - "Exception".length());
+    }
+    return simple.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
   }
 
   private void countDisagreement(byte[] value) {
@@ -309,7 +407,7 @@ public final class AuditorMetrics implements AutoCloseable {
     @Override
     public ProducerRecord<byte[], byte[]> onSend(ProducerRecord<byte[], byte[]> record) {
       if (metrics != null) {
-        metrics.onSend(record.topic(), record.value());
+        metrics.onSend(record.topic(), record.headers(), record.value());
       }
       return record;
     }

@@ -21,9 +21,11 @@ import org.slf4j.LoggerFactory;
  * The auditor's operations endpoint, on the JDK's HTTP server:
  *
  * <ul>
- *   <li>{@code GET /health}: 200 with {@code {"status":"UP","state":"RUNNING"}} when the Kafka
- *       Streams state is {@code RUNNING} or {@code REBALANCING}, else 503 with {@code "DOWN"} and
- *       the state ({@code CREATED}, {@code PENDING_ERROR}, {@code ERROR}, ...);
+ *   <li>{@code GET /health}: liveness, 200 with {@code {"status":"UP","state":"RUNNING",...}} while
+ *       the Kafka Streams state is {@code CREATED}, {@code REBALANCING} or {@code RUNNING}, else 503
+ *       with {@code "DOWN"} and the state; with the policy in force and each task's lag when the
+ *       server was given them ({@link HealthReport});
+ *   <li>{@code GET /ready}: readiness, 200 only in {@code RUNNING}, else 503;
  *   <li>{@code GET /metrics}: the Prometheus scrape of the registry, in the OpenMetrics format when
  *       the {@code Accept} header asks for it, else the Prometheus text format 0.0.4.
  * </ul>
@@ -40,18 +42,21 @@ public final class OperationsServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor;
-  private final Supplier<KafkaStreams.State> state;
+  private final HealthReport health;
   private final PrometheusMeterRegistry registry;
+  private final Runnable beforeScrape;
 
   private OperationsServer(
       HttpServer server,
       ExecutorService executor,
-      Supplier<KafkaStreams.State> state,
-      PrometheusMeterRegistry registry) {
+      HealthReport health,
+      PrometheusMeterRegistry registry,
+      Runnable beforeScrape) {
     this.server = server;
     this.executor = executor;
-    this.state = state;
+    this.health = health;
     this.registry = registry;
+    this.beforeScrape = beforeScrape;
   }
 
   /**
@@ -62,6 +67,21 @@ public final class OperationsServer implements AutoCloseable {
    */
   public static OperationsServer start(
       String bindAddress, int port, Supplier<KafkaStreams.State> state, PrometheusMeterRegistry registry) {
+    return start(bindAddress, port, HealthReport.of(state), registry, () -> {});
+  }
+
+  /**
+   * Binds {@code bindAddress:port} (port 0 picks a free one) and starts serving {@code health};
+   * {@code beforeScrape} runs before each {@code /metrics} scrape (meters read at scrape time).
+   *
+   * @throws InfrastructureException if the address cannot be bound
+   */
+  static OperationsServer start(
+      String bindAddress,
+      int port,
+      HealthReport health,
+      PrometheusMeterRegistry registry,
+      Runnable beforeScrape) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
@@ -78,11 +98,12 @@ public final class OperationsServer implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    OperationsServer operations = new OperationsServer(server, executor, state, registry);
+    OperationsServer operations =
+        new OperationsServer(server, executor, health, registry, beforeScrape);
     server.createContext("/", operations::handle);
     server.setExecutor(executor);
     server.start();
-    LOGGER.info("Operations endpoint at {} (/health, /metrics)", operations.baseUri());
+    LOGGER.info("Operations endpoint at {} (/health, /ready, /metrics)", operations.baseUri());
     return operations;
   }
 
@@ -101,7 +122,7 @@ public final class OperationsServer implements AutoCloseable {
     try (exchange) {
       String method = exchange.getRequestMethod();
       String path = exchange.getRequestURI().getPath();
-      if (!path.equals("/health") && !path.equals("/metrics")) {
+      if (!path.equals("/health") && !path.equals("/ready") && !path.equals("/metrics")) {
         respond(exchange, 404, "text/plain; charset=utf-8", "not found\n");
         return;
       }
@@ -110,15 +131,11 @@ public final class OperationsServer implements AutoCloseable {
         respond(exchange, 405, "text/plain; charset=utf-8", "method not allowed\n");
         return;
       }
-      if (path.equals("/health")) {
-        KafkaStreams.State current = state.get();
-        boolean up =
-            current == KafkaStreams.State.RUNNING || current == KafkaStreams.State.REBALANCING;
-        String body =
-            "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"state\":\""
-                + (current == null ? "UNKNOWN" : current.name()) + "\"}";
-        respond(exchange, up ? 200 : 503, "application/json", body);
+      if (path.equals("/health") || path.equals("/ready")) {
+        HealthReport.Probe probe = path.equals("/health") ? health.liveness() : health.readiness();
+        respond(exchange, probe.ok() ? 200 : 503, "application/json", probe.json());
       } else {
+        beforeScrape.run();
         String accept = exchange.getRequestHeaders().getFirst("Accept");
         String contentType =
             accept != null && accept.contains("application/openmetrics-text")

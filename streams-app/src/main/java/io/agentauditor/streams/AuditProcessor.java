@@ -1,12 +1,10 @@
 package io.agentauditor.streams;
 
 import io.agentauditor.avro.DecisionMapper;
-import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.model.Decision;
 import io.agentauditor.engine.StepResult;
 import io.agentauditor.ocsf.OcsfDetectionFindings;
-import io.agentauditor.policy.Policy;
 import io.agentauditor.avro.CredentialStateMapper;
 import io.agentauditor.model.CredentialChange;
 import io.agentauditor.model.Step;
@@ -31,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The audit step of the topology, a thin adapter around {@link AuditEngine}: for each validated
+ * The audit step of the topology, a thin adapter around {@link io.agentauditor.engine.AuditEngine}: for each validated
  * event it runs the engine against the task's chain-state store and forwards what the step
  * produced, in this order:
  *
@@ -79,7 +77,7 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
   /** Task-level metric: reads of chain state that went to the store. */
   static final String CACHE_MISSES = "chain-state-cache-miss-total";
 
-  private final AuditEngine engine;
+  private final TaskEngine engines;
   private final OcsfDetectionFindings violations;
   private final int cachedRecords;
   private final DecisionListener listener;
@@ -92,14 +90,14 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
   private long missesRecorded;
 
   AuditProcessor(
-      AuditEngine engine,
+      TaskEngine engines,
       OcsfDetectionFindings violations,
       int cachedRecords,
       DecisionListener listener,
       boolean shadowed) {
     this.listener = listener;
     this.shadowed = shadowed;
-    this.engine = engine;
+    this.engines = engines;
     this.violations = violations;
     this.cachedRecords = cachedRecords;
   }
@@ -145,6 +143,7 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
 
   @Override
   public void process(Record<String, Step> record) {
+    long arrived = System.nanoTime();
     Step event = record.value();
     Header futureDated = record.headers().lastHeader(OccurredAtTimestampExtractor.FUTURE_DATED_HEADER);
     if (futureDated != null) {
@@ -157,13 +156,13 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
     }
     StepResult result;
     try {
-      result = engine.process(event, store);
+      result = engines.forNextStep(context.taskId().toString()).process(event, store);
     } finally {
       recordCacheUse();
     }
     Decision decision = result.decision();
     forwardDecision(decision);
-    listener.decided(decision);
+    listener.decided(decision, arrived, context.currentStreamTimeMs());
     if (result.retry()) {
       LOGGER.debug(
           "Retry of {}/{}: stored decision re-emitted", decision.sessionId(), decision.eventId());
@@ -234,12 +233,13 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
   }
 
   /**
-   * Creates one {@link AuditProcessor} (with its own engine: engines are not thread-safe) per task,
+   * Creates one {@link AuditProcessor} (with its own engine: engines are not thread-safe; rebuilt
+   * when the {@link PolicySource} gives another bundle) per task,
    * and owns the {@value AuditorTopology#CHAIN_STATE_STORE} store it uses.
    */
   static final class Supplier implements ProcessorSupplier<String, Step, Object, Object> {
 
-    private final Policy policy;
+    private final PolicySource policy;
     private final OcsfDetectionFindings violations;
     private final StoreBuilder<KeyValueStore<Bytes, byte[]>> store;
     private final int cachedRecords;
@@ -247,7 +247,7 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
     private final boolean shadowed;
 
     Supplier(
-        Policy policy,
+        PolicySource policy,
         OcsfDetectionFindings violations,
         StoreBuilder<KeyValueStore<Bytes, byte[]>> store,
         int cachedRecords,
@@ -264,7 +264,7 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
     @Override
     public Processor<String, Step, Object, Object> get() {
       return new AuditProcessor(
-          new AuditEngine(policy), violations, cachedRecords, listener, shadowed);
+          new TaskEngine(policy), violations, cachedRecords, listener, shadowed);
     }
 
     @Override

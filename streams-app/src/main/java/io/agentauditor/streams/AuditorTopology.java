@@ -147,6 +147,30 @@ public final class AuditorTopology {
     return build(
         topics,
         serdeConfig,
+        fixed(policy),
+        cachedRecordsPerTask,
+        listener,
+        shadow,
+        OutputLimits.MAX_VALUE_BYTES);
+  }
+
+  /**
+   * The audit topology deciding with whatever bundle {@code policy} gives before each step (the
+   * runtime's hot reload), with a shadow bundle when {@code shadow} is not null. The timestamp
+   * extractor's clock-skew bound is read once, here, from the bundle {@code policy} gives now.
+   *
+   * @see #build(TopicNames, Map, Policy, int, DecisionListener, ShadowBundle)
+   */
+  public static Topology build(
+      TopicNames topics,
+      Map<String, ?> serdeConfig,
+      PolicySource policy,
+      int cachedRecordsPerTask,
+      DecisionListener listener,
+      ShadowBundle shadow) {
+    return build(
+        topics,
+        serdeConfig,
         policy,
         cachedRecordsPerTask,
         listener,
@@ -167,7 +191,7 @@ public final class AuditorTopology {
       DecisionListener listener,
       int maxOutputValueBytes) {
     return build(
-        topics, serdeConfig, policy, cachedRecordsPerTask, listener, null, maxOutputValueBytes);
+        topics, serdeConfig, fixed(policy), cachedRecordsPerTask, listener, null, maxOutputValueBytes);
   }
 
   /** As {@link #build(TopicNames, Map, Policy, int, DecisionListener, int)}, with a shadow bundle. */
@@ -175,6 +199,22 @@ public final class AuditorTopology {
       TopicNames topics,
       Map<String, ?> serdeConfig,
       Policy policy,
+      int cachedRecordsPerTask,
+      DecisionListener listener,
+      ShadowBundle shadow,
+      int maxOutputValueBytes) {
+    return build(
+        topics, serdeConfig, fixed(policy), cachedRecordsPerTask, listener, shadow, maxOutputValueBytes);
+  }
+
+  private static PolicySource fixed(Policy policy) {
+    return PolicySource.fixed(Objects.requireNonNull(policy, "policy"));
+  }
+
+  private static Topology build(
+      TopicNames topics,
+      Map<String, ?> serdeConfig,
+      PolicySource policy,
       int cachedRecordsPerTask,
       DecisionListener listener,
       ShadowBundle shadow,
@@ -194,9 +234,9 @@ public final class AuditorTopology {
         // A new application id audits the whole retained topic, not only what arrives later.
         AutoOffsetReset.earliest(),
         EVENTS_SOURCE,
-        new OccurredAtTimestampExtractor(policy.settings().maxClockSkewSeconds()),
+        new OccurredAtTimestampExtractor(policy.current().settings().maxClockSkewSeconds()),
         declared.events().keySerde().deserializer(),
-        new ValidatingEventDeserializer(declared.events().valueSerde().deserializer()),
+        new ValidatingEventDeserializer(declared.events().valueSerde().deserializer(), listener),
         declared.events().name());
     topology.addProcessor(
         AUDIT_PROCESSOR,

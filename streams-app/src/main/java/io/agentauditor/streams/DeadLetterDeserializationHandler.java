@@ -29,6 +29,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
 
   private static final Logger LOGGER =
       LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
+  private final DeadLetterLog log = new DeadLetterLog(LOGGER);
 
   private final OcsfDetectionFindings ocsf = OcsfDetectionFindings.withInstalledVersion();
   private String deadLetterTopic;
@@ -55,7 +56,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
       return Response.fail();
     }
     DeadLetter letter = DeadLetter.fromFailure(context, exception);
-    LOGGER.warn(
+    log.warn(
         "Dead letter (undecodable) {}-{}@{}: {}: {}",
         letter.sourceTopic(),
         letter.sourcePartition(),

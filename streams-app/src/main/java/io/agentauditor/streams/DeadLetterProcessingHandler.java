@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
+  private final DeadLetterLog log = new DeadLetterLog(LOGGER);
 
   private final OcsfDetectionFindings ocsf = OcsfDetectionFindings.withInstalledVersion();
   private String deadLetterTopic;
@@ -40,7 +41,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
   @Override
   public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
     DeadLetter letter = DeadLetter.fromFailure(context, exception);
-    LOGGER.warn(
+    log.warn(
         "Dead letter (processing failed in {}) {}-{}@{}: {}: {}",
         context.processorNodeId(), letter.sourceTopic(), letter.sourcePartition(),
         letter.sourceOffset(), letter.errorType(), letter.reason());

@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetterProductionHandler implements ProductionExceptionHandler {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(DeadLetterProductionHandler.class);
+  private final DeadLetterLog log = new DeadLetterLog(LOGGER);
 
   private final OcsfDetectionFindings ocsf = OcsfDetectionFindings.withInstalledVersion();
   private String deadLetterTopic;
@@ -108,7 +109,7 @@ public final class DeadLetterProductionHandler implements ProductionExceptionHan
                 + (exception.getMessage() == null
                     ? exception.getClass().getName()
                     : exception.getMessage()));
-    LOGGER.warn(
+    log.warn(
         "Dead letter (output failed) {}-{}@{}: {}",
         letter.sourceTopic(),
         letter.sourcePartition(),

@@ -29,9 +29,16 @@ import org.apache.kafka.common.serialization.Deserializer;
 final class ValidatingEventDeserializer implements Deserializer<Step> {
 
   private final Deserializer<AgentEvent> avro;
+  private final DecisionListener listener;
 
   ValidatingEventDeserializer(Deserializer<AgentEvent> avro) {
+    this(avro, DecisionListener.NONE);
+  }
+
+  /** Tells {@code listener} of every record it is given, before decoding it. */
+  ValidatingEventDeserializer(Deserializer<AgentEvent> avro, DecisionListener listener) {
     this.avro = Objects.requireNonNull(avro, "avro");
+    this.listener = Objects.requireNonNull(listener, "listener");
   }
 
   @Override
@@ -41,6 +48,9 @@ final class ValidatingEventDeserializer implements Deserializer<Step> {
 
   @Override
   public Step deserialize(String topic, byte[] data) {
+    // Kafka Streams decodes each record once, when it becomes the head of its partition's queue:
+    // counting here counts every record that will end as a decision or a dead letter.
+    listener.received(topic);
     // Before decoding, so an oversized record costs nothing but its length.
     if (data != null && data.length - AvroSerde.HEADER_SIZE > Limits.MAX_RECORD_BYTES) {
       throw new InvalidAgentEventException(

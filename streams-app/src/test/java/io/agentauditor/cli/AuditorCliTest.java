@@ -68,4 +68,21 @@ class AuditorCliTest {
         .hasSize(4)
         .allMatch(l -> l.endsWith("."));
   }
+
+  @Test
+  void shouldAcceptTheLogOptionsBeforeOrAfterTheCommandAndFindTheCommandName() {
+    // Given
+    CommandLine cli = AuditorCli.newCommandLine();
+    cli.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
+    String bundle = io.agentauditor.policy.TestBundles.defaultBundle().toString();
+
+    // When / Then
+    assertThat(cli.execute("--log-format", "json", "policy", "check", bundle)).isZero();
+    assertThat(cli.execute("policy", "check", "--log-level=debug", bundle)).isZero();
+    assertThat(cli.execute("--log-format", "xml", "policy", "check", bundle)).isEqualTo(2);
+    assertThat(AuditorCli.commandName(new String[] {"--log-format", "json", "run", "--config", "f"}))
+        .isEqualTo("run");
+    assertThat(AuditorCli.optionValue(new String[] {"run", "--log-level=warn"}, "--log-level"))
+        .isEqualTo("warn");
+  }
 }

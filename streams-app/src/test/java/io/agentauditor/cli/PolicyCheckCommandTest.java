@@ -140,4 +140,38 @@ class PolicyCheckCommandTest {
 
     assertThat(code).isEqualTo(2);
   }
+
+  @Test
+  void shouldDescribeAValidBundleAsJson() throws Exception {
+    int code = run("policy", "check", "--format", "json", TestBundles.defaultBundle().toString());
+
+    assertThat(code).isZero();
+    com.fasterxml.jackson.databind.JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+    assertThat(json.path("valid").asBoolean()).isTrue();
+    assertThat(json.path("policy").path("identity").asText())
+        .startsWith("agent-auditor-default@1.0.0+sha256:")
+        .endsWith(json.path("policy").path("digest").asText());
+    assertThat(json.path("rules")).hasSize(BuiltinRule.values().length);
+    assertThat(json.path("rules").get(0).path("action").asText()).isIn("FLAG", "BLOCK");
+    assertThat(json.path("tools").asInt()).isEqualTo(9);
+    assertThat(json.path("warnings")).isEmpty();
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void shouldListEveryErrorOfABrokenBundleAsJsonAndExitTwo() throws Exception {
+    int code = run("policy", "check", "--format", "json", TestBundles.fixture("broken").toString());
+
+    assertThat(code).isEqualTo(2);
+    com.fasterxml.jackson.databind.JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+    assertThat(json.path("valid").asBoolean()).isFalse();
+    assertThat(json.path("errors")).isNotEmpty();
+    for (com.fasterxml.jackson.databind.JsonNode e : json.path("errors")) {
+      assertThat(e.path("file").asText()).isNotEmpty();
+      assertThat(e.path("line").asInt()).isNotNegative();
+      assertThat(e.path("message").asText()).isNotEmpty();
+    }
+  }
 }

@@ -214,4 +214,66 @@ class PolicyTestCommandTest {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).isEqualTo("no case id contains 'no-such-case'\n");
   }
+
+  @Test
+  void shouldWriteJUnitXmlThatTheJUnitReportSchemaAcceptsWithAFailurePerFailingCase()
+      throws Exception {
+    // Given a bundle with a failing case
+    Path bundle = bundleWithCases("failing");
+
+    // When
+    int code = run("policy", "test", "--format", "junit", bundle.toString());
+
+    // Then the report is valid JUnit XML
+    assertThat(code).isEqualTo(1);
+    String xml = out.toString();
+    javax.xml.validation.SchemaFactory.newInstance(javax.xml.XMLConstants.W3C_XML_SCHEMA_NS_URI)
+        .newSchema(Path.of("src/test/resources/junit/junit-report.xsd").toFile())
+        .newValidator()
+        .validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(xml)));
+    // ... and its counts and failures are the cases'
+    org.w3c.dom.Document doc =
+        javax.xml.parsers.DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(new org.xml.sax.InputSource(new java.io.StringReader(xml)));
+    org.w3c.dom.Element suites = doc.getDocumentElement();
+    int tests = Integer.parseInt(suites.getAttribute("tests"));
+    assertThat(doc.getElementsByTagName("testcase").getLength()).isEqualTo(tests).isPositive();
+    assertThat(doc.getElementsByTagName("failure").getLength())
+        .isEqualTo(Integer.parseInt(suites.getAttribute("failures")))
+        .isPositive();
+    org.w3c.dom.Element failure = (org.w3c.dom.Element) doc.getElementsByTagName("failure").item(0);
+    assertThat(failure.getTextContent()).isNotBlank();
+    assertThat(((org.w3c.dom.Element) failure.getParentNode()).getAttribute("classname"))
+        .startsWith("cases/");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void shouldWriteJsonWithEveryCaseAndTheDiffOfAFailingOne() throws Exception {
+    int code = run("policy", "test", "--format", "json", bundleWithCases("failing").toString());
+
+    assertThat(code).isEqualTo(1);
+    com.fasterxml.jackson.databind.JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+    assertThat(json.path("policy").asText()).startsWith("agent-auditor-default@1.0.0+sha256:");
+    assertThat(json.path("failed").asInt()).isPositive();
+    assertThat(json.path("cases")).hasSize(json.path("passed").asInt() + json.path("failed").asInt());
+    for (com.fasterxml.jackson.databind.JsonNode c : json.path("cases")) {
+      assertThat(c.has("diff")).isEqualTo(!c.path("passed").asBoolean());
+      assertThat(c.path("id").asText()).contains("/");
+    }
+  }
+
+  @Test
+  void shouldWritePassingJsonForTheDefaultBundle() throws Exception {
+    int code = run("policy", "test", "--format", "json", TestBundles.defaultBundle().toString());
+
+    assertThat(code).isZero();
+    com.fasterxml.jackson.databind.JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+    assertThat(json.path("failed").asInt()).isZero();
+    assertThat(json.path("passed").asInt()).isGreaterThanOrEqualTo(60);
+    assertThat(json.path("uncoveredBuiltins")).isEmpty();
+  }
 }

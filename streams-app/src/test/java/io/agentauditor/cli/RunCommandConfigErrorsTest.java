@@ -52,6 +52,31 @@ class RunCommandConfigErrorsTest {
     assertThat(code).isEqualTo(2);
   }
 
+  @Test
+  void shouldExitOneInOneLineNamingTheBootstrapServersWhenNoBrokerAnswers() throws IOException {
+    // Given a port nothing listens on, and a short startup timeout
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Path config =
+        write(
+            "bootstrap.servers: 127.0.0.1:" + port + "\nschema.registry.url: mock://run-errors\n"
+                + "http.port: 0\nstartup.timeout.ms: 2000\nstate.dir: " + tmp.resolve("state") + "\n"
+                + "policies.dir: ../policies\n");
+
+    // When
+    int code = run(config);
+
+    // Then
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString().lines().toList())
+        .singleElement()
+        .asString()
+        .startsWith("run: cannot start: no Kafka broker answered at bootstrap.servers=127.0.0.1:" + port)
+        .contains("within 2000 ms (startup.timeout.ms)");
+  }
+
   private int run(Path config) {
     CommandLine commandLine = new CommandLine(new RunCommand(PRODUCTION, Map.of()));
     commandLine.setErr(new PrintWriter(err, true));

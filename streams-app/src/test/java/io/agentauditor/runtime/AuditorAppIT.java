@@ -95,16 +95,16 @@ class AuditorAppIT {
       String events = config.topics().events();
       String out = config.topics().decisions();
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(metrics).body())
-          .contains("auditor_decisions_total{verdict=\"ALLOW\"} 2.0")
-          .contains("auditor_decisions_total{verdict=\"BLOCK\"} 1.0")
+          .contains("auditor_decisions_total{trigger=\"event\",verdict=\"ALLOW\"} 2.0")
+          .contains("auditor_decisions_total{trigger=\"event\",verdict=\"BLOCK\"} 1.0")
           .contains("auditor_records_out_total{topic=\"" + out + "\"} 3.0")
           // the BLOCK's finding and the dead letter's invalid-event finding (contract 9.4)
           .contains("auditor_records_out_total{topic=\"" + config.topics().violations() + "\"} 2.0")
-          .contains("auditor_dead_letters_total 1.0")
+          .contains("auditor_dead_letters_total{reason=\"avro_serialization\"} 1.0")
           .contains("auditor_decision_latency_seconds_count 3")
           .contains("auditor_decision_latency_seconds_bucket{le=")
-          .containsPattern("auditor_records_in_total\\{topic=\"" + events + "\"} [4-9]\\.0")
-          .containsPattern("auditor_state_store_keys [1-9]")
+          .contains("auditor_records_in_total{topic=\"" + events + "\"} 4.0")
+          .containsPattern("auditor_state_store_keys\\{task=\"0_[01]\"} [1-9]")
           .contains("kafka_stream_"));
     } finally {
       // Then it stops cleanly

@@ -323,4 +323,58 @@ class AuditorConfigTest {
         .isEqualTo("AUDITOR_TOPICS_DEAD_LETTERS_RETENTION_MS");
     assertThat(doc).contains("| `bootstrap.servers` | `AUDITOR_BOOTSTRAP_SERVERS` | list | `(required)` |");
   }
+
+  @Test
+  void shouldReadPlainKafkaSettingsInAFileAsTheirPassThroughKeys(@TempDir Path dir)
+      throws Exception {
+    // Given a file as a Kafka user writes it: client and Streams settings without a prefix
+    Path file = dir.resolve("auditor.yaml");
+    Files.writeString(
+        file,
+        """
+        bootstrap.servers: kafka:9093
+        schema.registry.url: http://registry:8081
+        security.protocol: SASL_SSL
+        sasl.mechanism: SCRAM-SHA-512
+        ssl.truststore.location: /etc/kafka/truststore.jks
+        num.standby.replicas: 1
+        """);
+
+    // When
+    AuditorConfig config = AuditorConfig.load(file, Map.of());
+
+    // Then client settings go to every client, Streams-only ones to Streams
+    assertThat(config.passThrough())
+        .containsEntry("kafka.security.protocol", "SASL_SSL")
+        .containsEntry("kafka.sasl.mechanism", "SCRAM-SHA-512")
+        .containsEntry("kafka.ssl.truststore.location", "/etc/kafka/truststore.jks")
+        .containsEntry("streams.num.standby.replicas", "1");
+    Properties props = config.streamsProperties();
+    assertThat(props.get("security.protocol")).isEqualTo("SASL_SSL");
+    assertThat(new StreamsConfig(props).getInt(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
+    assertThat(config.adminProperties()).containsEntry("security.protocol", "SASL_SSL");
+  }
+
+  @Test
+  void shouldReadAPlainKafkaSettingFromTheEnvironment() {
+    // Given AUDITOR_ + a Kafka client setting, without KAFKA_
+    Map<String, String> env = Map.of("AUDITOR_SECURITY_PROTOCOL", "SSL");
+
+    // When
+    AuditorConfig config = AuditorConfig.fromMap(REQUIRED, env);
+
+    // Then run connects with it
+    assertThat(config.passThrough()).containsEntry("kafka.security.protocol", "SSL");
+    assertThat(config.streamsProperties().get("security.protocol")).isEqualTo("SSL");
+  }
+
+  @Test
+  void shouldStillRefuseAKeyThatIsNeitherTheAuditorsNorKafkas() {
+    Map<String, String> values = new java.util.HashMap<>(REQUIRED);
+    values.put("security.protocl", "SSL");
+
+    assertThatThrownBy(() -> AuditorConfig.fromMap(values, Map.of()))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("unknown key security.protocl=SSL");
+  }
 }

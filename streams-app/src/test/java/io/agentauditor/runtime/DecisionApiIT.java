@@ -112,6 +112,16 @@ class DecisionApiIT {
         assertThat(DecisionJsonCodec.decode(all.get(5)).eventId()).isEqualTo("mcp:9");
         assertThat(r.getOkResponse().getHeadersList())
             .anySatisfy(h -> assertThat(h.getHeader().getValue()).isEqualTo("mcp:9"));
+        // ... and /metrics counts the requests of both APIs by outcome
+        String metrics =
+            http.send(
+                    HttpRequest.newBuilder(app.operationsUri().resolve("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(metrics)
+            .contains("auditor_gateway_request_seconds_count{api=\"grpc\",status=\"OK\"} 1")
+            .contains("auditor_gateway_request_seconds_count{api=\"http\",status=\"200\"} 5")
+            .contains("auditor_gateway_request_seconds_count{api=\"http\",status=\"400\"} 1");
       } finally {
         channel.shutdownNow();
       }
@@ -181,12 +191,7 @@ class DecisionApiIT {
         prefix,
         stateDir,
         1,
-        Map.of(
-            "gateway.enabled", "true",
-            "gateway.port", "0",
-            "gateway.grpc.port", "0",
-            // Generous on a shared CI machine: the first request also waits for the task's start.
-            "gateway.timeout.ms", "30000"));
+        ItConfigs.gateway("0"));
   }
 
 

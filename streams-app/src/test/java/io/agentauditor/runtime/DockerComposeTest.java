@@ -110,6 +110,36 @@ class DockerComposeTest {
     List<String> mounts = texts(SERVICES.get("kafka").get("volumes"));
     assertThat(logDirs).isNotNull();
     assertThat(mounts).anySatisfy(m -> assertThat(m).isEqualTo("kafka-data:" + logDirs));
+    assertThat(COMPOSE.get("volumes").has("kafka-data")).isTrue();
+  }
+
+  @Test
+  void shouldKeepTheAuditorsStateInItsVolume() {
+    // Given the state directory the auditor in the image uses
+    AuditorConfig config =
+        AuditorConfig.load(ROOT.resolve("streams-app/docker/auditor.yaml"), environment("auditor"));
+
+    // Then the auditor-state volume is mounted there
+    assertThat(texts(SERVICES.get("auditor").get("volumes")))
+        .contains("auditor-state:" + config.stateDir());
+    assertThat(COMPOSE.get("volumes").has("auditor-state")).isTrue();
+  }
+
+  @Test
+  void shouldPinTheBrokerImageToTheKafkaVersionTheAuditorIsBuiltWith() throws Exception {
+    // Given the Kafka client version of the build
+    Matcher version =
+        Pattern.compile("<kafka.version>([^<]+)</kafka.version>")
+            .matcher(Files.readString(ROOT.resolve("pom.xml")));
+    assertThat(version.find()).isTrue();
+
+    // Then the broker is that release, and every image has an exact version tag
+    assertThat(SERVICES.get("kafka").get("image").asText()).isEqualTo("apache/kafka:" + version.group(1));
+    for (String service : List.of("kafka", "schema-registry", "kafka-init")) {
+      assertThat(SERVICES.get(service).get("image").asText())
+          .as(service)
+          .matches("[a-z0-9./-]+:\\d+\\.\\d+\\.\\d+");
+    }
   }
 
   @Test

@@ -41,6 +41,18 @@ final class ItConfigs {
     return AuditorConfig.fromMap(values, Map.of());
   }
 
+  /**
+   * The keys that turn the decision API on, on a free port, with a deadline generous enough for a
+   * shared CI machine (the first request also waits for the task's start); gRPC on {@code grpcPort}.
+   */
+  static Map<String, String> gateway(String grpcPort) {
+    return Map.of(
+        "gateway.enabled", "true",
+        "gateway.port", "0",
+        "gateway.grpc.port", grpcPort,
+        "gateway.timeout.ms", "30000");
+  }
+
   /** A consumer of committed records from the start, in a group of its own. */
   static KafkaConsumer<byte[], byte[]> committedReader(KafkaBroker kafka) {
     return new KafkaConsumer<>(

@@ -49,8 +49,8 @@ class OperationsServerTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = KafkaStreams.State.class, names = {"RUNNING", "REBALANCING"})
-  void shouldReportHealthyWhileStreamsRunsOrRebalances(KafkaStreams.State current) throws Exception {
+  @EnumSource(value = KafkaStreams.State.class, names = {"CREATED", "RUNNING", "REBALANCING"})
+  void shouldReportLiveWhileStreamsStartsRunsOrRebalances(KafkaStreams.State current) throws Exception {
     // Given
     state.set(current);
 
@@ -64,14 +64,27 @@ class OperationsServerTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = KafkaStreams.State.class, names = {"CREATED", "PENDING_SHUTDOWN", "NOT_RUNNING", "PENDING_ERROR", "ERROR"})
-  void shouldReportUnavailableInEveryOtherState(KafkaStreams.State current) throws Exception {
+  @EnumSource(value = KafkaStreams.State.class, names = {"PENDING_SHUTDOWN", "NOT_RUNNING", "PENDING_ERROR", "ERROR"})
+  void shouldReportDownOnceStreamsStopsOrFails(KafkaStreams.State current) throws Exception {
     state.set(current);
 
     HttpResponse<String> response = get("/health", null);
 
     assertThat(response.statusCode()).isEqualTo(503);
     assertThat(response.body()).isEqualTo("{\"status\":\"DOWN\",\"state\":\"" + current + "\"}");
+  }
+
+  @ParameterizedTest
+  @EnumSource(KafkaStreams.State.class)
+  void shouldReportReadyOnlyWhileStreamsRuns(KafkaStreams.State current) throws Exception {
+    state.set(current);
+
+    HttpResponse<String> response = get("/ready", null);
+
+    boolean running = current == KafkaStreams.State.RUNNING;
+    assertThat(response.statusCode()).isEqualTo(running ? 200 : 503);
+    assertThat(response.body())
+        .isEqualTo("{\"ready\":" + running + ",\"state\":\"" + current + "\"}");
   }
 
   @Test

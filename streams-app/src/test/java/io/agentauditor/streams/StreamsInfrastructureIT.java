@@ -80,7 +80,7 @@ class StreamsInfrastructureIT {
     streams.setUncaughtExceptionHandler(StreamThreadFailurePolicy.from(config, registry));
     HttpClient http = HttpClient.newHttpClient();
     try (OperationsServer ops = OperationsServer.start("127.0.0.1", 0, streams::state, registry)) {
-      HttpRequest health = HttpRequest.newBuilder(ops.baseUri().resolve("/health")).build();
+      HttpRequest health = HttpRequest.newBuilder(ops.baseUri().resolve("/ready")).build();
       assertThat(http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
 
       // When

@@ -1,5 +1,6 @@
 package io.agentauditor.runtime;
 
+import io.agentauditor.gateway.CommittedDecisions;
 import io.agentauditor.gateway.DecisionApi;
 import io.agentauditor.gateway.DecisionService;
 import io.agentauditor.gateway.ExtAuthzServer;
@@ -72,6 +73,7 @@ public final class AuditorApp implements AutoCloseable {
   private final DecisionApi gateway;
   private final ExtAuthzServer extAuthz;
   private final KafkaEventLog eventLog;
+  private final CommittedDecisions committed;
   private final PrometheusMeterRegistry registry;
   private final AuditorMetrics metrics;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -84,6 +86,7 @@ public final class AuditorApp implements AutoCloseable {
       DecisionApi gateway,
       ExtAuthzServer extAuthz,
       KafkaEventLog eventLog,
+      CommittedDecisions committed,
       PrometheusMeterRegistry registry,
       AuditorMetrics metrics) {
     this.streams = streams;
@@ -91,6 +94,7 @@ public final class AuditorApp implements AutoCloseable {
     this.gateway = gateway;
     this.extAuthz = extAuthz;
     this.eventLog = eventLog;
+    this.committed = committed;
     this.registry = registry;
     this.metrics = metrics;
   }
@@ -119,13 +123,16 @@ public final class AuditorApp implements AutoCloseable {
     }
     Map<String, Object> serdeConfig = config.serdeConfig();
     PendingDecisions pending = config.gatewayEnabled() ? new PendingDecisions() : null;
+    // Answering once committed, requests are completed by the decisions read back read_committed,
+    // never by the processor: what it decides may still be aborted with its transaction.
+    boolean whenCommitted = pending != null && config.gatewayAnswersWhenCommitted();
     Topology topology =
         factory.build(
             config.topics(),
             serdeConfig,
             policy,
             config.engineCachedRecords(),
-            pending == null ? DecisionListener.NONE : pending);
+            pending == null || whenCommitted ? DecisionListener.NONE : pending);
     LOGGER.debug("Topology:\n{}", topology.describe());
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -141,8 +148,14 @@ public final class AuditorApp implements AutoCloseable {
       DecisionApi gateway = null;
       ExtAuthzServer extAuthz = null;
       KafkaEventLog eventLog = null;
+      CommittedDecisions committed = null;
       if (pending != null) {
         try {
+          if (whenCommitted) {
+            committed =
+                CommittedDecisions.start(
+                    config.adminProperties(), serdeConfig, config.topics().decisions(), pending);
+          }
           eventLog =
               new KafkaEventLog(config.adminProperties(), serdeConfig, config.topics().events());
           GatewaySettings settings = config.gatewaySettings();
@@ -177,10 +190,15 @@ public final class AuditorApp implements AutoCloseable {
           if (eventLog != null) {
             eventLog.close();
           }
+          if (committed != null) {
+            committed.close();
+          }
           throw e;
         }
       }
-      app = new AuditorApp(streams, operations, gateway, extAuthz, eventLog, registry, metrics);
+      app =
+          new AuditorApp(
+              streams, operations, gateway, extAuthz, eventLog, committed, registry, metrics);
     } catch (RuntimeException e) {
       streams.close(Duration.ZERO);
       metrics.close();
@@ -297,6 +315,9 @@ public final class AuditorApp implements AutoCloseable {
         extAuthz.close();
       }
       eventLog.close();
+      if (committed != null) {
+        committed.close();
+      }
     }
     operations.close();
     metrics.close();

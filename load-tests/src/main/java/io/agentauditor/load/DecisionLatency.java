@@ -26,9 +26,6 @@ import io.grpc.ManagedChannelBuilder;
 import java.io.BufferedWriter;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +78,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * Every side gets the same events (64 interleaved sessions of the realistic mix, one generator
  * per run from the same seed) on fresh topics and application ids. One embedded broker and every
  * side in this JVM, so they share the machine's cores alike; CPU per request is the whole
- * process's. Usage: {@code DecisionLatency [rates=500,1000,2000] [seconds=20] [warmup=10]
+ * process's; the HTTP requests go through {@link PostConnections}. Usage: {@code DecisionLatency [rates=500,1000,2000] [seconds=20] [warmup=10]
  * [partitions=2] [policies=policies] [paths=http,grpc] [modes=decided,committed]}.
  *
  * <p>{@code DecisionLatency serve=DIR [rate=1000] [seconds=30] [warmup=10]} serves one auditor
@@ -95,6 +92,8 @@ public final class DecisionLatency {
   private static final String REGISTRY = "mock://latency";
   private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final int SESSIONS = 64;
+  /** HTTP connections of the load generator: requests wait for one only past this many at once. */
+  private static final int CONNECTIONS = 128;
   private static final String CREDENTIAL_HEADER = "x-credential-id";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -196,9 +195,25 @@ public final class DecisionLatency {
         SessionGenerator generator = generator();
         client.run(generator, rate, warmup, null); // warm-up, not recorded
         Histogram h = new Histogram(HIGHEST_NANOS, 3);
+        Map<String, Long> threads = threadCpu();
         long cpu = cpuNanos();
         int errors = client.run(generator, rate, seconds, h);
         double perRequest = (cpuNanos() - cpu) / 1e3 / ((long) rate * seconds);
+        if (Boolean.getBoolean("latency.threadMetrics")) {
+          Map<String, Long> after = threadCpu();
+          after.forEach((group, nanos) -> {
+            double us = (nanos - threads.getOrDefault(group, 0L)) / 1e3 / ((long) rate * seconds);
+            if (us >= 5) {
+              System.out.printf(Locale.ROOT, "  CPU µs per request, %s: %.0f%n", group, us);
+            }
+          });
+          // Where the stream thread's time went: commits hold it, and the answers behind them.
+          app.registry().scrape().lines()
+              .filter(l -> l.startsWith("kafka_stream_thread_")
+                  && (l.contains("commit_latency") || l.contains("process_latency")
+                      || l.contains("poll_latency") || l.contains("punctuate_latency")))
+              .forEach(l -> System.out.println("  " + l));
+        }
         return new Result(h, errors, perRequest);
       }
     } finally {
@@ -208,14 +223,14 @@ public final class DecisionLatency {
 
   /** Sends events to the decision API, over HTTP, or tool calls over ext_authz gRPC. */
   private static final class Client implements AutoCloseable {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .build();
+    private final PostConnections http;
     private final URI uri;
     private final ManagedChannel channel;
     private final AuthorizationGrpc.AuthorizationFutureStub stub;
 
     Client(AuditorApp app, boolean grpc) {
       this.uri = app.decisionApiUri().orElseThrow().resolve(DecisionApi.PATH);
+      this.http = new PostConnections(uri, CONNECTIONS);
       this.channel = grpc
           ? ManagedChannelBuilder.forAddress("127.0.0.1", app.extAuthzPort().orElseThrow())
               .usePlaintext().build()
@@ -257,12 +272,7 @@ public final class DecisionLatency {
         } else {
           byte[] body = EventJsonCodec.encodeUtf8(step);
           waitUntil(intended);
-          http.sendAsync(
-                  HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                      .build(),
-                  HttpResponse.BodyHandlers.discarding())
-              .whenComplete((r, e) -> answered.accept(e == null && r.statusCode() == 200,
-                  stub == null));
+          http.post(body, status -> answered.accept(status == 200, stub == null));
         }
       }
       done.await(5, TimeUnit.MINUTES);
@@ -282,6 +292,7 @@ public final class DecisionLatency {
 
     @Override
     public void close() {
+      http.close();
       if (channel != null) {
         channel.shutdownNow();
       }
@@ -479,6 +490,24 @@ public final class DecisionLatency {
   private static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /** CPU time of the live threads, by name with digits and ids folded (thread families). */
+  private static Map<String, Long> threadCpu() {
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (t == null) {
+        continue;
+      }
+      long nanos = mx.getThreadCpuTime(t.getThreadId());
+      String group = t.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "ID")
+          .replaceAll("[0-9]+", "N");
+      if (nanos > 0) {
+        out.merge(group, nanos, Long::sum);
+      }
+    }
+    return out;
   }
 
   /** The 1-minute load average, as {@code uptime} shows it. */

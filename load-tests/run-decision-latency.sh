@@ -24,13 +24,17 @@ if ! command -v wrk >/dev/null && [ -z "${SKIP_WRK:-}" ]; then
 fi
 
 ./mvnw -B -o -q -pl streams-app,load-tests -am package -Dmaven.test.skip=true
-cp="load-tests/target/agent-auditor-load-tests-0.1.0-SNAPSHOT.jar:load-tests/target/lib/*"
+# A copy of the class path, so a build during the run (the jars rewritten) can't disturb it.
+lib=$(mktemp -d)
+cp load-tests/target/agent-auditor-load-tests-0.1.0-SNAPSHOT.jar load-tests/target/lib/*.jar "$lib"
+cp="$lib/*"
 run() {
   # shellcheck disable=SC2086
   java $JAVA_OPTS -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.agentauditor.schema \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" io.agentauditor.load.DecisionLatency "$@"
 }
 
+trap 'rm -rf "$lib"' EXIT
 echo "commit $(git rev-parse --short HEAD), $(date -u +%FT%TZ), $(nproc) cores"
 echo "before: $(uptime)"
 if [ -z "${SKIP_TABLE:-}" ]; then
@@ -42,7 +46,7 @@ if [ -z "${SKIP_WRK:-}" ]; then
   dir=$(mktemp -d)
   run serve="$dir" rate="$WRK_RATE" seconds="$WRK_SECONDS" warmup="$WARMUP" &
   server=$!
-  trap 'kill "$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
+  trap 'kill "$server" 2>/dev/null || true; rm -rf "$dir" "$lib"' EXIT
   while [ ! -s "$dir/url" ]; do
     kill -0 "$server" || { echo "the auditor for wrk did not start" >&2; exit 1; }
     sleep 1

@@ -1,5 +1,6 @@
 package io.agentauditor.runtime;
 
+import io.agentauditor.gateway.CommittedDecisions;
 import io.agentauditor.gateway.DecisionApi;
 import io.agentauditor.gateway.DecisionService;
 import io.agentauditor.gateway.ExtAuthzServer;
@@ -79,6 +80,7 @@ public final class AuditorApp implements AutoCloseable {
   private final DecisionApi gateway;
   private final ExtAuthzServer extAuthz;
   private final KafkaEventLog eventLog;
+  private final CommittedDecisions committed;
   private final PrometheusMeterRegistry registry;
   private final AuditorMetrics metrics;
   private final PolicyReloader policy;
@@ -92,6 +94,7 @@ public final class AuditorApp implements AutoCloseable {
       DecisionApi gateway,
       ExtAuthzServer extAuthz,
       KafkaEventLog eventLog,
+      CommittedDecisions committed,
       PrometheusMeterRegistry registry,
       AuditorMetrics metrics,
       PolicyReloader policy) {
@@ -100,6 +103,7 @@ public final class AuditorApp implements AutoCloseable {
     this.gateway = gateway;
     this.extAuthz = extAuthz;
     this.eventLog = eventLog;
+    this.committed = committed;
     this.registry = registry;
     this.metrics = metrics;
     this.policy = policy;
@@ -191,13 +195,16 @@ public final class AuditorApp implements AutoCloseable {
             serdeConfig,
             shadow == null ? null : shadow.disagreementsTopic());
     PolicyReloader reloader = new PolicyReloader(bundleDir, policy, gate, registry);
+    // Answering once committed, requests are completed by the decisions read back read_committed,
+    // never by the processor: what it decides may still be aborted with its transaction.
+    boolean whenCommitted = pending != null && config.gatewayAnswersWhenCommitted();
     Topology topology =
         factory.build(
             config.topics(),
             serdeConfig,
             reloader,
             config.engineCachedRecords(),
-            pending == null
+            pending == null || whenCommitted
                 ? metrics.listener()
                 : DecisionListener.both(pending, metrics.listener()),
             shadow);
@@ -219,8 +226,14 @@ public final class AuditorApp implements AutoCloseable {
       DecisionApi gateway = null;
       ExtAuthzServer extAuthz = null;
       KafkaEventLog eventLog = null;
+      CommittedDecisions committed = null;
       if (pending != null) {
         try {
+          if (whenCommitted) {
+            committed =
+                CommittedDecisions.start(
+                    config.adminProperties(), serdeConfig, config.topics().decisions(), pending);
+          }
           eventLog =
               new KafkaEventLog(config.adminProperties(), serdeConfig, config.topics().events());
           GatewaySettings settings = config.gatewaySettings();
@@ -257,12 +270,23 @@ public final class AuditorApp implements AutoCloseable {
           if (eventLog != null) {
             eventLog.close();
           }
+          if (committed != null) {
+            committed.close();
+          }
           throw e;
         }
       }
       app =
           new AuditorApp(
-              streams, operations, gateway, extAuthz, eventLog, registry, metrics, reloader);
+              streams,
+              operations,
+              gateway,
+              extAuthz,
+              eventLog,
+              committed,
+              registry,
+              metrics,
+              reloader);
     } catch (RuntimeException e) {
       streams.close(Duration.ZERO);
       metrics.close();
@@ -419,6 +443,9 @@ public final class AuditorApp implements AutoCloseable {
         extAuthz.close();
       }
       eventLog.close();
+      if (committed != null) {
+        committed.close();
+      }
     }
     operations.close();
     metrics.close();

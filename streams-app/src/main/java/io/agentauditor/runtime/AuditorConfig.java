@@ -112,6 +112,7 @@ public final class AuditorConfig extends AbstractConfig {
   public static final String GATEWAY_BIND_ADDRESS = "gateway.bind.address";
   public static final String GATEWAY_ADVERTISED_HOST = "gateway.advertised.host";
   public static final String GATEWAY_TIMEOUT_MS = "gateway.timeout.ms";
+  public static final String GATEWAY_ANSWER_WHEN = "gateway.answer.when";
   public static final String GATEWAY_MAX_IN_FLIGHT = "gateway.max.in.flight";
   public static final String GATEWAY_TOKEN_FILE = "gateway.token.file";
   public static final String GATEWAY_GRPC_PORT = "gateway.grpc.port";
@@ -120,6 +121,12 @@ public final class AuditorConfig extends AbstractConfig {
   public static final String SHADOW_POLICIES = "shadow.policies";
   public static final String TOPIC_SHADOW_DECISIONS = "topics.shadow.decisions";
   public static final String TOPIC_SHADOW_DISAGREEMENTS = "topics.shadow.disagreements";
+
+  /** {@link #GATEWAY_ANSWER_WHEN}: answer once the audit processor has decided (the default). */
+  public static final String ANSWER_DECIDED = "decided";
+
+  /** {@link #GATEWAY_ANSWER_WHEN}: answer once the decision is readable read_committed. */
+  public static final String ANSWER_COMMITTED = "committed";
 
   private static final long DAY_MS = 24L * 60 * 60 * 1000;
 
@@ -395,6 +402,16 @@ public final class AuditorConfig extends AbstractConfig {
               Importance.HIGH,
               "Deadline of a decision request; past it the answer is 504, which a gateway treats as"
                   + " a deny.")
+          .define(
+              GATEWAY_ANSWER_WHEN,
+              Type.STRING,
+              ANSWER_DECIDED,
+              ValidString.in(ANSWER_DECIDED, ANSWER_COMMITTED),
+              Importance.MEDIUM,
+              "When a decision request is answered: decided (once the audit processor has decided"
+                  + " the event; deterministic, so a reprocessed event gets the same decision) or"
+                  + " committed (once the decision is readable read_committed on the decisions"
+                  + " topic; exactly-once, adds up to commit.interval.ms).")
           .define(
               GATEWAY_MAX_IN_FLIGHT,
               Type.INT,
@@ -1064,6 +1081,11 @@ public final class AuditorConfig extends AbstractConfig {
   public String gatewayCredentialHeader() {
     String h = getString(GATEWAY_CREDENTIAL_HEADER);
     return h.isEmpty() ? null : h;
+  }
+
+  /** Whether the decision API answers once the decision is committed ({@code gateway.answer.when}). */
+  public boolean gatewayAnswersWhenCommitted() {
+    return ANSWER_COMMITTED.equals(getString(GATEWAY_ANSWER_WHEN));
   }
 
   /** The host other instances reach this one's decision API at. */

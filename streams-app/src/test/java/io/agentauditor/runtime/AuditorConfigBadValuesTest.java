@@ -1,5 +1,6 @@
 package io.agentauditor.runtime;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,6 +47,22 @@ class AuditorConfigBadValuesTest {
       values.put("schema.registry.url", url);
       assertThatCode(() -> AuditorConfig.fromMap(values, Map.of())).as(url).doesNotThrowAnyException();
     }
+  }
+
+  @Test
+  void shouldRejectAnAnswerModeOtherThanDecidedOrCommitted() {
+    // Given
+    Map<String, String> values = minimal();
+    values.put("gateway.answer.when", "flushed");
+    // When / Then
+    assertThatThrownBy(() -> AuditorConfig.fromMap(values, Map.of()))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("gateway.answer.when")
+        .hasMessageContaining("flushed");
+    values.put("gateway.answer.when", "committed");
+    assertThat(AuditorConfig.fromMap(values, Map.of()).gatewayAnswersWhenCommitted()).isTrue();
+    values.remove("gateway.answer.when");
+    assertThat(AuditorConfig.fromMap(values, Map.of()).gatewayAnswersWhenCommitted()).isFalse();
   }
 
   @Test

@@ -64,8 +64,8 @@ class DecisionApiAnswerWhenIT {
     final AtomicInteger decisionsOfHeld = new AtomicInteger();
 
     AuditorApp.TopologyFactory factory() {
-      return (topics, serdeConfig, policy, cached, listener) ->
-          AuditorTopology.build(topics, serdeConfig, policy, cached, wrap(listener));
+      return (topics, serdeConfig, policy, cached, listener, shadow) ->
+          AuditorTopology.build(topics, serdeConfig, policy, cached, wrap(listener), shadow);
     }
 
     private DecisionListener wrap(DecisionListener listener) {

@@ -43,4 +43,23 @@ class InputFuzzerTest {
       assertThat(summary.decisions()).isGreaterThan(summary.mutations().get("valid"));
     }
   }
+
+  @Test
+  void shouldTakeAJdkExceptionThrownFromOurCodeBehindADeadLetterForACrash() {
+    // Given the stack traces of two dead letters: one wraps an NPE thrown in our code, one an
+    // exception of Avro's decoder on bad bytes
+    String ours = "io.agentauditor.serde.AvroSerializationException: MALFORMED_PAYLOAD\n"
+        + "\tat io.agentauditor.serde.AvroSerde.deserialize(AvroSerde.java:206)\n"
+        + "Caused by: java.lang.NullPointerException: boom\n"
+        + "\tat io.agentauditor.avro.EventMapper.toStep(EventMapper.java:50)\n";
+    String avros = "io.agentauditor.serde.AvroSerializationException: MALFORMED_PAYLOAD\n"
+        + "\tat io.agentauditor.serde.AvroSerde.deserialize(AvroSerde.java:206)\n"
+        + "Caused by: java.lang.ArrayIndexOutOfBoundsException: Index -3\n"
+        + "\tat org.apache.avro.io.BinaryDecoder.readEnum(BinaryDecoder.java:300)\n";
+
+    // Then only the first is a crash
+    assertThat(InputFuzzer.hidesCrash(ours)).isTrue();
+    assertThat(InputFuzzer.hidesCrash(avros)).isFalse();
+    assertThat(InputFuzzer.hidesCrash(null)).isFalse();
+  }
 }

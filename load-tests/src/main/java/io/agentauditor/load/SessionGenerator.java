@@ -50,11 +50,15 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
   private final int concurrentSessions;
   private final int maxAgents;
   private final int maxCredentials;
+  private final int maxStepMillis;
   private final List<SessionSim> live = new ArrayList<>();
   // File contents are drawn from a pool so that a few hundred thousand pre-generated events fit in
   // memory; the engine scans every value in full either way.
   private final String[] contents;
-  private long clock = 1_795_000_000_000L; // 2026-11-18, in event time
+  /** The event time of the first event, 2026-11-18, in epoch milliseconds. */
+  public static final long START_MILLIS = 1_795_000_000_000L;
+
+  private long clock = START_MILLIS;
   private int sessionCounter;
 
   /**
@@ -72,6 +76,26 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
       int maxCredentials,
       int minContentBytes,
       int maxContentBytes) {
+    this(seed, concurrentSessions, maxAgents, maxCredentials, minContentBytes, maxContentBytes, 20);
+  }
+
+  /**
+   * As the other constructor, with event time advancing 1 to {@code maxStepMillis} ms per event
+   * (20 there): a larger step spreads the same events over more days of event time, for runs that
+   * must see retention at work.
+   */
+  public SessionGenerator(
+      long seed,
+      int concurrentSessions,
+      int maxAgents,
+      int maxCredentials,
+      int minContentBytes,
+      int maxContentBytes,
+      int maxStepMillis) {
+    if (maxStepMillis < 1) {
+      throw new IllegalArgumentException("maxStepMillis must be at least 1, got " + maxStepMillis);
+    }
+    this.maxStepMillis = maxStepMillis;
     if (minContentBytes < 1 || maxContentBytes < minContentBytes) {
       throw new IllegalArgumentException(
           "content bytes must satisfy 1 <= min <= max, got " + minContentBytes + ".." + maxContentBytes);
@@ -106,7 +130,7 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
 
   @Override
   public AgentEvent next() {
-    clock += 1 + random.nextInt(20);
+    clock += 1 + random.nextInt(maxStepMillis);
     if (live.size() < concurrentSessions) {
       SessionSim s = new SessionSim("sess-" + (sessionCounter++));
       live.add(s);

@@ -289,7 +289,8 @@ public final class TopologyThroughput {
     }
   }
 
-  private static Map<String, String> parse(String[] args) {
+  /** {@code key=value} arguments as a map. */
+  public static Map<String, String> parse(String[] args) {
     Map<String, String> options = new HashMap<>();
     for (String arg : args) {
       int eq = arg.indexOf('=');

@@ -266,7 +266,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
   }
 
   /** Ports free on 127.0.0.1 right now, distinct. */
-  private static List<Integer> freeLoopbackPorts(int count) throws IOException {
+  public static List<Integer> freeLoopbackPorts(int count) throws IOException {
     List<ServerSocket> sockets = new ArrayList<>();
     try {
       for (int i = 0; i < count; i++) {
@@ -293,7 +293,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     return false;
   }
 
-  private static Map<String, String> brokerDefaults(int nodes) {
+  /**
+   * The broker settings every node of a cluster of {@code nodes} gets before overrides: internal
+   * topics replicated {@code min(nodes, 3)} times, no automatic topic creation, few threads.
+   */
+  public static Map<String, String> brokerDefaults(int nodes) {
     String replication = Integer.toString(Math.min(nodes, 3));
     String minIsr = Integer.toString(Math.min(nodes, 2));
     Map<String, String> defaults = new LinkedHashMap<>();

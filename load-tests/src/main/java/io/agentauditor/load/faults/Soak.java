@@ -1,0 +1,262 @@
+package io.agentauditor.load.faults;
+
+import io.agentauditor.load.SessionGenerator;
+import io.agentauditor.load.TopologyThroughput;
+import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.serde.AvroSerde;
+import io.agentauditor.testing.EmbeddedKafkaCluster;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The soak: one {@code ./auditor run} process (its own JVM, the default bundle, so session
+ * retention of 86,400 s) fed generated sessions spread over many days of event time, while its
+ * memory and store are sampled: the process's RSS ({@code /proc/PID/status}), RocksDB's memory as
+ * Kafka Streams reports it on {@code /metrics} (block cache usage and memtables, the bounded pool of
+ * {@code rocksdb.memory.bytes}), the store's size on disk (the state directory), the store's keys,
+ * and the event time the auditor has reached. Writes {@code soak.csv} and a plot, {@code soak.svg},
+ * to {@code out}. The broker is in this JVM: it is not what is measured.
+ *
+ * <p>Usage: {@code Soak [events=2000000] [days=20] [rate=2000] [seed=16] [rocksdbBytes=67108864]
+ * [heap=256m] [sampleSeconds=10] [out=docs] [policies=policies]}.
+ */
+public final class Soak {
+
+  private Soak() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = TopologyThroughput.parse(args);
+    int events = Integer.parseInt(o.getOrDefault("events", "2000000"));
+    int days = Integer.parseInt(o.getOrDefault("days", "20"));
+    int rate = Integer.parseInt(o.getOrDefault("rate", "2000"));
+    long seed = Long.parseLong(o.getOrDefault("seed", "16"));
+    long rocksdbBytes = Long.parseLong(o.getOrDefault("rocksdbBytes", Long.toString(64L << 20)));
+    String heap = o.getOrDefault("heap", "256m");
+    int sampleSeconds = Integer.parseInt(o.getOrDefault("sampleSeconds", "10"));
+    Path out = Path.of(o.getOrDefault("out", "docs"));
+    Path policies = Path.of(o.getOrDefault("policies", "policies")).toAbsolutePath();
+    // Event time advances by 1 to maxStep ms per event: `days` days over `events` events on average.
+    int maxStep = (int) Math.max(2, 2L * days * 86_400_000L / events);
+    Path work = Files.createTempDirectory("agent-auditor-soak-");
+    System.out.printf(Locale.ROOT, "work directory %s; load before: %s%n", work, load());
+
+    try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start();
+        RegistryServer registry = new RegistryServer()) {
+      int httpPort = EmbeddedKafkaCluster.freeLoopbackPorts(1).get(0);
+      Path state = work.resolve("state");
+      Path config = work.resolve("auditor.properties");
+      Files.writeString(config, String.join("\n",
+          "bootstrap.servers=" + kafka.bootstrapServers(),
+          "application.id=soak",
+          "schema.registry.url=" + registry.url(),
+          "policies.dir=" + policies,
+          "topics.partitions=2",
+          "topics.replication.factor=1",
+          "topics.retention.ms=-1",
+          "state.dir=" + state,
+          "http.port=" + httpPort,
+          "rocksdb.memory.bytes=" + rocksdbBytes) + "\n");
+      Process auditor = new ProcessBuilder(
+              FaultInjection.javaCommand("-Xmx" + heap, "io.agentauditor.cli.AuditorCli", "run", "--config",
+                  config.toString()))
+          .redirectErrorStream(true)
+          .redirectOutput(work.resolve("auditor.log").toFile())
+          .start();
+      AtomicLong produced = new AtomicLong();
+      AtomicLong lastEventTime = new AtomicLong();
+      Thread producer = new Thread(() -> produce(kafka.bootstrapServers(), registry.url(), events, rate, seed,
+          maxStep, produced, lastEventTime), "producer");
+      List<double[]> samples = new ArrayList<>();
+      HttpClient http = HttpClient.newHttpClient();
+      long start = System.nanoTime();
+      Instant firstEvent = null;
+      awaitTopic(http, httpPort);
+      producer.start();
+      StringBuilder csv = new StringBuilder(
+          "seconds,events_produced,records_in,event_time_days,rss_mib,rocksdb_block_cache_mib,"
+              + "rocksdb_memtables_mib,store_disk_mib,store_keys\n");
+      while (true) {
+        TimeUnit.SECONDS.sleep(sampleSeconds);
+        Map<String, Double> metrics = scrape(http, httpPort);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double in = metrics.getOrDefault("auditor_records_in_total", 0.0);
+        double eventDays = lastEventTime.get() == 0 ? 0
+            : (lastEventTime.get() - SessionGenerator.START_MILLIS) / 86_400_000.0 * Math.min(1.0, in / Math.max(1, produced.get()));
+        double[] sample = {
+          seconds, produced.get(), in, eventDays, rss(auditor.pid()) / 1048576.0,
+          metrics.getOrDefault("kafka_stream_state_block_cache_usage", 0.0) / 1048576.0,
+          metrics.getOrDefault("kafka_stream_state_size_all_mem_tables", 0.0) / 1048576.0,
+          diskBytes(state) / 1048576.0, metrics.getOrDefault("auditor_state_store_keys", 0.0)
+        };
+        samples.add(sample);
+        csv.append(String.format(Locale.ROOT, "%.0f,%.0f,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,%.0f%n", (Object[]) box(sample)));
+        System.out.print(csv.substring(csv.lastIndexOf("\n", csv.length() - 2) + 1));
+        if (!auditor.isAlive()) {
+          System.out.println("the auditor stopped; see " + work.resolve("auditor.log"));
+          break;
+        }
+        if (!producer.isAlive() && in >= produced.get()) {
+          break;
+        }
+      }
+      auditor.destroy();
+      auditor.waitFor(60, TimeUnit.SECONDS);
+      Files.createDirectories(out);
+      Files.writeString(out.resolve("soak.csv"), csv);
+      Files.writeString(out.resolve("soak.svg"), SoakPlot.svg(samples, rocksdbBytes / 1048576.0));
+      System.out.printf(Locale.ROOT, "%d events over %.1f days of event time; load after: %s%n",
+          produced.get(), samples.isEmpty() ? 0 : samples.get(samples.size() - 1)[3], load());
+    } finally {
+      try (Stream<Path> paths = Files.walk(work)) {
+        paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static Object[] box(double[] values) {
+    Object[] boxed = new Object[values.length];
+    for (int i = 0; i < values.length; i++) {
+      boxed[i] = values[i];
+    }
+    return boxed;
+  }
+
+  private static void produce(String bootstrap, String registryUrl, int count, int rate, long seed, int maxStep,
+      AtomicLong produced, AtomicLong lastEventTime) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    SessionGenerator generator = new SessionGenerator(seed, 100, 50, 200, 300, 4000, maxStep);
+    long start = System.nanoTime();
+    try (AvroSerde<AgentEvent> serde = AvroSerde.of(AgentEvent.class, Map.of("schema.registry.url", registryUrl), false);
+        KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < count; i++) {
+        long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        AgentEvent event = generator.next();
+        producer.send(new ProducerRecord<>("agent-events", null, event.getOccurredAt().toEpochMilli(),
+            event.getSessionId().getBytes(StandardCharsets.UTF_8), serde.serialize("agent-events", event)));
+        produced.incrementAndGet();
+        lastEventTime.set(event.getOccurredAt().toEpochMilli());
+      }
+      producer.flush();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits until the auditor serves /metrics (it has created its topics by then). */
+  private static void awaitTopic(HttpClient http, int port) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      if (!scrape(http, port).isEmpty()) {
+        return;
+      }
+      TimeUnit.SECONDS.sleep(1);
+    }
+    throw new IllegalStateException("the auditor's /metrics did not answer within 5 minutes");
+  }
+
+  /** Prometheus samples by metric name: summed over labels, but the block cache's maximum (shared). */
+  static Map<String, Double> scrape(HttpClient http, int port) {
+    Map<String, Double> values = new HashMap<>();
+    try {
+      String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      for (String line : body.split("\n")) {
+        if (line.startsWith("#") || line.isBlank()) {
+          continue;
+        }
+        int brace = line.indexOf('{');
+        int space = line.lastIndexOf(' ');
+        String name = brace > 0 ? line.substring(0, brace) : line.substring(0, line.indexOf(' '));
+        double value;
+        try {
+          value = Double.parseDouble(line.substring(space + 1));
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        if (Double.isNaN(value)) {
+          continue;
+        }
+        if (name.equals("kafka_stream_state_block_cache_usage")) {
+          values.merge(name, value, Math::max);
+        } else {
+          values.merge(name, value, Double::sum);
+        }
+      }
+    } catch (IOException e) {
+      return values;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return values;
+  }
+
+  private static long rss(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  /** Bytes of the files under {@code dir}; files RocksDB deletes meanwhile are skipped. */
+  private static long diskBytes(Path dir) {
+    long[] total = new long[1];
+    try {
+      Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+          total[0] += attrs.size();
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      return total[0];
+    }
+    return total[0];
+  }
+
+  private static String load() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

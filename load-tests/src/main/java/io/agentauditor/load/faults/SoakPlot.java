@@ -1,0 +1,77 @@
+package io.agentauditor.load.faults;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The soak's samples as an SVG: four panels over event time (days). */
+final class SoakPlot {
+
+  private static final int W = 900;
+  private static final int PANEL_H = 170;
+  private static final int LEFT = 70;
+  private static final int TOP = 30;
+
+  private SoakPlot() {}
+
+  static String svg(List<double[]> samples, double rocksdbBoundMib) {
+    String[] titles = {"RSS of ./auditor run (MiB)", "RocksDB memory: block cache + memtables (MiB), bound dashed",
+        "store on disk (MiB)", "store keys"};
+    int[][] columns = {{4}, {5, 6}, {7}, {8}};
+    StringBuilder svg = new StringBuilder();
+    int height = TOP + titles.length * (PANEL_H + 40) + 20;
+    svg.append(String.format(Locale.ROOT,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">%n",
+        W, height));
+    svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+    double maxX = samples.stream().mapToDouble(s -> s[3]).max().orElse(1);
+    maxX = maxX <= 0 ? 1 : maxX;
+    for (int p = 0; p < titles.length; p++) {
+      int y0 = TOP + p * (PANEL_H + 40);
+      double maxY = 0;
+      for (double[] s : samples) {
+        double v = 0;
+        for (int c : columns[p]) {
+          v += s[c];
+        }
+        maxY = Math.max(maxY, v);
+      }
+      if (p == 1) {
+        maxY = Math.max(maxY, rocksdbBoundMib);
+      }
+      maxY = maxY <= 0 ? 1 : maxY * 1.1;
+      svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>%n",
+          LEFT, y0 - 8, titles[p]));
+      svg.append(String.format(Locale.ROOT,
+          "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>%n",
+          LEFT, y0, W - LEFT - 20, PANEL_H));
+      svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.0f</text>%n",
+          LEFT - 4, y0 + 10, maxY));
+      svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>%n",
+          LEFT - 4, y0 + PANEL_H));
+      svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.1f days of event time</text>%n",
+          W - 20, y0 + PANEL_H + 14, maxX));
+      StringBuilder points = new StringBuilder();
+      for (double[] s : samples) {
+        double v = 0;
+        for (int c : columns[p]) {
+          v += s[c];
+        }
+        points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(s[3], maxX), y0 + PANEL_H - v / maxY * PANEL_H));
+      }
+      svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"1.5\" points=\"%s\"/>%n",
+          points.toString().trim()));
+      if (p == 1) {
+        double y = y0 + PANEL_H - rocksdbBoundMib / maxY * PANEL_H;
+        svg.append(String.format(Locale.ROOT,
+            "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#c03030\" stroke-dasharray=\"6,4\"/>%n",
+            LEFT, y, W - 20, y));
+      }
+    }
+    svg.append("</svg>\n");
+    return svg.toString();
+  }
+
+  private static double x(double days, double maxX) {
+    return LEFT + days / maxX * (W - LEFT - 20);
+  }
+}

@@ -4,7 +4,12 @@ import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.replay.Replayer;
+import io.agentauditor.registry.SchemaRegistryException;
+import io.agentauditor.replay.ReplayListener;
 import io.agentauditor.replay.RocksDbStateStore;
+import io.agentauditor.replay.TopicReplay;
+import io.agentauditor.replay.TopicSource;
+import io.agentauditor.streams.EventRecordDecoder;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,23 +17,34 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code ./auditor replay --input FILE [--policies DIR] [--output FILE]} (contract section 10):
- * decisions as JSON Lines in input order; dead letters on stderr as {@code line N: reason}.
+ * decisions as JSON Lines in input order; dead letters on stderr as {@code line N: reason}. With
+ * {@code --topic} instead of {@code --input}, the events topic of a cluster ({@link TopicReplay}):
+ * decisions grouped by partition in offset order; dead letters as {@code partition P offset O:
+ * reason}.
  */
 @Command(
     name = "replay",
     mixinStandardHelpOptions = true,
-    header = "Decide a JSON Lines file of agent events in-process.",
+    header = "Decide a JSON Lines file, or the events topic, in-process.",
     description =
-        "Decide a JSON Lines file of agent events in-process, as the streaming auditor would. "
-            + "Decisions go out in input order as JSON Lines; invalid lines are reported on stderr as "
-            + "'line N: reason'. State is kept in a scratch RocksDB store, so memory stays flat.",
+        "Decide a JSON Lines file of agent events (--input) or the events topic of a Kafka "
+            + "cluster (--topic) in-process, as the streaming auditor would. From a file, decisions "
+            + "go out in input order as JSON Lines and invalid lines are reported on stderr as "
+            + "'line N: reason'. From a topic, each partition is decided on its own with its own "
+            + "stream time, as the live auditor's task for it: decisions go out grouped by "
+            + "partition (0, 1, ...) in offset order, exactly as the live decisions topic holds "
+            + "them partition by partition; invalid records are reported as 'partition P offset "
+            + "O: reason' with the live auditor's dead-letter reason. State is kept in scratch "
+            + "RocksDB stores, so memory stays flat.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:every line was decided",
@@ -49,10 +65,11 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Option(
       names = "--input",
-      required = true,
       paramLabel = "FILE",
       description = "Events, one JSON object per line; - reads standard input.")
   Path input;
+
+  @CommandLine.Mixin TopicOptions topic;
 
   @Option(
       names = "--policies",
@@ -71,6 +88,14 @@ public final class ReplayCommand implements Callable<Integer> {
     Policy policy = BundleDirectory.loadOrReport(bundle, err);
     if (policy == null) {
       return ERROR;
+    }
+    if ((input == null) == !topic.given()) {
+      err.println("replay: give either --input FILE or --topic NAME (with --bootstrap-servers)");
+      err.flush();
+      return ERROR;
+    }
+    if (input == null) {
+      return replayTopic(policy, err);
     }
     if (EventFiles.sameFile(input, output)) {
       err.println("replay: --output " + output + " is the input file; refusing to overwrite it");
@@ -104,6 +129,33 @@ public final class ReplayCommand implements Callable<Integer> {
     return counts.deadLetters() == 0 ? OK : DEAD_LETTERS;
   }
 
+  private int replayTopic(Policy policy, PrintWriter err) {
+    Replayer.Counts counts;
+    try (EventRecordDecoder decoder =
+            new EventRecordDecoder(topic.serdeConfig(), policy.settings().maxClockSkewSeconds());
+        OutputStream out = EventFiles.openOutput(output)) {
+      TopicSource source =
+          new TopicSource(topic.clientConfig(), topic.topic, topic.from(), topic.to(), decoder);
+      counts =
+          new TopicReplay(policy, source, Runtime.getRuntime().availableProcessors(), STATE_CACHE_BYTES)
+              .run(
+                  out,
+                  List.of(),
+                  (partition, offset, reason) ->
+                      err.println("partition " + partition + " offset " + offset + ": " + reason),
+                  (partition, extras) -> ReplayListener.NONE);
+    } catch (TopicOptions.UsageException e) {
+      err.println("replay: " + e.getMessage());
+      err.flush();
+      return ERROR;
+    } catch (IOException | KafkaException | SchemaRegistryException e) {
+      err.println("replay: " + e.getMessage());
+      err.flush();
+      return ERROR;
+    }
+    err.flush();
+    return counts.deadLetters() == 0 ? OK : DEAD_LETTERS;
+  }
 
 
 

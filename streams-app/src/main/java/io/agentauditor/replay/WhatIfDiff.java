@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * the state that follows; writes one JSON line per decision whose verdict or set of rule ids differs,
  * in input order, then a summary line.
  *
- * <p>Lines are read and decoded as {@link Replayer} does ({@link Replayer#decode}), so dead letters
+ * <p>Lines are read and decoded as {@link Replayer} does ({@link JsonLinesSource}), so dead letters
  * are those of a replay, reported once for both bundles. Idle-timeout decisions are compared by
  * event id; one that only one bundle produces is a difference whose other verdict is {@code null}.
  * The state lives in the given stores; what the diff itself keeps grows with the sessions touched
@@ -109,26 +109,25 @@ public final class WhatIfDiff {
       Replayer.DeadLetters dead)
       throws IOException {
     Tally tally = new Tally();
-    JsonLinesReader reader = new JsonLinesReader(input, Replayer.MAX_RECORD_BYTES);
-    JsonLinesReader.Record record;
-    while ((record = reader.next()) != null) {
+    EventSource source = new JsonLinesSource(input);
+    EventSource.Record record;
+    while ((record = source.next()) != null) {
       tally.records++;
-      Replayer.Decoded decoded = Replayer.decode(record);
-      if (decoded.event() == null) {
+      if (record.event() == null) {
         tally.deadLetters++;
-        dead.deadLetter(record.lineNumber(), decoded.deadLetter());
+        dead.deadLetter(record.position(), record.deadLetter());
         continue;
       }
-      Step event = decoded.event();
+      Step event = record.event();
       StepResult b;
       StepResult c;
       try {
         b = base.process(event, baseStore);
         c = candidate.process(event, candidateStore);
       } catch (RuntimeException e) {
-        LOGGER.error("line {}: the engine failed on event {}", record.lineNumber(), event.eventId(), e);
+        LOGGER.error("line {}: the engine failed on event {}", record.position(), event.eventId(), e);
         tally.deadLetters++;
-        dead.deadLetter(record.lineNumber(), "processing failed: " + e);
+        dead.deadLetter(record.position(), "processing failed: " + e);
         continue;
       }
       compare(b.decision(), c.decision(), out, tally);

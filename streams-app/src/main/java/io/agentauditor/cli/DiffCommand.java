@@ -3,7 +3,10 @@ package io.agentauditor.cli;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.policy.Policy;
+import io.agentauditor.registry.SchemaRegistryException;
 import io.agentauditor.replay.RocksDbStateStore;
+import io.agentauditor.replay.TopicSource;
+import io.agentauditor.streams.EventRecordDecoder;
 import io.agentauditor.replay.WhatIfDiff;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -13,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,10 +67,12 @@ public final class DiffCommand implements Callable<Integer> {
 
   @Option(
       names = "--input",
-      required = true,
       paramLabel = "FILE",
       description = "Events, one JSON object per line; - reads standard input.")
   Path input;
+
+  /** Or the events topic, a range of it, as {@code replay --topic} reads it. */
+  @CommandLine.Mixin TopicOptions topic;
 
   @Option(names = "--output", paramLabel = "FILE", description = "Report file (default: stdout).")
   Path output;
@@ -78,6 +84,14 @@ public final class DiffCommand implements Callable<Integer> {
     Policy candidatePolicy = BundleDirectory.loadOrReport(candidate, err);
     if (basePolicy == null || candidatePolicy == null) {
       return ERROR;
+    }
+    if ((input == null) == !topic.given()) {
+      err.println("diff: give either --input FILE or --topic NAME (with --bootstrap-servers)");
+      err.flush();
+      return ERROR;
+    }
+    if (input == null) {
+      return diffTopic(basePolicy, candidatePolicy, err);
     }
     if (EventFiles.sameFile(input, output)) {
       err.println("diff: --output " + output + " is the input file; refusing to overwrite it");
@@ -115,6 +129,36 @@ public final class DiffCommand implements Callable<Integer> {
       return ERROR;
     } catch (IOException e) {
       err.println("diff: " + e);
+      err.flush();
+      return ERROR;
+    }
+    err.println(summary.humanLine());
+    err.flush();
+    return summary.differing() == 0 ? SAME : DIFFERENT;
+  }
+
+  /**
+   * The diff of a topic range: each partition decided on its own by both bundles, as {@code replay
+   * --topic} does; records decoded with the base bundle's clock-skew bound, dead letters reported
+   * as {@code partition P offset O: reason}.
+   */
+  private int diffTopic(Policy basePolicy, Policy candidatePolicy, PrintWriter err) {
+    WhatIfDiff.Summary summary;
+    try (EventRecordDecoder decoder =
+            new EventRecordDecoder(topic.serdeConfig(), basePolicy.settings().maxClockSkewSeconds());
+        OutputStream out = EventFiles.openOutput(output)) {
+      TopicSource source =
+          new TopicSource(topic.clientConfig(), topic.topic, topic.from(), topic.to(), decoder);
+      summary =
+          new WhatIfDiff(new AuditEngine(basePolicy), new AuditEngine(candidatePolicy))
+              .run(
+                  source,
+                  out,
+                  STATE_CACHE_BYTES,
+                  (partition, offset, reason) ->
+                      err.println("partition " + partition + " offset " + offset + ": " + reason));
+    } catch (TopicOptions.UsageException | IOException | KafkaException | SchemaRegistryException e) {
+      err.println("diff: " + e.getMessage());
       err.flush();
       return ERROR;
     }

@@ -144,11 +144,7 @@ public final class ReplayCommand implements Callable<Integer> {
                   (partition, offset, reason) ->
                       err.println("partition " + partition + " offset " + offset + ": " + reason),
                   (partition, extras) -> ReplayListener.NONE);
-    } catch (TopicOptions.UsageException e) {
-      err.println("replay: " + e.getMessage());
-      err.flush();
-      return ERROR;
-    } catch (IOException | KafkaException | SchemaRegistryException e) {
+    } catch (TopicOptions.UsageException | IOException | KafkaException | SchemaRegistryException e) {
       err.println("replay: " + e.getMessage());
       err.flush();
       return ERROR;

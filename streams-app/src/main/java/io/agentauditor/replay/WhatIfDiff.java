@@ -2,6 +2,7 @@ package io.agentauditor.replay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentauditor.engine.AuditEngine;
+import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.engine.StateStore;
 import io.agentauditor.engine.StepResult;
 import io.agentauditor.model.Decision;
@@ -109,10 +110,64 @@ public final class WhatIfDiff {
       Replayer.DeadLetters dead)
       throws IOException {
     Tally tally = new Tally();
-    EventSource source = new JsonLinesSource(input);
+    compare(new JsonLinesSource(input), out, baseStore, candidateStore, dead, tally);
+    return finish(out, tally);
+  }
+
+  /**
+   * Decides a topic range with both engines ({@code diff --topic}): each partition on its own, as
+   * the live auditor's task for it, with a fresh pair of scratch RocksDB stores (block cache {@code
+   * cacheBytes} each), one partition after the other, so the differing decisions come grouped by
+   * partition in offset order; one summary for all. Dead letters are reported with their partition
+   * and offset.
+   *
+   * @throws IOException when reading the topic or writing the report fails
+   */
+  public Summary run(
+      TopicSource topic, OutputStream out, long cacheBytes, TopicReplay.PartitionDeadLetters dead)
+      throws IOException {
+    Tally tally = new Tally();
+    topic.eachPartition(
+        topic.partitions(),
+        1,
+        (partition, events) -> {
+          try (RocksDbStateStore baseStore = RocksDbStateStore.temporary(cacheBytes);
+              RocksDbStateStore candidateStore = RocksDbStateStore.temporary(cacheBytes)) {
+            int p = partition.partition();
+            compare(
+                events,
+                out,
+                new CachingStateStore(baseStore),
+                new CachingStateStore(candidateStore),
+                (offset, reason) -> dead.deadLetter(p, offset, reason),
+                tally);
+          }
+          return null;
+        });
+    return finish(out, tally);
+  }
+
+  private static Summary finish(OutputStream out, Tally tally) throws IOException {
+    Summary summary = tally.summary();
+    writeLine(out, summary.asJson());
+    out.flush();
+    return summary;
+  }
+
+  private void compare(
+      EventSource source,
+      OutputStream out,
+      StateStore baseStore,
+      StateStore candidateStore,
+      Replayer.DeadLetters dead,
+      Tally tally)
+      throws IOException {
     EventSource.Record record;
     while ((record = source.next()) != null) {
       tally.records++;
+      if (record.skipped()) {
+        continue; // a session started before the range: neither bundle has its chain
+      }
       if (record.event() == null) {
         tally.deadLetters++;
         dead.deadLetter(record.position(), record.deadLetter());
@@ -133,10 +188,6 @@ public final class WhatIfDiff {
       compare(b.decision(), c.decision(), out, tally);
       compareIdleTimeouts(b.idleTimeouts(), c.idleTimeouts(), out, tally);
     }
-    Summary summary = tally.summary();
-    writeLine(out, summary.asJson());
-    out.flush();
-    return summary;
   }
 
   private static void compareIdleTimeouts(

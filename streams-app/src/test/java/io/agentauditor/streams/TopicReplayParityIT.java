@@ -108,6 +108,88 @@ class TopicReplayParityIT {
     assertThat(err.toString().lines().toList()).containsExactlyInAnyOrderElementsOf(liveDeadLetters);
   }
 
+  @Test
+  void shouldDiffATopicAsTwoReplaysOfItDiffer(@TempDir Path tmp) throws IOException {
+    // Given generated sessions on 3 partitions and a candidate whose credential lifetime bound is
+    // ten minutes instead of an hour (the sessions' tokens live 15 and 60 minutes)
+    RunningAuditor app = new RunningAuditor(KAFKA, "topic-diff", PARTITIONS);
+    app.createTopics(tmp.resolve("state"));
+    app.produce(AuditTestData.decode(AuditTestData.generatedSessions("topic-diff", 24, 150, 5L)));
+    Path candidate = TestBundles.copy(TestBundles.defaultBundle(), tmp.resolve("candidate"));
+    TestBundles.write(
+        candidate,
+        "settings.yaml",
+        TestBundles.read(candidate, "settings.yaml")
+            .replace("maxCredentialTtlSeconds: 3600", "maxCredentialTtlSeconds: 600"));
+    List<String> topic =
+        List.of(
+            "--bootstrap-servers", KAFKA.bootstrapServers(),
+            "--topic", app.topics().events(),
+            "--schema-registry", "mock://" + app.prefix);
+    Path base = tmp.resolve("base.jsonl");
+    Path changed = tmp.resolve("candidate.jsonl");
+    Path report = tmp.resolve("diff.jsonl");
+    assertThat(run(topic, "replay", "--policies", TestBundles.defaultBundle().toString(), "--output", base.toString()))
+        .isZero();
+    assertThat(run(topic, "replay", "--policies", candidate.toString(), "--output", changed.toString()))
+        .isZero();
+
+    // When
+    int code =
+        run(
+            topic,
+            "diff",
+            "--base", TestBundles.defaultBundle().toString(),
+            "--candidate", candidate.toString(),
+            "--output", report.toString());
+
+    // Then the events listed are exactly those whose verdict or rule ids the two replays differ on
+    assertThat(code).isEqualTo(1);
+    Map<String, String> before = outcomes(base);
+    Map<String, String> after = outcomes(changed);
+    java.util.Set<String> differing = new java.util.TreeSet<>();
+    java.util.Set<String> keys = new java.util.TreeSet<>(before.keySet());
+    keys.addAll(after.keySet());
+    for (String key : keys) {
+      if (!java.util.Objects.equals(before.get(key), after.get(key))) {
+        differing.add(key);
+      }
+    }
+    List<String> reportLines = Files.readAllLines(report, StandardCharsets.UTF_8);
+    java.util.Set<String> listed = new java.util.TreeSet<>();
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    for (String line : reportLines.subList(0, reportLines.size() - 1)) {
+      com.fasterxml.jackson.databind.JsonNode node = json.readTree(line);
+      listed.add(node.get("sessionId").asText() + "/" + node.get("eventId").asText());
+    }
+    assertThat(differing).isNotEmpty();
+    assertThat(listed).isEqualTo(differing);
+  }
+
+  /** Runs the command line with {@code topic}'s options last; returns the exit code. */
+  private static int run(List<String> topic, String... command) {
+    List<String> args = new ArrayList<>(List.of(command));
+    args.addAll(topic);
+    CommandLine cli = AuditorCli.newCommandLine();
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args.toArray(String[]::new));
+    assertThat(err.toString()).as("stderr of %s", args).doesNotContain("partition");
+    return code;
+  }
+
+  /** Verdict and sorted rule ids per sessionId/eventId of a decisions file. */
+  private static Map<String, String> outcomes(Path decisions) throws IOException {
+    Map<String, String> outcomes = new TreeMap<>();
+    for (String line : Files.readAllLines(decisions, StandardCharsets.UTF_8)) {
+      io.agentauditor.model.Decision d = DecisionJsonCodec.decode(line);
+      outcomes.put(
+          d.sessionId() + "/" + d.eventId(),
+          d.verdict() + " " + new java.util.TreeSet<>(d.findings().stream().map(x -> x.ruleId()).toList()));
+    }
+    return outcomes;
+  }
+
   /** Undecodable bytes, a contract violation, a key that is not the sessionId, a future date. */
   private static List<Map.Entry<String, byte[]>> invalidRecords(RunningAuditor app, AgentEvent sample) {
     AgentEvent emptyAgent = AgentEvent.newBuilder(sample).setAgentId("").build();

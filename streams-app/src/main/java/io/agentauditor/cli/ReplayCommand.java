@@ -5,7 +5,10 @@ import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.replay.Replayer;
 import io.agentauditor.registry.SchemaRegistryException;
+import io.agentauditor.replay.JsonLinesSource;
 import io.agentauditor.replay.ReplayListener;
+import io.agentauditor.replay.ReplayOutputs;
+import io.agentauditor.replay.ReplayReport;
 import io.agentauditor.replay.RocksDbStateStore;
 import io.agentauditor.replay.TopicReplay;
 import io.agentauditor.replay.TopicSource;
@@ -17,6 +20,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.KafkaException;
@@ -81,6 +85,22 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--output", paramLabel = "FILE", description = "Decisions file (default: stdout).")
   Path output;
 
+  @Option(
+      names = "--violations",
+      paramLabel = "FILE",
+      description =
+          "Also write the SIEM violations, one OCSF Detection Finding per finding of a FLAG or BLOCK"
+              + " decision, as the streaming auditor emits them (JSON Lines).")
+  Path violations;
+
+  @Option(
+      names = "--credentials",
+      paramLabel = "FILE",
+      description =
+          "Also write the credential ledger, each lifecycle change as the streaming auditor emits"
+              + " it ({\"key\":{sessionId, credentialId}, \"value\":{...}}, JSON Lines).")
+  Path credentials;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -94,30 +114,31 @@ public final class ReplayCommand implements Callable<Integer> {
       err.flush();
       return ERROR;
     }
-    if (input == null) {
-      return replayTopic(policy, err);
-    }
-    if (EventFiles.sameFile(input, output)) {
-      err.println("replay: --output " + output + " is the input file; refusing to overwrite it");
-      err.flush();
-      return ERROR;
-    }
-    Replayer.Counts counts;
-    try (InputStream in = EventFiles.openInput(input);
-        OutputStream out = EventFiles.openOutput(output);
-        RocksDbStateStore store = RocksDbStateStore.temporary(STATE_CACHE_BYTES)) {
-      // The scratch store is removed on close; a replay stopped by a signal never gets there.
-      Thread cleanup = new Thread(() -> RocksDbStateStore.deleteDirectory(store.directory()));
-      Runtime.getRuntime().addShutdownHook(cleanup);
-      try {
-        counts =
-            new Replayer(new AuditEngine(policy))
-                .run(in, out, new CachingStateStore(store), (line, reason) -> err.println("line " + line + ": " + reason));
-      } finally {
-        Runtime.getRuntime().removeShutdownHook(cleanup);
+    for (Path written : new Path[] {output, violations, credentials}) {
+      if (input != null && EventFiles.sameFile(input, written)) {
+        err.println("replay: " + written + " is the input file; refusing to overwrite it");
+        err.flush();
+        return ERROR;
       }
+    }
+    ReplayReport report = new ReplayReport();
+    Replayer.Counts counts;
+    // The input is opened first, so a missing one leaves every output as it was.
+    try (InputStream in = input == null ? null : EventFiles.openInput(input);
+        ProgressLine progress = ProgressLine.start("replay", report, err);
+        OutputStream out = EventFiles.openOutput(output);
+        OutputStream violationsOut = violations == null ? null : EventFiles.openOutput(violations);
+        OutputStream credentialsOut = credentials == null ? null : EventFiles.openOutput(credentials)) {
+      counts =
+          input == null
+              ? replayTopic(policy, err, report, out, violationsOut, credentialsOut)
+              : replayFile(policy, err, report, in, out, new ReplayOutputs(violationsOut, credentialsOut));
     } catch (NoSuchFileException | FileNotFoundException e) {
       err.println("replay: no such file: " + e.getMessage());
+      err.flush();
+      return ERROR;
+    } catch (TopicOptions.UsageException | KafkaException | SchemaRegistryException e) {
+      err.println("replay: " + e.getMessage());
       err.flush();
       return ERROR;
     } catch (IOException e) {
@@ -125,34 +146,68 @@ public final class ReplayCommand implements Callable<Integer> {
       err.flush();
       return ERROR;
     }
+    err.println(report.summary("replay"));
     err.flush();
     return counts.deadLetters() == 0 ? OK : DEAD_LETTERS;
   }
 
-  private int replayTopic(Policy policy, PrintWriter err) {
-    Replayer.Counts counts;
+  private static Replayer.Counts replayFile(
+      Policy policy,
+      PrintWriter err,
+      ReplayReport report,
+      InputStream in,
+      OutputStream out,
+      ReplayOutputs outputs)
+      throws IOException {
+    try (RocksDbStateStore store = RocksDbStateStore.temporary(STATE_CACHE_BYTES)) {
+      // The scratch store is removed on close; a replay stopped by a signal never gets there.
+      Thread cleanup = new Thread(() -> RocksDbStateStore.deleteDirectory(store.directory()));
+      Runtime.getRuntime().addShutdownHook(cleanup);
+      try {
+        return new Replayer(new AuditEngine(policy))
+            .run(
+                new JsonLinesSource(in),
+                out,
+                new CachingStateStore(store),
+                (line, reason) -> err.println("line " + line + ": " + reason),
+                ReplayListener.both(report, outputs));
+      } finally {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      }
+    }
+  }
+
+  private Replayer.Counts replayTopic(
+      Policy policy,
+      PrintWriter err,
+      ReplayReport report,
+      OutputStream out,
+      OutputStream violationsOut,
+      OutputStream credentialsOut)
+      throws IOException, TopicOptions.UsageException {
+    List<OutputStream> extras = new ArrayList<>();
+    if (violationsOut != null) {
+      extras.add(violationsOut);
+    }
+    if (credentialsOut != null) {
+      extras.add(credentialsOut);
+    }
     try (EventRecordDecoder decoder =
-            new EventRecordDecoder(topic.serdeConfig(), policy.settings().maxClockSkewSeconds());
-        OutputStream out = EventFiles.openOutput(output)) {
+        new EventRecordDecoder(topic.serdeConfig(), policy.settings().maxClockSkewSeconds())) {
       TopicSource source =
           new TopicSource(topic.clientConfig(), topic.topic, topic.from(), topic.to(), decoder);
-      counts =
-          new TopicReplay(policy, source, Runtime.getRuntime().availableProcessors(), STATE_CACHE_BYTES)
-              .run(
-                  out,
-                  List.of(),
-                  (partition, offset, reason) ->
-                      err.println("partition " + partition + " offset " + offset + ": " + reason),
-                  (partition, extras) -> ReplayListener.NONE);
-    } catch (TopicOptions.UsageException | IOException | KafkaException | SchemaRegistryException e) {
-      err.println("replay: " + e.getMessage());
-      err.flush();
-      return ERROR;
+      return new TopicReplay(policy, source, Runtime.getRuntime().availableProcessors(), STATE_CACHE_BYTES)
+          .run(
+              out,
+              extras,
+              (partition, offset, reason) ->
+                  err.println("partition " + partition + " offset " + offset + ": " + reason),
+              (partition, spools) ->
+                  ReplayListener.both(
+                      report,
+                      new ReplayOutputs(
+                          violationsOut == null ? null : spools.get(0),
+                          credentialsOut == null ? null : spools.get(spools.size() - 1))));
     }
-    err.flush();
-    return counts.deadLetters() == 0 ? OK : DEAD_LETTERS;
   }
-
-
-
 }

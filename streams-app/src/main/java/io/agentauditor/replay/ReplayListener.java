@@ -26,4 +26,27 @@ public interface ReplayListener {
 
   /** A record was skipped by its source. */
   default void skipped() {}
+
+  /** A listener that tells {@code first}, then {@code second}. */
+  static ReplayListener both(ReplayListener first, ReplayListener second) {
+    return new ReplayListener() {
+      @Override
+      public void decided(StepResult result) throws IOException {
+        first.decided(result);
+        second.decided(result);
+      }
+
+      @Override
+      public void deadLetter() {
+        first.deadLetter();
+        second.deadLetter();
+      }
+
+      @Override
+      public void skipped() {
+        first.skipped();
+        second.skipped();
+      }
+    };
+  }
 }

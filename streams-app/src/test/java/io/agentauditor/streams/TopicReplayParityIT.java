@@ -81,16 +81,7 @@ class TopicReplayParityIT {
     // When
     Path output = tmp.resolve("replayed.jsonl");
     StringWriter err = new StringWriter();
-    CommandLine cli = AuditorCli.newCommandLine();
-    cli.setErr(new PrintWriter(err, true));
-    int code =
-        cli.execute(
-            "replay",
-            "--policies", TestBundles.defaultBundle().toString(),
-            "--bootstrap-servers", KAFKA.bootstrapServers(),
-            "--topic", app.topics().events(),
-            "--schema-registry", "mock://" + app.prefix,
-            "--output", output.toString());
+    int code = replayTopic(app, output, err);
 
     // Then the decisions, grouped by partition in offset order, are the live ones
     assertThat(code).as("exit code; stderr: %s", err).isEqualTo(3);
@@ -105,7 +96,11 @@ class TopicReplayParityIT {
     assertThat(replayed)
         .containsExactlyElementsOf(live.values().stream().flatMap(List::stream).toList());
     // and the dead letters are the live ones, with their positions and reasons
-    assertThat(err.toString().lines().toList()).containsExactlyInAnyOrderElementsOf(liveDeadLetters);
+    List<String> stderr = err.toString().lines().toList();
+    assertThat(stderr.subList(0, stderr.size() - 1)).containsExactlyInAnyOrderElementsOf(liveDeadLetters);
+    assertThat(stderr.get(stderr.size() - 1))
+        .startsWith("replay: " + (events.size() + invalid.size()) + " events in ")
+        .contains(", " + invalid.size() + " dead letters, 0 skipped;");
   }
 
   @Test
@@ -166,6 +161,83 @@ class TopicReplayParityIT {
     assertThat(listed).isEqualTo(differing);
   }
 
+  @Test
+  void shouldSkipAndCountTheEventsOfSessionsStartedBeforeFrom(@TempDir Path tmp) throws IOException {
+    // Given sessions half a minute apart (each lasts minutes), each record stamped with its occurredAt
+    RunningAuditor app = new RunningAuditor(KAFKA, "topic-from", PARTITIONS);
+    app.createTopics(tmp.resolve("state"));
+    List<AgentEvent> events = AuditTestData.decode(AuditTestData.generatedSessions("topic-from", 12, 30, 3L));
+    try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer =
+        new org.apache.kafka.clients.producer.KafkaProducer<>(
+            Map.of("bootstrap.servers", KAFKA.bootstrapServers(), "acks", "all"),
+            new org.apache.kafka.common.serialization.StringSerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      for (AgentEvent e : events) {
+        producer.send(
+            new org.apache.kafka.clients.producer.ProducerRecord<>(
+                app.topics().events(), null, e.getOccurredAt().toEpochMilli(), e.getSessionId(), app.serialize(e)));
+      }
+      producer.flush();
+    }
+    java.time.Instant from =
+        events.stream()
+            .filter(e -> e.getSessionId().equals("topic-from-s6") && e.getType() == io.agentauditor.schema.EventType.SESSION_STARTED)
+            .findFirst()
+            .orElseThrow()
+            .getOccurredAt();
+    java.util.Set<String> startedBefore = new java.util.HashSet<>();
+    events.stream()
+        .filter(e -> e.getType() == io.agentauditor.schema.EventType.SESSION_STARTED && e.getOccurredAt().isBefore(from))
+        .forEach(e -> startedBefore.add(e.getSessionId()));
+    List<AgentEvent> inRange = events.stream().filter(e -> !e.getOccurredAt().isBefore(from)).toList();
+    long skipped = inRange.stream().filter(e -> startedBefore.contains(e.getSessionId())).count();
+    java.util.Set<String> decided = new java.util.TreeSet<>();
+    inRange.stream()
+        .filter(e -> !startedBefore.contains(e.getSessionId()))
+        .forEach(e -> decided.add(e.getSessionId() + "/" + e.getEventId()));
+    Path output = tmp.resolve("from.jsonl");
+    StringWriter err = new StringWriter();
+
+    // When
+    int code = replayTopic(app, output, err, "--from", from.toString());
+
+    // Then the events of sessions started before --from are counted as skipped, the rest decided
+    assertThat(code).as("stderr: %s", err).isZero();
+    assertThat(skipped).isPositive();
+    java.util.Set<String> replayed = new java.util.TreeSet<>();
+    for (String line : Files.readAllLines(output, StandardCharsets.UTF_8)) {
+      io.agentauditor.model.Decision d = DecisionJsonCodec.decode(line);
+      if (!d.eventId().endsWith(AuditEngine.IDLE_TIMEOUT_SUFFIX)) {
+        replayed.add(d.sessionId() + "/" + d.eventId());
+      }
+    }
+    assertThat(replayed).isEqualTo(decided);
+    assertThat(err.toString().lines().toList())
+        .singleElement()
+        .satisfies(
+            summary ->
+                assertThat(summary)
+                    .startsWith("replay: " + inRange.size() + " events in ")
+                    .contains(", 0 dead letters, " + skipped + " skipped;"));
+  }
+
+  /** {@code replay --topic} of {@code app}'s events with the default bundle; its exit code. */
+  private static int replayTopic(RunningAuditor app, Path output, StringWriter err, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "replay",
+                "--policies", TestBundles.defaultBundle().toString(),
+                "--bootstrap-servers", KAFKA.bootstrapServers(),
+                "--topic", app.topics().events(),
+                "--schema-registry", "mock://" + app.prefix,
+                "--output", output.toString()));
+    args.addAll(List.of(more));
+    CommandLine cli = AuditorCli.newCommandLine();
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args.toArray(String[]::new));
+  }
+
   /** Runs the command line with {@code topic}'s options last; returns the exit code. */
   private static int run(List<String> topic, String... command) {
     List<String> args = new ArrayList<>(List.of(command));
@@ -174,7 +246,7 @@ class TopicReplayParityIT {
     StringWriter err = new StringWriter();
     cli.setErr(new PrintWriter(err, true));
     int code = cli.execute(args.toArray(String[]::new));
-    assertThat(err.toString()).as("stderr of %s", args).doesNotContain("partition");
+    assertThat(err.toString()).as("stderr of %s", args).doesNotContain("partition ");
     return code;
   }
 

@@ -51,9 +51,10 @@ import picocli.CommandLine.Option;
             + "RocksDB stores, so memory stays flat.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:every line was decided",
-      "3:at least one line was a dead letter",
-      "2:usage error, unreadable input or a policy bundle that fails to load"
+      "0:every line or record was decided (or, with --from, skipped)",
+      "3:at least one line or record was a dead letter",
+      "2:usage error, unreadable input, a cluster or registry that refused or did not answer, or a"
+          + " policy bundle that fails to load"
     })
 public final class ReplayCommand implements Callable<Integer> {
 

@@ -8,6 +8,7 @@ import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.gateway.DecisionApi;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.registry.InMemorySchemaRegistry;
+import io.agentauditor.registry.SchemaRegistryHttpServer;
 import io.agentauditor.runtime.AuditorApp;
 import io.agentauditor.runtime.AuditorConfig;
 import io.agentauditor.schema.AgentEvent;
@@ -198,6 +199,8 @@ public final class Demo {
       Result result = play(config, startup);
       printSummary(result);
       if (keepRunning) {
+        resources.registry =
+            SchemaRegistryHttpServer.start(InMemorySchemaRegistry.named(REGISTRY), 0);
         printKeepRunning(config, resources);
         new CountDownLatch(1).await(); // until Ctrl-C: the shutdown hook cleans up
       }
@@ -507,7 +510,9 @@ public final class Demo {
     TopicNames topics = config.topics();
     out.println();
     out.println("The broker and the auditor keep running; Ctrl-C stops them and deletes their data.");
+    String registry = resources.registry.uri().toString();
     out.println("  bootstrap servers: " + bootstrap);
+    out.println("  schema registry:   " + registry);
     out.println("  operations:        " + resources.app.operationsUri() + "/health, /metrics");
     resources.app
         .decisionApiUri()
@@ -531,6 +536,12 @@ public final class Demo {
                       + "'");
             });
     out.println("  topics:            " + String.join(", ", topics.all()));
+    String cluster = "--bootstrap-servers " + bootstrap + " --schema-registry " + registry;
+    out.println("Feed the auditor a JSON Lines file, then replay the topic or diff two bundles on it:");
+    out.println("  ./auditor produce " + cluster + " --topic " + topics.events() + " --input FILE.jsonl");
+    out.println("  ./auditor replay " + cluster + " --topic " + topics.events());
+    out.println(
+        "  ./auditor diff --base policies --candidate DIR " + cluster + " --topic " + topics.events());
     out.println("Read the SIEM violations (JSON) or the dead letters:");
     out.println("  kcat -b " + bootstrap + " -C -t " + topics.violations() + " -X isolation.level=read_committed -e");
     out.println(
@@ -539,9 +550,10 @@ public final class Demo {
     out.println(
         "  kafka-console-consumer.sh --bootstrap-server " + bootstrap + " --topic " + topics.deadLetters()
             + " --from-beginning --property print.headers=true");
+    out.println("Decisions and credentials are Avro in the Confluent wire format, through the registry:");
     out.println(
-        "Decisions and credentials are Avro in the Confluent wire format (registry mock://" + REGISTRY
-            + ", in this process only): their bytes are readable with kcat -t " + topics.decisions() + ".");
+        "  kcat -b " + bootstrap + " -C -t " + topics.decisions() + " -s value=avro -r " + registry
+            + " -X isolation.level=read_committed -e");
     out.flush();
   }
 
@@ -567,6 +579,7 @@ public final class Demo {
   private static final class Resources {
     EmbeddedKafkaCluster kafka;
     AuditorApp app;
+    SchemaRegistryHttpServer registry;
     Path stateDir;
     private boolean closed;
 
@@ -575,6 +588,9 @@ public final class Demo {
         return;
       }
       closed = true;
+      if (registry != null) {
+        registry.close();
+      }
       if (app != null) {
         app.close(CLOSE_TIMEOUT);
       }

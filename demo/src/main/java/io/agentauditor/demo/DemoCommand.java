@@ -48,7 +48,10 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--keep-running",
-      description = "Leave the broker and the auditor up after the summary, until Ctrl-C.")
+      description =
+          "Leave the broker and the auditor up after the summary, until Ctrl-C, and serve the "
+              + "schema registry over HTTP on loopback, so produce, replay --topic, diff --topic, "
+              + "run and kcat can use them from another terminal.")
   boolean keepRunning;
 
   @Option(

@@ -20,7 +20,7 @@ class DemoSubcommandTest {
     // Then
     assertThat(AuditorCli.addedSubcommands().stream().map(AuditorSubcommand::name).toList())
         .containsExactly("demo");
-    assertThat(cli.getSubcommands()).containsOnlyKeys("help", "run", "replay", "diff", "policy", "check", "demo");
+    assertThat(cli.getSubcommands()).containsOnlyKeys("help", "run", "replay", "diff", "produce", "policy", "check", "demo");
     Object demo = cli.getSubcommands().get("demo").getCommand();
     assertThat(demo).isInstanceOf(DemoCommand.class);
   }

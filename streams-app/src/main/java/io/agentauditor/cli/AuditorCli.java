@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ReplayCommand.class,
       DiffCommand.class,
+      ProduceCommand.class,
       PolicyCommand.class,
       CheckCommand.class
     })

@@ -3,7 +3,10 @@ package io.agentauditor.cli;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.policy.Policy;
+import io.agentauditor.registry.SchemaRegistryException;
 import io.agentauditor.replay.RocksDbStateStore;
+import io.agentauditor.replay.TopicSource;
+import io.agentauditor.streams.EventRecordDecoder;
 import io.agentauditor.replay.WhatIfDiff;
 import io.agentauditor.replay.WhatIfReport;
 import java.io.FileNotFoundException;
@@ -15,14 +18,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./auditor diff --base DIR --candidate DIR --input FILE [--output FILE] [--report
- * FILE.html]} (contract section 10): the what-if report of a policy change over a file of events,
- * with {@code --report} also as an HTML page ({@link WhatIfReport}). Dead letters are those of {@code
+ * {@code ./auditor diff --base DIR --candidate DIR (--input FILE | --topic NAME ...) [--output FILE]
+ * [--report FILE.html]} (contract section 10): the what-if report of a policy change over a file of
+ * events or a topic range, with {@code --report} also as an HTML page ({@link WhatIfReport}). Dead letters are those of {@code
  * replay}, reported on stderr as {@code line N: reason}; they don't change the exit code, which only
  * says whether a decision differs.
  */
@@ -66,10 +70,12 @@ public final class DiffCommand implements Callable<Integer> {
 
   @Option(
       names = "--input",
-      required = true,
       paramLabel = "FILE",
       description = "Events, one JSON object per line; - reads standard input.")
   Path input;
+
+  /** Or the events topic, a range of it, as {@code replay --topic} reads it. */
+  @CommandLine.Mixin TopicOptions topic;
 
   @Option(names = "--output", paramLabel = "FILE", description = "Report file (default: stdout).")
   Path output;
@@ -90,8 +96,13 @@ public final class DiffCommand implements Callable<Integer> {
     if (basePolicy == null || candidatePolicy == null) {
       return ERROR;
     }
+    if ((input == null) == !topic.given()) {
+      err.println("diff: give either --input FILE or --topic NAME (with --bootstrap-servers)");
+      err.flush();
+      return ERROR;
+    }
     for (Path written : new Path[] {output, report}) {
-      if (EventFiles.sameFile(input, written)) {
+      if (input != null && EventFiles.sameFile(input, written)) {
         err.println("diff: " + written + " is the input file; refusing to overwrite it");
         err.flush();
         return ERROR;
@@ -104,8 +115,10 @@ public final class DiffCommand implements Callable<Integer> {
       err.flush();
       return ERROR;
     }
+    if (input == null) {
+      return diffTopic(basePolicy, candidatePolicy, err);
+    }
     WhatIfDiff.Summary summary;
-    Path steps = null;
     try (InputStream in = EventFiles.openInput(input);
         OutputStream out = EventFiles.openOutput(output);
         RocksDbStateStore baseStore = RocksDbStateStore.temporary(STATE_CACHE_BYTES);
@@ -119,41 +132,22 @@ public final class DiffCommand implements Callable<Integer> {
               });
       Runtime.getRuntime().addShutdownHook(cleanup);
       try {
-        WhatIfReport.Recorder recorder = null;
-        if (report != null) {
-          steps = Files.createTempFile("agent-auditor-diff-", ".steps");
-          recorder = new WhatIfReport.Recorder(steps);
-        }
-        try {
-          summary =
-              new WhatIfDiff(new AuditEngine(basePolicy), new AuditEngine(candidatePolicy))
-                  .run(
-                      in,
-                      out,
-                      new CachingStateStore(baseStore),
-                      new CachingStateStore(candidateStore),
-                      (line, reason) -> err.println("line " + line + ": " + reason),
-                      recorder == null ? WhatIfDiff.Observer.NONE : recorder);
-        } finally {
-          if (recorder != null) {
-            recorder.close();
-          }
-        }
-        if (report != null) {
-          try (OutputStream page = Files.newOutputStream(report)) {
-            WhatIfReport.write(
-                summary,
-                steps,
-                new WhatIfReport.Labels(
-                    basePolicy.identity(), candidatePolicy.identity(), input.toString()),
-                page);
-          }
-        }
+        summary =
+            reported(
+                basePolicy,
+                candidatePolicy,
+                input.toString(),
+                observer ->
+                    new WhatIfDiff(new AuditEngine(basePolicy), new AuditEngine(candidatePolicy))
+                        .run(
+                            in,
+                            out,
+                            new CachingStateStore(baseStore),
+                            new CachingStateStore(candidateStore),
+                            (line, reason) -> err.println("line " + line + ": " + reason),
+                            observer));
       } finally {
         Runtime.getRuntime().removeShutdownHook(cleanup);
-        if (steps != null) {
-          Files.deleteIfExists(steps);
-        }
       }
     } catch (NoSuchFileException | FileNotFoundException e) {
       err.println("diff: no such file: " + e.getMessage());
@@ -167,6 +161,76 @@ public final class DiffCommand implements Callable<Integer> {
     err.println(summary.humanLine());
     err.flush();
     return summary.differing() == 0 ? SAME : DIFFERENT;
+  }
+
+  /**
+   * The diff of a topic range: each partition decided on its own by both bundles, as {@code replay
+   * --topic} does; records decoded with the base bundle's clock-skew bound, dead letters reported
+   * as {@code partition P offset O: reason}.
+   */
+  private int diffTopic(Policy basePolicy, Policy candidatePolicy, PrintWriter err) {
+    WhatIfDiff.Summary summary;
+    try (EventRecordDecoder decoder =
+            new EventRecordDecoder(topic.serdeConfig(), basePolicy.settings().maxClockSkewSeconds());
+        OutputStream out = EventFiles.openOutput(output)) {
+      TopicSource source =
+          new TopicSource(topic.clientConfig(), topic.topic, topic.from(), topic.to(), decoder);
+      summary =
+          reported(
+              basePolicy,
+              candidatePolicy,
+              "topic " + topic.topic,
+              observer ->
+                  new WhatIfDiff(new AuditEngine(basePolicy), new AuditEngine(candidatePolicy))
+                      .run(
+                          source,
+                          out,
+                          STATE_CACHE_BYTES,
+                          (partition, offset, reason) ->
+                              err.println(
+                                  "partition " + partition + " offset " + offset + ": " + reason),
+                          observer));
+    } catch (TopicOptions.UsageException | IOException | KafkaException | SchemaRegistryException e) {
+      err.println("diff: " + e.getMessage());
+      err.flush();
+      return ERROR;
+    }
+    err.println(summary.humanLine());
+    err.flush();
+    return summary.differing() == 0 ? SAME : DIFFERENT;
+  }
+
+  /** One diff run, telling {@code observer} of every pair compared. */
+  private interface DiffRun {
+    WhatIfDiff.Summary run(WhatIfDiff.Observer observer) throws IOException;
+  }
+
+  /**
+   * Runs {@code run}, and with {@code --report} records the compared steps to a scratch file and
+   * writes the HTML page from it and the summary.
+   */
+  private WhatIfDiff.Summary reported(
+      Policy basePolicy, Policy candidatePolicy, String source, DiffRun run) throws IOException {
+    if (report == null) {
+      return run.run(WhatIfDiff.Observer.NONE);
+    }
+    Path steps = Files.createTempFile("agent-auditor-diff-", ".steps");
+    try {
+      WhatIfDiff.Summary summary;
+      try (WhatIfReport.Recorder recorder = new WhatIfReport.Recorder(steps)) {
+        summary = run.run(recorder);
+      }
+      try (OutputStream page = Files.newOutputStream(report)) {
+        WhatIfReport.write(
+            summary,
+            steps,
+            new WhatIfReport.Labels(basePolicy.identity(), candidatePolicy.identity(), source),
+            page);
+      }
+      return summary;
+    } finally {
+      Files.deleteIfExists(steps);
+    }
   }
 
 

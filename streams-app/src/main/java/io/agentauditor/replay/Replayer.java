@@ -1,11 +1,8 @@
 package io.agentauditor.replay;
 
 import io.agentauditor.codec.DecisionJsonCodec;
-import io.agentauditor.codec.EventJsonCodec;
-import io.agentauditor.codec.InvalidEventException;
 import io.agentauditor.engine.AuditEngine;
 import io.agentauditor.model.Decision;
-import io.agentauditor.model.FieldPath;
 import io.agentauditor.model.Limits;
 import io.agentauditor.engine.StateStore;
 import io.agentauditor.engine.StepResult;
@@ -64,12 +61,35 @@ public final class Replayer {
   /** Receives the dead letters of a replay. */
   @FunctionalInterface
   public interface DeadLetters {
-    /** Line {@code lineNumber} (1-based) could not be decided, for {@code reason}. */
-    void deadLetter(long lineNumber, String reason);
+    /**
+     * The record at {@code position} (a file's 1-based line number, a partition's offset) could
+     * not be decided, for {@code reason}.
+     */
+    void deadLetter(long position, String reason);
   }
 
-  /** What a replay read and wrote. */
-  public record Counts(long records, long decided, long deadLetters, long idleTimeouts) {}
+  /**
+   * What a replay read and wrote: {@code records} = {@code decided} + {@code deadLetters} + {@code
+   * skipped}; {@code idleTimeouts} decisions were written besides the {@code decided} ones.
+   */
+  public record Counts(
+      long records, long decided, long deadLetters, long idleTimeouts, long skipped) {
+
+    /** Counts of a source that skips nothing (a file). */
+    public Counts(long records, long decided, long deadLetters, long idleTimeouts) {
+      this(records, decided, deadLetters, idleTimeouts, 0);
+    }
+
+    /** These counts and {@code other}'s added up (partitions of one replay). */
+    public Counts plus(Counts other) {
+      return new Counts(
+          records + other.records,
+          decided + other.decided,
+          deadLetters + other.deadLetters,
+          idleTimeouts + other.idleTimeouts,
+          skipped + other.skipped);
+    }
+  }
 
   private final AuditEngine engine;
 
@@ -89,9 +109,22 @@ public final class Replayer {
    */
   public Counts run(InputStream input, OutputStream decisions, StateStore store, DeadLetters dead)
       throws IOException {
+    return run(new JsonLinesSource(input), decisions, store, dead, ReplayListener.NONE);
+  }
+
+  /**
+   * Replays {@code source} as {@link #run(InputStream, OutputStream, StateStore, DeadLetters)}
+   * replays a file: {@code source} is read from a thread of the replay's own, dead letters are
+   * reported with the source's positions, skipped records are counted and not decided, and {@code
+   * listener} hears of every record, in order, from the thread that writes the decisions.
+   */
+  public Counts run(
+      EventSource source, OutputStream decisions, StateStore store, DeadLetters dead, ReplayListener listener)
+      throws IOException {
     Pipeline pipeline = new Pipeline();
-    Thread reader = pipeline.start("replay-reader", () -> read(input, pipeline));
-    Thread writer = pipeline.start("replay-writer", () -> write(decisions, dead, pipeline));
+    Thread reader = pipeline.start("replay-reader", () -> read(source, pipeline));
+    Thread writer =
+        pipeline.start("replay-writer", () -> write(decisions, dead, listener, pipeline));
     Counts counts = null;
     try {
       counts = decide(store, pipeline);
@@ -107,33 +140,36 @@ public final class Replayer {
     return counts;
   }
 
-  /** One record on its way: its line, then its event or dead-letter reason, then its result. */
+  /**
+   * One record on its way: its position, then its event, dead-letter reason or skip, then its
+   * result.
+   */
   private static final class Item {
-    final long lineNumber;
+    final long position;
     Step event;
     String deadLetter;
+    boolean skipped;
     StepResult result;
 
-    Item(long lineNumber) {
-      this.lineNumber = lineNumber;
+    Item(long position) {
+      this.position = position;
     }
   }
 
   /** Records handed on together; the last batch of a replay is marked. */
   private record Batch(List<Item> items, boolean last) {}
 
-  private static void read(InputStream input, Pipeline pipeline) throws IOException {
-    JsonLinesReader reader = new JsonLinesReader(input, MAX_RECORD_BYTES);
+  private static void read(EventSource source, Pipeline pipeline) throws IOException {
     List<Item> items = new ArrayList<>(BATCH_RECORDS);
     long bytes = 0;
-    JsonLinesReader.Record record;
-    while ((record = reader.next()) != null) {
-      Item item = new Item(record.lineNumber());
-      Decoded decoded = decode(record);
-      item.event = decoded.event();
-      item.deadLetter = decoded.deadLetter();
+    EventSource.Record record;
+    while ((record = source.next()) != null) {
+      Item item = new Item(record.position());
+      item.event = record.event();
+      item.deadLetter = record.deadLetter();
+      item.skipped = record.skipped();
       items.add(item);
-      bytes += record.bytes().length;
+      bytes += record.bytes();
       if (items.size() == BATCH_RECORDS || bytes >= BATCH_BYTES) {
         pipeline.decoded.put(new Batch(items, false));
         items = new ArrayList<>(BATCH_RECORDS);
@@ -143,30 +179,12 @@ public final class Replayer {
     pipeline.decoded.put(new Batch(items, true));
   }
 
-  /** A line read: its event, or the reason it is a dead letter (exactly one is non-null). */
-  record Decoded(Step event, String deadLetter) {}
-
-  /**
-   * Decodes one record as every file replay does: an oversized record or an invalid event is a dead
-   * letter with its reason (contract sections 2 and 9.4). Shared with {@link WhatIfDiff}, so both
-   * bundles of a diff see the same events and the same dead letters as a replay.
-   */
-  static Decoded decode(JsonLinesReader.Record record) {
-    if (record.oversized()) {
-      return new Decoded(null, FieldPath.ROOT + ": " + Limits.RECORD_TOO_LARGE);
-    }
-    try {
-      return new Decoded(EventJsonCodec.decode(record.bytes()), null);
-    } catch (InvalidEventException e) {
-      return new Decoded(null, e.getMessage());
-    }
-  }
-
   private Counts decide(StateStore store, Pipeline pipeline) {
     long records = 0;
     long decided = 0;
     long deadLetters = 0;
     long idle = 0;
+    long skipped = 0;
     Batch batch;
     do {
       batch = pipeline.decoded.take();
@@ -189,7 +207,8 @@ public final class Replayer {
           } catch (RuntimeException e) {
             // The engine applies state only once a step is decided, so the record can be set
             // aside and the replay go on; this is a defect to report, not an input error.
-            LOGGER.error("line {}: the engine failed on event {}", item.lineNumber, event.eventId(), e);
+            LOGGER.error(
+                "record {}: the engine failed on event {}", item.position, event.eventId(), e);
             item.deadLetter = "processing failed: " + e;
           }
         }
@@ -200,6 +219,8 @@ public final class Replayer {
           for (Decision timeout : item.result.idleTimeouts()) {
             findings += timeout.findings().size();
           }
+        } else if (item.skipped) {
+          skipped++;
         } else {
           deadLetters++;
         }
@@ -211,22 +232,30 @@ public final class Replayer {
       }
       pipeline.decided.put(new Batch(part, batch.last()));
     } while (!batch.last());
-    return new Counts(records, decided, deadLetters, idle);
+    return new Counts(records, decided, deadLetters, idle, skipped);
   }
 
-  private static void write(OutputStream out, DeadLetters dead, Pipeline pipeline) throws IOException {
+  private static void write(
+      OutputStream out, DeadLetters dead, ReplayListener listener, Pipeline pipeline)
+      throws IOException {
     Batch batch;
     do {
       batch = pipeline.decided.take();
       for (Item item : batch.items()) {
+        if (item.skipped) {
+          listener.skipped();
+          continue;
+        }
         if (item.result == null) {
-          dead.deadLetter(item.lineNumber, item.deadLetter);
+          dead.deadLetter(item.position, item.deadLetter);
+          listener.deadLetter();
           continue;
         }
         write(out, item.result.decision());
         for (Decision timeout : item.result.idleTimeouts()) {
           write(out, timeout);
         }
+        listener.decided(item.result);
       }
     } while (!batch.last());
     out.flush();

@@ -3,6 +3,7 @@ package io.agentauditor.replay;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentauditor.codec.DecisionDifference;
 import io.agentauditor.engine.AuditEngine;
+import io.agentauditor.engine.CachingStateStore;
 import io.agentauditor.engine.StateStore;
 import io.agentauditor.engine.StepResult;
 import io.agentauditor.model.Decision;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * the state that follows; writes one JSON line per decision whose verdict or set of rule ids differs,
  * in input order, then a summary line.
  *
- * <p>Lines are read and decoded as {@link Replayer} does ({@link Replayer#decode}), so dead letters
+ * <p>Lines are read and decoded as {@link Replayer} does ({@link JsonLinesSource}), so dead letters
  * are those of a replay, reported once for both bundles. Idle-timeout decisions are compared by
  * event id; one that only one bundle produces is a difference whose other verdict is {@code null}.
  * The state lives in the given stores; what the diff itself keeps grows with the sessions touched
@@ -137,36 +138,99 @@ public final class WhatIfDiff {
       Observer observer)
       throws IOException {
     Tally tally = new Tally(observer);
-    JsonLinesReader reader = new JsonLinesReader(input, Replayer.MAX_RECORD_BYTES);
-    JsonLinesReader.Record record;
-    while ((record = reader.next()) != null) {
+    compare(new JsonLinesSource(input), out, baseStore, candidateStore, dead, tally);
+    return finish(out, tally);
+  }
+
+  /**
+   * Decides a topic range with both engines ({@code diff --topic}): each partition on its own, as
+   * the live auditor's task for it, with a fresh pair of scratch RocksDB stores (block cache {@code
+   * cacheBytes} each), one partition after the other, so the differing decisions come grouped by
+   * partition in offset order; one summary for all. Dead letters are reported with their partition
+   * and offset.
+   *
+   * @throws IOException when reading the topic or writing the report fails
+   */
+  public Summary run(
+      TopicSource topic, OutputStream out, long cacheBytes, TopicReplay.PartitionDeadLetters dead)
+      throws IOException {
+    return run(topic, out, cacheBytes, dead, Observer.NONE);
+  }
+
+  /**
+   * As {@link #run(TopicSource, OutputStream, long, TopicReplay.PartitionDeadLetters)}, telling
+   * {@code observer} of every pair compared.
+   */
+  public Summary run(
+      TopicSource topic,
+      OutputStream out,
+      long cacheBytes,
+      TopicReplay.PartitionDeadLetters dead,
+      Observer observer)
+      throws IOException {
+    Tally tally = new Tally(observer);
+    topic.eachPartition(
+        topic.partitions(),
+        1,
+        (partition, events) -> {
+          try (RocksDbStateStore baseStore = RocksDbStateStore.temporary(cacheBytes);
+              RocksDbStateStore candidateStore = RocksDbStateStore.temporary(cacheBytes)) {
+            int p = partition.partition();
+            compare(
+                events,
+                out,
+                new CachingStateStore(baseStore),
+                new CachingStateStore(candidateStore),
+                (offset, reason) -> dead.deadLetter(p, offset, reason),
+                tally);
+          }
+          return null;
+        });
+    return finish(out, tally);
+  }
+
+  private static Summary finish(OutputStream out, Tally tally) throws IOException {
+    Summary summary = tally.summary();
+    writeLine(out, summary.asJson());
+    out.flush();
+    return summary;
+  }
+
+  private void compare(
+      EventSource source,
+      OutputStream out,
+      StateStore baseStore,
+      StateStore candidateStore,
+      Replayer.DeadLetters dead,
+      Tally tally)
+      throws IOException {
+    EventSource.Record record;
+    while ((record = source.next()) != null) {
       tally.records++;
-      Replayer.Decoded decoded = Replayer.decode(record);
-      if (decoded.event() == null) {
+      if (record.skipped()) {
+        continue; // a session started before the range: neither bundle has its chain
+      }
+      if (record.event() == null) {
         tally.deadLetters++;
-        dead.deadLetter(record.lineNumber(), decoded.deadLetter());
+        dead.deadLetter(record.position(), record.deadLetter());
         continue;
       }
-      Step event = decoded.event();
+      Step event = record.event();
       StepResult b;
       StepResult c;
       try {
         b = base.process(event, baseStore);
         c = candidate.process(event, candidateStore);
       } catch (RuntimeException e) {
-        LOGGER.error("line {}: the engine failed on event {}", record.lineNumber(), event.eventId(), e);
+        LOGGER.error("line {}: the engine failed on event {}", record.position(), event.eventId(), e);
         tally.deadLetters++;
-        dead.deadLetter(record.lineNumber(), "processing failed: " + e);
+        dead.deadLetter(record.position(), "processing failed: " + e);
         continue;
       }
       compare(b.decision(), c.decision(), out, tally);
       DecisionDifference.pairByEventId(
           b.idleTimeouts(), c.idleTimeouts(), (bt, ct) -> compare(bt, ct, out, tally));
     }
-    Summary summary = tally.summary();
-    writeLine(out, summary.asJson());
-    out.flush();
-    return summary;
   }
 
   /** Compares two decisions on one event; either may be null (an idle timeout of one bundle only). */

@@ -73,7 +73,8 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         letter.toRecords(deadLetterTopic, violationsTopic, context.headers(), ocsf));
   }
 
-  private static SchemaRegistryException retriableRegistryFailure(Throwable exception) {
+  /** The retriable registry failure in {@code exception}'s cause chain, or null. */
+  static SchemaRegistryException retriableRegistryFailure(Throwable exception) {
     for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof SchemaRegistryException e && e.isRetriable()) {
         return e;

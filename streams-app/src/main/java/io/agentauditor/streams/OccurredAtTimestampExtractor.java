@@ -44,9 +44,9 @@ public final class OccurredAtTimestampExtractor implements TimestampExtractor {
     // Only this extractor may mark a record: a producer's own header proves nothing.
     headers.remove(FUTURE_DATED_HEADER);
     if (record.value() instanceof Step event) {
-      long recordTime = record.timestamp();
-      if (recordTime >= 0 && event.occurredAtMillis() - recordTime > maxSkewMillis) {
-        headers.add(FUTURE_DATED_HEADER, reason(event.occurredAtMillis(), recordTime));
+      String futureDated = futureDated(event, record.timestamp(), maxSkewMillis);
+      if (futureDated != null) {
+        headers.add(FUTURE_DATED_HEADER, futureDated.getBytes(StandardCharsets.UTF_8));
         return Math.max(0L, partitionTime);
       }
       return Math.max(0L, event.occurredAtMillis());
@@ -55,16 +55,25 @@ public final class OccurredAtTimestampExtractor implements TimestampExtractor {
     return Math.max(0L, record.timestamp());
   }
 
-  private byte[] reason(long occurredAt, long recordTime) {
-    return ("future-dated: occurredAt "
-            + java.time.Instant.ofEpochMilli(occurredAt)
-            + " is "
-            + java.math.BigDecimal.valueOf(occurredAt - recordTime, 3).toPlainString()
-            + " s after the record's timestamp "
-            + java.time.Instant.ofEpochMilli(recordTime)
-            + ", more than maxClockSkewSeconds ("
-            + maxSkewMillis / 1000
-            + ")")
-        .getBytes(StandardCharsets.UTF_8);
+  /**
+   * Why {@code event} is future-dated against its record's timestamp {@code recordTime} (contract
+   * 9.3), or null when it is not: {@code future-dated: occurredAt ... is ... s after the record's
+   * timestamp ..., more than maxClockSkewSeconds (...)}. A record without a timestamp (-1) is
+   * never future-dated.
+   */
+  static String futureDated(Step event, long recordTime, long maxSkewMillis) {
+    long occurredAt = event.occurredAtMillis();
+    if (recordTime < 0 || occurredAt - recordTime <= maxSkewMillis) {
+      return null;
+    }
+    return "future-dated: occurredAt "
+        + java.time.Instant.ofEpochMilli(occurredAt)
+        + " is "
+        + java.math.BigDecimal.valueOf(occurredAt - recordTime, 3).toPlainString()
+        + " s after the record's timestamp "
+        + java.time.Instant.ofEpochMilli(recordTime)
+        + ", more than maxClockSkewSeconds ("
+        + maxSkewMillis / 1000
+        + ")";
   }
 }

@@ -17,7 +17,7 @@ class AuditorCliTest {
 
     // Then
     assertThat(AuditorCli.addedSubcommands()).isEmpty();
-    assertThat(cli.getSubcommands()).containsOnlyKeys("help", "run", "replay", "diff", "policy", "check");
+    assertThat(cli.getSubcommands()).containsOnlyKeys("help", "run", "replay", "diff", "produce", "policy", "check");
   }
 
   @Test

@@ -41,7 +41,76 @@ class ReplayCommandTest {
     assertThat(decisions).extracting(Decision::eventId).containsExactly("e1", "e2", "e3");
     assertThat(decisions).extracting(Decision::verdict).containsExactly(Verdict.ALLOW, Verdict.ALLOW, Verdict.BLOCK);
     assertThat(decisions.get(2).findings()).extracting(f -> f.ruleId()).containsExactly("scope-widening");
-    assertThat(err.toString()).isEmpty();
+    assertThat(err.toString().lines())
+        .singleElement()
+        .satisfies(
+            summary ->
+                assertThat(summary)
+                    .startsWith("replay: 3 events in ")
+                    .endsWith(
+                        ": 3 decisions (2 ALLOW, 0 FLAG, 1 BLOCK; 0 idle timeouts), 0 dead letters,"
+                            + " 0 skipped; top rules: scope-widening 1"));
+  }
+
+  @Test
+  void shouldWriteTheViolationsAndTheLedgerAsTheTopologyEmitsThem() throws IOException {
+    // Given a blocked write and a credential issued, used and revoked
+    String issue =
+        "{\"eventId\":\"e4\",\"sessionId\":\"s1\",\"agentId\":\"agent:planner\",\"occurredAt\":\"2026-11-26T10:00:03Z\",\"type\":\"CREDENTIAL_ISSUED\",\"credential\":{\"credentialId\":\"k1\",\"subjectAgentId\":\"agent:planner\",\"scopes\":[\"read:repo/acme/**\"],\"kind\":\"SHORT_LIVED_TOKEN\",\"ttlSeconds\":600,\"storage\":\"MEMORY\"}}";
+    String revoke =
+        "{\"eventId\":\"e5\",\"sessionId\":\"s1\",\"agentId\":\"agent:planner\",\"occurredAt\":\"2026-11-26T10:00:04Z\",\"type\":\"CREDENTIAL_REVOKED\",\"revocation\":{\"credentialId\":\"k1\"}}";
+    Path input = write(START, READ, WRITE, issue, revoke);
+    Path output = tmp.resolve("decisions.jsonl");
+    Path violations = tmp.resolve("violations.jsonl");
+    Path credentials = tmp.resolve("credentials.jsonl");
+    // When
+    int code =
+        run(
+            "replay", "--input", input.toString(), "--output", output.toString(),
+            "--violations", violations.toString(), "--credentials", credentials.toString());
+    // Then one finding for the blocked write, exactly as the topology's OCSF writer gives it
+    assertThat(code).isZero();
+    List<Decision> decisions = Files.readAllLines(output).stream().map(DecisionJsonCodec::decode).toList();
+    assertThat(Files.readAllLines(violations))
+        .containsExactlyElementsOf(
+            io.agentauditor.ocsf.OcsfDetectionFindings.withInstalledVersion().of(decisions.get(2)));
+    // and the ledger's two states of k1, keyed by session and credential
+    List<String> ledger = Files.readAllLines(credentials);
+    assertThat(ledger).hasSize(2);
+    assertThat(ledger.get(0))
+        .startsWith("{\"key\":{\"sessionId\":\"s1\",\"credentialId\":\"k1\"},\"value\":{\"credentialId\":\"k1\"")
+        .contains("\"status\":\"ACTIVE\"", "\"issuedAt\":\"2026-11-26T10:00:03.000Z\"", "\"expiresAt\":\"2026-11-26T10:10:03.000Z\"");
+    assertThat(ledger.get(1)).contains("\"status\":\"REVOKED\"", "\"revokedAt\":\"2026-11-26T10:00:04.000Z\"");
+  }
+
+  @Test
+  void shouldRefuseAViolationsFileThatIsTheInput() throws IOException {
+    // Given
+    Path input = write(START, READ, WRITE);
+    byte[] before = Files.readAllBytes(input);
+    // When
+    int code = run("replay", "--input", input.toString(), "--violations", input.toString());
+    // Then
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("is the input file");
+    assertThat(Files.readAllBytes(input)).isEqualTo(before);
+  }
+
+  @Test
+  void shouldLeaveAnExistingOutputWholeWhenTheInputDoesNotExist() throws IOException {
+    // Given
+    Path output = write(START);
+    byte[] before = Files.readAllBytes(output);
+    // When
+    int code = run("replay", "--input", tmp.resolve("missing.jsonl").toString(), "--output", output.toString());
+    // Then
+    assertThat(code).isEqualTo(2);
+    assertThat(Files.readAllBytes(output)).isEqualTo(before);
+  }
+
+  /** Stderr without the summary line. */
+  private List<String> deadLetterLines() {
+    return err.toString().lines().filter(l -> !l.startsWith("replay: ")).toList();
   }
 
   @Test
@@ -54,7 +123,7 @@ class ReplayCommandTest {
     // Then
     assertThat(code).isEqualTo(3);
     assertThat(Files.readAllLines(output)).hasSize(2);
-    assertThat(err.toString().lines())
+    assertThat(deadLetterLines())
         .containsExactly(
             "line 2: $: not a JSON object",
             "line 3: toolCall.arguments.repo: expected string, got array");
@@ -73,7 +142,7 @@ class ReplayCommandTest {
     int code = run("replay", "--input", input.toString(), "--output", output.toString());
     // Then exactly one stderr line, for line 2 (contract section 10: `line N: reason`)
     assertThat(code).isEqualTo(3);
-    assertThat(err.toString().lines()).hasSize(1).allMatch(l -> l.startsWith("line 2: delegation.scopes[0]: "));
+    assertThat(deadLetterLines()).hasSize(1).allMatch(l -> l.startsWith("line 2: delegation.scopes[0]: "));
   }
 
   @Test

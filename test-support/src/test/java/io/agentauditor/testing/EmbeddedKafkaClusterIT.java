@@ -88,7 +88,9 @@ class EmbeddedKafkaClusterIT {
       if (!Files.isReadable(path)) {
         continue;
       }
-      for (String line : Files.readAllLines(path).subList(1, Files.readAllLines(path).size())) {
+      // Read once: the table changes between two reads on a busy machine.
+      List<String> lines = Files.readAllLines(path);
+      for (String line : lines.subList(1, lines.size())) {
         String[] fields = line.trim().split("\\s+");
         String[] local = fields[1].split(":");
         int port = Integer.parseInt(local[1], 16);

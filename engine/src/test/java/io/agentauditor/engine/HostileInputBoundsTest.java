@@ -198,10 +198,10 @@ class HostileInputBoundsTest {
     String actor = chain.get(15);
     String child = AtLimits.id("agent:a", 16);
     decide(s.delegate(actor, 160, child, AtLimits.scopes("read", "d15x", false)));
-    // When: 50 re-delegations of its child, each of 128 scopes of 512 bytes that the actor's own
+    // When: 10 re-delegations of its child, each of 128 scopes of 512 bytes that the actor's own
     // list doesn't cover (every other level of the path does, through its last scope)
     List<Step> hostile = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
+    for (int i = 0; i < 10; i++) {
       hostile.add(s.delegate(actor, 170 + 10 * i, child, AtLimits.scopes("read", "r" + i + "-", false)));
     }
     long perStep = maxBytesPerStep(hostile);
@@ -263,7 +263,7 @@ class HostileInputBoundsTest {
     long perApproval = maxBytesPerStep(approvals);
     // and then calls that need an approval none of them gives (admin:ci/... is sensitive)
     List<Step> calls = new ArrayList<>();
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < 20; i++) {
       calls.add(s.tool(root, 300 + i, "ci.set_variable", Map.of("project", "acme-" + i, "name", "N", "value", "v")));
     }
     long perCall = maxBytesPerStep(calls);
@@ -287,9 +287,9 @@ class HostileInputBoundsTest {
     Decision issued =
         decide(s.issue(root, 1, cred, root, 3_600, CredentialKind.SHORT_LIVED_TOKEN, CredentialStorage.MEMORY, scopes));
     assertThat(issued.verdict()).isEqualTo(Verdict.ALLOW);
-    // When: it is presented 500 times
+    // When: it is presented 200 times
     List<Step> uses = new ArrayList<>();
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < 200; i++) {
       uses.add(s.tool(root, 2 + i, "repo.read_file", Map.of("repo", "acme/api", "path", "f" + i), cred));
     }
     long perUse = maxBytesPerStep(uses);

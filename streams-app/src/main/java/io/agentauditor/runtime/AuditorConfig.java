@@ -94,8 +94,6 @@ public final class AuditorConfig extends AbstractConfig {
   public static final String PROCESSING_GUARANTEE = "processing.guarantee";
   public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
   public static final String PRODUCER_LINGER_MS = "producer.linger.ms";
-  /** Default {@code statestore.cache.max.bytes} set by {@link #streamsProperties()}: 64 MiB. */
-  static final long STATESTORE_CACHE_MAX_BYTES = 64L * 1024 * 1024;
   public static final String STATE_DIR = "state.dir";
   public static final String ROCKSDB_MEMORY_BYTES = BoundedMemoryRocksDBConfig.MEMORY_BYTES_CONFIG;
   public static final String ROCKSDB_WRITE_BUFFER_RATIO =
@@ -1120,10 +1118,8 @@ public final class AuditorConfig extends AbstractConfig {
     props.put(
         StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
         OutputLimits.MAX_REQUEST_SIZE);
-    // The chain-state record cache (heap, shared by the stream threads): Streams' 10 MiB default is
-    // smaller than the working set of a busy task, so it kept evicting and writing dirty entries one
-    // by one between commits (load-tests/README.md). Override with streams.statestore.cache.max.bytes.
-    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STATESTORE_CACHE_MAX_BYTES);
+    // No statestore.cache.max.bytes: the chain-state stores hold their writes in a layer of their
+    // own (WriteBackStore) in place of Streams' record cache, which no store uses.
     props.put(
         StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDBConfig.class.getName());
     props.put(ROCKSDB_MEMORY_BYTES, rocksDbMemoryBytes());

@@ -114,7 +114,7 @@ class AuditorConfigTest {
             BoundedMemoryRocksDBConfig.class.getName())
         .containsEntry(BoundedMemoryRocksDBConfig.MEMORY_BYTES_CONFIG, 256L * 1024 * 1024)
         .containsEntry("producer.linger.ms", 5)
-        .containsEntry(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024)
+        .doesNotContainKey(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG)
         .containsEntry("security.protocol", "SASL_SSL")
         .containsEntry("topology.optimization", "all");
     assertThat(config.adminProperties())

@@ -62,6 +62,7 @@ public final class TopologyThroughput {
 
   private static final String REGISTRY = "mock://throughput";
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
+  private static final Map<String, String> KEEP_FOREVER = Map.of("retention.ms", "-1");
 
   private TopologyThroughput() {}
 
@@ -85,7 +86,9 @@ public final class TopologyThroughput {
 
     try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start()) {
       String input = "throughput-events";
-      kafka.createTopic(input, partitions, Map.of());
+      // Generated events are dated weeks back: kept for good, or the broker's retention check
+      // (every 5 minutes) deletes them under a slow run and the group never reaches the end.
+      kafka.createTopic(input, partitions, KEEP_FOREVER);
       double produceRate = produce(kafka.bootstrapServers(), input, events);
       System.out.printf(
           Locale.ROOT, "produced %d events to %d partition(s) at %.0f events/s%n", events, partitions, produceRate);
@@ -163,7 +166,7 @@ public final class TopologyThroughput {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       for (String topic : config.topics().all()) {
         if (!topic.equals(input)) {
-          kafka.createTopic(topic, partitions, Map.of());
+          kafka.createTopic(topic, partitions, KEEP_FOREVER);
         }
       }
       Topology topology =

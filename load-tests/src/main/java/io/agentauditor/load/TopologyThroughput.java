@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -61,6 +62,7 @@ public final class TopologyThroughput {
 
   private static final String REGISTRY = "mock://throughput";
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
+  private static final Map<String, String> KEEP_FOREVER = Map.of("retention.ms", "-1");
 
   private TopologyThroughput() {}
 
@@ -84,7 +86,9 @@ public final class TopologyThroughput {
 
     try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start()) {
       String input = "throughput-events";
-      kafka.createTopic(input, partitions, Map.of());
+      // Generated events are dated weeks back: kept for good, or the broker's retention check
+      // (every 5 minutes) deletes them under a slow run and the group never reaches the end.
+      kafka.createTopic(input, partitions, KEEP_FOREVER);
       double produceRate = produce(kafka.bootstrapServers(), input, events);
       System.out.printf(
           Locale.ROOT, "produced %d events to %d partition(s) at %.0f events/s%n", events, partitions, produceRate);
@@ -162,7 +166,7 @@ public final class TopologyThroughput {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       for (String topic : config.topics().all()) {
         if (!topic.equals(input)) {
-          kafka.createTopic(topic, partitions, Map.of());
+          kafka.createTopic(topic, partitions, KEEP_FOREVER);
         }
       }
       Topology topology =
@@ -189,8 +193,9 @@ public final class TopologyThroughput {
         // wall time (it leaves out the broker, the producer's I/O thread and waiting for a core).
         System.out.printf(
             Locale.ROOT,
-            "  %s: %.0f events/s, stream thread %.1f CPU-us/event%n",
-            id, rate, streamThreadCpuNanos(id) / 1e3 / events);
+            "  %s: %.0f events/s, stream thread %.1f CPU-us/event, chain-state changelog %.2f offsets/event%n",
+            id, rate, streamThreadCpuNanos(id) / 1e3 / events,
+            (double) changelogOffsets(admin, id + "-chain-state-changelog", partitions) / events);
         return rate;
       } finally {
         streams.close(Duration.ofSeconds(30));
@@ -214,6 +219,27 @@ public final class TopologyThroughput {
   }
 
   /** Polls the application's committed offsets until they reach the input's end. */
+  /**
+   * The end offsets of a changelog summed over its partitions: the records the store wrote to it,
+   * plus one transaction marker per partition and commit (0 for a topology without the store).
+   */
+  private static long changelogOffsets(Admin admin, String topic, int partitions)
+      throws InterruptedException {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    try {
+      long sum = 0;
+      for (var info : admin.listOffsets(latest).all().get().values()) {
+        sum += info.offset();
+      }
+      return sum;
+    } catch (ExecutionException e) {
+      return 0; // the pass-through topology has no changelog
+    }
+  }
+
   private static void awaitCommitted(Admin admin, String groupId, String input, int partitions)
       throws InterruptedException {
     Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
@@ -236,7 +262,7 @@ public final class TopologyThroughput {
         }
         TimeUnit.MILLISECONDS.sleep(20);
       }
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException("cannot read offsets of " + groupId, e.getCause());
     }
     throw new IllegalStateException(groupId + " did not consume its input within " + RUN_TIMEOUT);

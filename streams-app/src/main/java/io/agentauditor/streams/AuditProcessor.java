@@ -83,6 +83,8 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
   private final DecisionListener listener;
   private final boolean shadowed;
   private ProcessorContext<Object, Object> context;
+  /** The task's id as text, named in the log when the task switches bundle. */
+  private String task;
   private CachingStateStore store;
   private Sensor cacheHits;
   private Sensor cacheMisses;
@@ -105,6 +107,7 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
   @Override
   public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
+    this.task = context.taskId().toString();
     KeyValueStore<Bytes, byte[]> kv = context.getStateStore(AuditorTopology.CHAIN_STATE_STORE);
     // Made anew on every init (also when a task is revived after its state was wiped and
     // restored), so decoded records never outlive the store contents they came from.
@@ -123,7 +126,6 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
    * the hit rate ({@code kafka_stream_task_chain_state_cache_*} on {@code /metrics}).
    */
   private Sensor cacheSensor(String metric, String description) {
-    String task = context.taskId().toString();
     Sensor sensor = context.metrics().addSensor(metric + "-" + task, Sensor.RecordingLevel.INFO);
     sensor.add(
         new MetricName(
@@ -156,7 +158,7 @@ final class AuditProcessor implements Processor<String, Step, Object, Object> {
     }
     StepResult result;
     try {
-      result = engines.forNextStep(context.taskId().toString()).process(event, store);
+      result = engines.forNextStep(task).process(event, store);
     } finally {
       recordCacheUse();
     }

@@ -31,7 +31,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,28 +88,52 @@ class ShadowBundleIT {
       List<Decision> shadowDecisions = new ArrayList<>();
       try (KafkaConsumer<byte[], byte[]> consumer = ItConfigs.committedReader(KAFKA);
           AvroSerde<Decision> serde = AvroSerde.of(Decision.class, config.serdeConfig(), false)) {
-        consumer.subscribe(
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic :
             List.of(
                 config.shadowDisagreementsTopic(),
                 config.topics().decisions(),
-                config.shadowDecisionsTopic()));
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(
-                () -> {
-                  for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.topic().equals(config.shadowDisagreementsTopic())) {
-                      caught.add(new String(r.value(), StandardCharsets.UTF_8));
-                    } else if (r.topic().equals(config.shadowDecisionsTopic())) {
-                      shadowDecisions.add(serde.deserialize(r.topic(), r.value()));
-                    } else {
-                      liveDecisions.add(serde.deserialize(r.topic(), r.value()));
+                config.shadowDecisionsTopic())) {
+          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .forEach(partitions::add);
+        }
+        // Assigned, not subscribed: the reading waits on no group coordination
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        try {
+          await()
+              .atMost(Duration.ofMinutes(3))
+              .until(
+                  () -> {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                      if (r.topic().equals(config.shadowDisagreementsTopic())) {
+                        caught.add(new String(r.value(), StandardCharsets.UTF_8));
+                      } else if (r.topic().equals(config.shadowDecisionsTopic())) {
+                        shadowDecisions.add(serde.deserialize(r.topic(), r.value()));
+                      } else {
+                        liveDecisions.add(serde.deserialize(r.topic(), r.value()));
+                      }
                     }
-                  }
-                  return caught.size() >= expected.size()
-                      && liveDecisions.size() >= 17
-                      && shadowDecisions.size() >= 17;
-                });
+                    return caught.size() >= expected.size()
+                        && liveDecisions.size() >= 17
+                        && shadowDecisions.size() >= 17;
+                  });
+        } catch (ConditionTimeoutException e) {
+          throw new AssertionError(
+              String.format(
+                  "%d of %d disagreements, %d of 17 live and %d of 17 shadow decisions arrived;"
+                      + " Streams %s; /metrics on the shadow: %s",
+                  caught.size(),
+                  expected.size(),
+                  liveDecisions.size(),
+                  shadowDecisions.size(),
+                  app.state(),
+                  get(app.operationsUri().resolve("/metrics")).body().lines()
+                      .filter(line -> line.contains("shadow"))
+                      .toList()),
+              e);
+        }
       }
       assertThat(caught).containsExactlyElementsOf(expected);
       // ... the live decisions are the live bundle's: e11 is still blocked for credential-reuse

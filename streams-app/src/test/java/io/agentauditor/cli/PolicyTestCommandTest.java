@@ -85,6 +85,49 @@ class PolicyTestCommandTest {
   }
 
   @Test
+  void shouldReportAFailingCheckCaseInJsonAndJunitToo() throws Exception {
+    // Given the default bundle with its clean repository holding a planted key
+    Path bundle = TestBundles.copy(TestBundles.defaultBundle(), tmp.resolve("bundle"));
+    TestBundles.write(bundle, "check-cases/clean/repo/src/Leak.java", "String k = \"AKIA" + "IOSFODNN7EXAMPLE\";\n");
+
+    // When its check cases are run with each machine-readable format
+    int jsonCode = run("policy", "test", bundle.toString(), "--run", "check-cases/", "--format", "json");
+    String json = out.toString();
+    out.getBuffer().setLength(0);
+    int junitCode = run("policy", "test", bundle.toString(), "--run", "check-cases/", "--format", "junit");
+
+    // Then both fail and carry the failing case with its diff, beside the passing ones
+    assertThat(jsonCode).isEqualTo(1);
+    com.fasterxml.jackson.databind.JsonNode report =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+    assertThat(report.path("passed").asInt()).isEqualTo(8);
+    assertThat(report.path("failed").asInt()).isEqualTo(1);
+    com.fasterxml.jackson.databind.JsonNode clean = null;
+    for (com.fasterxml.jackson.databind.JsonNode c : report.path("cases")) {
+      if (c.path("id").asText().equals("check-cases/clean")) {
+        clean = c;
+      }
+    }
+    assertThat(clean).isNotNull();
+    assertThat(clean.path("passed").asBoolean()).isFalse();
+    assertThat(clean.path("file").asText()).endsWith("check-cases/clean/case.yaml");
+    assertThat(clean.path("diff").asText())
+        .isEqualTo("  unexpected: secret-in-arguments src/Leak.java:1 (aws-access-key-id)\n");
+    assertThat(junitCode).isEqualTo(1);
+    org.w3c.dom.Document doc =
+        javax.xml.parsers.DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(new java.io.ByteArrayInputStream(out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    org.w3c.dom.Element suites = doc.getDocumentElement();
+    assertThat(suites.getAttribute("tests")).isEqualTo("9");
+    assertThat(suites.getAttribute("failures")).isEqualTo("1");
+    org.w3c.dom.Element failure = (org.w3c.dom.Element) doc.getElementsByTagName("failure").item(0);
+    assertThat(((org.w3c.dom.Element) failure.getParentNode()).getAttribute("name"))
+        .isEqualTo("check-cases/clean");
+    assertThat(failure.getTextContent()).contains("secret-in-arguments src/Leak.java:1");
+  }
+
+  @Test
   void shouldPrintADiffMarkingTheFirstDifferenceAndExitOne() throws IOException {
     Path bundle = bundleWithCases("failing");
 

@@ -81,6 +81,9 @@ public final class Demo {
   private static final Duration OUTPUT_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
 
+  /** How the demo's state directories in the temporary directory begin; the process id follows. */
+  static final String STATE_DIR_PREFIX = "agent-auditor-demo-state-";
+
   /** What the demo saw, for the summary and for tests. */
   public record Result(
       int events,
@@ -183,7 +186,7 @@ public final class Demo {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       resources.kafka = startKafka();
-      resources.stateDir = Files.createTempDirectory("agent-auditor-demo-state-");
+      resources.stateDir = Files.createTempDirectory(STATE_DIR_PREFIX + ProcessHandle.current().pid() + "-");
       AuditorConfig config = config(resources.kafka.bootstrapServers(), resources.stateDir);
       resources.app = AuditorApp.start(config, policy, topology);
       if (!resources.app.awaitRunning(OUTPUT_TIMEOUT)) {

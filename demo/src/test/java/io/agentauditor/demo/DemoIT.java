@@ -74,7 +74,12 @@ class DemoIT {
   private static List<Path> demoStateDirs() throws IOException {
     try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
       return entries
-          .filter(p -> p.getFileName().toString().startsWith("agent-auditor-demo-state-"))
+          // This JVM's only: a demo in another process on the machine comes and goes as it likes
+          .filter(
+              p ->
+                  p.getFileName()
+                      .toString()
+                      .startsWith(Demo.STATE_DIR_PREFIX + ProcessHandle.current().pid() + "-"))
           .sorted()
           .toList();
     }

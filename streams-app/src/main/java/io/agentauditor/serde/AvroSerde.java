@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
@@ -39,7 +41,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Deserializing</b> fetches the writer schema by the header's id and resolves it into the
  * class's own schema ({@code SCHEMA$}), so records written with an older or newer compatible schema
- * decode; resolved readers are cached per writer id. Every bad input, null and empty included, throws
+ * decode; resolved readers are cached per writer id. An id the registry says it doesn't know is
+ * refused without asking again for {@value #UNKNOWN_ID_RECHECK_SECONDS} s (at most {@value
+ * #UNKNOWN_IDS_KEPT} such ids are remembered), so a flood of records naming one unregistered id is
+ * not a flood of registry requests, while an id registered late (a lagging registry replica) is
+ * still found soon after. Every bad input, null and empty included, throws
  * {@link AvroSerializationException} with its {@link Reason}; the whole payload must be consumed
  * (trailing bytes are refused: a frame that does not end where its record ends was not made by an
  * Avro encoder of the named schema). A registry that cannot be reached throws a retriable {@link
@@ -59,10 +65,18 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
   /** Magic byte plus schema id. */
   public static final int HEADER_SIZE = 5;
 
+  /** How long an id the registry said it doesn't know is refused without asking again. */
+  static final int UNKNOWN_ID_RECHECK_SECONDS = 10;
+  /** How many such ids are remembered; beyond that, the remembered ones are forgotten at once. */
+  static final int UNKNOWN_IDS_KEPT = 1024;
+
   private final Class<T> type;
   private final Schema readerSchema;
   private final SpecificData specificData;
   private final Map<Integer, Object> readersByWriterId = new ConcurrentHashMap<>();
+  /** Writer ids the registry didn't know, with the {@link #nanoClock} time to ask again. */
+  private final Map<Integer, Long> unknownIdsRecheckAt = new ConcurrentHashMap<>();
+  private final LongSupplier nanoClock;
   private final SpecificDatumWriter<T> writer;
 
   private volatile AvroSerdeConfig config;
@@ -71,7 +85,13 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
 
   /** A serde of {@code type}; {@link #configure(Map, boolean)} it before use. */
   public AvroSerde(Class<T> type) {
+    this(type, System::nanoTime);
+  }
+
+  /** A serde of {@code type} that times its memory of unknown ids by {@code nanoClock}. */
+  AvroSerde(Class<T> type, LongSupplier nanoClock) {
     this.type = Objects.requireNonNull(type, "type");
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     AvroClassTrust.trustPackageOf(type);
     this.specificData = SpecificData.getForClass(type);
     this.readerSchema = specificData.getSchema(type);
@@ -229,17 +249,29 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
 
   /** A reader, or the reason (a String) why the writer schema cannot be read into {@code type}. */
   private Object resolve(String topic, int id) {
+    Long recheckAt = unknownIdsRecheckAt.get(id);
+    long now = nanoClock.getAsLong();
+    if (recheckAt != null && now - recheckAt < 0) {
+      throw new AvroSerializationException(Reason.UNKNOWN_SCHEMA_ID, topic, id,
+          "the registry knows no schema " + id + " (asked less than " + UNKNOWN_ID_RECHECK_SECONDS
+              + " s ago)");
+    }
     Schema writerSchema;
     try {
       writerSchema = registry.getById(id);
     } catch (SchemaRegistryException e) {
       if (e.isNotFound()) {
-        // not cached: the id may be registered later (a lagging registry replica)
+        // remembered for a while only: the id may be registered later (a lagging registry replica)
+        if (unknownIdsRecheckAt.size() >= UNKNOWN_IDS_KEPT) {
+          unknownIdsRecheckAt.clear();
+        }
+        unknownIdsRecheckAt.put(id, now + TimeUnit.SECONDS.toNanos(UNKNOWN_ID_RECHECK_SECONDS));
         throw new AvroSerializationException(Reason.UNKNOWN_SCHEMA_ID, topic, id,
             "the registry knows no schema " + id + ": " + e.getMessage(), e);
       }
       throw e;
     }
+    unknownIdsRecheckAt.remove(id);
     SchemaPairCompatibility compatibility = SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writerSchema);
     if (compatibility.getType() != SchemaCompatibilityType.COMPATIBLE) {
       String why = "writer schema " + writerSchema.getFullName() + " cannot be read as " + type.getName()

@@ -1,5 +1,6 @@
 package io.agentauditor.serde;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -33,6 +34,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -290,6 +293,43 @@ class AvroSerdeTest {
         Reason.UNKNOWN_SCHEMA_ID, "knows no schema 99");
     assertThat(e.schemaId()).isEqualTo(99);
     assertThat(e.topic()).isEqualTo(TOPIC);
+  }
+
+  @Test
+  void shouldAskTheRegistryForAnUnknownIdOnlyOnceInTenSeconds() throws IOException {
+    // Given a registry (WireMock) that knows no schema 77, and a serde on a clock of our own
+    byte[] bytes = validBytes();
+    bytes[4] = 77;
+    WireMockServer wireMock = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+    wireMock.start();
+    try {
+      wireMock.stubFor(
+          get("/schemas/ids/77")
+              .willReturn(
+                  aResponse()
+                      .withStatus(404)
+                      .withHeader("Content-Type", "application/vnd.schemaregistry.v1+json")
+                      .withBody("{\"error_code\":40403,\"message\":\"Schema 77 not found\"}")));
+      Map<String, Object> config = new HashMap<>();
+      config.put(SchemaRegistryClientConfig.URL, "http://127.0.0.1:" + wireMock.port());
+      AtomicLong nanos = new AtomicLong();
+      AvroSerde<AgentEvent> serde = new AvroSerde<>(AgentEvent.class, nanos::get);
+      serde.configure(config, false);
+
+      // When 1,000 records name it within 10 s
+      for (int i = 0; i < 1000; i++) {
+        assertReason(() -> serde.deserialize(TOPIC, bytes), Reason.UNKNOWN_SCHEMA_ID, "knows no schema 77");
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(9));
+      }
+
+      // Then the registry was asked once; and once more when 10 s have passed
+      wireMock.verify(1, getRequestedFor(urlEqualTo("/schemas/ids/77")));
+      nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+      assertReason(() -> serde.deserialize(TOPIC, bytes), Reason.UNKNOWN_SCHEMA_ID, "Schema 77 not found");
+      wireMock.verify(2, getRequestedFor(urlEqualTo("/schemas/ids/77")));
+    } finally {
+      wireMock.stop();
+    }
   }
 
   @Test

@@ -34,8 +34,6 @@ import java.util.Objects;
  */
 public final class AuditEngine {
 
-  private static final byte[] EMPTY = new byte[0];
-
   /** Suffix of the event id of idle-timeout decisions (contract 9.3). */
   public static final String IDLE_TIMEOUT_SUFFIX = Step.IDLE_TIMEOUT_SUFFIX;
 
@@ -86,30 +84,24 @@ public final class AuditEngine {
     long before = meta.streamTime;
     meta.advance(step.occurredAtMillis());
     List<CredentialChange> changes = new ArrayList<>(0);
-    byte[] dedupeKey = StateKeys.dedupe(step.sessionId(), step.eventId());
-    byte[] stored = store.get(dedupeKey);
-    if (stored != null && IdleAndRetention.expired(rules, stored, before)) {
-      // Dropped after an earlier record (section 4), whether or not the purge, which deletes a
-      // bounded number per step, got to it yet: decided anew, and its record overwritten.
-      stored = null;
-    }
+    StepContext c = new StepContext(rules, step, meta, store, changes);
+    long eventHash = StateKeys.eventHash(step.eventId());
+    // Dropped after an earlier record (section 4), whether or not the purge, which deletes a
+    // bounded number per step, got to it yet: not found, so decided anew and stored again.
+    StoredDecisions.Stored stored = StoredDecisions.find(rules, c.view, step, eventHash, before);
     byte[] content = fingerprint.of(step);
     Decision decision;
     boolean retry = false;
     if (stored != null) {
-      byte[] decided = StateCodec.decisionFingerprint(stored);
+      byte[] decided = stored.fingerprint();
       // A record of an older engine has no fingerprint: any repeat of it is a retry, as it was.
       retry = decided == null || Arrays.equals(decided, content);
-      Decision first = StateCodec.decodeDecision(stored, step.sessionId(), step.eventId(), store);
-      decision =
-          retry ? first : GateRules.eventIdReuse(new StepContext(rules, step, meta, store, changes), first);
+      Decision first = stored.decode(c.view, step, retry);
+      decision = retry ? first : GateRules.eventIdReuse(c, first);
     } else {
-      decision = run(new StepContext(rules, step, meta, store, changes));
+      decision = run(c);
       verifiedPolicyNo = meta.policyNumber(store, rules.identity, identityHash, verifiedPolicyNo);
-      store.put(dedupeKey, StateCodec.encodeDecision(decision, verifiedPolicyNo, content));
-      if (rules.retentionMillis != 0) {
-        IdleAndRetention.indexDecision(store, meta, step);
-      }
+      StoredDecisions.store(rules, c, decision, verifiedPolicyNo, content, eventHash);
     }
     List<Decision> idle = IdleAndRetention.closeIdleSessions(rules, store, meta, changes);
     IdleAndRetention.purgeClosedSessions(rules, store, meta);

@@ -15,6 +15,11 @@ final class ByteReader {
     this.pos = pos;
   }
 
+  /** Bytes left to read. */
+  int remaining() {
+    return buf.length - pos;
+  }
+
   /** Whether bytes are left to read (a field appended by a later release). */
   boolean hasMore() {
     return pos < buf.length;

@@ -133,7 +133,8 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
       }
       return;
     }
-    if (sessions.isEmpty() || !Session.cachedKind(kind) && kind != StateKeys.TIMER) {
+    if (sessions.isEmpty()
+        || !Session.cachedKind(kind) && kind != StateKeys.TIMER && kind != StateKeys.CREDENTIAL_USE) {
       return; // dedupe records and index entries are never kept decoded
     }
     Session s = sessions.get(StateKeys.sessionOf(key));
@@ -142,6 +143,8 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
     }
     if (kind == StateKeys.TIMER) {
       s.remove(StateKeys.SESSION, null); // the timer lives in the cached session meta
+    } else if (kind == StateKeys.CREDENTIAL_USE) {
+      s.remove(StateKeys.CREDENTIAL, StateKeys.idOf(key)); // as does a credential's use
     } else if (kind == StateKeys.SESSION || kind == StateKeys.APPROVALS) {
       s.remove(kind, null);
     } else {

@@ -57,7 +57,7 @@ final class DelegationRules {
         child = new AgentNode(childId);
         child.parent = c.actor;
         child.depth = childDepth;
-        c.view.meta().agentCount++;
+        child.number = (int) c.view.meta().agentCount++;
         c.view.metaChanged();
       }
       child.scopes = d.scopes();

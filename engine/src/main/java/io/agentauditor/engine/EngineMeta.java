@@ -14,7 +14,10 @@ final class EngineMeta {
   long streamTime = Long.MIN_VALUE;
   long timerFloor = Long.MIN_VALUE;
   long closedFloor = Long.MIN_VALUE;
-  /** Floor of the decision-time index (appended to the version 2 record; absent before). */
+  /**
+   * Floor of the two decision-time indexes, per decision and grouped (appended to the version 2
+   * record; absent before).
+   */
   long decisionFloor = Long.MIN_VALUE;
   /** Policy identities numbered so far in this store (version 2; 0 in a version 1 record). */
   long policyCount;
@@ -22,6 +25,8 @@ final class EngineMeta {
   long policyNo;
   /** {@link StateCodec#identityHash} of the identity numbered {@link #policyNo}. */
   long policyHash;
+  /** Session handles given so far in this store (appended to the version 2 record; 0 before). */
+  long sessionHandles;
   private boolean dirty;
 
   /** The record in {@code store} (the cached object when the store caches), or a fresh one. */
@@ -53,6 +58,9 @@ final class EngineMeta {
       m.policyHash = r.readFixedLong();
       if (r.hasMore()) {
         m.decisionFloor = r.readZigZag();
+      }
+      if (r.hasMore()) {
+        m.sessionHandles = r.readVarLong();
       }
     }
     return m;
@@ -88,6 +96,12 @@ final class EngineMeta {
   private static boolean names(StateStore store, long no, String identity) {
     byte[] stored = store.get(StateKeys.policyIdentity(no));
     return stored != null && Arrays.equals(stored, identity.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A handle for a session starting now: the store's next one. */
+  long newSessionHandle() {
+    dirty = true;
+    return ++sessionHandles;
   }
 
   void advance(long occurredAt) {
@@ -145,6 +159,7 @@ final class EngineMeta {
               .writeVarLong(policyNo)
               .writeFixedLong(policyHash)
               .writeZigZag(decisionFloor)
+              .writeVarLong(sessionHandles)
               .toByteArray();
       DecodedRecords decoded = store.decoded();
       if (decoded != null) {

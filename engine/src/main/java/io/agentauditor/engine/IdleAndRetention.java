@@ -134,6 +134,14 @@ final class IdleAndRetention {
           store.delete(key);
         }
       }
+      if (m != null && m.handle != 0) {
+        // Its decisions stored under its handle; their group entries, left behind, are dropped
+        // alone when due.
+        byte[] prefix = StateKeys.handlePrefix(StateKeys.DECISION, m.handle);
+        for (byte[] key : collectRange(store, prefix, StateKeys.prefixEnd(prefix))) {
+          store.delete(key);
+        }
+      }
       if (m != null) {
         // The tombstone: what the gate rules need to keep the id closed (root, closed, closedAt),
         // no scopes and no initiator, so its size depends on the two ids alone (package-info).
@@ -144,14 +152,6 @@ final class IdleAndRetention {
       }
       LOGGER.debug("purged session {} closed at {}", sessionId, closedAt);
     }
-  }
-
-  /** Whether a stored decision was dropped by a check at stream time {@code streamTime}. */
-  static boolean expired(CompiledPolicy rules, byte[] storedDecision, long streamTime) {
-    long retention = rules.retentionMillis;
-    return retention != 0
-        && streamTime >= Long.MIN_VALUE + retention
-        && StateCodec.decisionOccurredAt(storedDecision) < streamTime - retention;
   }
 
   /** Indexes the decision of {@code step}, just stored, by its occurredAt. */
@@ -179,8 +179,7 @@ final class IdleAndRetention {
       return;
     }
     List<byte[]> due = new ArrayList<>(0);
-    engineMeta.setDecisionFloor(
-        collectDue(store, StateKeys.DECISION_INDEX, cutoff, due, DECISIONS_DROPPED_PER_STEP));
+    long floor = collectDue(store, StateKeys.DECISION_INDEX, cutoff, due, DECISIONS_DROPPED_PER_STEP);
     for (byte[] k : due) {
       store.delete(k);
       byte[] dedupeKey = StateKeys.dedupeOfDecisionIndex(k);
@@ -189,6 +188,9 @@ final class IdleAndRetention {
         store.delete(dedupeKey);
       }
     }
+    long groupFloor =
+        StoredDecisions.purgeGroups(store, cutoff, DECISIONS_DROPPED_PER_STEP - due.size());
+    engineMeta.setDecisionFloor(Math.min(floor, groupFloor));
   }
 
   /**

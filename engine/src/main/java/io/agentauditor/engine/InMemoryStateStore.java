@@ -119,6 +119,15 @@ public final class InMemoryStateStore implements StateStore {
     if (key.length == 0) {
       return key;
     }
+    if (key[0] == StateKeys.DECISION) {
+      // kind, varint session handle
+      for (int i = 1; i < key.length && i < 11; i++) {
+        if (key[i] >= 0) {
+          return Arrays.copyOf(key, i + 1);
+        }
+      }
+      return new byte[] {key[0]};
+    }
     if (isSessionKind(key[0])) {
       // kind, varint byte length, sessionId bytes
       long length = 0;
@@ -141,7 +150,11 @@ public final class InMemoryStateStore implements StateStore {
    * name a session; the others are in their sessions' groups).
    */
   private static boolean holdsEveryKeyStartingWith(byte[] prefix) {
-    return prefix.length > 1 || prefix.length == 1 && !isSessionKind(prefix[0]) && prefix[0] != (byte) 0xFF;
+    return prefix.length > 1
+        || prefix.length == 1
+            && !isSessionKind(prefix[0])
+            && prefix[0] != StateKeys.DECISION
+            && prefix[0] != (byte) 0xFF;
   }
 
   private static boolean isSessionKind(byte kind) {

@@ -37,8 +37,11 @@ final class SessionRules {
       m.startedAt = c.t;
       m.timer = c.t;
       m.agentCount = 1;
+      m.handle = c.engineMeta.newSessionHandle();
+      m.decisionsBeforeStart = StoredDecisions.anyUnderSessionId(c.store, c.sessionId);
       c.view.setMeta(m);
       AgentNode root = new AgentNode(c.actor);
+      root.number = 0;
       root.scopes = List.of();
       c.view.putAgent(root);
       c.store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, c.t, c.sessionId), EMPTY);

@@ -39,6 +39,8 @@ final class SessionView {
   private Map<String, AgentNode> dirtyAgents;
   private Map<String, CredentialRecord> credentials;
   private Map<String, CredentialRecord> dirtyCredentials;
+  /** Credentials whose use alone changed: only their use record is written. */
+  private Map<String, CredentialRecord> usedCredentials;
   private List<Approval> approvals;
   /** Approvals added by this step, each written as a record of its own at {@link #flush()}. */
   private List<Approval> newApprovals;
@@ -205,8 +207,7 @@ final class SessionView {
   /** The credential, or null when this session never recorded it. */
   CredentialRecord credential(String credentialId) {
     if (cached != null) {
-      return cached.read(
-          StateKeys.CREDENTIAL, credentialId, b -> StateCodec.decodeCredential(credentialId, b));
+      return cached.read(StateKeys.CREDENTIAL, credentialId, b -> decodeCredential(credentialId, b));
     }
     if (credentials == null) {
       credentials = new HashMap<>();
@@ -214,10 +215,28 @@ final class SessionView {
     CredentialRecord c = credentials.get(credentialId);
     if (c == null && !credentials.containsKey(credentialId)) {
       byte[] b = store.get(StateKeys.credential(sessionId, credentialId));
-      c = b == null ? null : StateCodec.decodeCredential(credentialId, b);
+      c = b == null ? null : decodeCredential(credentialId, b);
       credentials.put(credentialId, c);
     }
     return c;
+  }
+
+  /** The credential record, its use count and last use replaced by its use record's when there is one. */
+  private CredentialRecord decodeCredential(String credentialId, byte[] bytes) {
+    CredentialRecord c = StateCodec.decodeCredential(credentialId, bytes);
+    byte[] use = store.get(StateKeys.credentialUse(sessionId, credentialId));
+    return use == null ? c : StateCodec.applyCredentialUse(c, use);
+  }
+
+  /**
+   * Marks the use count and last use of {@code c}, a credential read in this step, changed: its
+   * use record is written at {@link #flush()}, not the credential record.
+   */
+  void credentialUsed(CredentialRecord c) {
+    if (usedCredentials == null) {
+      usedCredentials = new LinkedHashMap<>();
+    }
+    usedCredentials.put(c.id, c);
   }
 
   void putCredential(CredentialRecord c) {
@@ -247,7 +266,7 @@ final class SessionView {
             cached != null
                 ? cached.peek(StateKeys.CREDENTIAL, id)
                 : credentials == null ? null : credentials.get(id);
-        byId.put(id, known != null ? (CredentialRecord) known : StateCodec.decodeCredential(id, e.getValue()));
+        byId.put(id, known != null ? (CredentialRecord) known : decodeCredential(id, e.getValue()));
       }
     }
     if (dirtyCredentials != null) {
@@ -332,8 +351,22 @@ final class SessionView {
     if (dirtyCredentials != null) {
       for (CredentialRecord c : dirtyCredentials.values()) {
         write(StateKeys.CREDENTIAL, c.id, StateCodec.encodeCredential(c), c);
+        if (c.lastUsedAt != null) {
+          // A use record, when there is one, overrides the credential record's use fields.
+          write(StateKeys.CREDENTIAL_USE, c.id, StateCodec.encodeCredentialUse(c), null);
+        }
+        if (usedCredentials != null) {
+          usedCredentials.remove(c.id);
+        }
       }
       dirtyCredentials.clear();
+    }
+    if (usedCredentials != null) {
+      for (CredentialRecord c : usedCredentials.values()) {
+        // Not a raw put, which would drop the cached credential the use belongs to.
+        write(StateKeys.CREDENTIAL_USE, c.id, StateCodec.encodeCredentialUse(c), null);
+      }
+      usedCredentials.clear();
     }
     if (newApprovals != null) {
       // Numbered from the count before this step's: the meta counts every applied approval.

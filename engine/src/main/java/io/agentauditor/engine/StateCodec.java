@@ -47,16 +47,21 @@ final class StateCodec {
   private StateCodec() {}
 
   private static ByteReader open(byte[] bytes, String what) {
+    return open(bytes, what, VERSION);
+  }
+
+  /** A reader past the version byte, which must be 1 to {@code newest}. */
+  private static ByteReader open(byte[] bytes, String what, int newest) {
     ByteReader r = new ByteReader(bytes, 0);
     int v = r.readByte();
-    if (v != VERSION) {
+    if (v < VERSION || v > newest) {
       throw new IllegalStateException("unsupported " + what + " record version " + v);
     }
     return r;
   }
 
   /** The constant numbered {@code code}; a number no constant has is a record of a newer release. */
-  private static <E> E pick(java.util.function.IntFunction<E> ofCode, int code) {
+  static <E> E pick(java.util.function.IntFunction<E> ofCode, int code) {
     try {
       return ofCode.apply(code);
     } catch (IllegalArgumentException e) {
@@ -72,9 +77,13 @@ final class StateCodec {
 
   // --- session meta ---
 
+  /**
+   * The session meta: version 2 (version 1 followed by the handle and its flags) when the session
+   * has a handle, else version 1 as older engines wrote it.
+   */
   static byte[] encodeSession(SessionMeta s) {
     ByteWriter w = ByteWriter.scratch();
-    w.writeByte(VERSION)
+    w.writeByte(s.handle != 0 ? VERSION_2 : VERSION)
         .writeString(s.rootAgentId)
         .writeString(s.initiator)
         .writeStrings(s.grantedScopes)
@@ -85,11 +94,16 @@ final class StateCodec {
         .writeVarLong(s.agentCount)
         .writeVarLong(s.credentialCount)
         .writeVarLong(s.approvalCount);
+    if (s.handle != 0) {
+      w.writeVarLong(s.handle).writeByte(s.decisionsBeforeStart ? DECISIONS_BEFORE_START : 0);
+    }
     return w.toByteArray();
   }
 
+  private static final int DECISIONS_BEFORE_START = 1;
+
   static SessionMeta decodeSession(byte[] bytes) {
-    ByteReader r = open(bytes, "session");
+    ByteReader r = open(bytes, "session", VERSION_2);
     SessionMeta s = new SessionMeta();
     s.rootAgentId = r.readString();
     s.initiator = r.readString();
@@ -101,6 +115,10 @@ final class StateCodec {
     s.agentCount = r.readVarLong();
     s.credentialCount = r.readVarLong();
     s.approvalCount = r.readVarLong();
+    if (bytes[0] == VERSION_2) {
+      s.handle = r.readVarLong();
+      s.decisionsBeforeStart = (r.readByte() & DECISIONS_BEFORE_START) != 0;
+    }
     return s;
   }
 
@@ -115,21 +133,25 @@ final class StateCodec {
 
   // --- agent node ---
 
+  /** Version 2: version 1 followed by the agent's number in its session plus one (0: unknown). */
   static byte[] encodeAgent(AgentNode a) {
     ByteWriter w = ByteWriter.scratch();
-    w.writeByte(VERSION).writeString(a.parent == null ? "" : a.parent).writeVarLong(a.depth);
-    w.writeStrings(a.scopes);
+    w.writeByte(VERSION_2).writeString(a.parent == null ? "" : a.parent).writeVarLong(a.depth);
+    w.writeStrings(a.scopes).writeVarLong(a.number + 1L);
     return w.toByteArray();
   }
 
   static AgentNode decodeAgent(String id, byte[] bytes) {
-    ByteReader r = open(bytes, "agent");
+    ByteReader r = open(bytes, "agent", VERSION_2);
     AgentNode a = new AgentNode(id);
     String parent = r.readString();
     // Agent ids are never empty (contract section 2), so "" safely means "no parent".
     a.parent = parent.isEmpty() ? null : parent;
     a.depth = (int) r.readVarLong();
     a.scopes = r.readStrings();
+    if (bytes[0] == VERSION_2) {
+      a.number = (int) r.readVarLong() - 1;
+    }
     return a;
   }
 
@@ -191,6 +213,26 @@ final class StateCodec {
     if ((flags & USED) != 0) {
       c.lastUsedAt = r.readZigZag();
     }
+    return c;
+  }
+
+  /**
+   * A credential's use count and last use, a record of its own: a step presenting the credential
+   * writes this, not the credential record (up to 64 KB of scopes).
+   */
+  static byte[] encodeCredentialUse(CredentialRecord c) {
+    return ByteWriter.scratch()
+        .writeByte(VERSION)
+        .writeVarLong(c.useCount)
+        .writeZigZag(c.lastUsedAt)
+        .toByteArray();
+  }
+
+  /** Overrides {@code c}'s use count and last use with those of its use record. */
+  static CredentialRecord applyCredentialUse(CredentialRecord c, byte[] use) {
+    ByteReader r = open(use, "credential use");
+    c.useCount = r.readVarLong();
+    c.lastUsedAt = r.readZigZag();
     return c;
   }
 
@@ -352,7 +394,7 @@ final class StateCodec {
     return writeFindings(w, d).toByteArray();
   }
 
-  private static ByteWriter writeFindings(ByteWriter w, Decision d) {
+  static ByteWriter writeFindings(ByteWriter w, Decision d) {
     List<Finding> findings = d.findings(); // immutable, so random access: no iterator per record
     w.writeVarLong(findings.size());
     for (int i = 0; i < findings.size(); i++) {
@@ -388,15 +430,19 @@ final class StateCodec {
     EventType type = pick(EventType::ofCode, r.readByte());
     long occurredAt = r.readZigZag();
     Verdict verdict = pick(Verdict::ofCode, r.readByte());
-    long policyNo = r.readVarLong();
+    String policy = policyIdentity(store, r.readVarLong());
+    List<String> path = r.readStrings();
+    return new Decision(
+        eventId, sessionId, agentId, type, occurredAt, verdict, readFindings(r), policy, path);
+  }
+
+  /** The policy identity numbered {@code policyNo} in {@code store} (see {@link EngineMeta#policyNumber}). */
+  static String policyIdentity(StateStore store, long policyNo) {
     byte[] identity = store.get(StateKeys.policyIdentity(policyNo));
     if (identity == null) {
       throw new IllegalStateException("no policy identity numbered " + policyNo);
     }
-    String policy = new String(identity, StandardCharsets.UTF_8);
-    List<String> path = r.readStrings();
-    return new Decision(
-        eventId, sessionId, agentId, type, occurredAt, verdict, readFindings(r), policy, path);
+    return new String(identity, StandardCharsets.UTF_8);
   }
 
   /** The occurredAt of a stored decision of any version, read without decoding the rest. */
@@ -429,7 +475,7 @@ final class StateCodec {
     return new Decision(eventId, sessionId, agentId, type, occurredAt, verdict, readFindings(r), policy, path);
   }
 
-  private static List<Finding> readFindings(ByteReader r) {
+  static List<Finding> readFindings(ByteReader r) {
     int n = r.readCount();
     List<Finding> findings = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {

@@ -22,10 +22,16 @@ final class StateKeys {
   static final byte TIMER = 0x0A;
   static final byte DECISION_INDEX = 0x0B;
   static final byte FOLDED_AGENT = 0x0C;
+  /** A stored decision keyed by its session's handle and a hash of its eventId (package-info). */
+  static final byte DECISION = 0x0D;
+  /** The retention index of {@link #DECISION} records, grouped by time and session handle. */
+  static final byte DECISION_GROUP = 0x0E;
+  /** A credential's use count and last use, apart from the credential record. */
+  static final byte CREDENTIAL_USE = 0x0F;
 
-  /** Kinds holding per-session records, purged together at retention. */
+  /** Kinds holding per-session records (keyed by session id), purged together at retention. */
   static final byte[] SESSION_KINDS = {
-    SESSION, AGENT, CREDENTIAL, APPROVALS, FAN_OUT, DEDUPE, TIMER, FOLDED_AGENT
+    SESSION, AGENT, CREDENTIAL, APPROVALS, FAN_OUT, DEDUPE, TIMER, FOLDED_AGENT, CREDENTIAL_USE
   };
 
   static final byte[] STREAM_TIME =
@@ -99,6 +105,61 @@ final class StateKeys {
 
   static byte[] dedupe(String sessionId, String eventId) {
     return child(DEDUPE, sessionId, eventId);
+  }
+
+  static byte[] credentialUse(String sessionId, String credentialId) {
+    return child(CREDENTIAL_USE, sessionId, credentialId);
+  }
+
+  /** {@code DECISION, uv(handle), hash64(eventId)}: a stored decision of a session with a handle. */
+  static byte[] decision(long handle, long eventHash) {
+    return ByteWriter.scratch().writeByte(DECISION).writeVarLong(handle).writeFixedLong(eventHash).toByteArray();
+  }
+
+  /** {@code kind, uv(handle)}: the prefix of a session's records keyed by its handle. */
+  static byte[] handlePrefix(byte kind, long handle) {
+    return ByteWriter.scratch().writeByte(kind).writeVarLong(handle).toByteArray();
+  }
+
+  /**
+   * {@code DECISION_GROUP, ordered(last), uv(handle)}: the open group of the stored decisions of a
+   * session whose occurredAt falls in the time bucket ending at {@code last} (inclusive); with
+   * {@code uv(n)} appended, the sealed group numbered {@code n} of that bucket.
+   */
+  static byte[] decisionGroup(long last, long handle) {
+    return decisionGroup(last, handle, -1);
+  }
+
+  static byte[] sealedDecisionGroup(long last, long handle, long n) {
+    return decisionGroup(last, handle, n);
+  }
+
+  private static byte[] decisionGroup(long last, long handle, long n) {
+    ByteWriter w = ByteWriter.scratch().writeByte(DECISION_GROUP).writeOrderedLong(last).writeVarLong(handle);
+    return (n < 0 ? w : w.writeVarLong(n)).toByteArray();
+  }
+
+  /** The session handle of a {@link #DECISION_GROUP} key. */
+  static long groupHandle(byte[] key) {
+    return new ByteReader(key, 9).readVarLong();
+  }
+
+  /**
+   * The 64-bit hash of an eventId in a {@link #DECISION} key: FNV-1a over its UTF-16 chars, then
+   * the MurmurHash3 finalizer so every input bit reaches every output bit. Not collision-resistant
+   * against a chosen eventId; a collision is harmless (package-info: it reads as other content).
+   */
+  static long eventHash(String eventId) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < eventId.length(); i++) {
+      h = (h ^ eventId.charAt(i)) * 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
   }
 
   /** {@code kind, ordered(time), sessionId}: scans in time order, then session id byte order. */

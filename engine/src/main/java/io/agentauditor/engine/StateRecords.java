@@ -29,6 +29,16 @@ final class StateRecords {
     /** Credentials recorded so far; the next one gets this as its issuance sequence number. */
     long credentialCount;
     long approvalCount;
+    /**
+     * The session's number in its store (from 1), which keys its stored decisions; 0 for a session
+     * started by an older engine, whose decisions stay keyed by its id.
+     */
+    long handle;
+    /**
+     * Whether decisions were stored under the session's id before it started (steps gated by
+     * {@code unknown-session}): a retry not found under the handle is looked for there too.
+     */
+    boolean decisionsBeforeStart;
     /** {@link #grantedScopes} parsed; filled on first use, never stored. */
     List<Scope> parsedGranted;
   }
@@ -39,6 +49,12 @@ final class StateRecords {
     /** Null for the root agent. */
     String parent;
     int depth;
+    /**
+     * The agent's number in its session (the root 0, then in the order agents were added; the
+     * session's agent count before it), by which a stored decision names its actor; -1 for an
+     * agent recorded by an older engine.
+     */
+    int number = -1;
     /** Delegated scopes; the root's are empty (it holds the session's granted scopes). */
     List<String> scopes;
     /** {@link #scopes} parsed; filled on first use, never stored. */

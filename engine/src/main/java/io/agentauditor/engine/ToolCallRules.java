@@ -79,8 +79,13 @@ final class ToolCallRules {
       public void apply() {
         cred.useCount++;
         cred.lastUsedAt = c.t;
-        cred.reported = CredentialRules.inventoryStatus(cred, c.t);
-        c.view.putCredential(cred);
+        CredentialStatus reported = CredentialRules.inventoryStatus(cred, c.t);
+        if (reported != cred.reported) {
+          cred.reported = reported;
+          c.view.putCredential(cred);
+        } else {
+          c.view.credentialUsed(cred); // the use alone: a small record, not the credential's
+        }
         c.changes.add(CredentialRules.change(rules, c.sessionId, cred, c.t));
       }
 

@@ -21,12 +21,20 @@
  * 0x08 be64(time) sessionId           idle-timer index of open sessions, value empty (see below)
  * 0x09 be64(closedAt) sessionId       closed-at index for retention, value empty
  * 0x0A sid                            idle timer of the session (since version 2, see below)
- * 0x0B be64(occurredAt) sid eventId   decision-time index for retention, value empty
+ * 0x0B be64(occurredAt) sid eventId   decision-time index of the 0x07 records, value empty
  * 0x0C sid fold(agentId)              folded-id index of the chain: value = the agent id (raw
  *                                     UTF-8); fold = trim Unicode White_Space, map A-Z to a-z
  *                                     (self-approval, contract section 5 v2). A session started
  *                                     before the index has no entry for its root and is scanned
  *                                     instead.
+ * 0x0D uv(handle) h64(eventId)        stored decision of a session with a handle (see "Stored
+ *                                     decisions"); h64 = 8 bytes, big-endian
+ * 0x0E be64(last) uv(handle) [uv(n)]  decision group: the retention index of a session's 0x0D
+ *                                     records whose occurredAt is in the time bucket ending at
+ *                                     {@code last}; without {@code n} the open group, with it the
+ *                                     sealed group numbered n
+ * 0x0F sid credentialId               credential use: the use count and last use of a credential
+ *                                     (since the session handle, see below)
  * </pre>
  *
  * <p>{@code be64(x)} is {@code x} with its sign bit flipped, big-endian, so byte order is numeric
@@ -99,10 +107,75 @@
  * When present it overrides the meta's {@code timer} field, which is only as recent as the meta's
  * last write.
  *
- * <p>A step reads only what it needs (dedupe record, stream time, session meta, the actor's path,
+ * <p>A step reads only what it needs (stream time, session meta, dedupe record, the actor's path,
  * and per type the child, credential, approvals or fan-out record), and writes at its end only what
  * changed. A {@code BLOCK} step writes its dedupe record, its fan-out record and the idle timer, and
- * nothing else (and, with a retention, the decision's index entry).
+ * nothing else (and, with a retention, the decision's index entry or its group).
+ *
+ * <h2>Stored decisions</h2>
+ *
+ * <p>A session started by this engine gets a <em>handle</em>, its number in the store (engine meta
+ * {@code sessionHandles}, appended to the version 2 record; 0 when absent), kept in its session
+ * meta, which is then of version 2: version 1 followed by {@code handle:uv flags:byte(1 decisions
+ * before start)}. The engine reads the session meta before the dedupe lookup anyway, so a step's
+ * stored decision is keyed {@code 0x0D uv(handle) h64(eventId)}: 10 to 13 bytes instead of the two
+ * ids. {@code h64} is FNV-1a over the eventId's UTF-16 chars, finished with the MurmurHash3 mixer.
+ * The record (version 4) holds what a retry can't take from its step:
+ *
+ * <pre>
+ * decision      version:byte(4) fingerprint:16 bytes
+ *               flags:byte(bits 0-1 verdict code, 2-4 type code, 5 findings, 6 actor in chain,
+ *                          7 occurredAt before the session's start)
+ *               offset:uv (|occurredAt - session startedAt|)  policyNo:uv
+ *               actor in chain ? actorNumber:uv : agentId:str path:strs
+ *               [count:uv { ...findings as in version 1 }*]   (only when it has findings)
+ * agent         version 2: version 1 followed by uv(number + 1) (0: unknown, an older engine's)
+ * </pre>
+ *
+ * <p>The actor is "in chain" when the decision's path is the actor's path in the chain (it was
+ * found there); an agent's parent never changes and agents are only deleted with their session,
+ * whose decisions go with them, so the path is rebuilt from the chain on a retry, whose actor is
+ * the step's (the fingerprint covers it). A repeat with other content needs the first actor's id
+ * for the {@code event-id-reuse} message: it is the agent whose number (the session's agent count
+ * when it was added, the root 0) the record holds, found by scanning the session's agents. A
+ * retried decision is thus equal, field for field, to the one first returned.
+ *
+ * <p><b>Collisions.</b> Two eventIds of one session with the same {@code h64} share a key. The
+ * content fingerprint (128 bits of SHA-256) covers the eventId, so the second reads as a repeat
+ * with other content: blocked by {@code event-id-reuse}, never answered with the first's decision
+ * (fail closed). Only the chooser of both ids can make one happen on purpose, and it blocks their
+ * own event; by chance it takes about 2^32 decisions kept at once in one session.
+ *
+ * <p>A session without a handle (meta of version 1, written by an older engine) keeps storing
+ * and finding its decisions as before: version 3 records under {@code 0x07 sid eventId}, each with
+ * a {@code 0x0B} entry. So do steps of a session never started; a session that starts after some
+ * of its steps were stored that way (found by a range read of {@code 0x07 sid} at its start) has
+ * the flag set, and a decision not found under its handle is then looked for there.
+ *
+ * <p><b>Groups.</b> With a retention, a 0x0D record's eventId hash is added to its session's group
+ * of the time bucket of its occurredAt: buckets are {@code sessionRetentionSeconds / 16} wide
+ * (aligned on multiples of their width), {@code last} is a bucket's last millisecond. A group is
+ * {@code version:byte(1) base:zz sealed:uv h64*}: {@code base} is the session's start (records
+ * hold their offset from it), {@code sealed} the groups sealed so far (0 in a sealed group). At
+ * 16 hashes the open group is written as sealed group {@code sealed} and emptied. The index time of
+ * a group is {@code last}: it is due once every decision in it is, so a decision is deleted at
+ * most a bucket (a sixteenth of the retention) after it is due; until then its age is checked on
+ * lookup, as before. A decision whose bucket is due already when it is made is not stored at all
+ * (a repeat would be decided anew either way). A session's purge deletes its 0x0D range; its
+ * groups, left behind, are dropped alone when due.
+ *
+ * <p><b>Size</b> (key + value, the realistic mix of {@code load-tests}): an allowed step of an
+ * agent in the chain takes 10 to 13 bytes of key, 23 of value (with an offset under 35 minutes and
+ * fewer than 128 agents), and 8 bytes in a group plus a sixteenth of a group's key and header.
+ * {@code SessionStateSize} prints the mean per decided event: 175.1 B before, 45.7 B since
+ * (load-tests/README.md, "State size").
+ *
+ * <p><b>Credential use.</b> A step presenting a credential changes its use count and last use,
+ * which are written as a record of their own ({@code 0x0F}: {@code version:byte(1) useCount:uv
+ * lastUsedAt:zz}), not by rewriting the credential (up to 64 KB of scopes). The credential record
+ * keeps its version 1 format, its use fields as of its last write; the use record, when there is
+ * one, overrides them (so a credential of an older engine, which has none, reads as it did), and
+ * is written again whenever the credential record is.
  *
  * <h2>Retention (contract section 4)</h2>
  *
@@ -110,12 +183,14 @@
  * dedupe records included, are deleted once stream time is more than that past its close, except
  * its meta, which stays for good as a tombstone without granted scopes and initiator (the id stays
  * closed; an eventId used again is decided anew). A tombstone's key is {@code 2 + |sessionId|}
- * bytes ({@code 3 +} from 128 bytes on), its value {@code 26 + |rootAgentId|} bytes (one more per
- * varint of 128 or more: the root's length and the three counts; one more per timestamp after
- * 2039). Any stored decision is also deleted once stream time is more than the retention past its
- * own occurredAt, found through the decision-time index, at most 32 per step ({@code
- * IdleAndRetention.DECISIONS_DROPPED_PER_STEP}); one that is due but not deleted yet never answers
- * a retry (its occurredAt is checked on lookup, against the stream time before the record, so the
+ * bytes ({@code 3 +} from 128 bytes on), its value {@code 27 + |rootAgentId| + |uv(handle)|} bytes:
+ * 28 + the root's id for the first 127 sessions of a store, 29 to 16,383, 30 to 2,097,151 (one more
+ * per varint of 128 or more: the root's length and the three counts; one more per timestamp after
+ * 2039; 26 + the root's id for a session without a handle). Any stored decision is also deleted
+ * once stream time is more than the retention past its own occurredAt, found through the
+ * decision-time index or its group (at most a bucket later), at most 32 per step ({@code
+ * IdleAndRetention.DECISIONS_DROPPED_PER_STEP}; whole groups, so up to 16 when one group holds
+ * more); one that is due but not deleted yet never answers a retry (its occurredAt is checked on lookup, against the stream time before the record, so the
  * result is the same as if it had been deleted).
  *
  * <h2>Decoded records</h2>

@@ -24,7 +24,9 @@ class RetentionTest {
   private final Events s = new Events("s1");
 
   private static long dedupeRecords(Harness h) {
-    return h.store.snapshot().keySet().stream().filter(k -> k[0] == StateKeys.DEDUPE).count();
+    return h.store.snapshot().keySet().stream()
+        .filter(k -> k[0] == StateKeys.DEDUPE || k[0] == StateKeys.DECISION)
+        .count();
   }
 
   @Test
@@ -119,17 +121,20 @@ class RetentionTest {
     }
     // Then: at most 32 deleted by a step; the retry was decided anew; once the backlog drained,
     // only the other session's decisions and the re-decided call are stored
-    assertThat(leftAfterOne).isEqualTo(101 - IdleAndRetention.DECISIONS_DROPPED_PER_STEP);
+    assertThat(leftAfterOne)
+        .isBetween(101L - IdleAndRetention.DECISIONS_DROPPED_PER_STEP, 100L);
     assertThat(retryOfLast.retry()).isFalse();
-    assertThat(h.store.get(StateKeys.dedupe("s1", last.eventId()))).isNotNull();
+    long handle = StateCodec.decodeSession(h.store.get(StateKeys.session("s1"))).handle;
+    assertThat(h.store.get(StateKeys.decision(handle, StateKeys.eventHash(last.eventId())))).isNotNull();
     assertThat(dedupeRecords(h)).isEqualTo(5 + 1);
     assertThat(h.process(restamped).retry()).isTrue();
-    assertThat(h.store.snapshot().keySet().stream().filter(k -> k[0] == StateKeys.DECISION_INDEX))
-        .hasSize(6);
+    // Grouped by session and time bucket: the other session's five, and the re-decided call's
+    assertThat(h.store.snapshot().keySet().stream().filter(k -> k[0] == StateKeys.DECISION_GROUP))
+        .hasSize(2);
   }
 
   @Test
-  void shouldLeaveATombstoneOfTwentySixBytesPlusTheRootAgentIdAndNoInitiator() {
+  void shouldLeaveATombstoneOfTwentyEightBytesPlusTheRootAgentIdAndNoInitiator() {
     // Given: a session with a long initiator, granted scopes, agents and credentials
     Harness h = new Harness(Policies.withRetention(100));
     Events session = new Events("session-0001");
@@ -143,15 +148,19 @@ class RetentionTest {
     // When: its retention and the idle timeout pass (the idle-timer index may hold a stale entry
     // of a session until then: a lower bound of its timer, dropped when found due)
     h.decide(new Events("other").start("agent:o", 2000));
-    // Then: one record is left of it, the tombstone: key 2 + |sessionId|, value 26 + |rootAgentId|
+    // Then: one record is left of it, the tombstone: key 2 + |sessionId|, value 28 + |rootAgentId|
+    // (its handle, below 128, takes one byte); none under its handle
     List<byte[]> keys = new ArrayList<>();
     h.store.snapshot().forEach((k, v) -> {
       if (new String(k, StandardCharsets.UTF_8).contains("session-0001")) {
         keys.add(k);
-        assertThat(v).hasSize(26 + "agent:planner".length());
+        assertThat(v).hasSize(28 + "agent:planner".length());
       }
     });
     assertThat(keys).hasSize(1);
+    byte[] handle = StateKeys.handlePrefix(StateKeys.DECISION, 1);
+    assertThat(h.store.snapshot().keySet())
+        .noneMatch(k -> java.util.Arrays.equals(k, 0, handle.length, handle, 0, handle.length));
     assertThat(keys.get(0)).hasSize(2 + "session-0001".length());
     assertThat(StateCodec.decodeSession(h.store.get(StateKeys.session("session-0001"))).initiator)
         .isEmpty();

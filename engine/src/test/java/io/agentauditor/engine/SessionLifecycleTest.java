@@ -170,8 +170,12 @@ class SessionLifecycleTest {
 
   @Test
   void shouldTreatAnyRepeatOfADecisionStoredWithoutAFingerprintAsARetry() {
-    // Given: a decision stored by an older engine (version 2, no content fingerprint)
+    // Given: a session and a decision stored by an older engine (version 2, no content
+    // fingerprint): the session meta of version 1, with no handle, and the decision under its id
     h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    StateRecords.SessionMeta meta = StateCodec.decodeSession(h.store.get(StateKeys.session("s1")));
+    meta.handle = 0;
+    h.store.put(StateKeys.session("s1"), StateCodec.encodeSession(meta));
     Step read = s.tool("agent:planner", 1, "repo.read_file", Map.of("repo", "acme/api"));
     Decision original = h.decide(read);
     byte[] key = StateKeys.dedupe("s1", read.eventId());
@@ -230,9 +234,11 @@ class SessionLifecycleTest {
     assertThat(StateCodec.decodeTimer(after.remove(StateKeys.timer("s1")))).isEqualTo(Events.millis(5));
     after.remove(StateKeys.STREAM_TIME);
     before.remove(StateKeys.STREAM_TIME);
-    assertThat(after.remove(StateKeys.dedupe("s1", blocked.eventId()))).isNotNull();
-    assertThat(after.remove(StateKeys.decisionIndex(Events.millis(5), "s1", blocked.eventId())))
-        .isNotNull();
+    assertThat(after.remove(StateKeys.decision(1, StateKeys.eventHash(blocked.eventId())))).isNotNull();
+    // The session's group of the decisions of its time bucket (the start's, and this one)
+    long last = StoredDecisions.bucketLast(Events.millis(5), 86_400_000L);
+    assertThat(after.remove(StateKeys.decisionGroup(last, 1))).isNotNull();
+    before.remove(StateKeys.decisionGroup(last, 1));
     assertThat(after.remove(StateKeys.fanOut("s1", "agent:planner"))).isNotNull();
     // The idle-timer index keeps its entry at 0: a lower bound of the timer, moved when due.
     assertThat(after).containsKey(StateKeys.timeIndex(StateKeys.TIMER_INDEX, Events.millis(0), "s1"));
@@ -366,10 +372,14 @@ class SessionLifecycleTest {
     // Then: of s1 only its meta is left, as a tombstone without scopes; the orphan is gone
     assertThat(keysAtLimit).isGreaterThan(h.store.size());
     List<String> s1Keys = new ArrayList<>();
+    long s1Handle = StateCodec.decodeSession(h.store.get(StateKeys.session("s1"))).handle;
     h.store.snapshot().keySet().forEach(k -> {
       String key = new String(k, java.nio.charset.StandardCharsets.UTF_8);
       assertThat(key).doesNotContain("orphan");
-      if (k[0] != StateKeys.ENGINE_META && !key.contains("later")) {
+      if (k[0] == StateKeys.DECISION || k[0] == StateKeys.DECISION_GROUP) {
+        // keyed by handle: none of s1's decisions is left (a group entry may wait until due)
+        assertThat(k[0] == StateKeys.DECISION && k[1] == s1Handle).isFalse();
+      } else if (k[0] != StateKeys.ENGINE_META && !key.contains("later")) {
         s1Keys.add(key);
         assertThat(k[0]).isEqualTo(StateKeys.SESSION);
       }

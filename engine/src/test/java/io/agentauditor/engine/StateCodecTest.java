@@ -149,10 +149,10 @@ class StateCodecTest {
     StateRecords.AgentNode node = new StateRecords.AgentNode("a");
     node.scopes = List.of();
     byte[] bytes = StateCodec.encodeAgent(node);
-    bytes[0] = 2;
+    bytes[0] = 3;
     // Then
     assertThatThrownBy(() -> StateCodec.decodeAgent("a", bytes)).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("version 2");
+        .hasMessageContaining("version 3");
   }
 
   @Test

@@ -18,8 +18,10 @@ import java.util.Map;
  * {@code SESSION_ENDED} step (when it is largest: nothing of a session is deleted before retention).
  *
  * <p>Reads the store through the key layout the engine documents in {@code
- * io.agentauditor.engine} ({@code kind, varint(len), sessionId, id}); the closed-index entry of the
- * session (one key of about 30 bytes, no value) is not counted.
+ * io.agentauditor.engine} ({@code kind, varint(len), sessionId, id}, and the stored decisions under
+ * {@code 0x0D, varint(handle)}); the closed-index entry of the session (one key of about 30 bytes,
+ * no value) and the retention index entries of its decisions are not counted here ({@link
+ * #storedDecisions} counts those of a whole store).
  */
 public final class SessionStateSize {
 
@@ -31,7 +33,8 @@ public final class SessionStateSize {
     APPROVALS(0x05),
     FAN_OUT(0x06),
     DEDUPE(0x07),
-    TIMER(0x0A);
+    TIMER(0x0A),
+    CREDENTIAL_USE(0x0F);
 
     final byte code;
 
@@ -84,8 +87,58 @@ public final class SessionStateSize {
     }
   }
 
+  /**
+   * The stored decisions of a whole store: the records kept for retries (one per decided event)
+   * and the retention index entries that name them, with their key and value bytes.
+   */
+  public record StoredDecisions(long records, long recordBytes, long indexEntries, long indexBytes) {
+
+    /** Key and value bytes of the records and of the retention index, per stored decision. */
+    public double bytesPerDecision() {
+      return records == 0 ? 0 : (double) (recordBytes + indexBytes) / records;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          "stored decisions: %d records, %d B; retention index: %d entries, %d B; %.1f B per decided event",
+          records, recordBytes, indexEntries, indexBytes, bytesPerDecision());
+    }
+  }
+
+  /**
+   * Kinds of the engine's key layout holding stored decisions (by session id, then by session
+   * handle since the grouped index) and their retention index entries (one per decision, then
+   * grouped by time and session).
+   */
+  private static final byte[] DECISION_KINDS = {0x07, 0x0D};
+
+  private static final byte[] DECISION_INDEX_KINDS = {0x0B, 0x0E};
+
+  /** Counts the stored decisions of every session in {@code store} and their index entries. */
+  public static StoredDecisions storedDecisions(StateStore store) {
+    long[] records = count(store, DECISION_KINDS);
+    long[] index = count(store, DECISION_INDEX_KINDS);
+    return new StoredDecisions(records[0], records[1], index[0], index[1]);
+  }
+
+  private static long[] count(StateStore store, byte[] kinds) {
+    long[] c = new long[2];
+    for (byte kind : kinds) {
+      try (StateStore.RangeIterator it = store.range(new byte[] {kind}, new byte[] {(byte) (kind + 1)})) {
+        while (it.hasNext()) {
+          Map.Entry<byte[], byte[]> r = it.next();
+          c[0]++;
+          c[1] += r.getKey().length + r.getValue().length;
+        }
+      }
+    }
+    return c;
+  }
+
   /** The largest sessions found by {@link #largest}: by total bytes and by chain bytes. */
-  public record Largest(Size byTotal, Size byChain, int sessionsEnded, int fullSessions) {}
+  public record Largest(
+      Size byTotal, Size byChain, int sessionsEnded, int fullSessions, StoredDecisions decisions) {}
 
   private SessionStateSize() {}
 
@@ -121,7 +174,7 @@ public final class SessionStateSize {
         }
       }
     }
-    return new Largest(byTotal, byChain, ended, full);
+    return new Largest(byTotal, byChain, ended, full, storedDecisions(store));
   }
 
   /** The size of {@code sessionId}'s records in {@code store}. */
@@ -140,7 +193,69 @@ public final class SessionStateSize {
         }
       }
     }
+    // Since the session handle, the stored decisions are keyed by it (0x0D, uv(handle), hash):
+    // counted as the session's dedupe records.
+    long handle = handle(store.get(prefix(Kind.SESSION.code, sessionId)));
+    if (handle != 0) {
+      byte[] prefix = varint(new ByteArrayOutputStream(11), 0x0D, handle).toByteArray();
+      try (StateStore.RangeIterator it = store.range(prefix, prefixEnd(prefix))) {
+        while (it.hasNext()) {
+          Map.Entry<byte[], byte[]> r = it.next();
+          bytes[Kind.DEDUPE.ordinal()] += r.getKey().length + r.getValue().length;
+          records[Kind.DEDUPE.ordinal()]++;
+        }
+      }
+    }
     return new Size(sessionId, bytes, records);
+  }
+
+  /**
+   * The handle of a session meta record of version 2 (version 1, then {@code handle:uv
+   * flags:byte}), 0 for version 1 or none: skips root, initiator, granted scopes, closed, three
+   * timestamps and three counts.
+   */
+  static long handle(byte[] meta) {
+    if (meta == null || meta[0] != 2) {
+      return 0;
+    }
+    int[] at = {1};
+    skipString(meta, at); // root
+    skipString(meta, at); // initiator
+    long scopes = readVarint(meta, at);
+    for (long i = 0; i < scopes; i++) {
+      skipString(meta, at);
+    }
+    at[0]++; // closed
+    for (int i = 0; i < 6; i++) {
+      readVarint(meta, at); // startedAt, timer, closedAt, agentCount, credentialCount, approvalCount
+    }
+    return readVarint(meta, at);
+  }
+
+  private static void skipString(byte[] b, int[] at) {
+    int length = (int) readVarint(b, at);
+    at[0] += length;
+  }
+
+  private static long readVarint(byte[] b, int[] at) {
+    long v = 0;
+    for (int shift = 0; ; shift += 7) {
+      int x = b[at[0]++];
+      v |= (long) (x & 0x7F) << shift;
+      if (x >= 0) {
+        return v;
+      }
+    }
+  }
+
+  private static ByteArrayOutputStream varint(ByteArrayOutputStream out, int kind, long n) {
+    out.write(kind);
+    while ((n & ~0x7FL) != 0) {
+      out.write((int) ((n & 0x7F) | 0x80));
+      n >>>= 7;
+    }
+    out.write((int) n);
+    return out;
   }
 
   static byte[] prefix(byte kind, String sessionId) {
@@ -180,5 +295,6 @@ public final class SessionStateSize {
     System.out.print(l.byTotal());
     System.out.println("largest by chain bytes:");
     System.out.print(l.byChain());
+    System.out.println(l.decisions());
   }
 }

@@ -217,7 +217,7 @@ public final class ArgumentScanner {
   private int markDecoded(String normalised, byte[] marks, int already) {
     // Most decoded text is noise (paths, identifiers, blobs): screen it all at once, and look at
     // each decoded text only when a keyword turned up somewhere.
-    String joined = forms.joinedDecoded(normalised);
+    String joined = forms.joinedDecoded(normalised, secretPatterns.keywordsAsciiExact());
     if (joined == null || !secretPatterns.anyCandidate(joined, marks)) {
       return 0;
     }

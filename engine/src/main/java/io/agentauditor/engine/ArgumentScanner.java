@@ -49,6 +49,14 @@ public final class ArgumentScanner {
   private final byte[] nameMarks;
   private final byte[] codeMarks;
 
+  /** Names whose marks are kept: at most this long, and this many (then it starts over). */
+  private static final int MAX_KEPT_NAME = 64;
+
+  private static final int MAX_KEPT_NAMES = 1024;
+
+  /** Per name, its {@link #nameMarks}. */
+  private final Map<String, byte[]> knownNames = new java.util.HashMap<>();
+
   /** @param policy the loaded bundle; not null */
   public ArgumentScanner(Policy policy) {
     this.catalog = new ToolCatalog(policy.tools());
@@ -201,6 +209,27 @@ public final class ArgumentScanner {
 
   /** Marks in {@link #nameMarks} the secret patterns {@code name} matches in any form. */
   private int markName(String name) {
+    // The same few names come with every call of a tool: their marks are kept, by content.
+    byte[] known = name.length() <= MAX_KEPT_NAME ? knownNames.get(name) : null;
+    if (known != null) {
+      System.arraycopy(known, 0, nameMarks, 0, nameMarks.length);
+      int hits = 0;
+      for (byte m : known) {
+        hits += m == 0 ? 0 : 1;
+      }
+      return hits;
+    }
+    int hits = scanName(name);
+    if (name.length() <= MAX_KEPT_NAME) {
+      if (knownNames.size() >= MAX_KEPT_NAMES) {
+        knownNames.clear();
+      }
+      knownNames.put(name, nameMarks.clone());
+    }
+    return hits;
+  }
+
+  private int scanName(String name) {
     Arrays.fill(nameMarks, (byte) 0);
     int hits = secretPatterns.mark(name, nameMarks, GIVEN);
     String normalised = TextForms.normalised(name);
@@ -217,7 +246,7 @@ public final class ArgumentScanner {
   private int markDecoded(String normalised, byte[] marks, int already) {
     // Most decoded text is noise (paths, identifiers, blobs): screen it all at once, and look at
     // each decoded text only when a keyword turned up somewhere.
-    String joined = forms.joinedDecoded(normalised);
+    String joined = forms.joinedDecoded(normalised, secretPatterns.keywordsAsciiExact());
     if (joined == null || !secretPatterns.anyCandidate(joined, marks)) {
       return 0;
     }

@@ -154,6 +154,15 @@ final class PatternSet {
   }
 
   /**
+   * Whether every keyword of the screen is ASCII and compared exactly (no pattern ignores case),
+   * so a text's keywords are found alike in its ASCII characters alone (see {@link
+   * TextForms#joinedDecoded(String, boolean)}).
+   */
+  boolean keywordsAsciiExact() {
+    return screen.asciiExact;
+  }
+
+  /**
    * Whether some pattern whose {@code forms[i]} is still 0 may fire on {@code text}: it has no
    * keywords, or {@code text} holds one of them. False means no such pattern fires on {@code text}
    * nor on any part of it.
@@ -261,6 +270,8 @@ final class PatternSet {
     private final KeywordScreen folded;
     private final int foldedAt;
     final int minLength;
+    /** No folded keywords, and every exact one ASCII. */
+    final boolean asciiExact;
 
     private final String[] memoValue = new String[MEMO];
     private final long[][] memoFound;
@@ -282,6 +293,8 @@ final class PatternSet {
       // Folding may change a value's length, so folded keywords screen no lengths out.
       this.minLength = foldedIds.isEmpty() ? exact.minLength() : 0;
       this.memoFound = new long[MEMO][foldedAt + folded.words()];
+      this.asciiExact =
+          foldedIds.isEmpty() && exactIds.keySet().stream().allMatch(k -> k.chars().allMatch(c -> c < 0x80));
     }
 
     /** The bit ids of {@code p}'s keywords. */

@@ -43,7 +43,7 @@ final class StepContext {
 
   // A list of its own from the first finding on: most steps have none.
   private List<Finding> findings = List.of();
-  private int[] ranks = new int[2];
+  private int[] ranks;
 
   StepContext(
       CompiledPolicy rules,
@@ -86,6 +86,7 @@ final class StepContext {
   void add(Finding f, int rank) {
     if (findings.isEmpty()) {
       findings = new ArrayList<>(2);
+      ranks = new int[2];
     }
     int n = findings.size();
     if (n == ranks.length) {

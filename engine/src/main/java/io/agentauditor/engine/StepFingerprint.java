@@ -54,8 +54,13 @@ final class StepFingerprint {
   private static final byte[] DOMAIN =
       "agent-auditor/step-content/1\0".getBytes(StandardCharsets.US_ASCII);
 
+  /** Bytes gathered before one {@link MessageDigest#update}: a call per field costs more than the hash. */
+  private static final int BUFFER = 8192;
+
   private final MessageDigest sha;
-  private final byte[] u32 = new byte[4];
+  private final byte[] buf = new byte[BUFFER];
+  private final byte[] digest = new byte[32];
+  private int n;
 
   StepFingerprint() {
     try {
@@ -68,7 +73,8 @@ final class StepFingerprint {
   /** The fingerprint of {@code step}'s content: {@value #LENGTH} bytes. */
   byte[] of(Step step) {
     sha.reset();
-    sha.update(DOMAIN);
+    n = 0;
+    bytes(DOMAIN);
     str(step.type().name());
     str(step.eventId());
     str(step.sessionId());
@@ -91,7 +97,7 @@ final class StepFingerprint {
       list(i.scopes());
       str(i.kind().name());
       if (i.ttlSeconds() == null) {
-        sha.update((byte) 'N');
+        put('N');
       } else {
         integer(i.ttlSeconds());
       }
@@ -107,39 +113,90 @@ final class StepFingerprint {
     } else if (!(step instanceof Step.SessionEnded)) {
       throw new IllegalArgumentException("no fingerprint for " + step.type());
     }
-    return Arrays.copyOf(sha.digest(), LENGTH);
+    sha.update(buf, 0, n);
+    try {
+      sha.digest(digest, 0, digest.length);
+    } catch (java.security.DigestException e) {
+      throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
+    }
+    return Arrays.copyOf(digest, LENGTH);
+  }
+
+  /** Hands the gathered bytes to the digest when fewer than {@code room} are left. */
+  private void room(int room) {
+    if (BUFFER - n < room) {
+      sha.update(buf, 0, n);
+      n = 0;
+    }
+  }
+
+  private void put(char tag) {
+    room(1);
+    buf[n++] = (byte) tag;
+  }
+
+  private void bytes(byte[] b) {
+    if (b.length > BUFFER) {
+      sha.update(buf, 0, n);
+      n = 0;
+      sha.update(b);
+      return;
+    }
+    room(b.length);
+    System.arraycopy(b, 0, buf, n, b.length);
+    n += b.length;
   }
 
   private void u32(int v) {
-    u32[0] = (byte) (v >>> 24);
-    u32[1] = (byte) (v >>> 16);
-    u32[2] = (byte) (v >>> 8);
-    u32[3] = (byte) v;
-    sha.update(u32);
+    room(4);
+    buf[n++] = (byte) (v >>> 24);
+    buf[n++] = (byte) (v >>> 16);
+    buf[n++] = (byte) (v >>> 8);
+    buf[n++] = (byte) v;
   }
 
   private void str(String s) {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    sha.update((byte) 'S');
-    u32(b.length);
-    sha.update(b);
+    int length = s.length();
+    int i = 0;
+    while (i < length && s.charAt(i) < 0x80) {
+      i++;
+    }
+    if (i < length) {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      put('S');
+      u32(b.length);
+      bytes(b);
+      return;
+    }
+    // ASCII, nearly every field: its UTF-8 bytes are its characters, copied without a byte array.
+    put('S');
+    u32(length);
+    int from = 0;
+    while (from < length) {
+      room(Math.min(BUFFER, length - from));
+      int to = Math.min(length, from + BUFFER - n);
+      for (int k = from; k < to; k++) {
+        buf[n++] = (byte) s.charAt(k);
+      }
+      from = to;
+    }
   }
 
   private void opt(String s) {
     if (s == null) {
-      sha.update((byte) 'N');
+      put('N');
     } else {
       str(s);
     }
   }
 
   private void integer(int v) {
-    sha.update((byte) 'I');
+    put('I');
     u32(v);
   }
 
   private void list(List<String> xs) {
-    sha.update((byte) 'L');
+    put('L');
     u32(xs.size());
     for (int i = 0; i < xs.size(); i++) {
       str(xs.get(i));
@@ -149,7 +206,7 @@ final class StepFingerprint {
   private void map(Map<String, String> m) {
     String[] keys = m.keySet().toArray(new String[0]);
     Arrays.sort(keys, Utf8::compare);
-    sha.update((byte) 'M');
+    put('M');
     u32(keys.length);
     for (String k : keys) {
       str(k);

@@ -245,6 +245,17 @@ final class TextForms {
    * screening one string is much cheaper than screening a dozen short ones.
    */
   String joinedDecoded(String normalised) {
+    return joinedDecoded(normalised, false);
+  }
+
+  /**
+   * {@link #joinedDecoded(String)}; with {@code bytesAsLatin1}, each decoded byte is one character
+   * (ISO 8859-1) instead of the bytes being read as UTF-8, a copy instead of a decoding. For a
+   * screen of ASCII keywords compared exactly, that finds the same keywords: the UTF-8 reading
+   * turns each ASCII byte into that character and every other byte into characters above ASCII
+   * (a malformed sequence never takes an ASCII byte with it), so the runs of ASCII are the same.
+   */
+  String joinedDecoded(String normalised, boolean bytesAsLatin1) {
     int n = normalised.length();
     int p = MIN_RUN - 1;
     int o = 0;
@@ -271,7 +282,10 @@ final class TextForms {
       }
       p = end + MIN_RUN;
     }
-    return o == 0 ? null : new String(buffer, 0, o - 1, StandardCharsets.UTF_8);
+    if (o == 0) {
+      return null;
+    }
+    return new String(buffer, 0, o - 1, bytesAsLatin1 ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
   }
 
   private void ensure(int bytes) {

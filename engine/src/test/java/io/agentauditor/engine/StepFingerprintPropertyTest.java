@@ -48,6 +48,113 @@ class StepFingerprintPropertyTest {
     assertThat(fingerprint.of(same)).isEqualTo(fingerprint.of(step));
   }
 
+  @Property(tries = 1000)
+  void shouldBeTheDigestOfTheDocumentedEncodingWhateverTheLengthOfTheFields(
+      @ForAll("steps") Step step, @ForAll Random random) throws Exception {
+    // Given a step, or a tool call with a long argument (ASCII, or not), past any buffer
+    Step s = step;
+    if (random.nextInt(3) == 0) {
+      StringBuilder big = new StringBuilder();
+      int n = random.nextInt(20_000, 70_000);
+      while (big.length() < n) {
+        big.append(random.nextInt(5) == 0 ? text(random) : "abcdefghij");
+      }
+      Map<String, String> args = new LinkedHashMap<>();
+      args.put("content", big.toString());
+      args.put("path", text(random));
+      s = new Step.ToolCall(step.eventId(), step.sessionId(), step.agentId(), step.occurredAtMillis(),
+          "repo.write_file", args, random.nextBoolean() ? id(random) : null);
+    }
+
+    // When / Then: the stored fingerprints stay what the class comment's encoding gives
+    assertThat(fingerprint.of(s)).isEqualTo(Reference.of(s));
+  }
+
+  /** The encoding of {@link StepFingerprint}'s class comment, written out plainly. */
+  private static final class Reference {
+    private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+    static byte[] of(Step step) throws Exception {
+      Reference r = new Reference();
+      r.out.write("agent-auditor/step-content/1\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      r.str(step.type().name());
+      r.str(step.eventId());
+      r.str(step.sessionId());
+      r.str(step.agentId());
+      if (step instanceof Step.SessionStarted x) {
+        r.str(x.initiator());
+        r.list(x.grantedScopes());
+        r.opt(x.intent());
+      } else if (step instanceof Step.AgentDelegated x) {
+        r.str(x.childAgentId());
+        r.list(x.scopes());
+        r.opt(x.purpose());
+      } else if (step instanceof Step.ToolCall x) {
+        r.str(x.tool());
+        List<String> keys = new ArrayList<>(x.arguments().keySet());
+        keys.sort(io.agentauditor.text.Utf8::compare);
+        r.out.write('M');
+        r.u32(keys.size());
+        for (String k : keys) {
+          r.str(k);
+          r.str(x.arguments().get(k));
+        }
+        r.opt(x.credentialId());
+      } else if (step instanceof Step.CredentialIssued x) {
+        r.str(x.credentialId());
+        r.str(x.subjectAgentId());
+        r.list(x.scopes());
+        r.str(x.kind().name());
+        if (x.ttlSeconds() == null) {
+          r.out.write('N');
+        } else {
+          r.out.write('I');
+          r.u32(x.ttlSeconds());
+        }
+        r.str(x.storage().name());
+      } else if (step instanceof Step.CredentialRevoked x) {
+        r.str(x.credentialId());
+        r.opt(x.reason());
+      } else if (step instanceof Step.ApprovalGranted x) {
+        r.str(x.approvalId());
+        r.str(x.approver());
+        r.list(x.scopes());
+        r.out.write('I');
+        r.u32(x.ttlSeconds());
+      }
+      byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(r.out.toByteArray());
+      return java.util.Arrays.copyOf(sha, StepFingerprint.LENGTH);
+    }
+
+    private void u32(int v) {
+      out.write(v >>> 24);
+      out.write(v >>> 16);
+      out.write(v >>> 8);
+      out.write(v);
+    }
+
+    private void str(String s) {
+      byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      out.write('S');
+      u32(b.length);
+      out.writeBytes(b);
+    }
+
+    private void opt(String s) {
+      if (s == null) {
+        out.write('N');
+      } else {
+        str(s);
+      }
+    }
+
+    private void list(List<String> xs) {
+      out.write('L');
+      u32(xs.size());
+      xs.forEach(this::str);
+    }
+  }
+
   @Property(tries = 300)
   void shouldBlockARepeatWhoseContentDiffersInAnyFieldButKeepRetriesOfTheSame(
       @ForAll("steps") Step step, @ForAll Random random) {

@@ -143,9 +143,14 @@ public final class FaultInjection {
   // ---- processes ----
 
   static List<String> javaCommand(String heap, String mainClass, String... args) {
+    return javaCommand(List.of(heap), mainClass, args);
+  }
+
+  /** A JVM on this harness's class path with {@code jvmOptions} (heap, diagnostics) before the main class. */
+  static List<String> javaCommand(List<String> jvmOptions, String mainClass, String... args) {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add(heap);
+    command.addAll(jvmOptions);
     command.add("-XX:+UseSerialGC");
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-cp");

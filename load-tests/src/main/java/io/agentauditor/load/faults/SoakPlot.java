@@ -3,7 +3,7 @@ package io.agentauditor.load.faults;
 import java.util.List;
 import java.util.Locale;
 
-/** The soak's samples as an SVG: four panels over event time (days). */
+/** The soak's samples as an SVG: four panels over event time (days), one line per column plotted. */
 final class SoakPlot {
 
   private static final int W = 900;
@@ -13,10 +13,14 @@ final class SoakPlot {
 
   private SoakPlot() {}
 
+  private static final String[] COLORS = {"#1f5fa8", "#2e8b3a", "#d07a10"};
+
   static String svg(List<double[]> samples, double rocksdbBoundMib) {
-    String[] titles = {"RSS of ./auditor run (MiB)", "RocksDB memory: block cache + memtables (MiB), bound dashed",
-        "store on disk (MiB)", "store keys"};
-    int[][] columns = {{4}, {5, 6}, {7}, {8}};
+    String[] titles = {
+      "./auditor run (MiB): RSS (blue), committed as the JVM counts it (green), heap after the last full GC (orange)",
+      "RocksDB (MiB): block cache usage, memtables charged to it included (blue), memtables (green); bound dashed",
+      "store on disk (MiB)", "store keys"};
+    int[][] columns = {{4, 11, 9}, {5, 6}, {7}, {8}};
     StringBuilder svg = new StringBuilder();
     int height = TOP + titles.length * (PANEL_H + 40) + 20;
     svg.append(String.format(Locale.ROOT,
@@ -29,11 +33,9 @@ final class SoakPlot {
       int y0 = TOP + p * (PANEL_H + 40);
       double maxY = 0;
       for (double[] s : samples) {
-        double v = 0;
         for (int c : columns[p]) {
-          v += s[c];
+          maxY = Math.max(maxY, s[c]);
         }
-        maxY = Math.max(maxY, v);
       }
       if (p == 1) {
         maxY = Math.max(maxY, rocksdbBoundMib);
@@ -50,16 +52,15 @@ final class SoakPlot {
           LEFT - 4, y0 + PANEL_H));
       svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.1f days of event time</text>%n",
           W - 20, y0 + PANEL_H + 14, maxX));
-      StringBuilder points = new StringBuilder();
-      for (double[] s : samples) {
-        double v = 0;
-        for (int c : columns[p]) {
-          v += s[c];
+      for (int line = 0; line < columns[p].length; line++) {
+        int c = columns[p][line];
+        StringBuilder points = new StringBuilder();
+        for (double[] s : samples) {
+          points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(s[3], maxX), y0 + PANEL_H - s[c] / maxY * PANEL_H));
         }
-        points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(s[3], maxX), y0 + PANEL_H - v / maxY * PANEL_H));
+        svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"%s\"/>%n",
+            COLORS[line], points.toString().trim()));
       }
-      svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"1.5\" points=\"%s\"/>%n",
-          points.toString().trim()));
       if (p == 1) {
         double y = y0 + PANEL_H - rocksdbBoundMib / maxY * PANEL_H;
         svg.append(String.format(Locale.ROOT,

@@ -39,9 +39,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Kafka Streams reports it on {@code /metrics} (block cache usage and memtables, the bounded pool of
  * {@code rocksdb.memory.bytes}), the store's size on disk (the state directory), the store's keys,
  * the event time the auditor has reached, and the JVM's own account of its memory: the heap after
- * the last full collection (its GC log) and what Native Memory Tracking counts as committed ({@code
- * jcmd PID VM.native_memory summary}), so that RSS minus that is the memory the JVM does not
- * track (RocksDB's, the C allocator's). Writes {@code soak.csv} and a plot, {@code soak.svg}, to
+ * the last full and the last collection of any kind (its GC log), what Native Memory Tracking
+ * counts as committed ({@code jcmd PID VM.native_memory summary}), so that RSS minus that is the
+ * memory the JVM does not track (RocksDB's, the C allocator's), and how much of the RSS is the
+ * heap's pages ({@code /proc/PID/smaps} over the generations' range from {@code jcmd PID
+ * GC.heap_info}; the serial collector's, which the auditor runs with here). Writes {@code soak.csv} and a plot, {@code soak.svg}, to
  * {@code out} after every sample. The broker is in this JVM: it is not what is measured.
  *
  * <p>Usage: {@code Soak [events=2000000] [days=20] [rate=2000] [seed=16] [rocksdbBytes=67108864]
@@ -110,7 +112,7 @@ public final class Soak {
       StringBuilder csv = new StringBuilder(
           "seconds,events_produced,records_in,event_time_days,rss_mib,rocksdb_block_cache_mib,"
               + "rocksdb_memtables_mib,store_disk_mib,store_keys,heap_after_full_gc_mib,heap_after_gc_mib,"
-              + "jvm_committed_mib,jvm_heap_committed_mib\n");
+              + "jvm_committed_mib,jvm_heap_committed_mib,heap_rss_mib\n");
       Files.createDirectories(out);
       while (true) {
         TimeUnit.SECONDS.sleep(sampleSeconds);
@@ -126,10 +128,10 @@ public final class Soak {
           metrics.getOrDefault("kafka_stream_state_block_cache_usage", 0.0) / 1048576.0,
           metrics.getOrDefault("kafka_stream_state_size_all_mem_tables", 0.0) / 1048576.0,
           diskBytes(state) / 1048576.0, metrics.getOrDefault("auditor_state_store_keys", 0.0),
-          heapAfterGc[0], heapAfterGc[1], nativeMemory[0], nativeMemory[1]
+          heapAfterGc[0], heapAfterGc[1], nativeMemory[0], nativeMemory[1], heapRss(auditor.pid()) / 1048576.0
         };
         samples.add(sample);
-        csv.append(String.format(Locale.ROOT, "%.0f,%.0f,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,%.0f,%.1f,%.1f,%.1f,%.1f%n",
+        csv.append(String.format(Locale.ROOT, "%.0f,%.0f,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,%.0f,%.1f,%.1f,%.1f,%.1f,%.1f%n",
             (Object[]) box(sample)));
         System.out.print(csv.substring(csv.lastIndexOf("\n", csv.length() - 2) + 1));
         // Written after every sample, so that a run stopped early still leaves its figures.
@@ -280,30 +282,74 @@ public final class Soak {
    */
   static double[] nativeMemory(long pid) {
     double[] committed = new double[2];
+    String output = jcmd(pid, "VM.native_memory", "summary");
+    Matcher total = NMT_TOTAL.matcher(output);
+    Matcher heap = NMT_HEAP.matcher(output);
+    if (total.find()) {
+      committed[0] = Long.parseLong(total.group(2)) / 1024.0;
+    }
+    if (heap.find()) {
+      committed[1] = Long.parseLong(heap.group(2)) / 1024.0;
+    }
+    return committed;
+  }
+
+  private static final Pattern HEAP_START = Pattern.compile("def new generation .*?\\[0x([0-9a-f]+),");
+  private static final Pattern HEAP_END = Pattern.compile("tenured generation .*, 0x([0-9a-f]+)\\)");
+  private static final Pattern MAPPING = Pattern.compile("^([0-9a-f]+)-[0-9a-f]+ ");
+
+  /**
+   * Bytes of the heap that are resident: the RSS of the mappings of {@code /proc/PID/smaps} that
+   * start within the serial collector's generations (their range from {@code jcmd PID
+   * GC.heap_info}); 0 when either is not there.
+   */
+  static long heapRss(long pid) {
+    String info = jcmd(pid, "GC.heap_info");
+    Matcher start = HEAP_START.matcher(info);
+    Matcher end = HEAP_END.matcher(info);
+    if (!start.find() || !end.find()) {
+      return 0;
+    }
+    long low = Long.parseUnsignedLong(start.group(1), 16);
+    long high = Long.parseUnsignedLong(end.group(1), 16);
+    long kib = 0;
+    boolean inside = false;
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps"))) {
+        Matcher mapping = MAPPING.matcher(line);
+        if (mapping.find()) {
+          long address = Long.parseUnsignedLong(mapping.group(1), 16);
+          inside = address >= low && address < high;
+        } else if (inside && line.startsWith("Rss:")) {
+          kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return kib * 1024;
+  }
+
+  /** The output of {@code jcmd PID command}, empty when jcmd is not there, fails or hangs. */
+  private static String jcmd(long pid, String... command) {
     String jcmd = ProcessHandle.current().info().command()
         .map(java -> Path.of(java).resolveSibling("jcmd").toString()).orElse("jcmd");
+    List<String> line = new ArrayList<>(List.of(jcmd, Long.toString(pid)));
+    line.addAll(List.of(command));
     try {
-      Process process = new ProcessBuilder(jcmd, Long.toString(pid), "VM.native_memory", "summary")
-          .redirectErrorStream(true).start();
+      Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        return committed;
+        return "";
       }
-      Matcher total = NMT_TOTAL.matcher(output);
-      Matcher heap = NMT_HEAP.matcher(output);
-      if (total.find()) {
-        committed[0] = Long.parseLong(total.group(2)) / 1024.0;
-      }
-      if (heap.find()) {
-        committed[1] = Long.parseLong(heap.group(2)) / 1024.0;
-      }
+      return output;
     } catch (IOException e) {
-      return committed;
+      return "";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return "";
     }
-    return committed;
   }
 
   private static long rss(long pid) {

@@ -1,5 +1,10 @@
 package io.agentauditor.load.faults;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -11,16 +16,36 @@ final class SoakPlot {
   private static final int LEFT = 70;
   private static final int TOP = 30;
 
+  /** Columns of a sample, as {@link Soak} writes them to {@code soak.csv}. */
+  static final int COLUMNS = 14;
+
   private SoakPlot() {}
 
-  private static final String[] COLORS = {"#1f5fa8", "#2e8b3a", "#d07a10"};
+  /**
+   * Plots a {@code soak.csv} again: {@code SoakPlot CSV [rocksdbBytes=67108864]} writes the SVG
+   * beside it ({@code soak.svg} for {@code soak.csv}); columns an older file lacks are plotted as 0.
+   */
+  public static void main(String[] args) throws IOException {
+    Path csv = Path.of(args[0]);
+    double bound = (args.length > 1 ? Long.parseLong(args[1].replace("rocksdbBytes=", "")) : 64L << 20) / 1048576.0;
+    List<double[]> samples = new ArrayList<>();
+    List<String> lines = Files.readAllLines(csv);
+    for (String line : lines.subList(1, lines.size())) {
+      double[] sample = Arrays.copyOf(Arrays.stream(line.split(",")).mapToDouble(Double::parseDouble).toArray(), COLUMNS);
+      samples.add(sample);
+    }
+    String name = csv.getFileName().toString().replaceAll("\\.csv$", "") + ".svg";
+    Files.writeString(csv.resolveSibling(name), svg(samples, bound));
+  }
+
+  private static final String[] COLORS = {"#1f5fa8", "#2e8b3a", "#d07a10", "#a03070"};
 
   static String svg(List<double[]> samples, double rocksdbBoundMib) {
     String[] titles = {
-      "./auditor run (MiB): RSS (blue), committed as the JVM counts it (green), heap after the last full GC (orange)",
+      "./auditor run (MiB): RSS (blue), committed as the JVM counts it (green), heap's RSS (orange), heap after last GC (purple)",
       "RocksDB (MiB): block cache usage, memtables charged to it included (blue), memtables (green); bound dashed",
       "store on disk (MiB)", "store keys"};
-    int[][] columns = {{4, 11, 9}, {5, 6}, {7}, {8}};
+    int[][] columns = {{4, 11, 13, 10}, {5, 6}, {7}, {8}};
     StringBuilder svg = new StringBuilder();
     int height = TOP + titles.length * (PANEL_H + 40) + 20;
     svg.append(String.format(Locale.ROOT,

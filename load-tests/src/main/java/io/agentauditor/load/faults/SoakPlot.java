@@ -23,7 +23,8 @@ final class SoakPlot {
 
   /**
    * Plots a {@code soak.csv} again: {@code SoakPlot CSV [rocksdbBytes=67108864]} writes the SVG
-   * beside it ({@code soak.svg} for {@code soak.csv}); columns an older file lacks are plotted as 0.
+   * beside it ({@code soak.svg} for {@code soak.csv}). A value that is {@code NaN}, or a column
+   * an older file lacks, is not plotted.
    */
   public static void main(String[] args) throws IOException {
     Path csv = Path.of(args[0]);
@@ -31,7 +32,9 @@ final class SoakPlot {
     List<double[]> samples = new ArrayList<>();
     List<String> lines = Files.readAllLines(csv);
     for (String line : lines.subList(1, lines.size())) {
-      double[] sample = Arrays.copyOf(Arrays.stream(line.split(",")).mapToDouble(Double::parseDouble).toArray(), COLUMNS);
+      double[] values = Arrays.stream(line.split(",")).mapToDouble(Double::parseDouble).toArray();
+      double[] sample = Arrays.copyOf(values, COLUMNS);
+      Arrays.fill(sample, values.length, COLUMNS, Double.NaN);
       samples.add(sample);
     }
     String name = csv.getFileName().toString().replaceAll("\\.csv$", "") + ".svg";
@@ -59,7 +62,7 @@ final class SoakPlot {
       double maxY = 0;
       for (double[] s : samples) {
         for (int c : columns[p]) {
-          maxY = Math.max(maxY, s[c]);
+          maxY = Double.isNaN(s[c]) ? maxY : Math.max(maxY, s[c]);
         }
       }
       if (p == 1) {
@@ -81,6 +84,9 @@ final class SoakPlot {
         int c = columns[p][line];
         StringBuilder points = new StringBuilder();
         for (double[] s : samples) {
+          if (Double.isNaN(s[c])) {
+            continue;
+          }
           points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(s[3], maxX), y0 + PANEL_H - s[c] / maxY * PANEL_H));
         }
         svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"%s\"/>%n",

@@ -65,9 +65,18 @@ public final class ReplayOutputs implements ReplayListener {
 
   /** One ledger record as JSON: the key and the Avro value the topology writes, field by field. */
   static byte[] ledgerLine(CredentialChange change) throws IOException {
-    CredentialState value = CredentialStateMapper.toAvro(change);
+    return ledgerLine(change.sessionId(), change.credentialId(), CredentialStateMapper.toAvro(change));
+  }
+
+  /**
+   * The ledger line of a record of the credentials topic, as a replay writes it for the change
+   * that made the record: {@code {"key": {sessionId, credentialId}, "value": {...}}}. Lets a
+   * reader of the topic compare it with a replay's ledger byte for byte.
+   */
+  public static byte[] ledgerLine(String sessionId, String credentialId, CredentialState value)
+      throws IOException {
     ObjectNode line = JSON.createObjectNode();
-    line.putObject("key").put("sessionId", change.sessionId()).put("credentialId", change.credentialId());
+    line.putObject("key").put("sessionId", sessionId).put("credentialId", credentialId);
     ObjectNode fields = line.putObject("value");
     for (Schema.Field field : value.getSchema().getFields()) {
       put(fields, field.name(), value.get(field.pos()));

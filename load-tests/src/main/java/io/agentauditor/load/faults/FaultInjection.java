@@ -44,7 +44,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * random auditor instance, restarted after a random pause, and broker bounces (the first a
  * SIGTERM, the others {@code kill -9}), one broker down at a time. When the producer is done and
  * every instance is back, it waits for the application to commit the whole input, then runs the
- * {@link Verifier} and exits 1 on any lost, duplicated or mismatched decision.
+ * {@link Verifier} and exits 1 on any lost, duplicated or mismatched decision, or any violation or
+ * final credential ledger entry that is not replay's.
  *
  * <p>Usage: {@code FaultInjection [events=200000] [rate=1000] [seed=16] [auditors=3]
  * [auditorKills=20] [brokerBounces=3] [partitions=3] [policies=policies] [keep=false]}. Every
@@ -143,9 +144,14 @@ public final class FaultInjection {
   // ---- processes ----
 
   static List<String> javaCommand(String heap, String mainClass, String... args) {
+    return javaCommand(List.of(heap), mainClass, args);
+  }
+
+  /** A JVM on this harness's class path with {@code jvmOptions} (heap, diagnostics) before the main class. */
+  static List<String> javaCommand(List<String> jvmOptions, String mainClass, String... args) {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add(heap);
+    command.addAll(jvmOptions);
     command.add("-XX:+UseSerialGC");
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-cp");

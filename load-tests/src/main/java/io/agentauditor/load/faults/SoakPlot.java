@@ -1,9 +1,14 @@
 package io.agentauditor.load.faults;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** The soak's samples as an SVG: four panels over event time (days). */
+/** The soak's samples as an SVG: four panels over event time (days), one line per column plotted. */
 final class SoakPlot {
 
   private static final int W = 900;
@@ -11,12 +16,39 @@ final class SoakPlot {
   private static final int LEFT = 70;
   private static final int TOP = 30;
 
+  /** Columns of a sample, as {@link Soak} writes them to {@code soak.csv}. */
+  static final int COLUMNS = 14;
+
   private SoakPlot() {}
 
+  /**
+   * Plots a {@code soak.csv} again: {@code SoakPlot CSV [rocksdbBytes=67108864]} writes the SVG
+   * beside it ({@code soak.svg} for {@code soak.csv}). A value that is {@code NaN}, or a column
+   * an older file lacks, is not plotted.
+   */
+  public static void main(String[] args) throws IOException {
+    Path csv = Path.of(args[0]);
+    double bound = (args.length > 1 ? Long.parseLong(args[1].replace("rocksdbBytes=", "")) : 64L << 20) / 1048576.0;
+    List<double[]> samples = new ArrayList<>();
+    List<String> lines = Files.readAllLines(csv);
+    for (String line : lines.subList(1, lines.size())) {
+      double[] values = Arrays.stream(line.split(",")).mapToDouble(Double::parseDouble).toArray();
+      double[] sample = Arrays.copyOf(values, COLUMNS);
+      Arrays.fill(sample, values.length, COLUMNS, Double.NaN);
+      samples.add(sample);
+    }
+    String name = csv.getFileName().toString().replaceAll("\\.csv$", "") + ".svg";
+    Files.writeString(csv.resolveSibling(name), svg(samples, bound));
+  }
+
+  private static final String[] COLORS = {"#1f5fa8", "#2e8b3a", "#d07a10", "#a03070"};
+
   static String svg(List<double[]> samples, double rocksdbBoundMib) {
-    String[] titles = {"RSS of ./auditor run (MiB)", "RocksDB memory: block cache + memtables (MiB), bound dashed",
-        "store on disk (MiB)", "store keys"};
-    int[][] columns = {{4}, {5, 6}, {7}, {8}};
+    String[] titles = {
+      "./auditor run (MiB): RSS (blue), committed as the JVM counts it (green), heap's RSS (orange), heap after last GC (purple)",
+      "RocksDB (MiB): block cache usage, memtables charged to it included (blue), memtables (green); bound dashed",
+      "store on disk (MiB)", "store keys"};
+    int[][] columns = {{4, 11, 13, 10}, {5, 6}, {7}, {8}};
     StringBuilder svg = new StringBuilder();
     int height = TOP + titles.length * (PANEL_H + 40) + 20;
     svg.append(String.format(Locale.ROOT,
@@ -29,11 +61,9 @@ final class SoakPlot {
       int y0 = TOP + p * (PANEL_H + 40);
       double maxY = 0;
       for (double[] s : samples) {
-        double v = 0;
         for (int c : columns[p]) {
-          v += s[c];
+          maxY = Double.isNaN(s[c]) ? maxY : Math.max(maxY, s[c]);
         }
-        maxY = Math.max(maxY, v);
       }
       if (p == 1) {
         maxY = Math.max(maxY, rocksdbBoundMib);
@@ -50,16 +80,18 @@ final class SoakPlot {
           LEFT - 4, y0 + PANEL_H));
       svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.1f days of event time</text>%n",
           W - 20, y0 + PANEL_H + 14, maxX));
-      StringBuilder points = new StringBuilder();
-      for (double[] s : samples) {
-        double v = 0;
-        for (int c : columns[p]) {
-          v += s[c];
+      for (int line = 0; line < columns[p].length; line++) {
+        int c = columns[p][line];
+        StringBuilder points = new StringBuilder();
+        for (double[] s : samples) {
+          if (Double.isNaN(s[c])) {
+            continue;
+          }
+          points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(s[3], maxX), y0 + PANEL_H - s[c] / maxY * PANEL_H));
         }
-        points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(s[3], maxX), y0 + PANEL_H - v / maxY * PANEL_H));
+        svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"%s\"/>%n",
+            COLORS[line], points.toString().trim()));
       }
-      svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"1.5\" points=\"%s\"/>%n",
-          points.toString().trim()));
       if (p == 1) {
         double y = y0 + PANEL_H - rocksdbBoundMib / maxY * PANEL_H;
         svg.append(String.format(Locale.ROOT,

@@ -4,8 +4,14 @@ import io.agentauditor.avro.DecisionMapper;
 import io.agentauditor.avro.EventMapper;
 import io.agentauditor.codec.DecisionJsonCodec;
 import io.agentauditor.codec.EventJsonCodec;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentauditor.load.InputFuzzer;
+import io.agentauditor.ocsf.OcsfDetectionFindings;
+import io.agentauditor.replay.ReplayOutputs;
 import io.agentauditor.schema.AgentEvent;
+import io.agentauditor.schema.CredentialKey;
+import io.agentauditor.schema.CredentialState;
 import io.agentauditor.schema.Decision;
 import io.agentauditor.serde.AvroSerde;
 import io.agentauditor.streams.DeadLetter;
@@ -17,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,7 +46,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *   <li>the decisions of each partition, idle timeouts included, are byte for byte in JSON form
  *       those of {@code ./auditor replay} (run as a process) over that partition's records that
  *       are not dead letters, in offset order, dumped to JSON Lines with the product's Avro to JSON
- *       mapping.
+ *       mapping;
+ *   <li>the violations of each session are, in order and byte for byte, the OCSF findings that
+ *       replay writes for it ({@code --violations}), and each dead letter has exactly one {@code
+ *       invalid-event} finding, with its source position and error (contract 9.4; replay, which
+ *       is not given the dead letters, writes none);
+ *   <li>the final credential ledger, the last record of each (sessionId, credentialId) key, is
+ *       byte for byte, as a ledger line, replay's last change of that key ({@code
+ *       --credentials}), and the topic's records of each key are replay's changes of it in order,
+ *       some left out: the topic is compacted, so the broker may have dropped all but the last.
  * </ul>
  *
  * <p>A dead letter whose error is not a verdict on the input ({@link InputFuzzer#EXPECTED_ERRORS})
@@ -49,12 +64,18 @@ final class Verifier {
 
   /** The outcome of a verification. */
   record Result(long inputs, long decisions, long deadLetters, long idleTimeouts, long lost, long duplicated,
-      long mismatched, List<String> examples) {
+      long mismatched, long violations, long violationsMismatched, long ledgerKeys, long ledgerMismatched,
+      List<String> examples) {
 
     boolean ok() {
-      return lost == 0 && duplicated == 0 && mismatched == 0;
+      return lost == 0 && duplicated == 0 && mismatched == 0 && violationsMismatched == 0 && ledgerMismatched == 0;
     }
   }
+
+  /** What {@code ./auditor replay} wrote for one partition: decisions, violations, ledger lines. */
+  private record Replayed(List<String> decisions, List<String> violations, List<String> ledger) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String bootstrap;
   private final Map<String, Object> serdeConfig;
@@ -75,6 +96,8 @@ final class Verifier {
     Map<Integer, List<ConsumerRecord<byte[], byte[]>>> decisionRecords = readAll(topics.decisions());
     Map<Integer, List<ConsumerRecord<byte[], byte[]>>> letters = readAll(topics.deadLetters());
     List<String> examples = new ArrayList<>();
+    List<String> replayedViolations = new ArrayList<>();
+    List<String> replayedLedger = new ArrayList<>();
     long lost = 0;
     long duplicated = 0;
     long mismatched = 0;
@@ -122,7 +145,10 @@ final class Verifier {
             example(examples, "an invalid record with no dead letter: " + partition + "@" + record.offset() + ": " + e);
           }
         }
-        List<String> expected = replay(partition, dump.toString());
+        Replayed replayed = replay(partition, dump.toString());
+        List<String> expected = replayed.decisions();
+        replayedViolations.addAll(replayed.violations());
+        replayedLedger.addAll(replayed.ledger());
         List<String> actual = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : decisionRecords.getOrDefault(partition, List.of())) {
           Decision decision = decisions.deserialize(topics.decisions(), record.value());
@@ -160,7 +186,142 @@ final class Verifier {
         }
       }
     }
-    return new Result(inputCount, decisionCount, deadLetters, idle, lost, duplicated, mismatched, examples);
+    long[] violations = compareViolations(replayedViolations, bySource, examples);
+    long[] ledger = compareLedger(replayedLedger, examples);
+    return new Result(inputCount, decisionCount, deadLetters, idle, lost, duplicated, mismatched, violations[0],
+        violations[1], ledger[0], ledger[1], examples);
+  }
+
+  /**
+   * The violations topic against replay's violations, session by session, and its {@code
+   * invalid-event} findings against the dead letters; returns {violations read, mismatched}.
+   */
+  private long[] compareViolations(List<String> replayed, Map<TopicPartition, Map<Long, DeadLetter>> deadLetters,
+      List<String> examples) throws IOException {
+    Map<String, List<String>> want = new LinkedHashMap<>();
+    for (String line : replayed) {
+      want.computeIfAbsent(JSON.readTree(line).at("/actor/session/uid").asText(), k -> new ArrayList<>()).add(line);
+    }
+    Map<String, List<String>> got = new LinkedHashMap<>();
+    Map<TopicPartition, Map<Long, Integer>> findingsBySource = new HashMap<>();
+    long read = 0;
+    long mismatched = 0;
+    for (List<ConsumerRecord<byte[], byte[]>> part : readAll(topics.violations()).values()) {
+      for (ConsumerRecord<byte[], byte[]> record : part) {
+        read++;
+        String json = new String(record.value(), StandardCharsets.UTF_8);
+        JsonNode finding = JSON.readTree(json);
+        if (!OcsfDetectionFindings.INVALID_EVENT.equals(finding.at("/finding_info/analytic/uid").asText())) {
+          String session = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+          got.computeIfAbsent(session, k -> new ArrayList<>()).add(json);
+          continue;
+        }
+        JsonNode source = finding.at("/unmapped/agent_auditor/dead_letter/source");
+        TopicPartition position = new TopicPartition(source.path("topic").asText(), source.path("partition").asInt());
+        long offset = source.path("offset").asLong();
+        findingsBySource.computeIfAbsent(position, k -> new HashMap<>()).merge(offset, 1, Integer::sum);
+        DeadLetter letter = deadLetters.getOrDefault(position, Map.of()).get(offset);
+        String error = finding.at("/unmapped/agent_auditor/dead_letter/error").asText();
+        if (letter == null || !letter.errorType().equals(error)) {
+          mismatched++;
+          example(examples, "an invalid-event finding for " + position + "@" + offset + " (" + error
+              + ") that no dead letter matches");
+        }
+      }
+    }
+    for (Map.Entry<TopicPartition, Map<Long, DeadLetter>> source : deadLetters.entrySet()) {
+      for (Long offset : source.getValue().keySet()) {
+        int findings = findingsBySource.getOrDefault(source.getKey(), Map.of()).getOrDefault(offset, 0);
+        if (findings != 1) {
+          mismatched++;
+          example(examples, "dead letter " + source.getKey() + "@" + offset + " has " + findings
+              + " invalid-event findings, not 1");
+        }
+      }
+    }
+    Map<String, List<String>> sessions = new LinkedHashMap<>(want);
+    got.forEach(sessions::putIfAbsent);
+    for (String session : sessions.keySet()) {
+      List<String> w = want.getOrDefault(session, List.of());
+      List<String> g = got.getOrDefault(session, List.of());
+      long differing = Math.abs(w.size() - g.size());
+      for (int i = 0; i < Math.min(w.size(), g.size()); i++) {
+        if (!w.get(i).equals(g.get(i))) {
+          differing++;
+        }
+      }
+      if (differing > 0) {
+        mismatched += differing;
+        example(examples, "session " + session + ": " + g.size() + " violations, replay writes " + w.size()
+            + ", " + differing + " differ; first of the topic's: " + (g.isEmpty() ? "none" : g.get(0)));
+      }
+    }
+    return new long[] {read, mismatched};
+  }
+
+  /**
+   * The credentials topic against replay's ledger: the last record of each key byte for byte, and
+   * every record of a key one of replay's changes of it, in order; returns {keys, mismatched}.
+   */
+  private long[] compareLedger(List<String> replayed, List<String> examples) throws IOException {
+    Map<String, List<String>> want = new LinkedHashMap<>();
+    for (String line : replayed) {
+      JsonNode key = JSON.readTree(line).get("key");
+      want.computeIfAbsent(ledgerKey(key.path("sessionId").asText(), key.path("credentialId").asText()),
+          k -> new ArrayList<>()).add(line);
+    }
+    Map<String, List<String>> got = new LinkedHashMap<>();
+    try (AvroSerde<CredentialKey> keys = AvroSerde.of(CredentialKey.class, serdeConfig, true);
+        AvroSerde<CredentialState> values = AvroSerde.of(CredentialState.class, serdeConfig, false)) {
+      for (List<ConsumerRecord<byte[], byte[]>> part : readAll(topics.credentials()).values()) {
+        for (ConsumerRecord<byte[], byte[]> record : part) {
+          CredentialKey key = keys.deserialize(topics.credentials(), record.key());
+          // The auditor writes no tombstones; one here is a ledger entry replay never writes.
+          String line = record.value() == null ? "a tombstone"
+              : new String(ReplayOutputs.ledgerLine(key.getSessionId(), key.getCredentialId(),
+                  values.deserialize(topics.credentials(), record.value())), StandardCharsets.UTF_8);
+          got.computeIfAbsent(ledgerKey(key.getSessionId(), key.getCredentialId()), k -> new ArrayList<>())
+              .add(line);
+        }
+      }
+    }
+    Map<String, List<String>> all = new LinkedHashMap<>(want);
+    got.forEach(all::putIfAbsent);
+    long mismatched = 0;
+    for (String key : all.keySet()) {
+      List<String> w = want.getOrDefault(key, List.of());
+      List<String> g = got.getOrDefault(key, List.of());
+      String wantLast = w.isEmpty() ? "none" : w.get(w.size() - 1);
+      String gotLast = g.isEmpty() ? "none" : g.get(g.size() - 1);
+      if (!wantLast.equals(gotLast)) {
+        mismatched++;
+        example(examples, "ledger entry differs:\n  topic:  " + gotLast + "\n  replay: " + wantLast);
+      } else if (!inOrderWithin(g, w)) {
+        mismatched++;
+        example(examples, "ledger records of " + key.replace('\u0000', ' ') + ": " + g.size()
+            + " that are not replay's " + w.size() + " changes in order (duplicated or extra)");
+      }
+    }
+    return new long[] {all.size(), mismatched};
+  }
+
+  private static String ledgerKey(String sessionId, String credentialId) {
+    return sessionId + '\u0000' + credentialId;
+  }
+
+  /** Whether {@code part} is {@code whole} with some elements left out, the others in order. */
+  private static boolean inOrderWithin(List<String> part, List<String> whole) {
+    int j = 0;
+    for (String line : part) {
+      while (j < whole.size() && !whole.get(j).equals(line)) {
+        j++;
+      }
+      if (j == whole.size()) {
+        return false;
+      }
+      j++;
+    }
+    return true;
   }
 
   private static Map<String, Integer> countByEventId(List<String> decisionLines) {
@@ -177,14 +338,17 @@ final class Verifier {
     return decision.sessionId() + " " + decision.eventId();
   }
 
-  private List<String> replay(int partition, String lines) throws IOException, InterruptedException {
+  private Replayed replay(int partition, String lines) throws IOException, InterruptedException {
     Path in = workDir.resolve("verify-partition-" + partition + ".jsonl");
     Path out = workDir.resolve("verify-partition-" + partition + ".decisions.jsonl");
+    Path violations = workDir.resolve("verify-partition-" + partition + ".violations.jsonl");
+    Path credentials = workDir.resolve("verify-partition-" + partition + ".credentials.jsonl");
     Files.writeString(in, lines);
     Process process =
         new ProcessBuilder(
                 FaultInjection.javaCommand("-Xmx768m", "io.agentauditor.cli.AuditorCli", "replay",
-                    "--policies", policies.toString(), "--input", in.toString(), "--output", out.toString()))
+                    "--policies", policies.toString(), "--input", in.toString(), "--output", out.toString(),
+                    "--violations", violations.toString(), "--credentials", credentials.toString()))
             .redirectErrorStream(true)
             .redirectOutput(workDir.resolve("verify-partition-" + partition + ".log").toFile())
             .start();
@@ -192,7 +356,8 @@ final class Verifier {
       throw new IllegalStateException("./auditor replay of partition " + partition + " failed, see "
           + workDir.resolve("verify-partition-" + partition + ".log"));
     }
-    return Files.readAllLines(out, StandardCharsets.UTF_8);
+    return new Replayed(Files.readAllLines(out, StandardCharsets.UTF_8),
+        Files.readAllLines(violations, StandardCharsets.UTF_8), Files.readAllLines(credentials, StandardCharsets.UTF_8));
   }
 
   private Map<Integer, List<ConsumerRecord<byte[], byte[]>>> readAll(String topic) {
@@ -228,7 +393,9 @@ final class Verifier {
 
   static String describe(Result r) {
     return String.format(Locale.ROOT,
-        "inputs %d: decisions %d (+ %d idle timeouts), dead letters %d%nlost %d, duplicated %d, mismatched %d",
-        r.inputs(), r.decisions(), r.idleTimeouts(), r.deadLetters(), r.lost(), r.duplicated(), r.mismatched());
+        "inputs %d: decisions %d (+ %d idle timeouts), dead letters %d%nlost %d, duplicated %d, mismatched %d%n"
+            + "violations %d, mismatched %d; credential ledger keys %d, mismatched %d",
+        r.inputs(), r.decisions(), r.idleTimeouts(), r.deadLetters(), r.lost(), r.duplicated(), r.mismatched(),
+        r.violations(), r.violationsMismatched(), r.ledgerKeys(), r.ledgerMismatched());
   }
 }

@@ -179,7 +179,7 @@ public final class TopologyThroughput {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
         AuditorMetrics metrics =
             new AuditorMetrics(
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), config.topics(), config.serdeConfig())) {
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), config.topics())) {
       for (String topic : config.topics().all()) {
         if (!topic.equals(input)) {
           kafka.createTopic(topic, partitions, KEEP_FOREVER);

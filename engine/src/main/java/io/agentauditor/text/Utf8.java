@@ -1,11 +1,21 @@
 package io.agentauditor.text;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Strict UTF-8 well-formedness: no overlong forms, no encoded surrogates, nothing above U+10FFFF,
  * no truncated sequence. Java's decoders replace such bytes with U+FFFD, so two distinct byte
  * strings can decode to one id; input the auditor keys state on is checked with this first.
  */
 public final class Utf8 {
+
+  /** Eight bytes of an array read as one long, to pass over ASCII a word at a time. */
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long LOW_BITS = 0x0101010101010101L;
 
   private Utf8() {}
 
@@ -17,6 +27,18 @@ public final class Utf8 {
     int end = off + len;
     int i = off;
     while (i < end) {
+      // Most input is ASCII: eight bytes without a high bit (and, when NUL is refused, without a
+      // zero byte: the classic has-zero-byte test, never false when a word has none) are valid.
+      while (end - i >= Long.BYTES) {
+        long word = (long) LONGS.get(buf, i);
+        if ((word & HIGH_BITS) != 0 || nulInvalid && ((word - LOW_BITS) & ~word & HIGH_BITS) != 0) {
+          break;
+        }
+        i += Long.BYTES;
+      }
+      if (i == end) {
+        break;
+      }
       int b = buf[i];
       if (b > 0) {
         i++;

@@ -3,10 +3,14 @@ package io.agentauditor.load;
 import io.agentauditor.policy.Policy;
 import io.agentauditor.policy.PolicyBundleLoader;
 import io.agentauditor.runtime.AuditorConfig;
+import io.agentauditor.runtime.AuditorMetrics;
 import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.serde.AvroSerde;
 import io.agentauditor.streams.AuditorTopology;
+import io.agentauditor.streams.DecisionListener;
 import io.agentauditor.testing.EmbeddedKafkaCluster;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -21,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +59,14 @@ import org.apache.kafka.streams.kstream.Produced;
  * <p>{@code W} warm-up rounds (one audit and one pass-through run each, default 1) come first and
  * are discarded: the first pass runs while the JIT is still compiling on the same cores.
  *
+ * <p>The audit topology runs with the runtime's meters, as {@code ./auditor run} does ({@link
+ * AuditorMetrics}: its decision listener and its producer interceptor); {@code metrics=false}
+ * leaves them out. The pass-through topology has none.
+ *
  * <p>Usage: {@code TopologyThroughput [events=200000] [runs=3] [warmup=1] [partitions=2]
- * [policies=policies] [KEY=VALUE...]}: every option whose key contains a dot is an auditor setting applied to both
- * topologies (e.g. {@code commit.interval.ms=500}, {@code streams.statestore.cache.max.bytes=...}).
+ * [policies=policies] [metrics=true] [KEY=VALUE...]}: every option whose key contains a dot is an
+ * auditor setting applied to both topologies (e.g. {@code commit.interval.ms=500}, {@code
+ * streams.statestore.cache.max.bytes=...}).
  */
 public final class TopologyThroughput {
 
@@ -72,6 +82,7 @@ public final class TopologyThroughput {
     int runs = Integer.parseInt(options.getOrDefault("runs", "3"));
     int partitions = Integer.parseInt(options.getOrDefault("partitions", "2"));
     int warmups = Integer.parseInt(options.getOrDefault("warmup", "1"));
+    boolean metrics = Boolean.parseBoolean(options.getOrDefault("metrics", "true"));
     Policy policy = PolicyBundleLoader.load(Path.of(options.getOrDefault("policies", "policies")));
     Map<String, String> settings = new LinkedHashMap<>();
     options.forEach((key, value) -> {
@@ -83,6 +94,7 @@ public final class TopologyThroughput {
       System.out.printf(Locale.ROOT, "settings: %s%n", settings);
     }
     System.out.printf(Locale.ROOT, "load before: %s%n", loadAverage());
+    System.out.printf(Locale.ROOT, "audit topology with the runtime's meters: %s%n", metrics);
 
     try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start()) {
       String input = "throughput-events";
@@ -97,16 +109,16 @@ public final class TopologyThroughput {
       // the engine, the serdes and Streams on the same cores; discarded so runs measure the steady
       // state both topologies would have in a long-running instance.
       for (int warmup = 1; warmup <= warmups; warmup++) {
-        double a = measure(kafka, input, partitions, events, "audit", -warmup, policy, settings);
-        double p = measure(kafka, input, partitions, events, "pass-through", -warmup, policy, settings);
+        double a = measure(kafka, input, partitions, events, "audit", -warmup, policy, settings, metrics);
+        double p = measure(kafka, input, partitions, events, "pass-through", -warmup, policy, settings, false);
         System.out.printf(
             Locale.ROOT, "warm-up %d (discarded): audit %.0f events/s, pass-through %.0f events/s%n", warmup, a, p);
       }
       List<Double> audit = new ArrayList<>();
       List<Double> passThrough = new ArrayList<>();
       for (int run = 1; run <= runs; run++) {
-        audit.add(measure(kafka, input, partitions, events, "audit", run, policy, settings));
-        passThrough.add(measure(kafka, input, partitions, events, "pass-through", run, policy, settings));
+        audit.add(measure(kafka, input, partitions, events, "audit", run, policy, settings, metrics));
+        passThrough.add(measure(kafka, input, partitions, events, "pass-through", run, policy, settings, false));
         System.out.printf(
             Locale.ROOT,
             "run %d: audit %.0f events/s, pass-through %.0f events/s%n",
@@ -158,12 +170,16 @@ public final class TopologyThroughput {
       String kind,
       int run,
       Policy policy,
-      Map<String, String> settings)
+      Map<String, String> settings,
+      boolean withMetrics)
       throws IOException, InterruptedException {
     String id = "throughput-" + kind + (run < 0 ? "-warmup" + (-run) : "-" + run);
     Path stateDir = Files.createTempDirectory("agent-auditor-throughput-");
     AuditorConfig config = config(kafka.bootstrapServers(), id, input, partitions, stateDir, settings);
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+        AuditorMetrics metrics =
+            new AuditorMetrics(
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), config.topics())) {
       for (String topic : config.topics().all()) {
         if (!topic.equals(input)) {
           kafka.createTopic(topic, partitions, KEEP_FOREVER);
@@ -171,11 +187,18 @@ public final class TopologyThroughput {
       }
       Topology topology =
           kind.equals("audit")
-              ? AuditorTopology.build(config.topics(), config.serdeConfig(), policy)
+              ? AuditorTopology.build(
+                  config.topics(),
+                  config.serdeConfig(),
+                  policy,
+                  config.engineCachedRecords(),
+                  withMetrics ? metrics.listener() : DecisionListener.NONE)
               : passThrough(config);
+      Properties properties =
+          withMetrics ? metrics.instrument(config.streamsProperties()) : config.streamsProperties();
       CountDownLatch running = new CountDownLatch(1);
       long[] runningAt = new long[1];
-      KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+      KafkaStreams streams = new KafkaStreams(topology, properties);
       streams.setStateListener((now, before) -> {
         if (now == KafkaStreams.State.RUNNING && running.getCount() > 0) {
           runningAt[0] = System.nanoTime();

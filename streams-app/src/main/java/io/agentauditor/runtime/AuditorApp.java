@@ -190,10 +190,7 @@ public final class AuditorApp implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AuditorMetrics metrics =
         new AuditorMetrics(
-            registry,
-            config.topics(),
-            serdeConfig,
-            shadow == null ? null : shadow.disagreementsTopic());
+            registry, config.topics(), shadow == null ? null : shadow.disagreementsTopic());
     PolicyReloader reloader = new PolicyReloader(bundleDir, policy, gate, registry);
     // Answering once committed, requests are completed by the decisions read back read_committed,
     // never by the processor: what it decides may still be aborted with its transaction.

@@ -5,7 +5,6 @@ import io.agentauditor.model.Step;
 import io.agentauditor.schema.Decision;
 import io.agentauditor.schema.Finding;
 import io.agentauditor.schema.Verdict;
-import io.agentauditor.serde.AvroSerde;
 import io.agentauditor.streams.DeadLetterHeaders;
 import io.agentauditor.streams.DecisionListener;
 import io.agentauditor.streams.TopicNames;
@@ -73,10 +72,13 @@ import org.slf4j.LoggerFactory;
  *       change=added}) or removes ({@code removed}) on them.
  * </ul>
  *
- * <p>Input-side and latency meters come through the topology's {@link DecisionListener} ({@link
- * #listener()}). Output-side meters are counted by a producer interceptor ({@link
- * OutputInterceptor}) that the Streams producers get through {@link #instrument(Properties)}: it
- * sees every record the topology and the exception handlers send, without a hook in the topology.
+ * <p>Input-side, latency and decision meters come through the topology's {@link DecisionListener}
+ * ({@link #listener()}): decisions and findings are counted from the decision record the
+ * decisions sink has just serialized within the output bound ({@link DecisionListener#sent}), so a
+ * decision that becomes a dead letter instead is counted as that dead letter only, and nothing is
+ * decoded again to count it. Records out, dead letters and shadow disagreements are counted by a
+ * producer interceptor ({@link OutputInterceptor}) that the Streams producers get through {@link
+ * #instrument(Properties)}: it sees every record the topology and the exception handlers send.
  * Under exactly-once a record is counted when it is sent (and an input record when it is decoded),
  * so the records of a transaction that is later aborted are counted again when they are processed
  * again: the counters are "sent", not "committed", on both sides of the balance.
@@ -95,14 +97,12 @@ public final class AuditorMetrics implements AutoCloseable {
 
   private final MeterRegistry registry;
   private final TopicNames topics;
-  private final AvroSerde<Decision> decisions;
   private final Map<String, Counter> recordsOut = new HashMap<>();
   private final Map<Verdict, Counter> eventVerdicts = new EnumMap<>(Verdict.class);
   private final Map<Verdict, Counter> timeoutVerdicts = new EnumMap<>(Verdict.class);
   private final Map<List<String>, Counter> findings = new ConcurrentHashMap<>();
   private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
   private final Counter recordsIn;
-  private final Counter undecodedDecisions;
   private final String disagreementsTopic;
   private final Counter undecodedDisagreements;
   private final Timer latency;
@@ -115,21 +115,16 @@ public final class AuditorMetrics implements AutoCloseable {
   /**
    * @param registry where every meter is registered
    * @param topics the auditor's topics; input and output meters are tagged with these names
-   * @param serdeConfig the serdes' configuration, to read the decisions sent
    */
-  public AuditorMetrics(MeterRegistry registry, TopicNames topics, Map<String, ?> serdeConfig) {
-    this(registry, topics, serdeConfig, null);
+  public AuditorMetrics(MeterRegistry registry, TopicNames topics) {
+    this(registry, topics, null);
   }
 
   /**
    * @param disagreementsTopic the shadow bundle's disagreements topic, null without a shadow
-   * @see #AuditorMetrics(MeterRegistry, TopicNames, Map)
+   * @see #AuditorMetrics(MeterRegistry, TopicNames)
    */
-  public AuditorMetrics(
-      MeterRegistry registry,
-      TopicNames topics,
-      Map<String, ?> serdeConfig,
-      String disagreementsTopic) {
+  public AuditorMetrics(MeterRegistry registry, TopicNames topics, String disagreementsTopic) {
     this.registry = registry;
     this.disagreementsTopic = disagreementsTopic;
     this.undecodedDisagreements =
@@ -137,7 +132,6 @@ public final class AuditorMetrics implements AutoCloseable {
             .description("Disagreement records the metrics could not read")
             .register(registry);
     this.topics = topics;
-    this.decisions = AvroSerde.of(Decision.class, serdeConfig, false);
     for (String topic :
         new String[] {
           topics.decisions(), topics.violations(), topics.credentials(), topics.deadLetters()
@@ -157,10 +151,6 @@ public final class AuditorMetrics implements AutoCloseable {
         Counter.builder("auditor.records.in")
             .description("Input records that reached the topology, counted before decoding")
             .tag("topic", topics.events())
-            .register(registry);
-    this.undecodedDecisions =
-        Counter.builder("auditor.metrics.undecoded.decisions")
-            .description("Decision records whose verdict the metrics could not read")
             .register(registry);
     this.latency =
         Timer.builder("auditor.decision.latency")
@@ -195,7 +185,10 @@ public final class AuditorMetrics implements AutoCloseable {
         .register(registry);
   }
 
-  /** The topology's listener feeding the input-side meters: records in, latency, event age. */
+  /**
+   * The topology's listener feeding the input-side and decision meters: records in, latency, event
+   * age, decisions and findings sent.
+   */
   public DecisionListener listener() {
     return new DecisionListener() {
       @Override
@@ -214,6 +207,11 @@ public final class AuditorMetrics implements AutoCloseable {
       @Override
       public void received(String topic) {
         recordsIn.increment();
+      }
+
+      @Override
+      public void sent(Decision record) {
+        countDecision(record);
       }
     };
   }
@@ -295,13 +293,6 @@ public final class AuditorMetrics implements AutoCloseable {
                       .tag("reason", reason)
                       .register(registry))
           .increment();
-    } else if (topic.equals(topics.decisions()) && value != null) {
-      try {
-        countDecision(decisions.deserialize(topic, value));
-      } catch (RuntimeException e) {
-        undecodedDecisions.increment();
-        LOGGER.debug("Cannot read a decision for metrics: {}", e.toString());
-      }
     }
   }
 
@@ -382,7 +373,6 @@ public final class AuditorMetrics implements AutoCloseable {
       streamsMetrics.close();
       streamsMetrics = null;
     }
-    decisions.close();
   }
 
   /**

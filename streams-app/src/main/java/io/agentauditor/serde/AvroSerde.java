@@ -4,9 +4,10 @@ import io.agentauditor.registry.RegisteredSchema;
 import io.agentauditor.registry.SchemaRegistryClient;
 import io.agentauditor.registry.SchemaRegistryException;
 import io.agentauditor.serde.AvroSerializationException.Reason;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Serializing</b> registers the record's schema under the subject {@code <topic>-value} (or
  * {@code <topic>-key}) when {@code auto.register.schemas} is true (default), else looks its id up
  * (or, with {@code use.latest.version}, takes the subject's latest version). A null record gives null
- * bytes (a tombstone).
+ * bytes (a tombstone). The id a subject registered or looked up is kept for the topic, as a caching
+ * registry client keeps it; the subject's latest version is asked for each record.
  *
  * <p><b>Deserializing</b> fetches the writer schema by the header's id and resolves it into the
  * class's own schema ({@code SCHEMA$}), so records written with an older or newer compatible schema
@@ -78,6 +80,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
   private final Map<Integer, Long> unknownIdsRecheckAt = new ConcurrentHashMap<>();
   private final LongSupplier nanoClock;
   private final SpecificDatumWriter<T> writer;
+  /** Writer schema ids by topic, registered or looked up (not with use.latest.version). */
+  private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
 
   private volatile AvroSerdeConfig config;
   private volatile SchemaRegistryClient registry;
@@ -117,6 +121,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     this.registry = SchemaRegistryClient.create(parsed.registry());
     this.config = parsed;
     this.isKey = isKey;
+    idsByTopic.clear();
     if (previous != null) {
       previous.close();
     }
@@ -144,16 +149,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     }
     requireConfigured();
     int id = writerSchemaId(topic);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    out.write(MAGIC_BYTE);
-    out.write(id >>> 24);
-    out.write(id >>> 16);
-    out.write(id >>> 8);
-    out.write(id);
+    Output out = OUTPUT.get();
+    out.start(id);
     try {
-      BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-      writer.write(data, encoder);
-      encoder.flush();
+      writer.write(data, out.encoder);
+      out.encoder.flush();
     } catch (IOException | RuntimeException e) {
       throw new AvroSerializationException(Reason.WRITE_FAILED, topic, id,
           "cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
@@ -162,6 +162,18 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
   }
 
   private int writerSchemaId(String topic) {
+    Integer known = idsByTopic.get(topic);
+    if (known != null) {
+      return known;
+    }
+    int id = askWriterSchemaId(topic);
+    if (!config.useLatestVersion() || config.autoRegisterSchemas()) {
+      idsByTopic.put(topic, id);
+    }
+    return id;
+  }
+
+  private int askWriterSchemaId(String topic) {
     String subject = subject(topic);
     try {
       if (config.autoRegisterSchemas()) {
@@ -289,6 +301,57 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
       return decoder.isEnd() ? 0 : decoder.inputStream().available();
     } catch (IOException e) {
       return -1;
+    }
+  }
+
+  /** Each thread's buffer for the record it serializes (one at a time), grown as needed. */
+  private static final ThreadLocal<Output> OUTPUT = ThreadLocal.withInitial(Output::new);
+
+  /**
+   * A growable byte buffer and the encoder writing into it, reused record after record by one
+   * thread: nothing is allocated per record but the returned array.
+   */
+  private static final class Output extends OutputStream {
+    private static final int INITIAL_BYTES = 1024;
+    /** Larger than this, the buffer of an unusually large record is not kept for the next one. */
+    private static final int MAX_KEPT_BYTES = 64 * 1024;
+
+    private byte[] bytes = new byte[INITIAL_BYTES];
+    private int size;
+    private final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(this, null);
+
+    /** Empties the buffer and writes the wire-format header of schema {@code id}. */
+    void start(int id) {
+      if (bytes.length > MAX_KEPT_BYTES) {
+        bytes = new byte[INITIAL_BYTES];
+      }
+      size = 0;
+      write(MAGIC_BYTE);
+      write(id >>> 24);
+      write(id >>> 16);
+      write(id >>> 8);
+      write(id);
+    }
+
+    @Override
+    public void write(int b) {
+      if (size == bytes.length) {
+        bytes = Arrays.copyOf(bytes, bytes.length * 2);
+      }
+      bytes[size++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      if (len > bytes.length - size) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + len));
+      }
+      System.arraycopy(b, off, bytes, size, len);
+      size += len;
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(bytes, size);
     }
   }
 

@@ -252,7 +252,8 @@ public final class AuditorTopology {
         DECISIONS_SINK,
         declared.decisions().name(),
         declared.decisions().keySerde().serializer(),
-        new BoundedSerializer<>(declared.decisions().valueSerde().serializer(), maxOutputValueBytes),
+        new BoundedSerializer<>(
+            declared.decisions().valueSerde().serializer(), maxOutputValueBytes, listener::sent),
         AUDIT_PROCESSOR);
     topology.addSink(
         VIOLATIONS_SINK,

@@ -2,6 +2,7 @@ package io.agentauditor.streams;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
@@ -37,17 +38,28 @@ final class BoundedSerializer<T> implements Serializer<T> {
 
   private final Serializer<T> inner;
   private final int maxValueBytes;
+  private final Consumer<T> accepted;
 
   /**
    * @param inner the sink's serializer; its configure and close are passed on
    * @param maxValueBytes the largest value written, at least 1
    */
   BoundedSerializer(Serializer<T> inner, int maxValueBytes) {
+    this(inner, maxValueBytes, value -> {});
+  }
+
+  /**
+   * @param accepted told of each non-null value serialized within the bound, after it is: what the
+   *     sink then hands to the producer (a refused value goes to the dead letters instead)
+   * @see #BoundedSerializer(Serializer, int)
+   */
+  BoundedSerializer(Serializer<T> inner, int maxValueBytes, Consumer<T> accepted) {
     this.inner = Objects.requireNonNull(inner, "inner");
     if (maxValueBytes < 1) {
       throw new IllegalArgumentException("maxValueBytes must be positive: " + maxValueBytes);
     }
     this.maxValueBytes = maxValueBytes;
+    this.accepted = Objects.requireNonNull(accepted, "accepted");
   }
 
   @Override
@@ -57,17 +69,20 @@ final class BoundedSerializer<T> implements Serializer<T> {
 
   @Override
   public byte[] serialize(String topic, T data) {
-    return bounded(topic, inner.serialize(topic, data));
+    return bounded(topic, data, inner.serialize(topic, data));
   }
 
   @Override
   public byte[] serialize(String topic, Headers headers, T data) {
-    return bounded(topic, inner.serialize(topic, headers, data));
+    return bounded(topic, data, inner.serialize(topic, headers, data));
   }
 
-  private byte[] bounded(String topic, byte[] value) {
+  private byte[] bounded(String topic, T data, byte[] value) {
     if (value != null && value.length > maxValueBytes) {
       throw new OutputTooLargeException(topic, value.length, maxValueBytes);
+    }
+    if (data != null) {
+      accepted.accept(data);
     }
     return value;
   }

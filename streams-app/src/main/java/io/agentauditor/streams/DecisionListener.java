@@ -7,8 +7,9 @@ import java.util.Objects;
  * Told of what the topology does with each input record, on the stream thread: that it arrived
  * ({@link #received}), and its decision ({@link #decided(Decision, long, long)}) right after the
  * decision is forwarded to the decisions sink (idle-timeout decisions excepted: no request waits
- * for them). The decision API completes its waiting requests through it; the runtime's meters count
- * and time through it. An implementation must return quickly and must not throw.
+ * for them), and every decision record the decisions sink hands to the producer ({@link #sent}).
+ * The decision API completes its waiting requests through it; the runtime's meters count and time
+ * through it. An implementation must return quickly and must not throw.
  */
 @FunctionalInterface
 public interface DecisionListener {
@@ -33,6 +34,15 @@ public interface DecisionListener {
    */
   default void received(String topic) {}
 
+  /**
+   * The decisions sink serialized {@code record} within the output bound and hands it to the
+   * producer: an event's decision (a retry's re-emitted one included) or an idle timeout's, each
+   * once per send. Not called for a decision that becomes a dead letter instead (over the bound,
+   * or its serializer failed), so that what is counted here is what was sent. Called on the stream
+   * thread, with the record about to be written; it must not be changed.
+   */
+  default void sent(io.agentauditor.schema.Decision record) {}
+
   /** Tells {@code first}, then {@code second}, of everything. */
   static DecisionListener both(DecisionListener first, DecisionListener second) {
     Objects.requireNonNull(first, "first");
@@ -54,6 +64,12 @@ public interface DecisionListener {
       public void received(String topic) {
         first.received(topic);
         second.received(topic);
+      }
+
+      @Override
+      public void sent(io.agentauditor.schema.Decision record) {
+        first.sent(record);
+        second.sent(record);
       }
     };
   }

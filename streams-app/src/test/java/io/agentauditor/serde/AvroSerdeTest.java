@@ -103,6 +103,36 @@ class AvroSerdeTest {
     assertThat(back).isEqualTo(record).isNotSameAs(record);
   }
 
+  @Test
+  void shouldEncodeEachRecordAsAvrosOwnWriterDoesWhateverWasEncodedBefore() throws IOException {
+    // Given records one after another on one thread: small ones around one far larger than the
+    // buffer a thread keeps between records
+    Map<String, String> large = new LinkedHashMap<>();
+    large.put("content", "ünïcode ✓ ".repeat(20_000));
+    AgentEvent huge =
+        SampleRecords.event("e-large", EventType.TOOL_CALL)
+            .setToolCall(ToolCall.newBuilder(SampleRecords.toolCall()).setArguments(large).build())
+            .build();
+    List<SpecificRecord> records = new java.util.ArrayList<>(everyGeneratedRecord().toList());
+    records.add(records.size() / 2, huge);
+    records.addAll(everyGeneratedRecord().toList());
+
+    for (SpecificRecord record : records) {
+      // When
+      byte[] bytes = serdeOf(record).serialize(record.getSchema().getName(), record);
+
+      // Then the frame is the header and what Avro's buffered encoder writes, byte for byte
+      ByteArrayOutputStream expected = new ByteArrayOutputStream();
+      BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(expected, null);
+      new org.apache.avro.specific.SpecificDatumWriter<SpecificRecord>(record.getSchema())
+          .write(record, encoder);
+      encoder.flush();
+      assertThat(Arrays.copyOfRange(bytes, AvroSerde.HEADER_SIZE, bytes.length))
+          .as(record.getSchema().getName())
+          .isEqualTo(expected.toByteArray());
+    }
+  }
+
   @SuppressWarnings("unchecked")
   private AvroSerde<SpecificRecord> serdeOf(SpecificRecord record) {
     return AvroSerde.of((Class<SpecificRecord>) record.getClass(), config(), false);

@@ -13,6 +13,7 @@ import io.agentauditor.serde.AvroSerde;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -52,6 +53,8 @@ class DeadLetterReportsTopologyTest {
   private TestOutputTopic<String, Decision> decisions;
   private TestOutputTopic<String, String> violations;
   private TestOutputTopic<byte[], byte[]> deadLetters;
+  /** The eventIds of the decisions the listener was told were sent. */
+  private final List<String> sent = new ArrayList<>();
 
   private void start(int maxOutputValueBytes) {
     AuditorConfig config =
@@ -66,7 +69,15 @@ class DeadLetterReportsTopologyTest {
                 serdeConfig,
                 AuditTestData.defaultPolicy(),
                 16,
-                DecisionListener.NONE,
+                new DecisionListener() {
+                  @Override
+                  public void decided(io.agentauditor.model.Decision decision) {}
+
+                  @Override
+                  public void sent(Decision record) {
+                    sent.add(record.getEventId());
+                  }
+                },
                 maxOutputValueBytes),
             props);
     eventSerde = AvroSerde.of(AgentEvent.class, serdeConfig, false);
@@ -181,6 +192,8 @@ class DeadLetterReportsTopologyTest {
         .hasSize(2)
         .allSatisfy(v -> assertThat(parse(v).at("/finding_info/analytic/uid").asText()).isEqualTo("invalid-event"));
     assertThat(decisions.readValuesToList()).extracting(Decision::getEventId).containsExactly("e1", "e3");
+    // ... and only the decisions written are told as sent (the meters count them, not the refused one)
+    assertThat(sent).containsExactly("e1", "e3");
   }
 
   private static JsonNode parse(String json) {

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An immutable list of parsed scopes that answers {@code coversAny} through a {@link ScopeIndex}
- * built on first use when the list is long enough to be worth one. What {@link ScopeCache#parseAll}
+ * once the list is long enough and has been asked often enough to be worth one. What {@link ScopeCache#parseAll}
  * returns: the engine keeps these with the records whose scopes they are, so a list is indexed once
  * for all the steps that read it.
  */
@@ -17,6 +17,15 @@ final class ScopeList extends AbstractList<Scope> implements RandomAccess {
 
   /** Lists this short are compared scope by scope: an index would cost more than it saves. */
   static final int INDEXED_FROM = 8;
+
+  /**
+   * Scopes a list answers one by one before it is indexed: building an index costs about what 16
+   * to 32 such answers cost, so a list asked once or twice (a deep path read by one call after a
+   * restart) never pays for one. Each list adds its serial modulo 16, so lists asked in step (the
+   * approvals of a session, one question each per call) are indexed over many calls, not all in
+   * one.
+   */
+  static final int INDEXED_AFTER = 16;
 
   /** Lists of another one's {@link #within} this list remembers at most. */
   static final int WITHIN_KEPT = 32;
@@ -28,6 +37,8 @@ final class ScopeList extends AbstractList<Scope> implements RandomAccess {
   private final long serial = SERIALS.incrementAndGet();
   /** Built on the first {@link #coversAny} of a long list; rebuilt if asked with another lattice. */
   private ScopeIndex index;
+  /** Scopes answered one by one so far, up to when the index is built. */
+  private int answered;
   /** Serials of lists known to cover every scope of this one, and the lattice that holds for. */
   private long[] within = new long[0];
   private ActionLattice withinLattice;
@@ -53,7 +64,12 @@ final class ScopeList extends AbstractList<Scope> implements RandomAccess {
 
   /** Whether some scope of this list covers {@code r} through {@code lattice} (contract section 3). */
   boolean coversAny(Scope r, ActionLattice lattice) {
-    if (scopes.length < INDEXED_FROM) {
+    ScopeIndex ix = index;
+    if (ix != null && ix.lattice == lattice) {
+      return ix.coversAny(r);
+    }
+    if (scopes.length < INDEXED_FROM || answered < INDEXED_AFTER + (int) (serial & 15)) {
+      answered++;
       for (Scope g : scopes) {
         if (lattice.covers(g, r)) {
           return true;
@@ -61,11 +77,8 @@ final class ScopeList extends AbstractList<Scope> implements RandomAccess {
       }
       return false;
     }
-    ScopeIndex ix = index;
-    if (ix == null || ix.lattice != lattice) {
-      ix = new ScopeIndex(this, lattice);
-      index = ix;
-    }
+    ix = new ScopeIndex(this, lattice);
+    index = ix;
     return ix.coversAny(r);
   }
 

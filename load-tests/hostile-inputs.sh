@@ -37,7 +37,7 @@ median() {
 
 echo "load before: $(uptime)"
 echo "./auditor replay, $runs runs each, alternating (ms of wall time, JVM start included)"
-for name in delegation-scopes deep-chain approvals credential-scopes; do
+for name in delegation-scopes delegation-covered deep-chain approvals credential-scopes; do
   hostile=()
   benign=()
   for r in $(seq 1 "$runs"); do

@@ -16,12 +16,27 @@ final class ChainChecks {
 
   private ChainChecks() {}
 
-  /** Fires {@code scope-widening} listing every scope of {@code requested} the actor can't cover. */
+  /**
+   * Fires {@code scope-widening} listing every scope of {@code requested} the actor can't cover.
+   * When it covers them all, {@code requested} remembers that every list of the actor's path covers
+   * it ({@link ScopeList#recordWithin}): delegated, it becomes the child's list, and the child's own
+   * checks then need not ask the lists above it again.
+   */
   static void scopeWidening(StepContext c, List<Scope> requested) {
+    List<ScopeList> lists = pathLists(c);
+    // The lists that cover all of the deepest one cover whatever it covers: only the others are asked.
+    ScopeList deepest = lists.get(0);
+    List<ScopeList> asked = new ArrayList<>(lists.size());
+    asked.add(deepest);
+    for (int i = 1; i < lists.size(); i++) {
+      if (!deepest.isWithin(lists.get(i), c.rules.lattice)) {
+        asked.add(lists.get(i));
+      }
+    }
     List<String> uncovered = null; // made for the first uncovered scope: most steps have none
     for (int i = 0; i < requested.size(); i++) {
       Scope r = requested.get(i);
-      if (!effectiveCovers(c, r)) {
+      if (!coveredByAll(c, asked, r)) {
         if (uncovered == null) {
           uncovered = new ArrayList<>(2);
         }
@@ -32,24 +47,39 @@ final class ChainChecks {
       c.fire(
           BuiltinRule.SCOPE_WIDENING,
           "not within the effective scopes of " + c.actor + ": " + String.join(", ", uncovered));
+    } else if (requested instanceof ScopeList checked) {
+      for (ScopeList l : lists) {
+        checked.recordWithin(l, c.rules.lattice);
+      }
     }
   }
 
-  /** Whether {@code r} is within the actor's effective scopes (contract section 1). */
-  private static boolean effectiveCovers(StepContext c, Scope r) {
-    SessionMeta m = c.view.meta();
-    if (m.parsedGranted == null) {
-      m.parsedGranted = c.rules.scopes.parseAll(m.grantedScopes);
-    }
-    if (!c.rules.coversAny(m.parsedGranted, r)) {
-      return false;
-    }
-    for (int i = 1; i < c.path.size(); i++) {
+  /**
+   * The lists a scope must be covered by to be within the actor's effective scopes (contract
+   * section 1): its own delegated list first, then up the path to the session's granted scopes. The
+   * deepest list is the narrowest, so a scope outside the effective ones is found outside after
+   * one list, not after all of them. Each list answers through its index ({@link ScopeList}).
+   */
+  private static List<ScopeList> pathLists(StepContext c) {
+    List<ScopeList> lists = new ArrayList<>(c.path.size());
+    for (int i = c.path.size() - 1; i >= 1; i--) {
       AgentNode n = c.path.get(i);
       if (n.parsedScopes == null) {
         n.parsedScopes = c.rules.scopes.parseAll(n.scopes);
       }
-      if (!c.rules.coversAny(n.parsedScopes, r)) {
+      lists.add(ScopeList.of(n.parsedScopes));
+    }
+    SessionMeta m = c.view.meta();
+    if (m.parsedGranted == null) {
+      m.parsedGranted = c.rules.scopes.parseAll(m.grantedScopes);
+    }
+    lists.add(ScopeList.of(m.parsedGranted));
+    return lists;
+  }
+
+  private static boolean coveredByAll(StepContext c, List<ScopeList> lists, Scope r) {
+    for (int i = 0; i < lists.size(); i++) {
+      if (!lists.get(i).coversAny(r, c.rules.lattice)) {
         return false;
       }
     }

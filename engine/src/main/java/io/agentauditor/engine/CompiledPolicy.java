@@ -78,8 +78,11 @@ final class CompiledPolicy {
         rule.id(), rs.action(), rs.mode(), rs.severity(), message, rs.references(), credentialId);
   }
 
-  /** Whether some scope of {@code held} covers {@code r} (section 3, lattice included). */
+  /**
+   * Whether some scope of {@code held} covers {@code r} (section 3, lattice included): through the
+   * list's index when it is a {@link ScopeList} (what {@link ScopeCache#parseAll} gives).
+   */
   boolean coversAny(List<Scope> held, Scope r) {
-    return lattice.coversAny(held, r);
+    return held instanceof ScopeList indexed ? indexed.coversAny(r, lattice) : lattice.coversAny(held, r);
   }
 }

@@ -17,10 +17,12 @@ final class DelegationRules {
   static Effect delegated(StepContext c, Step.AgentDelegated d) {
     String childId = d.childAgentId();
     AgentNode actorNode = c.path.get(c.path.size() - 1);
+    List<Scope> delegatedScopes = null;
     if (c.enabled(BuiltinRule.SCOPE_WIDENING)) {
-      List<Scope> delegatedScopes = c.rules.scopes.parseAll(d.scopes());
+      delegatedScopes = c.rules.scopes.parseAll(d.scopes());
       ChainChecks.scopeWidening(c, delegatedScopes);
     }
+    List<Scope> parsed = delegatedScopes; // the child's list, with what its check showed
     List<String> pathIds = c.pathIds();
     boolean cycle = pathIds.contains(childId);
     AgentNode existing = c.view.agent(childId);
@@ -61,7 +63,7 @@ final class DelegationRules {
         c.view.metaChanged();
       }
       child.scopes = d.scopes();
-      child.parsedScopes = null;
+      child.parsedScopes = parsed;
       c.view.putAgent(child);
     };
   }

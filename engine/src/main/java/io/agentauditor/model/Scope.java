@@ -86,7 +86,20 @@ public record Scope(String action, List<String> segments) {
     }
     for (int i = from; i < to; i++) {
       char c = text.charAt(i);
-      boolean ok =
+      // One lookup a character: a delegation at the limits validates 64 Ki characters of scopes.
+      if (c >= LITERAL.length || !LITERAL[c]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The characters of a literal segment, by code: {@code [A-Za-z0-9._@-]}. */
+  private static final boolean[] LITERAL = new boolean[128];
+
+  static {
+    for (char c = 0; c < LITERAL.length; c++) {
+      LITERAL[c] =
           (c >= 'a' && c <= 'z')
               || (c >= 'A' && c <= 'Z')
               || (c >= '0' && c <= '9')
@@ -94,11 +107,7 @@ public record Scope(String action, List<String> segments) {
               || c == '_'
               || c == '@'
               || c == '-';
-      if (!ok) {
-        return false;
-      }
     }
-    return true;
   }
 
   /** Whether the resource ends with {@code **}. */

@@ -45,6 +45,37 @@ class DelegationRulesTest {
     assertThat(d.findings().get(0).message()).doesNotContain("read:repo/acme/api");
   }
 
+  private void chainWithLeadNarrowedAfterCoder() {
+    h.decide(s.start("agent:planner", 0, "read:repo/**"));
+    h.decide(s.delegate("agent:planner", 1, "agent:lead", "read:repo/**"));
+    h.decide(s.delegate("agent:lead", 2, "agent:coder", "read:repo/acme/**"));
+    h.decide(s.delegate("agent:planner", 3, "agent:lead", "read:repo/other/**"));
+  }
+
+  @Test
+  void shouldBlockWideningBelowAnAncestorWhoseScopesWereNarrowedAfterItsChildWasChecked() {
+    // Given: a chain planner > lead > coder, each list checked against the lists above it (the
+    // coder's list remembers that lead's and the granted ones cover it); then lead is re-delegated
+    // a narrower list
+    chainWithLeadNarrowedAfterCoder();
+    // When: the coder delegates what its own list covers, and lead's old list did
+    Decision d = h.decide(s.delegate("agent:coder", 4, "agent:tester", "read:repo/acme/api"));
+    // Then: lead's list now is asked again, and doesn't cover it
+    assertThat(ruleIds(d)).containsExactly("scope-widening");
+    assertThat(d.findings().get(0).message()).contains("read:repo/acme/api");
+  }
+
+  @Test
+  void shouldAllowWithinTheSameListsAgainAfterAnAncestorIsReDelegatedItsFormerScopes() {
+    // Given: as above, then lead is given back its former list
+    chainWithLeadNarrowedAfterCoder();
+    h.decide(s.delegate("agent:planner", 4, "agent:lead", "read:repo/**"));
+    // When
+    Decision d = h.decide(s.delegate("agent:coder", 5, "agent:tester", "read:repo/acme/api"));
+    // Then
+    assertThat(d.verdict()).isEqualTo(Verdict.ALLOW);
+  }
+
   @Test
   void shouldNotAddTheChildOfABlockedDelegation() {
     // Given

@@ -13,7 +13,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Coverage (contract section 3) is an order relation that agrees with concrete matching. */
-class ScopeCoveragePropertyTest {
+public class ScopeCoveragePropertyTest {
 
   private static final ActionLattice LATTICE = ActionLattice.defaults();
   /** Two actions that both imply two others: their meet has two greatest actions. */
@@ -26,8 +26,15 @@ class ScopeCoveragePropertyTest {
 
   @Provide
   Arbitrary<Scope> scopes() {
-    Arbitrary<String> action = Arbitraries.of("*", "read", "write", "admin", "deploy");
-    Arbitrary<List<String>> fixed = Arbitraries.of("a", "b", "*").list().ofMinSize(0).ofMaxSize(4);
+    return scopes(Arbitraries.of("*", "read", "write", "admin", "deploy"), 4);
+  }
+
+  /**
+   * Scopes of {@code actions} whose resources are up to {@code maxFixed} segments of {@code a},
+   * {@code b} and {@code *}, then a trailing {@code **} or not (at least one segment in all).
+   */
+  public static Arbitrary<Scope> scopes(Arbitrary<String> action, int maxFixed) {
+    Arbitrary<List<String>> fixed = Arbitraries.of("a", "b", "*").list().ofMinSize(0).ofMaxSize(maxFixed);
     Arbitrary<Boolean> open = Arbitraries.of(true, false);
     return Combinators.combine(action, fixed, open)
         .filter((a, f, o) -> o || !f.isEmpty())

@@ -40,6 +40,8 @@ import java.util.function.IntFunction;
  *       of agents at depths 1 to 15 each delegated 128 such scopes (the last of each list, {@code
  *       read:COMMON/*}, covers the others), then re-delegations by the depth-15 agent of its child,
  *       each of 128 scopes only its own list doesn't cover: coverage scans every list of the path.
+ *   <li>{@code delegation-covered}: the same, every list of the path covering the re-delegated
+ *       scopes, so each is checked against all 16 lists and the delegation is allowed.
  *   <li>{@code deep-chain}: a chain at maxDepth 16 (128 scopes at each level) and 239 more agents
  *       (maxAgents 256), then one tool call per agent, each decision carrying its path.
  *   <li>{@code approvals}: maxApprovals (256) approvals of 128 scopes, approvers named in 4 KiB, then
@@ -166,17 +168,30 @@ public final class HostileInputs {
   }
 
   static Shape delegationScopes(int events) {
-    Session s = new Session("delegation-scopes");
-    List<String> chain = chain(s, LIMITS.maxDepth() - 1, false);
+    return delegation("delegation-scopes", events, false);
+  }
+
+  /**
+   * The same chain, but the actor's own list covers too (its last scope, like every other level's):
+   * re-delegations of 128 scopes every list of the path covers, so each is checked against all 16
+   * lists, the most coverage work a delegation the engine allows can ask for.
+   */
+  static Shape delegationCovered(int events) {
+    return delegation("delegation-covered", events, true);
+  }
+
+  private static Shape delegation(String name, int events, boolean covering) {
+    Session s = new Session(name);
+    List<String> chain = chain(s, LIMITS.maxDepth() - 1, covering);
     String actor = chain.get(chain.size() - 1);
     String child = id("agent:a", LIMITS.maxDepth());
-    s.add(s.delegate(actor, child, scopes("read", "own-", false)));
     while (s.steps.size() < events) {
       s.add(s.delegate(actor, child, scopes("read", "r" + s.steps.size() + "-", false)));
     }
     return new Shape(
-        "delegation-scopes",
-        "depth 15 + child at 16, 128 scopes x 512 B per list; re-delegations of 128 uncovered scopes",
+        name,
+        "depth 15 + child at 16, 128 scopes x 512 B per list; re-delegations of 128 scopes "
+            + (covering ? "every list covers" : "only the actor's own list doesn't cover"),
         s.steps,
         n -> s.delegate(actor, child, scopes("read", "w" + n + "-", false)));
   }
@@ -273,7 +288,7 @@ public final class HostileInputs {
 
   static List<Shape> shapes() {
     // delegation-scopes decides slowest (see load-tests/README.md): fewer events keep a run short.
-    return List.of(delegationScopes(60), deepChain(), approvals(500), credentialScopes(500));
+    return List.of(delegationScopes(60), delegationCovered(60), deepChain(), approvals(500), credentialScopes(500));
   }
 
   /**
@@ -472,12 +487,37 @@ public final class HostileInputs {
     }
     for (Shape s : shapes) {
       AuditEngine engine = new AuditEngine(policy);
-      StateStore store = new CachingStateStore(new InMemoryStateStore());
+      InMemoryStateStore inner = new InMemoryStateStore();
+      StateStore store = new CachingStateStore(inner);
       for (Step e : s.events()) {
         engine.process(e, store);
       }
       single(s.name() + " (worst event)", engine, store, s.worst(), 30);
+      cold(s.name() + " (worst event, cold)", policy, inner, s.worst(), 10);
     }
+  }
+
+  /**
+   * Times {@code n} events of {@code worst}, each by a new engine over a new decoded-record cache
+   * of the same store (as after a restart or an eviction): the records are decoded, the scopes
+   * parsed and their indexes built again, within the event's time. The engines' warm-up is not
+   * timed.
+   */
+  private static void cold(String what, Policy policy, InMemoryStateStore inner, IntFunction<Step> worst, int n) {
+    for (int i = 0; i < n; i++) {
+      new AuditEngine(policy).process(worst.apply(2 * n + i), new CachingStateStore(inner));
+    }
+    long[] t = new long[n];
+    String verdict = null;
+    for (int i = 0; i < n; i++) {
+      AuditEngine engine = new AuditEngine(policy);
+      StateStore store = new CachingStateStore(inner);
+      Step s = worst.apply(3 * n + i);
+      long t0 = cpu();
+      verdict = engine.process(s, store).decision().verdict().toString();
+      t[i] = cpu() - t0;
+    }
+    report(what, verdict, t);
   }
 
   static void lines(Policy policy) {
@@ -532,8 +572,13 @@ public final class HostileInputs {
       verdict = engine.process(s, store).decision().verdict().toString();
       t[i] = cpu() - t0;
     }
+    report(what, verdict, t);
+  }
+
+  private static void report(String what, String verdict, long[] t) {
     long max = Arrays.stream(t).max().orElse(0);
-    System.out.printf("%-42s single event (%s): median %8.3f ms, max %8.3f ms CPU over %d%n", what, verdict, median(t) / 1e6, max / 1e6, n);
+    System.out.printf(
+        "%-42s single event (%s): median %8.3f ms, max %8.3f ms CPU over %d%n", what, verdict, median(t) / 1e6, max / 1e6, t.length);
   }
 
   private static String ms(long[] xs) {

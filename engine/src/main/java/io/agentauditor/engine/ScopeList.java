@@ -1,0 +1,122 @@
+package io.agentauditor.engine;
+
+import io.agentauditor.model.Scope;
+import io.agentauditor.policy.ActionLattice;
+import java.util.AbstractList;
+import java.util.List;
+import java.util.RandomAccess;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An immutable list of parsed scopes that answers {@code coversAny} through a {@link ScopeIndex}
+ * once the list is long enough and has been asked often enough to be worth one. What {@link ScopeCache#parseAll}
+ * returns: the engine keeps these with the records whose scopes they are, so a list is indexed once
+ * for all the steps that read it.
+ */
+final class ScopeList extends AbstractList<Scope> implements RandomAccess {
+
+  /** Lists this short are compared scope by scope: an index would cost more than it saves. */
+  static final int INDEXED_FROM = 8;
+
+  /**
+   * Scopes a list answers one by one before it is indexed: building an index costs about what 16
+   * to 32 such answers cost, so a list asked once or twice (a deep path read by one call after a
+   * restart) never pays for one. Each list adds its serial modulo 16, so lists asked in step (the
+   * approvals of a session, one question each per call) are indexed over many calls, not all in
+   * one.
+   */
+  static final int INDEXED_AFTER = 16;
+
+  /** Lists of another one's {@link #within} this list remembers at most. */
+  static final int WITHIN_KEPT = 32;
+
+  private static final AtomicLong SERIALS = new AtomicLong();
+
+  private final Scope[] scopes;
+  /** Names this list in another one's {@link #within}, without keeping it alive. */
+  private final long serial = SERIALS.incrementAndGet();
+  /** Built on the first {@link #coversAny} of a long list; rebuilt if asked with another lattice. */
+  private ScopeIndex index;
+  /** Scopes answered one by one so far, up to when the index is built. */
+  private int answered;
+  /** Serials of lists known to cover every scope of this one, and the lattice that holds for. */
+  private long[] within = new long[0];
+  private ActionLattice withinLattice;
+
+  ScopeList(Scope[] scopes) {
+    this.scopes = scopes;
+  }
+
+  /** The scopes of {@code list}, as one of these (the same list when it is one). */
+  static ScopeList of(List<Scope> list) {
+    return list instanceof ScopeList s ? s : new ScopeList(list.toArray(new Scope[0]));
+  }
+
+  @Override
+  public Scope get(int i) {
+    return scopes[i];
+  }
+
+  @Override
+  public int size() {
+    return scopes.length;
+  }
+
+  /** Whether some scope of this list covers {@code r} through {@code lattice} (contract section 3). */
+  boolean coversAny(Scope r, ActionLattice lattice) {
+    ScopeIndex ix = index;
+    if (ix != null && ix.lattice == lattice) {
+      return ix.coversAny(r);
+    }
+    if (scopes.length < INDEXED_FROM || answered < INDEXED_AFTER + (int) (serial & 15)) {
+      answered++;
+      for (Scope g : scopes) {
+        if (lattice.covers(g, r)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    ix = new ScopeIndex(this, lattice);
+    index = ix;
+    return ix.coversAny(r);
+  }
+
+  /**
+   * Remembers that {@code list} covers every scope of this one through {@code lattice} (a set
+   * covers a set, contract section 3), as a check of each scope has just shown. Coverage is
+   * transitive, so then whatever this list covers {@code list} covers too: see {@link #isWithin}.
+   * Keeps the latest {@value #WITHIN_KEPT}.
+   */
+  void recordWithin(ScopeList list, ActionLattice lattice) {
+    if (withinLattice != lattice) {
+      within = new long[0];
+      withinLattice = lattice;
+    }
+    if (isWithin(list, lattice)) {
+      return;
+    }
+    long[] w = within;
+    int keep = Math.min(w.length, WITHIN_KEPT - 1);
+    long[] next = new long[keep + 1];
+    System.arraycopy(w, w.length - keep, next, 0, keep);
+    next[keep] = list.serial;
+    within = next;
+  }
+
+  /** Whether {@code list} was recorded to cover every scope of this one through {@code lattice}. */
+  boolean isWithin(ScopeList list, ActionLattice lattice) {
+    if (list == this) {
+      return true;
+    }
+    if (withinLattice != lattice) {
+      return false;
+    }
+    for (long s : within) {
+      if (s == list.serial) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -76,8 +76,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
   private final Schema readerSchema;
   private final SpecificData specificData;
   private final Map<Integer, Object> readersByWriterId = new ConcurrentHashMap<>();
-  /** Writer ids the registry didn't know, with the {@link #nanoClock} time to ask again. */
-  private final Map<Integer, Long> unknownIdsRecheckAt = new ConcurrentHashMap<>();
+  /** Writer ids the registry didn't know: when to ask again, and what it said. */
+  private final Map<Integer, UnknownId> unknownIds = new ConcurrentHashMap<>();
   private final LongSupplier nanoClock;
   private final SpecificDatumWriter<T> writer;
   /** Writer schema ids by topic, registered or looked up (not with use.latest.version). */
@@ -261,12 +261,12 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
 
   /** A reader, or the reason (a String) why the writer schema cannot be read into {@code type}. */
   private Object resolve(String topic, int id) {
-    Long recheckAt = unknownIdsRecheckAt.get(id);
+    UnknownId unknown = unknownIds.get(id);
     long now = nanoClock.getAsLong();
-    if (recheckAt != null && now - recheckAt < 0) {
-      throw new AvroSerializationException(Reason.UNKNOWN_SCHEMA_ID, topic, id,
-          "the registry knows no schema " + id + " (asked less than " + UNKNOWN_ID_RECHECK_SECONDS
-              + " s ago)");
+    if (unknown != null && now - unknown.recheckAtNanos() < 0) {
+      // the same words as when the registry was asked, so a dead letter's reason doesn't depend on
+      // which record asked
+      throw new AvroSerializationException(Reason.UNKNOWN_SCHEMA_ID, topic, id, unknown.message());
     }
     Schema writerSchema;
     try {
@@ -274,16 +274,17 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     } catch (SchemaRegistryException e) {
       if (e.isNotFound()) {
         // remembered for a while only: the id may be registered later (a lagging registry replica)
-        if (unknownIdsRecheckAt.size() >= UNKNOWN_IDS_KEPT) {
-          unknownIdsRecheckAt.clear();
+        if (unknownIds.size() >= UNKNOWN_IDS_KEPT) {
+          unknownIds.clear();
         }
-        unknownIdsRecheckAt.put(id, now + TimeUnit.SECONDS.toNanos(UNKNOWN_ID_RECHECK_SECONDS));
-        throw new AvroSerializationException(Reason.UNKNOWN_SCHEMA_ID, topic, id,
-            "the registry knows no schema " + id + ": " + e.getMessage(), e);
+        String message = "the registry knows no schema " + id + ": " + e.getMessage();
+        unknownIds.put(
+            id, new UnknownId(now + TimeUnit.SECONDS.toNanos(UNKNOWN_ID_RECHECK_SECONDS), message));
+        throw new AvroSerializationException(Reason.UNKNOWN_SCHEMA_ID, topic, id, message, e);
       }
       throw e;
     }
-    unknownIdsRecheckAt.remove(id);
+    unknownIds.remove(id);
     SchemaPairCompatibility compatibility = SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writerSchema);
     if (compatibility.getType() != SchemaCompatibilityType.COMPATIBLE) {
       String why = "writer schema " + writerSchema.getFullName() + " cannot be read as " + type.getName()
@@ -295,6 +296,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     }
     return new SpecificDatumReader<T>(writerSchema, readerSchema, specificData);
   }
+
+  /** An id the registry didn't know: when to ask again ({@link #nanoClock}), and what it said. */
+  private record UnknownId(long recheckAtNanos, String message) {}
 
   private static int remaining(BinaryDecoder decoder) {
     try {

@@ -166,10 +166,16 @@ class ShadowBundleIT {
   }
 
   private static void produce(AuditorConfig config, byte[] scenario) {
+    // Not idempotent: on the in-JVM broker, an idempotent producer's first batch was seen to be
+    // retried forever with OUT_OF_ORDER_SEQUENCE_NUMBER (sequence 0 against an end sequence of 16,
+    // the batch already written), so nothing else arrived. One request in flight keeps the order;
+    // a resent duplicate would be a retry to the auditor, with the same decision under both bundles.
     Map<String, Object> props =
         Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
-            ProducerConfig.ACKS_CONFIG, "all");
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     try (AvroSerde<AgentEvent> serde = AvroSerde.of(AgentEvent.class, config.serdeConfig(), false);
         KafkaProducer<String, AgentEvent> events =
             new KafkaProducer<>(props, new StringSerializer(), serde)) {

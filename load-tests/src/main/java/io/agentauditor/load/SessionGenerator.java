@@ -59,6 +59,7 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
   public static final long START_MILLIS = 1_795_000_000_000L;
 
   private long clock = START_MILLIS;
+  private boolean started;
   private int sessionCounter;
 
   /**
@@ -111,6 +112,22 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
   }
 
   /**
+   * Starts the stream's event time at {@code epochMillis} instead of {@link #START_MILLIS}. A run
+   * whose events reach the present must start early enough: a broker refuses a record stamped
+   * more than {@code message.timestamp.after.max.ms} (an hour by default since Kafka 4.0) ahead of
+   * its own clock.
+   *
+   * @throws IllegalStateException once an event was generated
+   */
+  public SessionGenerator startingAt(long epochMillis) {
+    if (started) {
+      throw new IllegalStateException("the stream has started; its start can no longer move");
+    }
+    clock = epochMillis;
+    return this;
+  }
+
+  /**
    * The default mix: 100 interleaved sessions growing to 50 agents and 200 credentials, file
    * writes of 300 B to 4 KB.
    */
@@ -130,6 +147,7 @@ public final class SessionGenerator implements Iterator<AgentEvent> {
 
   @Override
   public AgentEvent next() {
+    started = true;
     clock += 1 + random.nextInt(maxStepMillis);
     if (live.size() < concurrentSessions) {
       SessionSim s = new SessionSim("sess-" + (sessionCounter++));

@@ -70,6 +70,10 @@ public final class Soak {
     Path policies = Path.of(o.getOrDefault("policies", "policies")).toAbsolutePath();
     // Event time advances by 1 to maxStep ms per event: `days` days over `events` events on average.
     int maxStep = (int) Math.max(2, 2L * days * 86_400_000L / events);
+    // The records carry their event time, and a broker refuses one stamped more than an hour ahead
+    // of its clock (message.timestamp.after.max.ms, Kafka 4.0's default): so the run's event time
+    // ends a day before now, whatever the number of days.
+    long startMillis = System.currentTimeMillis() - (days + 1L) * 86_400_000L;
     Path work = Files.createTempDirectory("agent-auditor-soak-");
     System.out.printf(Locale.ROOT, "work directory %s; load before: %s%n", work, load());
 
@@ -102,7 +106,7 @@ public final class Soak {
       AtomicLong produced = new AtomicLong();
       AtomicLong lastEventTime = new AtomicLong();
       Thread producer = new Thread(() -> produce(kafka.bootstrapServers(), registry.url(), events, rate, seed,
-          maxStep, produced, lastEventTime), "producer");
+          maxStep, startMillis, produced, lastEventTime), "producer");
       List<double[]> samples = new ArrayList<>();
       HttpClient http = HttpClient.newHttpClient();
       long start = System.nanoTime();
@@ -122,7 +126,7 @@ public final class Soak {
         double seconds = (System.nanoTime() - start) / 1e9;
         double in = metrics.getOrDefault("auditor_records_in_total", 0.0);
         double eventDays = lastEventTime.get() == 0 ? 0
-            : (lastEventTime.get() - SessionGenerator.START_MILLIS) / 86_400_000.0 * Math.min(1.0, in / Math.max(1, produced.get()));
+            : (lastEventTime.get() - startMillis) / 86_400_000.0 * Math.min(1.0, in / Math.max(1, produced.get()));
         double[] sample = {
           seconds, produced.get(), in, eventDays, rss(auditor.pid()) / 1048576.0,
           metrics.getOrDefault("kafka_stream_state_block_cache_usage", 0.0) / 1048576.0,
@@ -172,11 +176,12 @@ public final class Soak {
   }
 
   private static void produce(String bootstrap, String registryUrl, int count, int rate, long seed, int maxStep,
-      AtomicLong produced, AtomicLong lastEventTime) {
+      long startMillis, AtomicLong produced, AtomicLong lastEventTime) {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    SessionGenerator generator = new SessionGenerator(seed, 100, 50, 200, 300, 4000, maxStep);
+    AtomicLong refused = new AtomicLong();
+    SessionGenerator generator = new SessionGenerator(seed, 100, 50, 200, 300, 4000, maxStep).startingAt(startMillis);
     long start = System.nanoTime();
     try (AvroSerde<AgentEvent> serde = AvroSerde.of(AgentEvent.class, Map.of("schema.registry.url", registryUrl), false);
         KafkaProducer<byte[], byte[]> producer =
@@ -188,13 +193,25 @@ public final class Soak {
         }
         AgentEvent event = generator.next();
         producer.send(new ProducerRecord<>("agent-events", null, event.getOccurredAt().toEpochMilli(),
-            event.getSessionId().getBytes(StandardCharsets.UTF_8), serde.serialize("agent-events", event)));
+            event.getSessionId().getBytes(StandardCharsets.UTF_8), serde.serialize("agent-events", event)),
+            (metadata, e) -> {
+              // A refused record would leave the run waiting for it: say so at once, and stop.
+              if (e != null && refused.getAndIncrement() == 0) {
+                System.out.println("the broker refused a record, the producer stops: " + e);
+              }
+            });
+        if (refused.get() > 0) {
+          break;
+        }
         produced.incrementAndGet();
         lastEventTime.set(event.getOccurredAt().toEpochMilli());
       }
       producer.flush();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (refused.get() > 0) {
+      System.out.printf(Locale.ROOT, "%d records refused by the broker%n", refused.get());
     }
   }
 

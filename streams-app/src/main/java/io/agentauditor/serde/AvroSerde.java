@@ -19,11 +19,11 @@ import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -79,7 +79,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
   /** Writer ids the registry didn't know: when to ask again, and what it said. */
   private final Map<Integer, UnknownId> unknownIds = new ConcurrentHashMap<>();
   private final LongSupplier nanoClock;
-  private final SpecificDatumWriter<T> writer;
+  private final DatumWriter<T> writer;
   /** Writer schema ids by topic, registered or looked up (not with use.latest.version). */
   private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
 
@@ -99,7 +99,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     AvroClassTrust.trustPackageOf(type);
     this.specificData = SpecificData.getForClass(type);
     this.readerSchema = specificData.getSchema(type);
-    this.writer = new SpecificDatumWriter<>(readerSchema, specificData);
+    this.writer = OutputRecordWriters.of(type, readerSchema, specificData);
   }
 
   /** A configured serde of {@code type}: {@code new AvroSerde<>(type)} then {@code configure}. */

@@ -1,10 +1,16 @@
 package io.agentauditor.streams;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.TreeSet;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -22,14 +28,19 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
 /**
  * The chain-state store's write-back layer, in place of Kafka Streams' record cache: the latest
  * put or delete of each key is held in a hash map and goes down to the changelogged RocksDB store
- * as one {@code putAll} when the task commits, before a range read, and whenever more than {@code
- * maxHeld} keys or {@link #MAX_HELD_BYTES} bytes of keys and values are held.
+ * as one {@code putAll} when the task commits and whenever more than {@code maxHeld} keys or {@link
+ * #MAX_HELD_BYTES} bytes of keys and values are held. A range read merges the held keys (also kept
+ * in a sorted set) with RocksDB's iterator: a held value wins, a held deletion hides the key below;
+ * only {@code prefixScan}, which nothing of ours calls, writes down first.
  *
  * <p><b>Why.</b> The engine rewrites the stream time, a session's idle timer and the credential in
  * use on nearly every step. Through Streams' layers each of those puts costs a metered call, a
  * {@code TreeMap} walk in the record cache with a copy of the record's context, and an LRU update
- * (load-tests/README.md, "Where the time goes"); here it is one {@code HashMap.put}, and the
- * changelog and RocksDB see each key once per commit, as they did behind the record cache.
+ * (load-tests/README.md, "Where the time goes"); here it is one {@code HashMap.put} (and a {@code
+ * TreeSet} insert on a key's first put), and the changelog and RocksDB see each key once per
+ * commit, as they did behind the record cache. The engine ranges over a session's approvals and
+ * credentials on most steps; writing down before each of those cost about 7% of the stream thread
+ * and several changelog records per event.
  *
  * <p><b>Why it is safe.</b> Held writes are written down in {@link #flushCache()}, which Kafka
  * Streams calls on the store it registered (this one: it is the root the inner stores register)
@@ -62,6 +73,15 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
 
   private final int maxHeld;
   private final HashMap<Bytes, byte[]> held = new HashMap<>();
+  /**
+   * The store's order of keys, unsigned lexicographic, as {@link Bytes#compareTo}; compared with
+   * the JDK's vectorised mismatch instead of its byte-at-a-time loop, since the engine's keys share
+   * long prefixes (a kind and a session id).
+   */
+  private static final Comparator<Bytes> ORDER = (a, b) -> Arrays.compareUnsigned(a.get(), b.get());
+
+  /** The held keys in the store's order, deleted ones included, for ranges. */
+  private final TreeSet<Bytes> sorted = new TreeSet<>(ORDER);
   private long heldBytes;
   private long writtenDown;
 
@@ -102,6 +122,7 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
     byte[] stored = value == null ? DELETED : value;
     byte[] replaced = held.put(key, stored);
     if (replaced == null) {
+      sorted.add(key);
       heldBytes += key.get().length + stored.length;
     } else {
       heldBytes += stored.length - replaced.length;
@@ -136,26 +157,29 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
 
   @Override
   public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-    writeDown();
-    return wrapped().range(from, to);
+    if (from != null && to != null && ORDER.compare(from, to) > 0) {
+      return wrapped().range(from, to); // empty (Streams logs the inverted range)
+    }
+    return merged(heldBetween(from, to).iterator(), wrapped().range(from, to), false);
   }
 
   @Override
   public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
-    writeDown();
-    return wrapped().reverseRange(from, to);
+    if (from != null && to != null && ORDER.compare(from, to) > 0) {
+      return wrapped().reverseRange(from, to);
+    }
+    return merged(
+        heldBetween(from, to).descendingIterator(), wrapped().reverseRange(from, to), true);
   }
 
   @Override
   public KeyValueIterator<Bytes, byte[]> all() {
-    writeDown();
-    return wrapped().all();
+    return merged(sorted.iterator(), wrapped().all(), false);
   }
 
   @Override
   public KeyValueIterator<Bytes, byte[]> reverseAll() {
-    writeDown();
-    return wrapped().reverseAll();
+    return merged(sorted.descendingIterator(), wrapped().reverseAll(), true);
   }
 
   @Override
@@ -223,7 +247,104 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
 
   private void drop() {
     held.clear();
+    sorted.clear();
     heldBytes = 0;
+  }
+
+  /** The held keys from {@code from} to {@code to}, both included; null is open. */
+  private NavigableSet<Bytes> heldBetween(Bytes from, Bytes to) {
+    if (from == null) {
+      return to == null ? sorted : sorted.headSet(to, true);
+    }
+    return to == null ? sorted.tailSet(from, true) : sorted.subSet(from, true, to, true);
+  }
+
+  private KeyValueIterator<Bytes, byte[]> merged(
+      Iterator<Bytes> heldKeys, KeyValueIterator<Bytes, byte[]> below, boolean descending) {
+    if (!heldKeys.hasNext()) {
+      return below;
+    }
+    return new Merged(heldKeys, below, descending);
+  }
+
+  /**
+   * The held keys of a range merged with the store's iterator over it: a held value replaces the
+   * one below, a held deletion hides it. It reads the held map as it goes, which is safe because
+   * nothing writes to the store while one of its iterators is open (the engine's contract).
+   */
+  private final class Merged implements KeyValueIterator<Bytes, byte[]> {
+
+    private final Iterator<Bytes> heldKeys;
+    private final KeyValueIterator<Bytes, byte[]> below;
+    private final boolean descending;
+    private Bytes nextHeld;
+    private KeyValue<Bytes, byte[]> next;
+
+    Merged(Iterator<Bytes> heldKeys, KeyValueIterator<Bytes, byte[]> below, boolean descending) {
+      this.heldKeys = heldKeys;
+      this.below = below;
+      this.descending = descending;
+      this.nextHeld = heldKeys.next();
+      advance();
+    }
+
+    private void advance() {
+      next = null;
+      while (next == null && (nextHeld != null || below.hasNext())) {
+        int order;
+        if (nextHeld == null) {
+          order = 1;
+        } else if (!below.hasNext()) {
+          order = -1;
+        } else {
+          order = ORDER.compare(nextHeld, below.peekNextKey());
+          if (descending) {
+            order = -order;
+          }
+        }
+        if (order > 0) {
+          next = below.next();
+          continue;
+        }
+        if (order == 0) {
+          below.next(); // replaced or hidden by the held write
+        }
+        Bytes key = nextHeld;
+        nextHeld = heldKeys.hasNext() ? heldKeys.next() : null;
+        byte[] value = held.get(key);
+        if (value != DELETED) {
+          next = KeyValue.pair(key, value);
+        }
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next != null;
+    }
+
+    @Override
+    public KeyValue<Bytes, byte[]> next() {
+      if (next == null) {
+        throw new NoSuchElementException();
+      }
+      KeyValue<Bytes, byte[]> result = next;
+      advance();
+      return result;
+    }
+
+    @Override
+    public Bytes peekNextKey() {
+      if (next == null) {
+        throw new NoSuchElementException();
+      }
+      return next.key;
+    }
+
+    @Override
+    public void close() {
+      below.close();
+    }
   }
 
   /** Streams' key-value builder (logging on, caching off) with this layer on top. */

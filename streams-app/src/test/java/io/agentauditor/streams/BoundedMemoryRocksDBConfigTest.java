@@ -51,6 +51,10 @@ class BoundedMemoryRocksDBConfigTest {
       assertThat(first.maxWriteBufferNumber()).isEqualTo(BoundedMemoryRocksDBConfig.MEMTABLES_PER_STORE);
       // a quarter of the bound for memtables, shared by up to three memtables per store
       assertThat(first.writeBufferSize()).isEqualTo(MEMORY / 4 / 3);
+      // a miss in the memtables is answered by their filter, not a skip-list walk
+      assertThat(first.memtablePrefixBloomSizeRatio())
+          .isEqualTo(BoundedMemoryRocksDBConfig.MEMTABLE_FILTER_RATIO);
+      assertThat(first.memtableWholeKeyFiltering()).isTrue();
       assertThat(BoundedMemoryRocksDBConfig.openStores()).isEqualTo(2);
     } finally {
       setter.close("sessions", null);

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The write-back layer over a real RocksDB store: reads see held writes at once, the store below
- * sees them only when they are written down (commit, range, bound), and a discarded task's held
- * writes never reach it.
+ * sees them only when they are written down (commit, bound), a range merges them with the store
+ * below, and a discarded task's held writes never reach it.
  */
 class WriteBackStoreTest {
 
@@ -88,23 +88,27 @@ class WriteBackStoreTest {
   }
 
   @Test
-  void shouldWriteDownBeforeARangeSoTheRangeSeesEveryWrite() {
-    // Given one key below, one held, one deleted while held
+  void shouldMergeHeldWritesIntoARangeWithoutWritingThemDown() {
+    // Given keys 1, 3 and 4 below, then 2 held, 1 deleted and 4 replaced while held
     store.put(key(1), new byte[] {1});
+    store.put(key(3), new byte[] {3});
+    store.put(key(4), new byte[] {4});
     store.flushCache();
     store.put(key(2), new byte[] {2});
-    store.put(key(3), new byte[] {3});
+    store.put(key(4), new byte[] {5});
     store.delete(key(1));
 
     // When
-    List<Integer> keys = new ArrayList<>();
+    List<String> entries = new ArrayList<>();
     try (KeyValueIterator<Bytes, byte[]> it = store.range(key(0), key(9))) {
-      it.forEachRemaining(kv -> keys.add((int) kv.key.get()[0]));
+      it.forEachRemaining(kv -> entries.add(kv.key.get()[0] + "=" + kv.value[0]));
     }
 
-    // Then
-    assertThat(keys).containsExactly(2, 3);
-    assertThat(store.held()).isZero();
+    // Then the range sees every write, and the writes are still held, not below
+    assertThat(entries).containsExactly("2=2", "3=3", "4=5");
+    assertThat(store.held()).isEqualTo(3);
+    assertThat(rocks.get(key(1))).containsExactly(1);
+    assertThat(rocks.get(key(4))).containsExactly(4);
   }
 
   @Test

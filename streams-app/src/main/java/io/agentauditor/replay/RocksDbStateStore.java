@@ -32,16 +32,17 @@ import org.rocksdb.WriteOptions;
  * deletes the directory. Not thread-safe; one replay owns it.
  *
  * <p>Writes are held on the heap, the latest per key, and go to RocksDB as one {@link WriteBatch}
- * when {@code batchEntries} keys are held and on {@link #flush()}; reads and range scans see them at
- * once. The engine rewrites a few records (stream time, a session's idle timer and meta, a
- * credential in use) on nearly every step, so most of its puts replace a held write and never reach
- * RocksDB, and the rest cost one native call per batch instead of one each: a {@code db.put} goes
- * through RocksDB's write path (write group, sequence number, memtable insert) every time.
+ * when {@code batchEntries} keys are held, before a range scan when more than {@value
+ * #MERGED_IN_SCAN} are, and on {@link #flush()}; reads and range scans see them at once. The
+ * engine rewrites a few records (stream time, a session's idle timer and meta, a credential in use)
+ * on nearly every step, so most of its puts replace a held write and never reach RocksDB, and the
+ * rest cost one native call per batch instead of one each: a {@code db.put} goes through RocksDB's
+ * write path (write group, sequence number, memtable insert) every time.
  *
  * <p>Reads of keys never written are answered on the heap: a {@link KeyFilter} of the keys written
- * to RocksDB (at most 32 MiB) sends a read there only for a key that may be
- * in it. Most of the engine's reads are of such keys (the stored decision of a new event, a new
- * session's agents and credentials), and each cost a call into RocksDB.
+ * to RocksDB (at most 32 MiB) sends a read there only for a key that may be in it. Most of the
+ * engine's reads are of such keys (the stored decision of a new event, a new session's agents and
+ * credentials), and each cost a call into RocksDB.
  */
 public final class RocksDbStateStore implements StateStore, AutoCloseable {
 
@@ -54,6 +55,12 @@ public final class RocksDbStateStore implements StateStore, AutoCloseable {
 
   /** Heap for the filter of keys written to RocksDB: some 16 million keys. */
   static final long FILTER_BYTES = 32L << 20;
+
+  /**
+   * Held writes a range scan looks through for keys in its range; with more held, the scan writes
+   * them to RocksDB first and reads RocksDB alone.
+   */
+  static final int MERGED_IN_SCAN = 1024;
 
   /** A held delete; compared by identity, so an empty value stays a value. */
   private static final byte[] DELETED = new byte[0];
@@ -205,6 +212,9 @@ public final class RocksDbStateStore implements StateStore, AutoCloseable {
 
   @Override
   public RangeIterator range(byte[] from, byte[] toExclusive) {
+    if (held.size() > MERGED_IN_SCAN) {
+      flush(); // finding the few held writes in range would cost more than writing them all
+    }
     // The held writes in range, in key order, merged with RocksDB's: a held write replaces the
     // key's value in RocksDB, a held delete hides it. The caller writes nothing while it scans.
     List<Map.Entry<byte[], byte[]>> heldInRange = new ArrayList<>();

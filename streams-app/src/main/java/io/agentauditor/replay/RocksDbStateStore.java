@@ -7,9 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractMap;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.stream.Stream;
@@ -30,11 +32,17 @@ import org.rocksdb.WriteOptions;
  * deletes the directory. Not thread-safe; one replay owns it.
  *
  * <p>Writes are held on the heap, the latest per key, and go to RocksDB as one {@link WriteBatch}
- * when {@code batchEntries} keys are held, before a range scan, and on {@link #flush()}; reads see
- * them at once. The engine rewrites a few records (stream time, a session's idle timer and meta, a
- * credential in use) on nearly every step, so most of its puts replace a held write and never reach
- * RocksDB, and the rest cost one native call per batch instead of one each: a {@code db.put} goes
- * through RocksDB's write path (write group, sequence number, memtable insert) every time.
+ * when {@code batchEntries} keys are held, before a range scan when more than {@value
+ * #MERGED_IN_SCAN} are, and on {@link #flush()}; reads and range scans see them at once. The
+ * engine rewrites a few records (stream time, a session's idle timer and meta, a credential in use)
+ * on nearly every step, so most of its puts replace a held write and never reach RocksDB, and the
+ * rest cost one native call per batch instead of one each: a {@code db.put} goes through RocksDB's
+ * write path (write group, sequence number, memtable insert) every time.
+ *
+ * <p>Reads of keys never written are answered on the heap: a {@link KeyFilter} of the keys written
+ * to RocksDB (at most 32 MiB) sends a read there only for a key that may be in it. Most of the
+ * engine's reads are of such keys (the stored decision of a new event, a new session's agents and
+ * credentials), and each cost a call into RocksDB.
  */
 public final class RocksDbStateStore implements StateStore, AutoCloseable {
 
@@ -45,6 +53,15 @@ public final class RocksDbStateStore implements StateStore, AutoCloseable {
   /** Keys whose writes are held before they go to RocksDB as one batch (a few MB of records). */
   public static final int DEFAULT_BATCH_ENTRIES = 16_384;
 
+  /** Heap for the filter of keys written to RocksDB: some 16 million keys. */
+  static final long FILTER_BYTES = 32L << 20;
+
+  /**
+   * Held writes a range scan looks through for keys in its range; with more held, the scan writes
+   * them to RocksDB first and reads RocksDB alone.
+   */
+  static final int MERGED_IN_SCAN = 1024;
+
   /** A held delete; compared by identity, so an empty value stays a value. */
   private static final byte[] DELETED = new byte[0];
 
@@ -52,6 +69,7 @@ public final class RocksDbStateStore implements StateStore, AutoCloseable {
   private final boolean deleteOnClose;
   private final int batchEntries;
   private final HashMap<ByteKey, byte[]> held = new HashMap<>();
+  private final KeyFilter written = new KeyFilter(FILTER_BYTES);
   private final LRUCache cache;
   private final Options options;
   private final WriteOptions writeOptions;
@@ -105,6 +123,12 @@ public final class RocksDbStateStore implements StateStore, AutoCloseable {
       closeNative();
       throw new UncheckedIOException(new IOException("cannot open state store in " + dir, e));
     }
+    // A kept database opened again: its keys are in the filter like those written from now on.
+    try (RocksIterator it = db.newIterator()) {
+      for (it.seekToFirst(); it.isValid() && !written.saturated(); it.next()) {
+        written.add(it.key());
+      }
+    }
   }
 
   /** A store in a new temporary directory, removed on close. */
@@ -128,6 +152,9 @@ public final class RocksDbStateStore implements StateStore, AutoCloseable {
       if (v != null) {
         return v == DELETED ? null : v;
       }
+    }
+    if (!written.mightContain(key)) {
+      return null;
     }
     try {
       return db.get(key);
@@ -164,7 +191,11 @@ public final class RocksDbStateStore implements StateStore, AutoCloseable {
         if (value == DELETED) {
           batch.delete(e.getKey().bytes());
         } else {
-          batch.put(e.getKey().bytes(), value);
+          byte[] key = e.getKey().bytes();
+          batch.put(key, value);
+          if (!written.mightContain(key)) {
+            written.add(key); // a key rewritten takes no more room in the filter
+          }
         }
       }
       db.write(writeOptions, batch);
@@ -181,22 +212,64 @@ public final class RocksDbStateStore implements StateStore, AutoCloseable {
 
   @Override
   public RangeIterator range(byte[] from, byte[] toExclusive) {
-    flush(); // the scan reads RocksDB alone
+    if (held.size() > MERGED_IN_SCAN) {
+      flush(); // finding the few held writes in range would cost more than writing them all
+    }
+    // The held writes in range, in key order, merged with RocksDB's: a held write replaces the
+    // key's value in RocksDB, a held delete hides it. The caller writes nothing while it scans.
+    List<Map.Entry<byte[], byte[]>> heldInRange = new ArrayList<>();
+    for (Map.Entry<ByteKey, byte[]> e : held.entrySet()) {
+      byte[] k = e.getKey().bytes();
+      if (Arrays.compareUnsigned(k, from) >= 0 && Arrays.compareUnsigned(k, toExclusive) < 0) {
+        heldInRange.add(new AbstractMap.SimpleImmutableEntry<>(k, e.getValue()));
+      }
+    }
+    heldInRange.sort((a, b) -> Arrays.compareUnsigned(a.getKey(), b.getKey()));
     RocksIterator it = db.newIterator();
     it.seek(from);
     return new RangeIterator() {
+      private int h;
+      private Map.Entry<byte[], byte[]> next = advance();
+
+      private Map.Entry<byte[], byte[]> advance() {
+        while (true) {
+          byte[] stored = it.isValid() ? it.key() : null;
+          if (stored != null && Arrays.compareUnsigned(stored, toExclusive) >= 0) {
+            stored = null;
+          }
+          Map.Entry<byte[], byte[]> heldNext = h < heldInRange.size() ? heldInRange.get(h) : null;
+          if (stored == null && heldNext == null) {
+            return null;
+          }
+          int order =
+              stored == null ? 1 : heldNext == null ? -1 : Arrays.compareUnsigned(stored, heldNext.getKey());
+          if (order < 0) {
+            Map.Entry<byte[], byte[]> e = new AbstractMap.SimpleImmutableEntry<>(stored, it.value());
+            it.next();
+            return e;
+          }
+          if (order == 0) {
+            it.next(); // the held write replaces it
+          }
+          h++;
+          if (heldNext.getValue() != DELETED) {
+            return heldNext;
+          }
+        }
+      }
+
       @Override
       public boolean hasNext() {
-        return it.isValid() && Arrays.compareUnsigned(it.key(), toExclusive) < 0;
+        return next != null;
       }
 
       @Override
       public Map.Entry<byte[], byte[]> next() {
-        if (!hasNext()) {
+        if (next == null) {
           throw new NoSuchElementException();
         }
-        Map.Entry<byte[], byte[]> e = new AbstractMap.SimpleImmutableEntry<>(it.key(), it.value());
-        it.next();
+        Map.Entry<byte[], byte[]> e = next;
+        next = advance();
         return e;
       }
 

@@ -102,6 +102,47 @@ class RocksDbStateStoreTest {
   }
 
   @Test
+  void shouldScanHeldWritesOverRocksDbsInKeyOrderWithoutWritingThem() {
+    try (RocksDbStateStore store = new RocksDbStateStore(tmp.resolve("db"), 1 << 20, false, 1000)) {
+      // Given keys in RocksDB, and held writes that replace, hide and add keys around them
+      for (int k = 1; k <= 5; k++) {
+        store.put(bytes(5, k), bytes(k));
+      }
+      store.put(bytes(4, 9), bytes(0));
+      store.flush();
+      store.put(bytes(5, 0), bytes(10));
+      store.put(bytes(5, 2), bytes(20));
+      store.delete(bytes(5, 3));
+      store.put(bytes(5, 6), bytes(60));
+      store.put(bytes(6), bytes(0));
+      // When
+      List<String> seen = new ArrayList<>();
+      try (StateStore.RangeIterator it = store.range(bytes(5), bytes(6))) {
+        it.forEachRemaining(e -> seen.add(e.getKey()[1] + "=" + e.getValue()[0]));
+      }
+      // Then
+      assertThat(seen).containsExactly("0=10", "1=1", "2=20", "4=4", "5=5", "6=60");
+      assertThat(store.held()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void shouldReadKeysWrittenToRocksDbAndNoneThatWereNot() {
+    try (RocksDbStateStore store = new RocksDbStateStore(tmp.resolve("db"), 1 << 20, false, 16)) {
+      // Given many batches of keys gone to RocksDB
+      for (int k = 0; k < 5000; k++) {
+        store.put(bytes(1, k >> 8, k), bytes(k));
+      }
+      store.flush();
+      // Then
+      for (int k = 0; k < 5000; k++) {
+        assertThat(store.get(bytes(1, k >> 8, k))).containsExactly((byte) k);
+        assertThat(store.get(bytes(2, k >> 8, k))).isNull();
+      }
+    }
+  }
+
+  @Test
   void shouldKeepHeldWritesOfAKeptDatabaseWhenClosed() {
     // Given
     Path dir = tmp.resolve("db");

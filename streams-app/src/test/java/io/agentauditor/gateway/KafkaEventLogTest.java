@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -54,17 +56,26 @@ class KafkaEventLogTest {
       port = socket.getLocalPort();
     }
     List<Exception> refused = new CopyOnWriteArrayList<>();
-    try (KafkaEventLog log =
-        new KafkaEventLog(
-            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port),
-            Map.of("schema.registry.url", "mock://event-log-test"),
-            "events",
-            Duration.ofMillis(500))) {
-      // When a step is appended
-      log.append(START, refused::add);
-      // Then it is reported not appended about the deadline, not after the client's default minute
+    AtomicReference<KafkaEventLog> log = new AtomicReference<>();
+    // When the log starts and a step is appended (both may wait, so on their own thread)
+    CompletableFuture<Void> appending =
+        CompletableFuture.runAsync(
+            () -> {
+              log.set(
+                  new KafkaEventLog(
+                      Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port),
+                      Map.of("schema.registry.url", "mock://event-log-test"),
+                      "events",
+                      Duration.ofMillis(500)));
+              log.get().append(START, refused::add);
+            });
+    try {
+      // Then it is reported not appended about the deadline, not after the client's minutes
       await().atMost(Duration.ofSeconds(20)).until(() -> !refused.isEmpty());
       assertThat(refused).singleElement().isInstanceOf(TimeoutException.class);
+    } finally {
+      appending.join();
+      log.get().close();
     }
   }
 }

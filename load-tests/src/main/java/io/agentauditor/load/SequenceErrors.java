@@ -138,7 +138,7 @@ public final class SequenceErrors {
   }
 
   /** The in-JVM broker's count of Produce responses by error code, from its JMX meters. */
-  private static Map<String, Long> brokerProduceErrors() throws Exception {
+  static Map<String, Long> brokerProduceErrors() throws Exception {
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     Map<String, Long> counts = new LinkedHashMap<>();
     for (ObjectName name :

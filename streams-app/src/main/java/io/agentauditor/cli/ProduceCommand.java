@@ -127,10 +127,19 @@ public final class ProduceCommand implements Callable<Integer> {
     return invalid == 0 ? OK : DEAD_LETTERS;
   }
 
-  private static Map<String, Object> producerConfig(Map<String, Object> client) {
+  /**
+   * Idempotent, {@code acks=all}, one request in flight per broker: a partition's next batch is
+   * sent only once the previous one is acknowledged. With more in flight, a first batch that the
+   * broker refuses before appending it (NOT_LEADER_OR_FOLLOWER while it is only becoming the
+   * leader) lets the next batch be written first, since a broker accepts any sequence from a
+   * producer it has no state for; the first batch is then refused as OUT_OF_ORDER_SEQUENCE_NUMBER
+   * until it expires, and its events are lost after later ones were written (KAFKA-14359).
+   */
+  static Map<String, Object> producerConfig(Map<String, Object> client) {
     Map<String, Object> config = new java.util.HashMap<>(client);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     return config;
   }
 }

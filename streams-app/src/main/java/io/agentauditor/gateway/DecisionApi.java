@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code 401}: no or another bearer token (compared in constant time).
  *   <li>{@code 413}: a body over 1 MiB.
  *   <li>{@code 429}: more requests in flight than {@link GatewaySettings#maxInFlight()}, at once.
+ *   <li>{@code 503} {@code {"error": "event not appended: ..."}}: the events topic did not take
+ *       the event before the deadline (the cluster can't be reached, or refused it); fail closed.
+ *       Nothing of it is in the log; a retry appends it again.
  *   <li>{@code 504}: no decision within {@link GatewaySettings#timeout()}; fail closed. The event
  *       stays in the log and is decided; a retry gets that decision.
  * </ul>

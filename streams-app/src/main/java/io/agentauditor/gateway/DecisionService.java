@@ -99,11 +99,18 @@ public final class DecisionService {
     if (owner.isPresent()) {
       return forward(step, owner.get(), deadlineNanos, authorization);
     }
+    CompletableFuture<Exception> refused = new CompletableFuture<>();
     CompletableFuture<Decision> decision =
-        pending.register(step.sessionId(), step.eventId(), () -> log.append(step));
+        pending.register(step.sessionId(), step.eventId(), () -> log.append(step, refused::complete));
     try {
-      return Answer.of(
-          decision.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS));
+      Object first =
+          CompletableFuture.anyOf(decision, refused)
+              .get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (first instanceof Decision d) {
+        return Answer.of(d);
+      }
+      pending.cancel(step.sessionId(), step.eventId(), decision);
+      return notAppended((Exception) first);
     } catch (TimeoutException e) {
       pending.cancel(step.sessionId(), step.eventId(), decision);
       return timedOut();
@@ -159,6 +166,15 @@ public final class DecisionService {
     // is in the log either way, and whichever instance owns the partition after the rebalance
     // decides it; when that is this one, the answer comes before the deadline.
     return decide(step, deadlineNanos, authorization, true);
+  }
+
+  /**
+   * 503: the events topic did not take the step, so it is not in the log and will not be decided
+   * (unlike a 504's); the gateway denies, and a retry appends it again.
+   */
+  private static Answer notAppended(Exception reason) {
+    return new Answer(
+        503, DecisionApi.errorBody("event not appended: " + reason.getMessage(), null), null);
   }
 
   private static Answer timedOut() {

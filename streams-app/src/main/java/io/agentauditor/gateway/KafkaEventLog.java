@@ -4,11 +4,14 @@ import io.agentauditor.avro.EventMapper;
 import io.agentauditor.model.Step;
 import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.serde.AvroSerde;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,28 +32,59 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
    * @param clientProperties bootstrap servers and client settings (TLS, SASL)
    * @param serdeConfig the Avro serde's configuration (schema registry)
    * @param topic the events topic
+   * @param deadline the decision API's deadline: the longest an append may wait for the topic's
+   *     metadata or for buffer space before the step is refused as not appended
    */
   public KafkaEventLog(
-      Map<String, Object> clientProperties, Map<String, ?> serdeConfig, String topic) {
+      Map<String, Object> clientProperties,
+      Map<String, ?> serdeConfig,
+      String topic,
+      Duration deadline) {
     this.topic = topic;
-    Map<String, Object> props = new HashMap<>(clientProperties);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    props.put(ProducerConfig.CLIENT_ID_CONFIG, "agent-auditor-decision-api");
     this.producer =
         new KafkaProducer<>(
-            props, new StringSerializer(), AvroSerde.of(AgentEvent.class, serdeConfig, false));
+            producerConfig(clientProperties, deadline),
+            new StringSerializer(),
+            AvroSerde.of(AgentEvent.class, serdeConfig, false));
+    try {
+      // The topic's metadata now, so that the first request does not wait for it.
+      producer.partitionsFor(topic);
+    } catch (KafkaException e) {
+      LOGGER.info("Decision API: no metadata for {} yet ({}); the first append fetches it", topic, e.toString());
+    }
+  }
+
+  /**
+   * Idempotent, {@code acks=all}, no linger, one request in flight per broker. One in flight keeps
+   * a partition's batches from overtaking each other: with more, a first batch that the broker
+   * refuses before appending it (NOT_LEADER_OR_FOLLOWER while it is only becoming the leader)
+   * lets the next one be written first, since a broker accepts any sequence from a producer it has
+   * no state for; the first batch is then refused as OUT_OF_ORDER_SEQUENCE_NUMBER until it expires,
+   * its events never in the log although their requests were answered 504 (KAFKA-14359).
+   *
+   * <p>{@code max.block.ms} is the API's deadline, not the client's minute: an append runs while
+   * the session's other requests wait, and past the deadline its request is answered anyway.
+   */
+  static Map<String, Object> producerConfig(Map<String, Object> clientProperties, Duration deadline) {
+    Map<String, Object> props = new HashMap<>(clientProperties);
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(1, deadline.toMillis()));
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, "agent-auditor-decision-api");
+    return props;
   }
 
   @Override
-  public void append(Step step) {
+  public void append(Step step, Consumer<Exception> notAppended) {
     producer.send(
         new ProducerRecord<>(topic, step.sessionId(), EventMapper.toAvro(step)),
         (metadata, e) -> {
           if (e != null) {
             LOGGER.warn(
-                "Decision API: appending {}/{} failed: {}", step.sessionId(), step.eventId(), e.toString());
+                "Decision API: {}/{} not appended: {}", step.sessionId(), step.eventId(), e.toString());
+            notAppended.accept(e);
           }
         });
   }

@@ -231,9 +231,10 @@ public final class AuditorApp implements AutoCloseable {
                 CommittedDecisions.start(
                     config.adminProperties(), serdeConfig, config.topics().decisions(), pending);
           }
-          eventLog =
-              new KafkaEventLog(config.adminProperties(), serdeConfig, config.topics().events());
           GatewaySettings settings = config.gatewaySettings();
+          eventLog =
+              new KafkaEventLog(
+                  config.adminProperties(), serdeConfig, config.topics().events(), settings.timeout());
           Router router =
               new StreamsRouter(
                   streams, new HostInfo(config.gatewayAdvertisedHost(), settings.port()));

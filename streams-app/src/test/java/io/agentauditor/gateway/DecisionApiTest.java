@@ -64,13 +64,13 @@ class DecisionApiTest {
 
   /** Decides each appended step on the "stream thread", as the audit processor does. */
   private final EventLog deciding =
-      step -> {
+      (step, notAppended) -> {
         appended.add(step);
         topology.execute(() -> pending.decided(engine.process(step, store).decision()));
       };
 
   /** Appends and never decides: a partition that is not being processed. */
-  private final EventLog silent = appended::add;
+  private final EventLog silent = (step, notAppended) -> appended.add(step);
 
   private void start(EventLog log, Duration timeout, int maxInFlight, String token)
       throws Exception {
@@ -192,6 +192,22 @@ class DecisionApiTest {
   }
 
   @Test
+  void shouldAnswer503BeforeTheDeadlineWhenTheLogDoesNotTakeTheEvent() throws Exception {
+    // Given a log that refuses each append on its own thread, as the producer's callback does
+    EventLog refusing =
+        (step, notAppended) ->
+            topology.execute(() -> notAppended.accept(new IllegalStateException("cluster unreachable")));
+    start(refusing, Duration.ofSeconds(60), 8, null);
+    // When
+    HttpResponse<String> r = post(START, null);
+    // Then: not a 504, whose event stays in the log, but a 503 naming why it is not there
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(JSON.readTree(r.body()).get("error").asText())
+        .isEqualTo("event not appended: cluster unreachable");
+    assertThat(pending.size()).isZero();
+  }
+
+  @Test
   void shouldAnswer429AtOnceWhenMoreRequestsThanTheBoundAreInFlight() throws Exception {
     // Given one request holding the only slot until its deadline
     start(silent, Duration.ofSeconds(30), 1, null);
@@ -249,7 +265,7 @@ class DecisionApiTest {
     try (DecisionApi front =
         DecisionApi.start(
             new GatewaySettings(InetAddress.getLoopbackAddress(), 0, Duration.ofSeconds(10), 8, null),
-            mineAppended::add,
+            (step, notAppended) -> mineAppended.add(step),
             mine,
             sessionId -> java.util.Optional.of(owner.baseUri()))) {
       // When

@@ -59,7 +59,7 @@ class ExtAuthzServiceTest {
   @BeforeEach
   void start() throws Exception {
     EventLog deciding =
-        step -> {
+        (step, notAppended) -> {
           appended.add(step);
           topology.execute(() -> pending.decided(engine.process(step, store).decision()));
         };

@@ -39,6 +39,8 @@ public final class AuditEngine {
 
   private final CompiledPolicy rules;
   private final StepFingerprint fingerprint = new StepFingerprint();
+  /** The credential changes of the step being decided; emptied per step (a result copies them). */
+  private final List<CredentialChange> changes = new ArrayList<>();
   private final long identityHash;
   /** The number confirmed (byte for byte) to stand for this engine's identity in its store; 0 if none yet. */
   private long verifiedPolicyNo;
@@ -83,7 +85,7 @@ public final class AuditEngine {
     EngineMeta meta = EngineMeta.load(store);
     long before = meta.streamTime;
     meta.advance(step.occurredAtMillis());
-    List<CredentialChange> changes = new ArrayList<>(0);
+    changes.clear();
     StepContext c = new StepContext(rules, step, meta, store, changes);
     long eventHash = StateKeys.eventHash(step.eventId());
     // Dropped after an earlier record (section 4), whether or not the purge, which deletes a
@@ -107,7 +109,7 @@ public final class AuditEngine {
     IdleAndRetention.purgeClosedSessions(rules, store, meta);
     IdleAndRetention.purgeDecisions(rules, store, meta);
     meta.store(store);
-    // Copying an empty list still makes an array; most steps change no credential.
+    // The result copies the list; copying an empty one would still make an array.
     return new StepResult(decision, retry, idle, changes.isEmpty() ? List.of() : changes);
   }
 

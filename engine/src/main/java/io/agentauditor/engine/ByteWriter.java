@@ -46,6 +46,13 @@ final class ByteWriter {
     return this;
   }
 
+  ByteWriter writeBytes(byte[] b, int from, int length) {
+    ensure(length);
+    System.arraycopy(b, from, buf, len, length);
+    len += length;
+    return this;
+  }
+
   ByteWriter writeBytes(byte[] b) {
     ensure(b.length);
     System.arraycopy(b, 0, buf, len, b.length);

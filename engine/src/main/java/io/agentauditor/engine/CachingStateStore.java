@@ -251,6 +251,19 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
       return value;
     }
 
+    /**
+     * The kept record of {@code kind} and {@code id}, counted as a hit; null when none is kept (the
+     * caller then reads it with {@link #read}, which counts the miss). Lets a caller make its
+     * decoding function only on a miss.
+     */
+    Object hit(byte kind, String id) {
+      Object kept = peek(kind, id);
+      if (kept != null) {
+        hits++;
+      }
+      return kept;
+    }
+
     /** The kept record, or null. */
     Object peek(byte kind, String id) {
       HashMap<String, Object> m = byKind[kind];

@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * (the engine's key layout, {@code package-info}) in a list sorted only when a range reads it, and
  * every other kind in a sorted set. A step adds a dedupe key to its session's list without a tree
  * walk; the engine's ranges (a session's records of a kind, an index from its start) each read one
- * group. Any other range is answered too, by sorting what it spans. Not thread-safe. Values are
+ * group. Any other range is answered too, by sorting what it spans. Not thread-safe. Keys and values are
  * stored and returned as given (callers don't mutate them).
  */
 public final class InMemoryStateStore implements StateStore {
@@ -35,7 +35,8 @@ public final class InMemoryStateStore implements StateStore {
 
   @Override
   public void put(byte[] key, byte[] value) {
-    ByteKey k = new ByteKey(key.clone());
+    // Kept, not copied: the caller doesn't change the key afterwards (the interface's contract).
+    ByteKey k = new ByteKey(key);
     if (values.put(k, value) == null) {
       byte[] prefix = groupOf(k.bytes);
       Group g = groups.get(new ByteKey(prefix));

@@ -59,7 +59,9 @@ final class SessionView {
   /** The session meta, or null when the session was never started (or was purged). */
   SessionMeta meta() {
     if (!metaLoaded) {
-      meta = read(StateKeys.SESSION, null, this::decodeWithTimer);
+      // The kept meta first: the method reference below is an object made on every call.
+      Object kept = cached == null ? null : cached.hit(StateKeys.SESSION, null);
+      meta = kept != null ? (SessionMeta) kept : read(StateKeys.SESSION, null, this::decodeWithTimer);
       metaLoaded = true;
     }
     return meta;
@@ -112,7 +114,10 @@ final class SessionView {
   /** The agent node, or null when the agent is not in the chain. */
   AgentNode agent(String agentId) {
     if (cached != null) {
-      return cached.read(StateKeys.AGENT, agentId, b -> StateCodec.decodeAgent(agentId, b));
+      Object kept = cached.hit(StateKeys.AGENT, agentId);
+      return kept != null
+          ? (AgentNode) kept
+          : cached.read(StateKeys.AGENT, agentId, b -> StateCodec.decodeAgent(agentId, b));
     }
     if (agents == null) {
       agents = new HashMap<>();
@@ -207,7 +212,10 @@ final class SessionView {
   /** The credential, or null when this session never recorded it. */
   CredentialRecord credential(String credentialId) {
     if (cached != null) {
-      return cached.read(StateKeys.CREDENTIAL, credentialId, b -> decodeCredential(credentialId, b));
+      Object kept = cached.hit(StateKeys.CREDENTIAL, credentialId);
+      return kept != null
+          ? (CredentialRecord) kept
+          : cached.read(StateKeys.CREDENTIAL, credentialId, b -> decodeCredential(credentialId, b));
     }
     if (credentials == null) {
       credentials = new HashMap<>();

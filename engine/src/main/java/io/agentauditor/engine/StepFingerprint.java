@@ -60,6 +60,8 @@ final class StepFingerprint {
   private final MessageDigest sha;
   private final byte[] buf = new byte[BUFFER];
   private final byte[] digest = new byte[32];
+  /** A map's entries being sorted by key; emptied after each use. */
+  private Map.Entry<String, String>[] entries = newEntries(16);
   private int n;
 
   StepFingerprint() {
@@ -157,6 +159,26 @@ final class StepFingerprint {
 
   private void str(String s) {
     int length = s.length();
+    if (length <= BUFFER - 5) {
+      // ASCII, nearly every field: its UTF-8 bytes are its characters, copied in one pass after
+      // room for the tag and length; the first other character abandons the copy.
+      room(5 + length);
+      int p = n + 5;
+      for (int k = 0; k < length; k++) {
+        char ch = s.charAt(k);
+        if (ch >= 0x80) {
+          p = -1;
+          break;
+        }
+        buf[p++] = (byte) ch;
+      }
+      if (p >= 0) {
+        put('S');
+        u32(length);
+        n = p;
+        return;
+      }
+    }
     int i = 0;
     while (i < length && s.charAt(i) < 0x80) {
       i++;
@@ -168,7 +190,7 @@ final class StepFingerprint {
       bytes(b);
       return;
     }
-    // ASCII, nearly every field: its UTF-8 bytes are its characters, copied without a byte array.
+    // ASCII longer than the buffer: copied a buffer at a time, without a byte array.
     put('S');
     u32(length);
     int from = 0;
@@ -204,13 +226,31 @@ final class StepFingerprint {
   }
 
   private void map(Map<String, String> m) {
-    String[] keys = m.keySet().toArray(new String[0]);
-    Arrays.sort(keys, Utf8::compare);
-    put('M');
-    u32(keys.length);
-    for (String k : keys) {
-      str(k);
-      str(m.get(k));
+    int size = m.size();
+    if (entries.length < size) {
+      entries = newEntries(Math.max(size, 2 * entries.length));
     }
+    int k = 0;
+    for (Map.Entry<String, String> e : m.entrySet()) {
+      // Insertion by key: a tool call has a few arguments (at most Limits.MAX_ARGUMENTS).
+      int at = k++;
+      while (at > 0 && Utf8.compare(entries[at - 1].getKey(), e.getKey()) > 0) {
+        entries[at] = entries[at - 1];
+        at--;
+      }
+      entries[at] = e;
+    }
+    put('M');
+    u32(size);
+    for (int i = 0; i < size; i++) {
+      str(entries[i].getKey());
+      str(entries[i].getValue());
+      entries[i] = null;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map.Entry<String, String>[] newEntries(int length) {
+    return (Map.Entry<String, String>[]) new Map.Entry<?, ?>[length];
   }
 }

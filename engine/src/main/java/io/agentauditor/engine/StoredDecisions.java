@@ -8,6 +8,7 @@ import io.agentauditor.model.Finding;
 import io.agentauditor.model.Step;
 import io.agentauditor.model.Verdict;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -55,7 +56,7 @@ final class StoredDecisions {
     /** The content fingerprint of the decided event; null for a record of version 1 or 2. */
     byte[] fingerprint() {
       return session != null
-          ? java.util.Arrays.copyOfRange(bytes, 1, 1 + StepFingerprint.LENGTH)
+          ? Arrays.copyOfRange(bytes, 1, 1 + StepFingerprint.LENGTH)
           : StateCodec.decisionFingerprint(bytes);
     }
 
@@ -262,30 +263,36 @@ final class StoredDecisions {
       StateStore store, EngineMeta engineMeta, long last, long handle, long base, long eventHash) {
     byte[] key = StateKeys.decisionGroup(last, handle);
     byte[] open = store.get(key);
-    long[] hashes;
-    long sealed;
     if (open == null) {
-      hashes = new long[] {eventHash};
-      sealed = 0;
       engineMeta.indexedDecision(last);
-    } else {
-      ByteReader r = new ByteReader(open, 0);
-      checkGroupVersion(r.readByte());
-      r.readZigZag();
-      sealed = r.readVarLong();
-      int n = r.remaining() / 8;
-      hashes = new long[n + 1];
-      for (int i = 0; i < n; i++) {
-        hashes[i] = r.readFixedLong();
+      store.put(key, encodeGroup(base, 0, new long[] {eventHash})); // GROUP_SIZE is more than 1
+      return;
+    }
+    ByteReader r = new ByteReader(open, 0);
+    checkGroupVersion(r.readByte());
+    r.readZigZag();
+    long sealed = r.readVarLong();
+    int hashesAt = open.length - r.remaining();
+    int n = r.remaining() / 8;
+    if (n + 1 < GROUP_SIZE) {
+      // The hashes are the record's tail: the new one is appended, the rest left as it is.
+      byte[] grown = Arrays.copyOf(open, open.length + 8);
+      for (int i = 0; i < 8; i++) {
+        grown[open.length + i] = (byte) (eventHash >>> (56 - 8 * i));
       }
-      hashes[n] = eventHash;
+      store.put(key, grown);
+      return;
     }
-    if (hashes.length == GROUP_SIZE) {
-      store.put(StateKeys.sealedDecisionGroup(last, handle, sealed), encodeGroup(base, 0, hashes));
-      store.put(key, encodeGroup(base, sealed + 1, new long[0]));
-    } else {
-      store.put(key, encodeGroup(base, sealed, hashes));
-    }
+    byte[] full =
+        ByteWriter.scratch()
+            .writeByte(GROUP_VERSION)
+            .writeZigZag(base)
+            .writeVarLong(0)
+            .writeBytes(open, hashesAt, n * 8)
+            .writeFixedLong(eventHash)
+            .toByteArray();
+    store.put(StateKeys.sealedDecisionGroup(last, handle, sealed), full);
+    store.put(key, encodeGroup(base, sealed + 1, new long[0]));
   }
 
   private static byte[] encodeGroup(long base, long sealed, long[] hashes) {

@@ -97,6 +97,21 @@ public final class Utf8 {
    * U+E000..U+FFFF). An unpaired surrogate counts as its own code point.
    */
   public static int compare(String a, String b) {
+    int n = Math.min(a.length(), b.length());
+    for (int k = 0; k < n; k++) {
+      char x = a.charAt(k);
+      char y = b.charAt(k);
+      if (x != y) {
+        // Below the surrogates, and above them, UTF-16 order is code point order.
+        return Character.isSurrogate(x) || Character.isSurrogate(y)
+            ? compareCodePoints(a, b)
+            : Integer.compare(x, y);
+      }
+    }
+    return Integer.compare(a.length(), b.length());
+  }
+
+  private static int compareCodePoints(String a, String b) {
     int i = 0;
     int j = 0;
     while (i < a.length() && j < b.length()) {

@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.avro.Schema;
 
@@ -29,11 +30,12 @@ final class RegistryServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServer server;
+  private final ExecutorService executor = Executors.newFixedThreadPool(4);
   private final InMemorySchemaRegistry registry = InMemorySchemaRegistry.named("faults-" + UUID.randomUUID());
 
   RegistryServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
   }
@@ -90,6 +92,8 @@ final class RegistryServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    // The pool's threads are not daemons: left running, they keep the harness's JVM alive.
+    executor.shutdownNow();
     InMemorySchemaRegistry.drop(registry.name());
   }
 }

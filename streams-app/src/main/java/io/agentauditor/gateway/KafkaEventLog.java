@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class KafkaEventLog implements EventLog, AutoCloseable {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(KafkaEventLog.class);
+  private static final Duration METADATA_MAX_IDLE = Duration.ofDays(1);
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   private final String topic;
   private final KafkaProducer<String, AgentEvent> producer;
@@ -63,11 +65,16 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
    * its events never in the log although their requests were answered 504 (KAFKA-14359).
    *
    * <p>{@code max.block.ms} is the API's deadline, not the client's minute: an append runs while
-   * the session's other requests wait, and past the deadline its request is answered anyway.
+   * the session's other requests wait, and past the deadline its request is answered anyway. So
+   * the topic's metadata is kept however long the API is idle ({@code metadata.max.idle.ms}; the
+   * client drops it after 5 minutes by default): else the first request after a quiet spell would
+   * have only the deadline to fetch it again, and a slow fetch would be a 503. It is still
+   * refreshed every {@code metadata.max.age.ms}.
    */
   static Map<String, Object> producerConfig(Map<String, Object> clientProperties, Duration deadline) {
     Map<String, Object> props = new HashMap<>(clientProperties);
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(1, deadline.toMillis()));
+    props.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, METADATA_MAX_IDLE.toMillis());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
@@ -91,6 +98,8 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
 
   @Override
   public void close() {
-    producer.close();
+    // Bounded: appends still waiting for the cluster fail (reported not appended) instead of
+    // holding the shutdown for the client's delivery timeout.
+    producer.close(CLOSE_TIMEOUT);
   }
 }

@@ -45,6 +45,10 @@ class KafkaEventLogTest {
     assertThat(config.getString(ProducerConfig.ACKS_CONFIG)).isEqualTo("-1");
     assertThat(config.getInt(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION)).isEqualTo(1);
     assertThat(config.getLong(ProducerConfig.MAX_BLOCK_MS_CONFIG)).isEqualTo(250L);
+    // and the topic's metadata kept while the API is idle, so that the first request after a quiet
+    // spell doesn't spend its deadline fetching it
+    assertThat(config.getLong(ProducerConfig.METADATA_MAX_IDLE_CONFIG))
+        .isEqualTo(Duration.ofDays(1).toMillis());
   }
 
   @Test

@@ -6,18 +6,17 @@ import io.agentauditor.replay.EventSource;
 import io.agentauditor.replay.JsonLinesSource;
 import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.serde.AvroSerde;
+import io.agentauditor.streams.EventAppends;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -81,7 +80,7 @@ public final class ProduceCommand implements Callable<Integer> {
     try (InputStream in = EventFiles.openInput(input);
         AvroSerde<AgentEvent> values = AvroSerde.of(AgentEvent.class, topic.serdeConfig(), false);
         KafkaProducer<String, AgentEvent> producer =
-            new KafkaProducer<>(producerConfig(topic.clientConfig()), new StringSerializer(), values)) {
+            new KafkaProducer<>(EventAppends.producerConfig(topic.clientConfig()), new StringSerializer(), values)) {
       sent = 0;
       EventSource source = new JsonLinesSource(in);
       EventSource.Record record;
@@ -125,21 +124,5 @@ public final class ProduceCommand implements Callable<Integer> {
             + invalid + (invalid == 1 ? " invalid line" : " invalid lines"));
     err.flush();
     return invalid == 0 ? OK : DEAD_LETTERS;
-  }
-
-  /**
-   * Idempotent, {@code acks=all}, one request in flight per broker: a partition's next batch is
-   * sent only once the previous one is acknowledged. With more in flight, a first batch that the
-   * broker refuses before appending it (NOT_LEADER_OR_FOLLOWER while it is only becoming the
-   * leader) lets the next batch be written first, since a broker accepts any sequence from a
-   * producer it has no state for; the first batch is then refused as OUT_OF_ORDER_SEQUENCE_NUMBER
-   * until it expires, and its events are lost after later ones were written (KAFKA-14359).
-   */
-  static Map<String, Object> producerConfig(Map<String, Object> client) {
-    Map<String, Object> config = new java.util.HashMap<>(client);
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-    return config;
   }
 }

@@ -99,8 +99,14 @@ public final class ExtAuthzService extends AuthorizationGrpc.AuthorizationImplBa
     }
     Decision d = answer.decision();
     if (d == null) {
+      // Denied either way (fail closed), with the status the HTTP API answers: 504 no decision in
+      // time, 503 the events topic did not take the event.
       StatusCode code =
-          answer.status() == 504 ? StatusCode.GatewayTimeout : StatusCode.Forbidden;
+          switch (answer.status()) {
+            case 504 -> StatusCode.GatewayTimeout;
+            case 503 -> StatusCode.ServiceUnavailable;
+            default -> StatusCode.Forbidden;
+          };
       return denied(code, call.id(), "no decision (HTTP " + answer.status() + "): denied", null);
     }
     if (d.verdict() == Verdict.BLOCK) {

@@ -4,8 +4,8 @@ import io.agentauditor.avro.EventMapper;
 import io.agentauditor.model.Step;
 import io.agentauditor.schema.AgentEvent;
 import io.agentauditor.serde.AvroSerde;
+import io.agentauditor.streams.EventAppends;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -57,12 +57,9 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
   }
 
   /**
-   * Idempotent, {@code acks=all}, no linger, one request in flight per broker. One in flight keeps
-   * a partition's batches from overtaking each other: with more, a first batch that the broker
-   * refuses before appending it (NOT_LEADER_OR_FOLLOWER while it is only becoming the leader)
-   * lets the next one be written first, since a broker accepts any sequence from a producer it has
-   * no state for; the first batch is then refused as OUT_OF_ORDER_SEQUENCE_NUMBER until it expires,
-   * its events never in the log although their requests were answered 504 (KAFKA-14359).
+   * {@link EventAppends#producerConfig}'s settings (idempotent, {@code acks=all}, one request in
+   * flight: without it, events lost to KAFKA-14359 would have been answered 504, "in the log"),
+   * and no linger.
    *
    * <p>{@code max.block.ms} is the API's deadline, not the client's minute: an append runs while
    * the session's other requests wait, and past the deadline its request is answered anyway. So
@@ -72,12 +69,9 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
    * refreshed every {@code metadata.max.age.ms}.
    */
   static Map<String, Object> producerConfig(Map<String, Object> clientProperties, Duration deadline) {
-    Map<String, Object> props = new HashMap<>(clientProperties);
+    Map<String, Object> props = EventAppends.producerConfig(clientProperties);
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(1, deadline.toMillis()));
     props.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, METADATA_MAX_IDLE.toMillis());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "agent-auditor-decision-api");
     return props;

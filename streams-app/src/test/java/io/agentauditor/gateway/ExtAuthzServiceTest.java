@@ -44,6 +44,8 @@ class ExtAuthzServiceTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
   private static final String AGENT = "spiffe://acme.io/agent/coder";
+  /** A session whose events the log refuses, as a cluster that can't take them would. */
+  private static final String UNAPPENDABLE = "mcp-unappendable";
 
   private final ExecutorService topology = Executors.newSingleThreadExecutor();
   private final PendingDecisions pending = new PendingDecisions();
@@ -60,6 +62,10 @@ class ExtAuthzServiceTest {
   void start() throws Exception {
     EventLog deciding =
         (step, notAppended) -> {
+          if (step.sessionId().equals(UNAPPENDABLE)) {
+            notAppended.accept(new IllegalStateException("the events topic refused it"));
+            return;
+          }
           appended.add(step);
           topology.execute(() -> pending.decided(engine.process(step, store).decision()));
         };
@@ -165,6 +171,21 @@ class ExtAuthzServiceTest {
     assertThat(body.at("/error/data/ruleIds/0").asText()).isEqualTo("scope-widening");
     // ... and a non-string argument went in as its JSON text
     assertThat(((Step.ToolCall) appended.get(1)).arguments()).containsEntry("lines", "3");
+  }
+
+  @Test
+  void shouldDenyAToolCallTheLogDidNotTakeWithA503() {
+    // When a tool call's event is refused by the events topic
+    CheckResponse r =
+        authz.check(
+            check(
+                toolsCall("7", "repo.read_file", "{\"repo\":\"acme/api\"}"),
+                headers(UNAPPENDABLE),
+                ""));
+    // Then it is denied with the HTTP API's status for it, not as a policy deny
+    assertThat(r.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
+    assertThat(r.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(503);
+    assertThat(appended).isEmpty();
   }
 
   @Test

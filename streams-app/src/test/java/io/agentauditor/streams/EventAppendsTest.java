@@ -1,4 +1,4 @@
-package io.agentauditor.cli;
+package io.agentauditor.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,14 +8,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-/** {@code ./auditor produce}'s producer settings. */
-class ProduceCommandTest {
+/** The producer settings of {@code ./auditor produce} and the decision API's appends. */
+class EventAppendsTest {
 
   @Test
   void shouldSendAPartitionsNextBatchOnlyOnceTheLastIsAcknowledged() {
-    // Given the client settings of the command line
+    // Given the client settings of a command line or a deployment
     Map<String, Object> props =
-        ProduceCommand.producerConfig(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092"));
+        EventAppends.producerConfig(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092"));
     // Then: idempotent, acks=all, and one request in flight, so that a first batch the broker
     // refuses before appending it can't be overtaken by the next (KAFKA-14359)
     Map<String, Object> withSerializers = new HashMap<>(props);

@@ -2,6 +2,7 @@ package io.agentauditor.streams;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -30,7 +31,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * put or delete of each key is held in a hash map and goes down to the changelogged RocksDB store
  * as one {@code putAll} when the task commits and whenever more than {@code maxHeld} keys or {@link
  * #MAX_HELD_BYTES} bytes of keys and values are held. A range read merges the held keys (also kept
- * in a sorted set) with RocksDB's iterator: a held value wins, a held deletion hides the key below;
+ * by their first byte, sorted when a range reaches them) with RocksDB's iterator: a held value wins, a held deletion hides the key below;
  * only {@code prefixScan}, which nothing of ours calls, writes down first.
  *
  * <p><b>Why.</b> The engine rewrites the stream time, a session's idle timer and the credential in
@@ -80,8 +81,13 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
    */
   private static final Comparator<Bytes> ORDER = (a, b) -> Arrays.compareUnsigned(a.get(), b.get());
 
-  /** The held keys in the store's order, deleted ones included, for ranges. */
-  private final TreeSet<Bytes> sorted = new TreeSet<>(ORDER);
+  /**
+   * The held keys in the store's order, deleted ones included, for ranges: one sorted set per
+   * first byte, each filled only when a range reaches its first byte. Most keys a step writes
+   * first (its stored decision) are of a kind that no range reads until they are written down, so
+   * they never pay for a tree insert.
+   */
+  private final HeldKeys heldKeys = new HeldKeys();
   private long heldBytes;
   private long writtenDown;
 
@@ -122,7 +128,7 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
     byte[] stored = value == null ? DELETED : value;
     byte[] replaced = held.put(key, stored);
     if (replaced == null) {
-      sorted.add(key);
+      heldKeys.add(key);
       heldBytes += key.get().length + stored.length;
     } else {
       heldBytes += stored.length - replaced.length;
@@ -160,7 +166,7 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
     if (from != null && to != null && ORDER.compare(from, to) > 0) {
       return wrapped().range(from, to); // empty (Streams logs the inverted range)
     }
-    return merged(heldBetween(from, to).iterator(), wrapped().range(from, to), false);
+    return merged(heldKeys.between(from, to, false), wrapped().range(from, to), false);
   }
 
   @Override
@@ -168,18 +174,17 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
     if (from != null && to != null && ORDER.compare(from, to) > 0) {
       return wrapped().reverseRange(from, to);
     }
-    return merged(
-        heldBetween(from, to).descendingIterator(), wrapped().reverseRange(from, to), true);
+    return merged(heldKeys.between(from, to, true), wrapped().reverseRange(from, to), true);
   }
 
   @Override
   public KeyValueIterator<Bytes, byte[]> all() {
-    return merged(sorted.iterator(), wrapped().all(), false);
+    return merged(heldKeys.between(null, null, false), wrapped().all(), false);
   }
 
   @Override
   public KeyValueIterator<Bytes, byte[]> reverseAll() {
-    return merged(sorted.descendingIterator(), wrapped().reverseAll(), true);
+    return merged(heldKeys.between(null, null, true), wrapped().reverseAll(), true);
   }
 
   @Override
@@ -247,16 +252,8 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
 
   private void drop() {
     held.clear();
-    sorted.clear();
+    heldKeys.clear();
     heldBytes = 0;
-  }
-
-  /** The held keys from {@code from} to {@code to}, both included; null is open. */
-  private NavigableSet<Bytes> heldBetween(Bytes from, Bytes to) {
-    if (from == null) {
-      return to == null ? sorted : sorted.headSet(to, true);
-    }
-    return to == null ? sorted.tailSet(from, true) : sorted.subSet(from, true, to, true);
   }
 
   private KeyValueIterator<Bytes, byte[]> merged(
@@ -344,6 +341,96 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
     @Override
     public void close() {
       below.close();
+    }
+  }
+
+  /**
+   * Held keys by their first byte: a key is appended to its byte's list on its first put, and the
+   * list is sorted into that byte's set when a range first reaches it (an empty key counts as
+   * byte 0, before every other key of it).
+   */
+  private static final class HeldKeys {
+
+    @SuppressWarnings("unchecked")
+    private final TreeSet<Bytes>[] sets = new TreeSet[256];
+
+    @SuppressWarnings("unchecked")
+    private final List<Bytes>[] unsorted = new List[256];
+
+    /** First bytes with keys, sorted or not; only these are cleared. */
+    private final List<Integer> used = new ArrayList<>();
+
+    void add(Bytes key) {
+      int b = firstByte(key);
+      List<Bytes> list = unsorted[b];
+      if (list == null) {
+        list = new ArrayList<>();
+        unsorted[b] = list;
+        if (sets[b] == null) {
+          used.add(b);
+        }
+      }
+      list.add(key);
+    }
+
+    void clear() {
+      for (int b : used) {
+        sets[b] = null;
+        unsorted[b] = null;
+      }
+      used.clear();
+    }
+
+    /** The held keys from {@code from} to {@code to}, both included, null open; in order or reversed. */
+    Iterator<Bytes> between(Bytes from, Bytes to, boolean descending) {
+      int lo = from == null ? 0 : firstByte(from);
+      int hi = to == null ? 255 : firstByte(to);
+      List<NavigableSet<Bytes>> parts = new ArrayList<>(1);
+      for (int b = lo; b <= hi; b++) {
+        TreeSet<Bytes> set = sorted(b);
+        if (set == null || set.isEmpty()) {
+          continue;
+        }
+        NavigableSet<Bytes> part = set;
+        if (b == lo && from != null) {
+          part = part.tailSet(from, true);
+        }
+        if (b == hi && to != null) {
+          part = part.headSet(to, true);
+        }
+        parts.add(part);
+      }
+      if (parts.isEmpty()) {
+        return Collections.emptyIterator();
+      }
+      if (parts.size() == 1) {
+        return descending ? parts.get(0).descendingIterator() : parts.get(0).iterator();
+      }
+      List<Bytes> all = new ArrayList<>();
+      for (NavigableSet<Bytes> part : parts) {
+        all.addAll(part);
+      }
+      if (descending) {
+        Collections.reverse(all);
+      }
+      return all.iterator();
+    }
+
+    private TreeSet<Bytes> sorted(int b) {
+      List<Bytes> list = unsorted[b];
+      if (list != null) {
+        if (sets[b] == null) {
+          sets[b] = new TreeSet<>(ORDER);
+        }
+        sets[b].addAll(list);
+        unsorted[b] = null;
+      }
+      return sets[b];
+    }
+
+    private static int firstByte(Bytes key) {
+      byte[] bytes = key.get();
+      return bytes.length == 0 ? 0 : bytes[0] & 0xFF;
     }
   }
 

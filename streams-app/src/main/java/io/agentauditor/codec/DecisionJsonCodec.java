@@ -143,21 +143,26 @@ public final class DecisionJsonCodec {
     g.writeStringField("verdict", d.verdict().name());
     g.writeArrayFieldStart("findings");
     for (Finding f : d.findings()) {
-      g.writeStartObject();
-      g.writeStringField("ruleId", f.ruleId());
-      g.writeStringField("action", f.action().name());
-      g.writeStringField("mode", modeName(f.mode()));
-      g.writeStringField("severity", f.severity().name());
-      g.writeStringField("message", f.message());
-      EventJsonCodec.writeStrings(g, "references", f.references());
-      if (f.credentialId() != null) {
-        g.writeStringField("credentialId", f.credentialId());
-      }
-      g.writeEndObject();
+      writeFinding(g, f);
     }
     g.writeEndArray();
     g.writeStringField("policy", d.policy());
     EventJsonCodec.writeStrings(g, "path", d.path());
+    g.writeEndObject();
+  }
+
+  /** One element of a decision's {@code findings}, as the decision line holds it (contract 9.1). */
+  public static void writeFinding(JsonGenerator g, Finding f) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("ruleId", f.ruleId());
+    g.writeStringField("action", f.action().name());
+    g.writeStringField("mode", modeName(f.mode()));
+    g.writeStringField("severity", f.severity().name());
+    g.writeStringField("message", f.message());
+    EventJsonCodec.writeStrings(g, "references", f.references());
+    if (f.credentialId() != null) {
+      g.writeStringField("credentialId", f.credentialId());
+    }
     g.writeEndObject();
   }
 

@@ -1,16 +1,14 @@
 package io.agentauditor.ocsf;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonFactory;
 import io.agentauditor.codec.DecisionJsonCodec;
 import io.agentauditor.model.Decision;
 import io.agentauditor.model.Finding;
 import io.agentauditor.model.Severity;
 import io.agentauditor.model.Verdict;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,9 +94,7 @@ public final class OcsfDetectionFindings {
   public static final int MAX_REASON_CHARS = 4096;
 
   private static final Logger LOGGER = LoggerFactory.getLogger(OcsfDetectionFindings.class);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-
+  private static final JsonFactory JSON = new JsonFactory();
   private final String productVersion;
 
   /**
@@ -132,17 +128,18 @@ public final class OcsfDetectionFindings {
     if (decision.verdict() == Verdict.ALLOW || decision.findings().isEmpty()) {
       return List.of();
     }
-    JsonNode decisionJson = decisionJson(decision);
-    ObjectNode summary = summary(decision);
+    List<String> ruleIds = distinctRuleIds(decision);
     List<String> events = new ArrayList<>(decision.findings().size());
+    StringWriter out = new StringWriter(1024);
     for (int i = 0; i < decision.findings().size(); i++) {
-      ObjectNode event = event(decision, i, decisionJson, summary);
-      try {
-        events.add(MAPPER.writeValueAsString(event));
-      } catch (JsonProcessingException e) {
-        // A tree of strings, numbers and booleans always serialises; this is a bug, not input.
+      out.getBuffer().setLength(0);
+      try (JsonGenerator g = JSON.createGenerator(out)) {
+        writeEvent(g, decision, i, ruleIds);
+      } catch (IOException e) {
+        // Strings, numbers and booleans into memory always serialise; this is a bug, not input.
         throw new UncheckedIOException(e);
       }
+      events.add(out.toString());
     }
     LOGGER.debug(
         "{} OCSF detection findings for {}/{}",
@@ -182,46 +179,47 @@ public final class OcsfDetectionFindings {
     int severityId = severityId(Severity.MEDIUM);
     long time = Math.max(0L, timestampMillis);
 
-    ObjectNode e = header(time, severityId);
-    e.put("message", message);
-    e.put("status_id", 1);
-    e.put("status", "New");
+    StringWriter out = new StringWriter(1024);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      writeHeader(g, time, severityId);
+      g.writeStringField("message", message);
+      g.writeNumberField("status_id", 1);
+      g.writeStringField("status", "New");
 
-    ObjectNode metadata = e.putObject("metadata");
-    metadata.put("version", OCSF_VERSION);
-    ObjectNode product = metadata.putObject("product");
-    product.put("name", PRODUCT_NAME);
-    product.put("vendor_name", PRODUCT_NAME);
-    product.put("version", productVersion);
-    metadata.put("uid", uid);
+      g.writeObjectFieldStart("metadata");
+      writeProduct(g);
+      g.writeStringField("uid", uid);
+      g.writeEndObject();
 
-    ObjectNode info = e.putObject("finding_info");
-    info.put("uid", uid);
-    info.put("title", INVALID_EVENT + " (dead letter)");
-    info.put("desc", message);
-    info.putArray("types").add(INVALID_EVENT);
-    ObjectNode analytic = info.putObject("analytic");
-    analytic.put("uid", INVALID_EVENT);
-    analytic.put("name", INVALID_EVENT);
-    analytic.put("type_id", 1);
-    analytic.put("type", "Rule");
-    info.put("created_time", time);
+      g.writeObjectFieldStart("finding_info");
+      g.writeStringField("uid", uid);
+      g.writeStringField("title", INVALID_EVENT + " (dead letter)");
+      g.writeStringField("desc", message);
+      writeRule(g, INVALID_EVENT);
+      g.writeNumberField("created_time", time);
+      g.writeEndObject();
 
-    ObjectNode ours = e.putObject("unmapped").putObject("agent_auditor");
-    ours.put("is_alert", true);
-    ObjectNode letter = ours.putObject("dead_letter");
-    letter.put("reason", message);
-    letter.put("error", errorType);
-    ObjectNode source = letter.putObject("source");
-    source.put("topic", sourceTopic);
-    source.put("partition", sourcePartition);
-    source.put("offset", sourceOffset);
-    try {
-      return MAPPER.writeValueAsString(e);
-    } catch (JsonProcessingException ex) {
-      // A tree of strings, numbers and booleans always serialises; this is a bug, not input.
+      g.writeObjectFieldStart("unmapped");
+      g.writeObjectFieldStart("agent_auditor");
+      g.writeBooleanField("is_alert", true);
+      g.writeObjectFieldStart("dead_letter");
+      g.writeStringField("reason", message);
+      g.writeStringField("error", errorType);
+      g.writeObjectFieldStart("source");
+      g.writeStringField("topic", sourceTopic);
+      g.writeNumberField("partition", sourcePartition);
+      g.writeNumberField("offset", sourceOffset);
+      g.writeEndObject();
+      g.writeEndObject();
+      g.writeEndObject();
+      g.writeEndObject();
+      g.writeEndObject();
+    } catch (IOException ex) {
+      // Strings and numbers into memory always serialise; this is a bug, not input.
       throw new UncheckedIOException(ex);
     }
+    return out.toString();
   }
 
   /**
@@ -244,20 +242,41 @@ public final class OcsfDetectionFindings {
   }
 
   /** The fields every Detection Finding of the auditor starts with: class, activity, time, severity. */
-  private static ObjectNode header(long time, int severityId) {
-    ObjectNode e = NODES.objectNode();
-    e.put("activity_id", ACTIVITY_CREATE);
-    e.put("activity_name", "Create");
-    e.put("category_uid", CATEGORY_UID);
-    e.put("category_name", "Findings");
-    e.put("class_uid", CLASS_UID);
-    e.put("class_name", "Detection Finding");
-    e.put("type_uid", TYPE_UID);
-    e.put("type_name", "Detection Finding: Create");
-    e.put("time", time);
-    e.put("severity_id", severityId);
-    e.put("severity", severityCaption(severityId));
-    return e;
+  private static void writeHeader(JsonGenerator g, long time, int severityId) throws IOException {
+    g.writeNumberField("activity_id", ACTIVITY_CREATE);
+    g.writeStringField("activity_name", "Create");
+    g.writeNumberField("category_uid", CATEGORY_UID);
+    g.writeStringField("category_name", "Findings");
+    g.writeNumberField("class_uid", CLASS_UID);
+    g.writeStringField("class_name", "Detection Finding");
+    g.writeNumberField("type_uid", TYPE_UID);
+    g.writeStringField("type_name", "Detection Finding: Create");
+    g.writeNumberField("time", time);
+    g.writeNumberField("severity_id", severityId);
+    g.writeStringField("severity", severityCaption(severityId));
+  }
+
+  /** {@code metadata.version} and {@code metadata.product}. */
+  private void writeProduct(JsonGenerator g) throws IOException {
+    g.writeStringField("version", OCSF_VERSION);
+    g.writeObjectFieldStart("product");
+    g.writeStringField("name", PRODUCT_NAME);
+    g.writeStringField("vendor_name", PRODUCT_NAME);
+    g.writeStringField("version", productVersion);
+    g.writeEndObject();
+  }
+
+  /** {@code finding_info.types} and {@code finding_info.analytic}: the rule. */
+  private static void writeRule(JsonGenerator g, String ruleId) throws IOException {
+    g.writeArrayFieldStart("types");
+    g.writeString(ruleId);
+    g.writeEndArray();
+    g.writeObjectFieldStart("analytic");
+    g.writeStringField("uid", ruleId);
+    g.writeStringField("name", ruleId);
+    g.writeNumberField("type_id", 1);
+    g.writeStringField("type", "Rule");
+    g.writeEndObject();
   }
 
   /** OCSF {@code severity_id} of a finding severity (the enums share their captions). */
@@ -285,80 +304,100 @@ public final class OcsfDetectionFindings {
     };
   }
 
-  private ObjectNode event(Decision d, int index, JsonNode decisionJson, ObjectNode summary) {
+  /**
+   * Writes the violation event of finding {@code index} of {@code d}: the fields, in this order,
+   * of the event as first specified (header, message, status, action, disposition, metadata,
+   * finding_info, actor, unmapped), streamed rather than built as a tree.
+   */
+  private void writeEvent(JsonGenerator g, Decision d, int index, List<String> ruleIds)
+      throws IOException {
     Finding f = d.findings().get(index);
     String uid = eventUid(d, f);
     int severityId = severityId(f.severity());
+    boolean blocked = d.verdict() == Verdict.BLOCK;
 
-    ObjectNode e = header(d.occurredAtMillis(), severityId);
-    e.put("message", f.message());
-    e.put("status_id", 1);
-    e.put("status", "New");
-    e.put("action_id", actionId(d.verdict()));
-    e.put("action", d.verdict() == Verdict.BLOCK ? "Denied" : "Allowed");
-    e.put("disposition_id", dispositionId(d.verdict()));
-    e.put("disposition", d.verdict() == Verdict.BLOCK ? "Blocked" : "Alert");
+    g.writeStartObject();
+    writeHeader(g, d.occurredAtMillis(), severityId);
+    g.writeStringField("message", f.message());
+    g.writeNumberField("status_id", 1);
+    g.writeStringField("status", "New");
+    g.writeNumberField("action_id", actionId(d.verdict()));
+    g.writeStringField("action", blocked ? "Denied" : "Allowed");
+    g.writeNumberField("disposition_id", dispositionId(d.verdict()));
+    g.writeStringField("disposition", blocked ? "Blocked" : "Alert");
 
-    ObjectNode metadata = e.putObject("metadata");
-    metadata.put("version", OCSF_VERSION);
-    ObjectNode product = metadata.putObject("product");
-    product.put("name", PRODUCT_NAME);
-    product.put("vendor_name", PRODUCT_NAME);
-    product.put("version", productVersion);
-    metadata.put("uid", uid);
+    g.writeObjectFieldStart("metadata");
+    writeProduct(g);
+    g.writeStringField("uid", uid);
     // Every violation of one workflow shares its session id, the natural correlation key.
-    metadata.put("correlation_uid", d.sessionId());
-    metadata.putArray("profiles").add("security_control");
+    g.writeStringField("correlation_uid", d.sessionId());
+    g.writeArrayFieldStart("profiles");
+    g.writeString("security_control");
+    g.writeEndArray();
+    g.writeEndObject();
 
-    ObjectNode info = e.putObject("finding_info");
-    info.put("uid", uid);
-    info.put("title", title(f));
-    info.put("desc", f.message());
-    info.putArray("types").add(f.ruleId());
-    ObjectNode analytic = info.putObject("analytic");
-    analytic.put("uid", f.ruleId());
-    analytic.put("name", f.ruleId());
-    analytic.put("type_id", 1);
-    analytic.put("type", "Rule");
-    info.put("created_time", d.occurredAtMillis());
+    g.writeObjectFieldStart("finding_info");
+    g.writeStringField("uid", uid);
+    g.writeStringField("title", title(f));
+    g.writeStringField("desc", f.message());
+    writeRule(g, f.ruleId());
+    g.writeNumberField("created_time", d.occurredAtMillis());
+    g.writeEndObject();
 
-    ObjectNode actor = e.putObject("actor");
-    actor.putObject("user").put("uid", d.agentId());
-    actor.putObject("session").put("uid", d.sessionId());
+    g.writeObjectFieldStart("actor");
+    g.writeObjectFieldStart("user");
+    g.writeStringField("uid", d.agentId());
+    g.writeEndObject();
+    g.writeObjectFieldStart("session");
+    g.writeStringField("uid", d.sessionId());
+    g.writeEndObject();
+    g.writeEndObject();
 
-    ObjectNode ours = e.putObject("unmapped").putObject("agent_auditor");
-    ours.put("is_alert", f.enforced());
-    ours.put("shadow", !f.enforced());
-    ours.put("verdict", d.verdict().name());
-    ours.put("policy", d.policy());
-    ArrayNode path = ours.putArray("path");
-    d.path().forEach(path::add);
-    ours.put("finding_index", index);
-    // Shared, not copied: the trees are only serialised, never changed, once built.
-    ours.set("finding", decisionJson.get("findings").get(index));
-    ours.set("decision_summary", summary);
-    return e;
+    g.writeObjectFieldStart("unmapped");
+    g.writeObjectFieldStart("agent_auditor");
+    g.writeBooleanField("is_alert", f.enforced());
+    g.writeBooleanField("shadow", !f.enforced());
+    g.writeStringField("verdict", d.verdict().name());
+    g.writeStringField("policy", d.policy());
+    g.writeArrayFieldStart("path");
+    for (String agent : d.path()) {
+      g.writeString(agent);
+    }
+    g.writeEndArray();
+    g.writeNumberField("finding_index", index);
+    g.writeFieldName("finding");
+    DecisionJsonCodec.writeFinding(g, f);
+    writeSummary(g, d, ruleIds);
+    g.writeEndObject();
+    g.writeEndObject();
+    g.writeEndObject();
   }
 
   /** The decision without its findings' contents: what every one of its violations carries. */
-  private static ObjectNode summary(Decision d) {
-    ObjectNode summary = NODES.objectNode();
-    summary.put("event_id", d.eventId());
-    summary.put("type", d.type().name());
-    summary.put("verdict", d.verdict().name());
-    ArrayNode ruleIds = summary.putArray("rule_ids");
-    d.findings().stream().map(Finding::ruleId).distinct().forEach(ruleIds::add);
-    summary.put("finding_count", d.findings().size());
-    return summary;
+  private static void writeSummary(JsonGenerator g, Decision d, List<String> ruleIds)
+      throws IOException {
+    g.writeObjectFieldStart("decision_summary");
+    g.writeStringField("event_id", d.eventId());
+    g.writeStringField("type", d.type().name());
+    g.writeStringField("verdict", d.verdict().name());
+    g.writeArrayFieldStart("rule_ids");
+    for (String ruleId : ruleIds) {
+      g.writeString(ruleId);
+    }
+    g.writeEndArray();
+    g.writeNumberField("finding_count", d.findings().size());
+    g.writeEndObject();
   }
 
-  private static JsonNode decisionJson(Decision decision) {
-    try {
-      return MAPPER.readTree(DecisionJsonCodec.encode(decision));
-    } catch (JsonProcessingException e) {
-      // The codec writes well-formed JSON; failing to read it back is a bug, not input.
-      throw new UncheckedIOException(e);
+  /** The distinct rule ids of {@code d}'s findings, in finding order. */
+  private static List<String> distinctRuleIds(Decision d) {
+    List<String> ids = new ArrayList<>(4);
+    for (Finding f : d.findings()) {
+      if (!ids.contains(f.ruleId())) {
+        ids.add(f.ruleId());
+      }
     }
+    return ids;
   }
 
   private static String title(Finding f) {

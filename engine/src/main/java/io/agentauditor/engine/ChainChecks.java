@@ -36,7 +36,7 @@ final class ChainChecks {
     List<String> uncovered = null; // made for the first uncovered scope: most steps have none
     for (int i = 0; i < requested.size(); i++) {
       Scope r = requested.get(i);
-      if (!coveredByAll(c, asked, r)) {
+      if (!coveredByAll(c, asked, r, requested.size())) {
         if (uncovered == null) {
           uncovered = new ArrayList<>(2);
         }
@@ -77,9 +77,12 @@ final class ChainChecks {
     return lists;
   }
 
-  private static boolean coveredByAll(StepContext c, List<ScopeList> lists, Scope r) {
+  /** Whether each of {@code lists} covers {@code r}; a list first asked here expects {@code questions}. */
+  private static boolean coveredByAll(StepContext c, List<ScopeList> lists, Scope r, int questions) {
     for (int i = 0; i < lists.size(); i++) {
-      if (!lists.get(i).coversAny(r, c.rules.lattice)) {
+      ScopeList l = lists.get(i);
+      l.expect(questions, c.rules.lattice);
+      if (!l.coversAny(r, c.rules.lattice)) {
         return false;
       }
     }

@@ -83,6 +83,19 @@ final class ScopeList extends AbstractList<Scope> implements RandomAccess {
   }
 
   /**
+   * Tells the list it is about to be asked {@code questions} scopes through {@code lattice}: when
+   * they are as many as it would answer one by one before being indexed, it is indexed now, so a
+   * step checking a list of 128 requested scopes (a delegation at the limits, after a restart)
+   * doesn't first compare the first 16 to 31 of them with every scope of the list.
+   */
+  void expect(int questions, ActionLattice lattice) {
+    ScopeIndex ix = index;
+    if ((ix == null || ix.lattice != lattice) && scopes.length >= INDEXED_FROM && questions >= INDEXED_AFTER) {
+      index = new ScopeIndex(this, lattice);
+    }
+  }
+
+  /**
    * Remembers that {@code list} covers every scope of this one through {@code lattice} (a set
    * covers a set, contract section 3), as a check of each scope has just shown. Coverage is
    * transitive, so then whatever this list covers {@code list} covers too: see {@link #isWithin}.

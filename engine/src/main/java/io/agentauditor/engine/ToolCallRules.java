@@ -190,7 +190,7 @@ final class ToolCallRules {
    */
   private static boolean approved(StepContext c, Scope r) {
     for (Approval a : c.view.approvals()) {
-      if (!a.validAt(c.t)) {
+      if (!a.validAt(c.t) || !a.mayCover(r)) {
         continue;
       }
       if (a.parsedScopes == null) {

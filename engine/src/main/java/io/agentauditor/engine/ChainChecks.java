@@ -23,7 +23,7 @@ final class ChainChecks {
    * checks then need not ask the lists above it again.
    */
   static void scopeWidening(StepContext c, List<Scope> requested) {
-    List<ScopeList> lists = pathLists(c);
+    List<ScopeList> lists = pathLists(c, requested.size());
     // The lists that cover all of the deepest one cover whatever it covers: only the others are asked.
     ScopeList deepest = lists.get(0);
     List<ScopeList> asked = new ArrayList<>(lists.size());
@@ -59,22 +59,28 @@ final class ChainChecks {
    * section 1): its own delegated list first, then up the path to the session's granted scopes. The
    * deepest list is the narrowest, so a scope outside the effective ones is found outside after
    * one list, not after all of them. Each list answers through its index ({@link ScopeList}).
+   * A list not yet parsed (its record just read) is parsed now when it is to be asked {@code
+   * questions} of 16 or more, else kept as its texts, compared in place until asked enough.
    */
-  private static List<ScopeList> pathLists(StepContext c) {
+  private static List<ScopeList> pathLists(StepContext c, int questions) {
     List<ScopeList> lists = new ArrayList<>(c.path.size());
     for (int i = c.path.size() - 1; i >= 1; i--) {
       AgentNode n = c.path.get(i);
       if (n.parsedScopes == null) {
-        n.parsedScopes = c.rules.scopes.parseAll(n.scopes);
+        n.parsedScopes = parsed(c, n.scopes, questions);
       }
       lists.add(ScopeList.of(n.parsedScopes));
     }
     SessionMeta m = c.view.meta();
     if (m.parsedGranted == null) {
-      m.parsedGranted = c.rules.scopes.parseAll(m.grantedScopes);
+      m.parsedGranted = parsed(c, m.grantedScopes, questions);
     }
     lists.add(ScopeList.of(m.parsedGranted));
     return lists;
+  }
+
+  private static ScopeList parsed(StepContext c, List<String> texts, int questions) {
+    return questions >= ScopeList.INDEXED_AFTER ? c.rules.scopes.parseAll(texts) : ScopeList.ofTexts(texts, c.rules.scopes);
   }
 
   /** Whether each of {@code lists} covers {@code r}; a list first asked here expects {@code questions}. */

@@ -194,7 +194,8 @@ final class ToolCallRules {
         continue;
       }
       if (a.parsedScopes == null) {
-        a.parsedScopes = c.rules.scopes.parseAll(a.scopes());
+        // Asked one scope a call: compared as texts until asked enough to be parsed and indexed.
+        a.parsedScopes = ScopeList.ofTexts(a.scopes(), c.rules.scopes);
       }
       if (c.rules.coversAny(a.parsedScopes, r) && c.view.agentMatching(a.approver()) == null) {
         return true;

@@ -84,6 +84,20 @@ final class ByteReader {
     return s;
   }
 
+  /** What {@link #readStrings} reads, decoded only when first read ({@link EncodedStrings}). */
+  EncodedStrings readStringsLazily() {
+    int n = readCount();
+    int[] offsets = new int[n];
+    int[] lengths = new int[n];
+    for (int i = 0; i < n; i++) {
+      int length = readCount();
+      offsets[i] = pos;
+      lengths[i] = length;
+      pos += length;
+    }
+    return new EncodedStrings(buf, offsets, lengths);
+  }
+
   List<String> readStrings() {
     int n = readCount();
     List<String> out = new ArrayList<>(n);

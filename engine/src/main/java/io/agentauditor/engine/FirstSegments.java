@@ -1,6 +1,8 @@
 package io.agentauditor.engine;
 
 import io.agentauditor.model.Scope;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,6 +29,9 @@ final class FirstSegments {
 
   /** The first segments of {@code texts}, valid scopes (as the codecs let in). */
   static FirstSegments of(List<String> texts) {
+    if (texts instanceof EncodedStrings encoded) {
+      return of(encoded);
+    }
     Set<String> literals = new HashSet<>();
     boolean wildcard = false;
     String last = null; // the previous text's literal: lists mostly repeat one
@@ -44,6 +49,43 @@ final class FirstSegments {
       } else {
         literals.add(first);
         last = first;
+      }
+    }
+    return new FirstSegments(literals, wildcard);
+  }
+
+  /**
+   * The first segments of scope texts still encoded, read from their bytes without decoding them.
+   * Scopes are ASCII; a byte that is not (a record the codecs would not have let in) makes the
+   * list one that may cover anything.
+   */
+  static FirstSegments of(EncodedStrings texts) {
+    Set<String> literals = new HashSet<>();
+    boolean wildcard = false;
+    byte[] b = texts.bytes();
+    byte[] last = null; // the previous text's literal, as bytes: lists mostly repeat one
+    for (int i = 0; i < texts.size(); i++) {
+      int end = texts.offset(i) + texts.length(i);
+      int from = texts.offset(i);
+      while (from < end && b[from] != ':') {
+        from++;
+      }
+      from++;
+      int to = from;
+      boolean ascii = true;
+      while (to < end && b[to] != '/') {
+        ascii &= b[to] >= 0;
+        to++;
+      }
+      if (!ascii) {
+        wildcard = true;
+      } else if (last != null && Arrays.equals(b, from, to, last, 0, last.length)) {
+        continue;
+      } else if (to - from == 1 && b[from] == '*' || to - from == 2 && b[from] == '*' && b[from + 1] == '*') {
+        wildcard = true;
+      } else {
+        last = Arrays.copyOfRange(b, from, to);
+        literals.add(new String(last, StandardCharsets.US_ASCII));
       }
     }
     return new FirstSegments(literals, wildcard);

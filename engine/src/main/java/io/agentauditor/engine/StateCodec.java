@@ -258,8 +258,10 @@ final class StateCodec {
   }
 
   private static Approval readApproval(ByteReader r) {
+    // The scopes are decoded when first read: most calls needing an approval read only their first
+    // segments (FirstSegments), and a session may hold 256 approvals of 128 scopes of 512 bytes.
     return new Approval(
-        r.readString(), r.readString(), r.readString(), r.readZigZag(), r.readZigZag(), r.readStrings());
+        r.readString(), r.readString(), r.readString(), r.readZigZag(), r.readZigZag(), r.readStringsLazily());
   }
 
   /**

@@ -42,6 +42,17 @@ class FirstSegmentsPropertyTest {
     }
   }
 
+  @Property(tries = 1000)
+  void shouldAnswerFromARecordsBytesAsFromTheTexts(@ForAll("lists") List<Scope> granted, @ForAll("scopes") Scope requested) {
+    // Given: the texts as a record holds them, still encoded
+    List<String> texts = granted.stream().map(Scope::toString).toList();
+    byte[] record = ByteWriter.scratch().writeStrings(texts).toByteArray();
+    EncodedStrings encoded = new ByteReader(record, 0).readStringsLazily();
+    // When / Then: the same answer, and the same texts once decoded
+    assertThat(FirstSegments.of(encoded).mayCover(requested)).isEqualTo(FirstSegments.of(texts).mayCover(requested));
+    assertThat(encoded).isEqualTo(texts);
+  }
+
   @Example
   void shouldRuleOutAnApprovalOfOtherResourcesAndKeepOneThatStartsAlike() {
     // Given: approvals of repositories, one of them also of a CI project

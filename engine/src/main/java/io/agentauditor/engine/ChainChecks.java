@@ -23,7 +23,7 @@ final class ChainChecks {
    * checks then need not ask the lists above it again.
    */
   static void scopeWidening(StepContext c, List<Scope> requested) {
-    List<ScopeList> lists = pathLists(c, requested.size());
+    List<ScopeList> lists = pathLists(c);
     // The lists that cover all of the deepest one cover whatever it covers: only the others are asked.
     ScopeList deepest = lists.get(0);
     List<ScopeList> asked = new ArrayList<>(lists.size());
@@ -59,28 +59,25 @@ final class ChainChecks {
    * section 1): its own delegated list first, then up the path to the session's granted scopes. The
    * deepest list is the narrowest, so a scope outside the effective ones is found outside after
    * one list, not after all of them. Each list answers through its index ({@link ScopeList}).
-   * A list not yet parsed (its record just read) is parsed now when it is to be asked {@code
-   * questions} of 16 or more, else kept as its texts, compared in place until asked enough.
+   * A list not yet parsed (its record just read) is kept as its texts: a check that stops before
+   * reaching it never decodes it; one asking it a scope or two compares the texts in place, and
+   * one asking it many parses and indexes it first ({@link ScopeList#expect}).
    */
-  private static List<ScopeList> pathLists(StepContext c, int questions) {
+  private static List<ScopeList> pathLists(StepContext c) {
     List<ScopeList> lists = new ArrayList<>(c.path.size());
     for (int i = c.path.size() - 1; i >= 1; i--) {
       AgentNode n = c.path.get(i);
       if (n.parsedScopes == null) {
-        n.parsedScopes = parsed(c, n.scopes, questions);
+        n.parsedScopes = ScopeList.ofTexts(n.scopes, c.rules.scopes);
       }
       lists.add(ScopeList.of(n.parsedScopes));
     }
     SessionMeta m = c.view.meta();
     if (m.parsedGranted == null) {
-      m.parsedGranted = parsed(c, m.grantedScopes, questions);
+      m.parsedGranted = ScopeList.ofTexts(m.grantedScopes, c.rules.scopes);
     }
     lists.add(ScopeList.of(m.parsedGranted));
     return lists;
-  }
-
-  private static ScopeList parsed(StepContext c, List<String> texts, int questions) {
-    return questions >= ScopeList.INDEXED_AFTER ? c.rules.scopes.parseAll(texts) : ScopeList.ofTexts(texts, c.rules.scopes);
   }
 
   /** Whether each of {@code lists} covers {@code r}; a list first asked here expects {@code questions}. */

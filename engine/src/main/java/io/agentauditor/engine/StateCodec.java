@@ -148,7 +148,9 @@ final class StateCodec {
     // Agent ids are never empty (contract section 2), so "" safely means "no parent".
     a.parent = parent.isEmpty() ? null : parent;
     a.depth = (int) r.readVarLong();
-    a.scopes = r.readStrings();
+    // Decoded when first read: a check asks the lists of the path from the actor up and may stop
+    // at the first, and the path of an agent at depth 16 holds 16 lists of up to 64 KiB.
+    a.scopes = r.readStringsLazily();
     if (bytes[0] == VERSION_2) {
       a.number = (int) r.readVarLong() - 1;
     }

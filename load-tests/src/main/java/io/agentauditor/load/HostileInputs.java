@@ -34,7 +34,7 @@ import java.util.function.IntFunction;
  * The hostile inputs of load-tests/README.md ("Hostile input"), rebuilt at the largest size the
  * limits allow (contract section 2's input limits, section 4's default session limits), each with
  * two twins of as many events: a benign one, one session of plain {@code repo.read_file} calls
- * (about 150 bytes an event), and a size-matched one, the same bytes in the same kinds of fields
+ * (about 230 bytes a line), and a size-matched one, the same bytes in the same kinds of fields
  * (scope lists of 128 scopes of 512 bytes, ids of 256 bytes, texts of 4 KiB) arranged so that they
  * ask only the ordinary work of those bytes and no rule fires (see each {@code ...Matched}).
  *

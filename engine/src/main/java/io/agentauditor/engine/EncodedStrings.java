@@ -13,27 +13,40 @@ import java.util.RandomAccess;
 final class EncodedStrings extends AbstractList<String> implements RandomAccess {
 
   private final byte[] buf;
+  /** Where the first string's length is, when the offsets are still to be read; else -1. */
+  private int start;
+  private final int count;
   /** Where each string's bytes start, and how many. */
-  private final int[] offsets;
-  private final int[] lengths;
+  private int[] offsets;
+  private int[] lengths;
   private String[] decoded;
 
   EncodedStrings(byte[] buf, int[] offsets, int[] lengths) {
     this.buf = buf;
+    this.start = -1;
+    this.count = offsets.length;
     this.offsets = offsets;
     this.lengths = lengths;
   }
 
+  /** {@code count} strings from {@code start} (each after its length), to be found when first read. */
+  EncodedStrings(byte[] buf, int start, int count) {
+    this.buf = buf;
+    this.start = start;
+    this.count = count;
+  }
+
   @Override
   public int size() {
-    return offsets.length;
+    return count;
   }
 
   @Override
   public String get(int i) {
     String[] d = decoded;
     if (d == null) {
-      d = new String[offsets.length];
+      located();
+      d = new String[count];
       for (int k = 0; k < d.length; k++) {
         d[k] = new String(buf, offsets[k], lengths[k], StandardCharsets.UTF_8);
       }
@@ -42,12 +55,30 @@ final class EncodedStrings extends AbstractList<String> implements RandomAccess 
     return d[i];
   }
 
+  private void located() {
+    if (start >= 0) {
+      ByteReader r = new ByteReader(buf, start);
+      int[] o = new int[count];
+      int[] l = new int[count];
+      for (int k = 0; k < count; k++) {
+        l[k] = r.readCount();
+        o[k] = buf.length - r.remaining();
+        r.skip(l[k]);
+      }
+      offsets = o;
+      lengths = l;
+      start = -1;
+    }
+  }
+
   /** The bytes of string {@code i}: {@link #bytes()} from {@link #offset} for {@link #length}. */
   int offset(int i) {
+    located();
     return offsets[i];
   }
 
   int length(int i) {
+    located();
     return lengths[i];
   }
 

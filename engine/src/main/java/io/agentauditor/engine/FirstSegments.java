@@ -3,6 +3,7 @@ package io.agentauditor.engine;
 import io.agentauditor.model.Scope;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,9 +23,35 @@ final class FirstSegments {
   /** Whether a resource of the list starts with {@code *} or is {@code **}: it may cover anything. */
   private final boolean wildcard;
 
+  /**
+   * Characters of literals kept at most. Past it the list is taken as one that may cover anything:
+   * still sound, and an approval's record, which holds them ahead of its scopes, grows by at most
+   * this (128 scopes of 512 bytes could start with 128 different literals of 500 bytes).
+   */
+  static final int MAX_CHARS = 1_024;
+
   private FirstSegments(Set<String> literals, boolean wildcard) {
-    this.literals = literals;
-    this.wildcard = wildcard;
+    int chars = 0;
+    for (String l : literals) {
+      chars += l.length();
+    }
+    boolean tooMany = chars > MAX_CHARS;
+    this.literals = wildcard || tooMany ? Set.of() : literals;
+    this.wildcard = wildcard || tooMany;
+  }
+
+  /** What a record holds: the literal first segments, and whether a resource starts with a wildcard. */
+  static FirstSegments of(Collection<String> literals, boolean wildcard) {
+    return new FirstSegments(new HashSet<>(literals), wildcard);
+  }
+
+  /** The literal first segments, sorted (a record's bytes don't depend on a set's order). */
+  List<String> literals() {
+    return literals.stream().sorted().toList();
+  }
+
+  boolean wildcard() {
+    return wildcard;
   }
 
   /** The first segments of {@code texts}, valid scopes (as the codecs let in). */

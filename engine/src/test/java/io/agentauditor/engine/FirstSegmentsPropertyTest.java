@@ -67,4 +67,18 @@ class FirstSegmentsPropertyTest {
     assertThat(FirstSegments.of(List.of("admin:**")).mayCover(ci)).isTrue();
     assertThat(FirstSegments.of(List.of()).mayCover(ci)).isFalse();
   }
+
+  @Example
+  void shouldKeepAtMostItsBoundOfLiteralsAndThenMayCoverAnything() {
+    // Given: 128 scopes starting with different literals of 500 characters
+    List<String> texts = new java.util.ArrayList<>();
+    for (int i = 0; i < 128; i++) {
+      texts.add("admin:" + "x".repeat(496) + String.format("%04d", i) + "/y");
+    }
+    // When
+    FirstSegments first = FirstSegments.of(texts);
+    // Then: nothing kept, and nothing ruled out
+    assertThat(first.literals()).isEmpty();
+    assertThat(first.mayCover(Scope.parse("admin:ci/p1"))).isTrue();
+  }
 }

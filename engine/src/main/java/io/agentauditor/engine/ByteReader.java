@@ -25,6 +25,11 @@ final class ByteReader {
     return pos < buf.length;
   }
 
+  /** Skips {@code n} bytes, which readCount has bounded by what is left. */
+  void skip(int n) {
+    pos += n;
+  }
+
   int readByte() {
     if (pos >= buf.length) {
       throw new IllegalStateException("state record truncated");
@@ -82,6 +87,31 @@ final class ByteReader {
     String s = new String(buf, pos, buf.length - pos, StandardCharsets.UTF_8);
     pos = buf.length;
     return s;
+  }
+
+  /** What {@link #readStrings} reads, decoded only when first read ({@link EncodedStrings}). */
+  EncodedStrings readStringsLazily() {
+    int n = readCount();
+    int[] offsets = new int[n];
+    int[] lengths = new int[n];
+    for (int i = 0; i < n; i++) {
+      int length = readCount();
+      offsets[i] = pos;
+      lengths[i] = length;
+      pos += length;
+    }
+    return new EncodedStrings(buf, offsets, lengths);
+  }
+
+  /**
+   * What {@link #readStrings} reads when it is the last field of the record: where each string
+   * starts is read only when the list is first read, and a record cut short throws then.
+   */
+  EncodedStrings readLastStrings() {
+    int n = readCount();
+    EncodedStrings out = new EncodedStrings(buf, pos, n);
+    pos = buf.length;
+    return out;
   }
 
   List<String> readStrings() {

@@ -23,20 +23,11 @@ final class ChainChecks {
    * checks then need not ask the lists above it again.
    */
   static void scopeWidening(StepContext c, List<Scope> requested) {
-    List<ScopeList> lists = pathLists(c);
-    // The lists that cover all of the deepest one cover whatever it covers: only the others are asked.
-    ScopeList deepest = lists.get(0);
-    List<ScopeList> asked = new ArrayList<>(lists.size());
-    asked.add(deepest);
-    for (int i = 1; i < lists.size(); i++) {
-      if (!deepest.isWithin(lists.get(i), c.rules.lattice)) {
-        asked.add(lists.get(i));
-      }
-    }
+    PathLists lists = new PathLists(c, requested.size());
     List<String> uncovered = null; // made for the first uncovered scope: most steps have none
     for (int i = 0; i < requested.size(); i++) {
       Scope r = requested.get(i);
-      if (!coveredByAll(c, asked, r)) {
+      if (!coveredByAll(c, lists, r, requested.size())) {
         if (uncovered == null) {
           uncovered = new ArrayList<>(2);
         }
@@ -48,8 +39,8 @@ final class ChainChecks {
           BuiltinRule.SCOPE_WIDENING,
           "not within the effective scopes of " + c.actor + ": " + String.join(", ", uncovered));
     } else if (requested instanceof ScopeList checked) {
-      for (ScopeList l : lists) {
-        checked.recordWithin(l, c.rules.lattice);
+      for (int i = 0; i < lists.size(); i++) {
+        checked.recordWithin(lists.get(i), c.rules.lattice);
       }
     }
   }
@@ -59,27 +50,74 @@ final class ChainChecks {
    * section 1): its own delegated list first, then up the path to the session's granted scopes. The
    * deepest list is the narrowest, so a scope outside the effective ones is found outside after
    * one list, not after all of them. Each list answers through its index ({@link ScopeList}).
+   *
+   * <p>A list is made ready when a check first reaches it, so a check that stops at the actor's own
+   * list never decodes the ones above (after a restart, up to 15 lists of 64 KiB). A list not yet
+   * parsed (its record just read) is then taken from the scope cache when it is to be asked 16
+   * scopes or more (the same list, with its index and what it is known to cover), else kept as its
+   * texts, compared in place until asked enough.
    */
-  private static List<ScopeList> pathLists(StepContext c) {
-    List<ScopeList> lists = new ArrayList<>(c.path.size());
-    for (int i = c.path.size() - 1; i >= 1; i--) {
-      AgentNode n = c.path.get(i);
-      if (n.parsedScopes == null) {
-        n.parsedScopes = c.rules.scopes.parseAll(n.scopes);
+  private static final class PathLists {
+    private final StepContext c;
+    private final int questions;
+    private final ScopeList[] lists;
+    /** Per list: 0 not yet decided, 1 asked, 2 not asked (it covers all of the deepest one). */
+    private final byte[] asked;
+
+    PathLists(StepContext c, int questions) {
+      this.c = c;
+      this.questions = questions;
+      this.lists = new ScopeList[c.path.size()];
+      this.asked = new byte[lists.length];
+    }
+
+    int size() {
+      return lists.length;
+    }
+
+    ScopeList get(int i) {
+      ScopeList l = lists[i];
+      if (l == null) {
+        if (i == lists.length - 1) {
+          SessionMeta m = c.view.meta();
+          if (m.parsedGranted == null) {
+            m.parsedGranted = parsed(m.grantedScopes);
+          }
+          l = ScopeList.of(m.parsedGranted);
+        } else {
+          AgentNode n = c.path.get(c.path.size() - 1 - i);
+          if (n.parsedScopes == null) {
+            n.parsedScopes = parsed(n.scopes);
+          }
+          l = ScopeList.of(n.parsedScopes);
+        }
+        lists[i] = l;
       }
-      lists.add(ScopeList.of(n.parsedScopes));
+      return l;
     }
-    SessionMeta m = c.view.meta();
-    if (m.parsedGranted == null) {
-      m.parsedGranted = c.rules.scopes.parseAll(m.grantedScopes);
+
+    private ScopeList parsed(List<String> texts) {
+      return questions >= ScopeList.INDEXED_AFTER ? c.rules.scopes.parseAll(texts) : ScopeList.ofTexts(texts, c.rules.scopes);
     }
-    lists.add(ScopeList.of(m.parsedGranted));
-    return lists;
+
+    /** Whether list {@code i} is asked: the lists that cover all of the deepest cover what it covers. */
+    boolean asked(int i) {
+      if (asked[i] == 0) {
+        asked[i] = i == 0 || !get(0).isWithin(get(i), c.rules.lattice) ? (byte) 1 : (byte) 2;
+      }
+      return asked[i] == 1;
+    }
   }
 
-  private static boolean coveredByAll(StepContext c, List<ScopeList> lists, Scope r) {
+  /** Whether each list asked covers {@code r}; a list first asked here expects {@code questions}. */
+  private static boolean coveredByAll(StepContext c, PathLists lists, Scope r, int questions) {
     for (int i = 0; i < lists.size(); i++) {
-      if (!lists.get(i).coversAny(r, c.rules.lattice)) {
+      if (!lists.asked(i)) {
+        continue;
+      }
+      ScopeList l = lists.get(i);
+      l.expect(questions, c.rules.lattice);
+      if (!l.coversAny(r, c.rules.lattice)) {
         return false;
       }
     }

@@ -32,7 +32,11 @@ final class ScopeList extends AbstractList<Scope> implements RandomAccess {
 
   private static final AtomicLong SERIALS = new AtomicLong();
 
-  private final Scope[] scopes;
+  /** The parsed scopes; null until needed when the list was made of texts ({@link #ofTexts}). */
+  private Scope[] scopes;
+  /** The texts of a list made of them, answered in place until parsed; else null. */
+  private final List<String> texts;
+  private final ScopeCache cache;
   /** Names this list in another one's {@link #within}, without keeping it alive. */
   private final long serial = SERIALS.incrementAndGet();
   /** Built on the first {@link #coversAny} of a long list; rebuilt if asked with another lattice. */
@@ -45,6 +49,35 @@ final class ScopeList extends AbstractList<Scope> implements RandomAccess {
 
   ScopeList(Scope[] scopes) {
     this.scopes = scopes;
+    this.texts = null;
+    this.cache = null;
+  }
+
+  private ScopeList(List<String> texts, ScopeCache cache) {
+    this.texts = texts;
+    this.cache = cache;
+  }
+
+  /**
+   * The scopes of {@code texts} (valid scopes, as the codecs let in), parsed through {@code cache}
+   * only when first read or indexed: until then each question compares the texts in place ({@link
+   * ScopeText}), so a list a step asks one scope costs no parse. For lists read from the store
+   * after a restart, where most are asked once or twice.
+   */
+  static ScopeList ofTexts(List<String> texts, ScopeCache cache) {
+    return new ScopeList(texts, cache);
+  }
+
+  private Scope[] parsed() {
+    Scope[] p = scopes;
+    if (p == null) {
+      p = new Scope[texts.size()];
+      for (int i = 0; i < p.length; i++) {
+        p[i] = cache.parse(texts.get(i));
+      }
+      scopes = p;
+    }
+    return p;
   }
 
   /** The scopes of {@code list}, as one of these (the same list when it is one). */
@@ -54,12 +87,12 @@ final class ScopeList extends AbstractList<Scope> implements RandomAccess {
 
   @Override
   public Scope get(int i) {
-    return scopes[i];
+    return parsed()[i];
   }
 
   @Override
   public int size() {
-    return scopes.length;
+    return scopes != null ? scopes.length : texts.size();
   }
 
   /** Whether some scope of this list covers {@code r} through {@code lattice} (contract section 3). */
@@ -68,9 +101,18 @@ final class ScopeList extends AbstractList<Scope> implements RandomAccess {
     if (ix != null && ix.lattice == lattice) {
       return ix.coversAny(r);
     }
-    if (scopes.length < INDEXED_FROM || answered < INDEXED_AFTER + (int) (serial & 15)) {
+    if (size() < INDEXED_FROM || answered < INDEXED_AFTER + (int) (serial & 15)) {
       answered++;
-      for (Scope g : scopes) {
+      Scope[] p = scopes;
+      if (p == null) {
+        for (int i = 0; i < texts.size(); i++) {
+          if (ScopeText.covers(lattice, texts.get(i), r)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      for (Scope g : p) {
         if (lattice.covers(g, r)) {
           return true;
         }
@@ -80,6 +122,19 @@ final class ScopeList extends AbstractList<Scope> implements RandomAccess {
     ix = new ScopeIndex(this, lattice);
     index = ix;
     return ix.coversAny(r);
+  }
+
+  /**
+   * Tells the list it is about to be asked {@code questions} scopes through {@code lattice}: when
+   * they are as many as it would answer one by one before being indexed, it is indexed now, so a
+   * step checking a list of 128 requested scopes (a delegation at the limits, after a restart)
+   * doesn't first compare the first 16 to 31 of them with every scope of the list.
+   */
+  void expect(int questions, ActionLattice lattice) {
+    ScopeIndex ix = index;
+    if ((ix == null || ix.lattice != lattice) && size() >= INDEXED_FROM && questions >= INDEXED_AFTER) {
+      index = new ScopeIndex(this, lattice);
+    }
   }
 
   /**

@@ -148,7 +148,9 @@ final class StateCodec {
     // Agent ids are never empty (contract section 2), so "" safely means "no parent".
     a.parent = parent.isEmpty() ? null : parent;
     a.depth = (int) r.readVarLong();
-    a.scopes = r.readStrings();
+    // Decoded when first read: a check asks the lists of the path from the actor up and may stop
+    // at the first, and the path of an agent at depth 16 holds 16 lists of up to 64 KiB.
+    a.scopes = r.readStringsLazily();
     if (bytes[0] == VERSION_2) {
       a.number = (int) r.readVarLong() - 1;
     }
@@ -238,28 +240,59 @@ final class StateCodec {
 
   // --- approvals of a session ---
 
-  /** One approval, a record of its own: a step adding one writes it alone, never the others. */
+  /**
+   * One approval, a record of its own: a step adding one writes it alone, never the others. Version
+   * 2 writes the first segments of its scopes ({@link FirstSegments}) ahead of them, so a call
+   * needing an approval reads each record's head and decodes the scopes of those that may cover
+   * what it needs only; version 1 (the same without them) is still read.
+   */
   static byte[] encodeApproval(Approval a) {
-    ByteWriter w = ByteWriter.scratch().writeByte(VERSION);
-    return writeApproval(w, a).toByteArray();
+    FirstSegments first = a.firstSegments();
+    ByteWriter w = ByteWriter.scratch().writeByte(VERSION_2);
+    writeApprovalHead(w, a).writeStrings(first.literals()).writeByte(first.wildcard() ? 1 : 0);
+    return w.writeStrings(a.scopes()).toByteArray();
+  }
+
+  /** An approval record of version 1, as older engines wrote it; written only by tests of reading such state. */
+  static byte[] encodeApprovalVersion1(Approval a) {
+    return writeApproval(ByteWriter.scratch().writeByte(VERSION), a).toByteArray();
   }
 
   static Approval decodeApproval(byte[] bytes) {
-    return readApproval(open(bytes, "approval"));
+    ByteReader r = open(bytes, "approval", VERSION_2);
+    if (bytes[0] != VERSION_2) {
+      return readApproval(r);
+    }
+    String id = r.readString();
+    String approver = r.readString();
+    String requester = r.readString();
+    long from = r.readZigZag();
+    long until = r.readZigZag();
+    List<String> literals = r.readStrings();
+    boolean wildcard = r.readByte() != 0;
+    // The scopes end the record: where each starts is read only when they are first read.
+    Approval a = new Approval(id, approver, requester, from, until, r.readLastStrings());
+    a.firstSegments(FirstSegments.of(literals, wildcard));
+    return a;
   }
 
-  private static ByteWriter writeApproval(ByteWriter w, Approval a) {
+  private static ByteWriter writeApprovalHead(ByteWriter w, Approval a) {
     return w.writeString(a.approvalId())
         .writeString(a.approver())
         .writeString(a.requester())
         .writeZigZag(a.from())
-        .writeZigZag(a.until())
-        .writeStrings(a.scopes());
+        .writeZigZag(a.until());
+  }
+
+  private static ByteWriter writeApproval(ByteWriter w, Approval a) {
+    return writeApprovalHead(w, a).writeStrings(a.scopes());
   }
 
   private static Approval readApproval(ByteReader r) {
+    // The scopes are decoded when first read: most calls needing an approval read only their first
+    // segments (FirstSegments), and a session may hold 256 approvals of 128 scopes of 512 bytes.
     return new Approval(
-        r.readString(), r.readString(), r.readString(), r.readZigZag(), r.readZigZag(), r.readStrings());
+        r.readString(), r.readString(), r.readString(), r.readZigZag(), r.readZigZag(), r.readStringsLazily());
   }
 
   /**

@@ -124,6 +124,8 @@ final class StateRecords {
      * a session's 256 approvals of 128 scopes are not parsed again by every call that needs one.
      */
     List<Scope> parsedScopes;
+    /** The first segments of {@link #scopes}; read with the record, or filled on first use. */
+    private FirstSegments firstSegments;
 
     Approval(String approvalId, String approver, String requester, long from, long until, List<String> scopes) {
       this.approvalId = approvalId;
@@ -160,6 +162,27 @@ final class StateRecords {
 
     boolean validAt(long t) {
       return from <= t && t < until;
+    }
+
+    /**
+     * False only when no scope of this approval can cover {@code r}: told from the first segments
+     * of its scope texts, so an approval that can't apply is never parsed.
+     */
+    boolean mayCover(Scope r) {
+      return firstSegments().mayCover(r);
+    }
+
+    /** The first segments of {@link #scopes}, as the record held them or read from the scopes. */
+    FirstSegments firstSegments() {
+      if (firstSegments == null) {
+        firstSegments = FirstSegments.of(scopes);
+      }
+      return firstSegments;
+    }
+
+    /** Sets what {@link #firstSegments} answers, as read from the record. */
+    void firstSegments(FirstSegments first) {
+      this.firstSegments = first;
     }
   }
 }

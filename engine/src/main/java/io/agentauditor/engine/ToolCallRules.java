@@ -190,11 +190,12 @@ final class ToolCallRules {
    */
   private static boolean approved(StepContext c, Scope r) {
     for (Approval a : c.view.approvals()) {
-      if (!a.validAt(c.t)) {
+      if (!a.validAt(c.t) || !a.mayCover(r)) {
         continue;
       }
       if (a.parsedScopes == null) {
-        a.parsedScopes = c.rules.scopes.parseAll(a.scopes());
+        // Asked one scope a call: compared as texts until asked enough to be parsed and indexed.
+        a.parsedScopes = ScopeList.ofTexts(a.scopes(), c.rules.scopes);
       }
       if (c.rules.coversAny(a.parsedScopes, r) && c.view.agentMatching(a.approver()) == null) {
         return true;

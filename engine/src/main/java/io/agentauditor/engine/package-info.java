@@ -130,7 +130,15 @@
  *               actor in chain ? actorNumber:uv : agentId:str path:strs
  *               [count:uv { ...findings as in version 1 }*]   (only when it has findings)
  * agent         version 2: version 1 followed by uv(number + 1) (0: unknown, an older engine's)
+ * approval      version 2: approvalId:str approver:str requester:str from:zz until:zz
+ *               firstLiterals:strs wildcard:byte scopes:strs
  * </pre>
+ *
+ * <p>An approval of version 2 holds, ahead of its scopes, the literal first segments of their
+ * resources (sorted, at most 1,024 characters) and whether one starts with {@code *} or is {@code
+ * **} (1, and no literals, also when the literals would pass that bound): a call needing an
+ * approval skips those whose first segments rule out what it needs without reading their scopes.
+ * A version 1 approval is read as before, its first segments taken from its scopes.
  *
  * <p>The actor is "in chain" when the decision's path is the actor's path in the chain (it was
  * found there); an agent's parent never changes and agents are only deleted with their session,

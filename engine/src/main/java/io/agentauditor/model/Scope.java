@@ -40,7 +40,7 @@ public record Scope(String action, List<String> segments) {
     if (resource.isEmpty()) {
       throw new ScopeSyntaxException(text, "resource is empty");
     }
-    String[] parts = resource.split("/", -1);
+    String[] parts = segments(resource);
     for (int i = 0; i < parts.length; i++) {
       String seg = parts[i];
       if (seg.equals(ANY_DEPTH)) {
@@ -54,6 +54,26 @@ public record Scope(String action, List<String> segments) {
       }
     }
     return new Scope(action, List.of(parts));
+  }
+
+  /**
+   * {@code resource} cut at each {@code /}, empty segments kept (as {@code split("/", -1)}, without
+   * its list and copies: a delegation at the limits parses 128 resources of 32 segments).
+   */
+  private static String[] segments(String resource) {
+    int n = 1;
+    for (int i = resource.indexOf('/'); i >= 0; i = resource.indexOf('/', i + 1)) {
+      n++;
+    }
+    String[] parts = new String[n];
+    int from = 0;
+    for (int k = 0; k < n - 1; k++) {
+      int slash = resource.indexOf('/', from);
+      parts[k] = resource.substring(from, slash);
+      from = slash + 1;
+    }
+    parts[n - 1] = resource.substring(from);
+    return parts;
   }
 
   /** Whether {@code action} is a valid scope action: {@code [a-z][a-z0-9_-]*} or {@code *}. */

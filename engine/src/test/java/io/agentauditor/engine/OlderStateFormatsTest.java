@@ -3,10 +3,12 @@ package io.agentauditor.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentauditor.engine.StateRecords.AgentNode;
+import io.agentauditor.engine.StateRecords.Approval;
 import io.agentauditor.engine.StateRecords.CredentialRecord;
 import io.agentauditor.engine.StateRecords.SessionMeta;
 import io.agentauditor.model.CredentialChange;
 import io.agentauditor.model.Decision;
+import io.agentauditor.model.Scope;
 import io.agentauditor.model.Step;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +78,47 @@ class OlderStateFormatsTest {
     assertThat(a.scopes).containsExactly("read:x");
     assertThat(a.number).isEqualTo(-1);
     assertThat(StateCodec.decodeAgent("agent:c", StateCodec.encodeAgent(a)).number).isEqualTo(-1);
+  }
+
+  @Test
+  void shouldStillReadAnApprovalRecordOfVersionOneWithoutItsFirstSegments() {
+    // Given: an approval as an older engine wrote it, its scopes without their first segments ahead
+    Approval a = new Approval("ap1", "user:bob", "agent:r", 5L, 10L, List.of("admin:repo/acme/api", "admin:*/x"));
+    byte[] v1 = StateCodec.encodeApprovalVersion1(a);
+    assertThat(v1[0]).isEqualTo((byte) 1);
+    // When
+    Approval back = StateCodec.decodeApproval(v1);
+    // Then: the same approval, its first segments read from its scopes, written again as version 2
+    assertThat(List.of(back.approvalId(), back.approver(), back.requester())).containsExactly("ap1", "user:bob", "agent:r");
+    assertThat(List.of(back.from(), back.until())).containsExactly(5L, 10L);
+    assertThat(back.scopes()).containsExactly("admin:repo/acme/api", "admin:*/x");
+    assertThat(back.mayCover(Scope.parse("admin:ci/x"))).isTrue();
+    byte[] v2 = StateCodec.encodeApproval(back);
+    assertThat(v2[0]).isEqualTo((byte) 2);
+    assertThat(StateCodec.decodeApproval(v2).scopes()).isEqualTo(back.scopes());
+  }
+
+  @Test
+  void shouldAnswerApprovalRequiredAlikeWhenTheApprovalsAreRecordsOfVersionOne() {
+    // Given: a session whose two approvals an older engine wrote, the second covering ci/acme
+    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+    InMemoryStateStore inner = new InMemoryStateStore();
+    StateStore store = new CachingStateStore(inner);
+    engine.process(s.start("agent:planner", 0, "admin:**"), store);
+    engine.process(s.approve("agent:planner", 1, "user:bob", 600, "admin:repo/acme/api"), store);
+    engine.process(s.approve("agent:planner", 2, "user:carol", 600, "admin:ci/acme"), store);
+    for (long n = 0; n < 2; n++) {
+      byte[] key = StateKeys.approval("s1", n);
+      inner.put(key, StateCodec.encodeApprovalVersion1(StateCodec.decodeApproval(inner.get(key))));
+    }
+    store.discardCached();
+    // When: a call the second covers, then one neither covers
+    Decision ci = engine.process(s.tool("agent:planner", 3, "ci.set_variable", Map.of("project", "acme", "name", "N", "value", "v")), store).decision();
+    Decision other =
+        engine.process(s.tool("agent:planner", 4, "ci.set_variable", Map.of("project", "other", "name", "N", "value", "v")), store).decision();
+    // Then
+    assertThat(ci.findings()).isEmpty();
+    assertThat(Harness.ruleIds(other)).containsExactly("approval-required");
   }
 
   @Test

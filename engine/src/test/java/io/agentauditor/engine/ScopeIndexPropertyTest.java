@@ -69,6 +69,18 @@ class ScopeIndexPropertyTest {
     }
   }
 
+  @Property(tries = 300)
+  void shouldAnswerAsTheNaiveCheckWhenIndexedBeforeItsFirstQuestion(
+      @ForAll("lists") List<Scope> granted, @ForAll("lists") List<Scope> requested, @ForAll("lattices") ActionLattice lattice) {
+    // Given: a list told it will be asked all of requested (indexed at once when they are many)
+    ScopeList list = new ScopeList(granted.toArray(new Scope[0]));
+    list.expect(requested.size(), lattice);
+    // When / Then
+    for (Scope r : requested) {
+      assertThat(list.coversAny(r, lattice)).as("%s in %s", r, granted).isEqualTo(lattice.coversAny(granted, r));
+    }
+  }
+
   @Property(tries = 200)
   void shouldAnswerAsTheNaiveCheckWhenTheListIsAskedWithAnotherLattice(
       @ForAll("lists") List<Scope> granted, @ForAll("scopes") Scope requested) {

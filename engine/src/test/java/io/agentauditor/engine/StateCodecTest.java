@@ -3,6 +3,7 @@ package io.agentauditor.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.agentauditor.engine.StateRecords.Approval;
 import io.agentauditor.engine.StateRecords.CredentialRecord;
 import io.agentauditor.model.CredentialKind;
 import io.agentauditor.model.CredentialStatus;
@@ -33,6 +34,19 @@ class StateCodecTest {
     Decision back = StateCodec.decodeDecision(StateCodec.encodeDecision(d));
     // Then
     assertThat(back).isEqualTo(d);
+  }
+
+  @Test
+  void shouldRoundTripAnApprovalWhoseScopesAreDecodedWhenFirstRead() {
+    // Given
+    Approval a = new Approval("ap1", "user:é", "agent:r", 5L, 86_400_005L, List.of("admin:ci/p1", "admin:repo/é/**"));
+    // When
+    Approval back = StateCodec.decodeApproval(StateCodec.encodeApproval(a));
+    // Then: the fields, the scopes once read, and the same record written again
+    assertThat(List.of(back.approvalId(), back.approver(), back.requester())).containsExactly("ap1", "user:é", "agent:r");
+    assertThat(List.of(back.from(), back.until())).containsExactly(5L, 86_400_005L);
+    assertThat(back.scopes()).isInstanceOf(EncodedStrings.class).containsExactly("admin:ci/p1", "admin:repo/é/**");
+    assertThat(StateCodec.encodeApproval(back)).isEqualTo(StateCodec.encodeApproval(a));
   }
 
   @Test

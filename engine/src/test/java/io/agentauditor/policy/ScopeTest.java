@@ -55,6 +55,14 @@ class ScopeTest {
     assertThatThrownBy(() -> Scope.parse(text)).isInstanceOf(ScopeSyntaxException.class);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"read:a", "read:a/b/c", "read:**", "read:a/*/**", "*:*", "read:x.y/A_b@c-d/*"})
+  void shouldCutTheResourceAtEachSlash(String text) {
+    // Given / When / Then: the segments String.split gives, in order
+    String resource = text.substring(text.indexOf(':') + 1);
+    assertThat(Scope.parse(text).segments()).containsExactly(resource.split("/", -1));
+  }
+
   @Test
   void shouldAcceptTheGrammarsLiterals() {
     assertThat(Scope.parse("a_b-1:x.y/A_b@c-d/*/**").segments()).containsExactly("x.y", "A_b@c-d", "*", "**");

@@ -32,8 +32,11 @@ import java.util.function.IntFunction;
 
 /**
  * The hostile inputs of load-tests/README.md ("Hostile input"), rebuilt at the largest size the
- * limits allow (contract section 2's input limits, section 4's default session limits), each with a
- * benign twin of as many events: one session of plain {@code repo.read_file} calls.
+ * limits allow (contract section 2's input limits, section 4's default session limits), each with
+ * two twins of as many events: a benign one, one session of plain {@code repo.read_file} calls
+ * (about 230 bytes a line), and a size-matched one, the same bytes in the same kinds of fields
+ * (scope lists of 128 scopes of 512 bytes, ids of 256 bytes, texts of 4 KiB) arranged so that they
+ * ask only the ordinary work of those bytes and no rule fires (see each {@code ...Matched}).
  *
  * <ul>
  *   <li>{@code delegation-scopes}: a session granting 128 scopes of 512 bytes (32 segments), a chain
@@ -52,12 +55,13 @@ import java.util.function.IntFunction;
  * And the worst single events at the input limits: one tool call of a 1 MiB line, its arguments at
  * their limits, full of text that is expensive to normalise or scan.
  *
- * <p>Usage: {@code HostileInputs write DIR} writes {@code NAME.jsonl} and {@code NAME-benign.jsonl}
- * per shape and {@code line-NAME.jsonl} per 1 MiB line (for {@code ./auditor replay}, see
+ * <p>Usage: {@code HostileInputs write DIR} writes {@code NAME.jsonl}, {@code NAME-benign.jsonl} and
+ * {@code NAME-matched.jsonl} per shape and {@code line-NAME.jsonl} per 1 MiB line (for {@code ./auditor replay}, see
  * hostile-inputs.sh); {@code HostileInputs engine POLICIES [RUNS]} decides each pair with the engine
  * on an in-memory store behind the decoded-record cache (as replay runs it, without RocksDB and
- * JSON), alternating hostile and benign, and prints medians, ratios and the worst single events,
- * all as CPU time of the deciding thread.
+ * JSON), the three files of a shape in turn, and prints medians, ratios and the worst single
+ * events, all as CPU time of the deciding thread; {@code HostileInputs engine POLICIES 1 verdicts}
+ * counts each file's verdicts (the twins' are all ALLOW).
  */
 public final class HostileInputs {
 
@@ -87,8 +91,12 @@ public final class HostileInputs {
     return THREADS.getCurrentThreadCpuTime();
   }
 
-  /** One shape: its events, a builder of its most expensive valid event, and its benign twin. */
-  record Shape(String name, String size, List<Step> events, IntFunction<Step> worst) {
+  /**
+   * One shape: its events, a builder of its most expensive valid event, its benign twin of as many
+   * events, and its size-matched twin: as many events carrying about the same bytes in the same
+   * kinds of fields, built so that they ask only the ordinary work of those bytes and nothing fires.
+   */
+  record Shape(String name, String size, List<Step> events, IntFunction<Step> worst, List<Step> matched) {
     List<Step> benign() {
       return HostileInputs.benign(name, events.size());
     }
@@ -121,14 +129,20 @@ public final class HostileInputs {
   private static final class Session {
     final String sid;
     final List<Step> steps = new ArrayList<>();
+    final long spacingMillis;
     int next;
 
     Session(String name) {
+      this(name, 1000);
+    }
+
+    Session(String name, long spacingMillis) {
       this.sid = id("session-" + name, 0);
+      this.spacingMillis = spacingMillis;
     }
 
     long t() {
-      return T0 + 1000L * steps.size();
+      return T0 + spacingMillis * steps.size();
     }
 
     String eid() {
@@ -193,7 +207,30 @@ public final class HostileInputs {
         "depth 15 + child at 16, 128 scopes x 512 B per list; re-delegations of 128 scopes "
             + (covering ? "every list covers" : "only the actor's own list doesn't cover"),
         s.steps,
-        n -> s.delegate(actor, child, scopes("read", "w" + n + "-", false)));
+        n -> s.delegate(actor, child, scopes("read", "w" + n + "-", false)),
+        delegationMatched(name, events));
+  }
+
+  /**
+   * Spacing of the size-matched twins' steps: 7 s, so no actor makes more than fanOut.max (10)
+   * delegations within fanOut.windowSeconds (60), and {@code fan-out} doesn't fire.
+   */
+  private static final long MATCHED_SPACING = 7_000;
+
+  /**
+   * The delegations' size-matched twin: the same grant of 128 scopes, then as many delegations of
+   * 128 scopes of 512 bytes (the same ids, purposes and event ids), each by the root to one child
+   * at depth 1, every scope covered by the grant: each delegation's scopes are parsed, checked
+   * against the actor's effective scopes and stored as the child's, and none fires.
+   */
+  static List<Step> delegationMatched(String name, int events) {
+    Session s = new Session(name + "-matched", MATCHED_SPACING);
+    s.add(s.start(ROOT, scopes("read", "granted", true)));
+    String child = id("agent:a", 1);
+    while (s.steps.size() < events) {
+      s.add(s.delegate(ROOT, child, scopes("read", "r" + s.steps.size() + "-", false)));
+    }
+    return s.steps;
   }
 
   static Shape deepChain() {
@@ -214,7 +251,33 @@ public final class HostileInputs {
         "deep-chain",
         "256 agents, depth 16, 128 scopes x 512 B per level; one covered tool call per agent",
         s.steps,
-        n -> s.call(deepest, "repo.read_file", readArgs("any", deepest), null));
+        n -> s.call(deepest, "repo.read_file", readArgs("any", deepest), null),
+        deepChainMatched());
+  }
+
+  /**
+   * The deep chain's size-matched twin: the same agents, lists and calls, but every agent
+   * delegated by the root (depth 1, at most {@code maxDelegationDepth} 3), so nothing fires; the
+   * calls are the same reads, each covered by its agent's list and the grant.
+   */
+  static List<Step> deepChainMatched() {
+    Session s = new Session("deep-chain-matched", MATCHED_SPACING);
+    s.add(s.start(ROOT, scopes("read", "granted", true)));
+    List<String> agents = new ArrayList<>(List.of(ROOT));
+    for (int d = 1; d <= LIMITS.maxDepth(); d++) {
+      String a = id("agent:a", d);
+      s.add(s.delegate(ROOT, a, scopes("read", "d" + d + "-", true)));
+      agents.add(a);
+    }
+    for (int i = 0; agents.size() < LIMITS.maxAgents(); i++) {
+      String a = id("agent:w", i);
+      s.add(s.delegate(ROOT, a, List.of(scope("read", "w" + i + "-"))));
+      agents.add(a);
+    }
+    for (String a : agents) {
+      s.add(s.call(a, "repo.read_file", readArgs(a.startsWith("agent:w") ? null : "any", a), null));
+    }
+    return s.steps;
   }
 
   /** Arguments of a read covered by the agent's scopes: under COMMON, the last segment as given. */
@@ -247,7 +310,31 @@ public final class HostileInputs {
         "approvals",
         "256 approvals x 128 scopes x 512 B, 4 KiB approvers; calls needing an approval none gives",
         s.steps,
-        n -> s.call(ROOT, "ci.set_variable", ciArgs(1_000_000 + n), null));
+        n -> s.call(ROOT, "ci.set_variable", ciArgs(1_000_000 + n), null),
+        approvalsMatched(events));
+  }
+
+  /**
+   * The approvals' size-matched twin: the same 256 approvals, but the last scope of approval i is
+   * {@code admin:ci/p<i>}, and the calls set variables of projects {@code p255} down to {@code p0}
+   * and round again: each needs an approval, and one of them covers it after the search has asked
+   * half of them on average.
+   */
+  static List<Step> approvalsMatched(int events) {
+    Session s = new Session("approvals-matched", MATCHED_SPACING);
+    List<String> granted = new ArrayList<>(scopes("admin", "g", false));
+    granted.set(granted.size() - 1, "admin:**");
+    s.add(s.start(ROOT, granted));
+    int approvals = LIMITS.maxApprovals();
+    for (int i = 0; i < approvals; i++) {
+      List<String> scopes = new ArrayList<>(scopes("admin", "a" + i + "-", false));
+      scopes.set(scopes.size() - 1, "admin:ci/p" + i);
+      s.add(new Step.ApprovalGranted(s.eid(), s.sid, ROOT, s.t(), id("approval", i), text("user:" + i + "-"), scopes, 86_400));
+    }
+    for (int j = 0; s.steps.size() < events; j++) {
+      s.add(s.call(ROOT, "ci.set_variable", Map.of("project", "p" + (approvals - 1 - j % approvals), "name", "TOKEN_TTL", "value", "3600"), null));
+    }
+    return s.steps;
   }
 
   private static Map<String, String> ciArgs(int n) {
@@ -256,9 +343,26 @@ public final class HostileInputs {
 
   static Shape credentialScopes(int events) {
     Session s = new Session("credential-scopes");
+    String cred = credentialSession(s, Limits.MAX_SCOPES - 1, events);
+    Session matched = new Session("credential-scopes-matched", MATCHED_SPACING);
+    credentialSession(matched, Limits.MAX_SCOPES / 2, events);
+    return new Shape(
+        "credential-scopes",
+        "a credential of 128 scopes x 512 B presented by every call",
+        s.steps,
+        n -> s.call(ROOT, "repo.read_file", Map.of("repo", "acme/api", "path", "w" + n), cred),
+        matched.steps);
+  }
+
+  /**
+   * Adds to {@code s} a start, a credential of 128 scopes of 512 bytes whose scope at {@code
+   * covering} is {@code read:**}, and reads presenting it up to {@code events}; returns its id. The
+   * credential's size-matched twin has the covering scope in the middle of the list, not last.
+   */
+  private static String credentialSession(Session s, int covering, int events) {
     s.add(s.start(ROOT, List.of("read:**")));
     List<String> scopes = new ArrayList<>(scopes("read", "c", false));
-    scopes.set(scopes.size() - 1, "read:**");
+    scopes.set(covering, "read:**");
     String cred = id("cred", 0);
     s.add(
         new Step.CredentialIssued(
@@ -266,11 +370,7 @@ public final class HostileInputs {
     while (s.steps.size() < events) {
       s.add(s.call(ROOT, "repo.read_file", Map.of("repo", "acme/api", "path", "f" + s.steps.size()), cred));
     }
-    return new Shape(
-        "credential-scopes",
-        "a credential of 128 scopes x 512 B presented by every call",
-        s.steps,
-        n -> s.call(ROOT, "repo.read_file", Map.of("repo", "acme/api", "path", "w" + n), cred));
+    return cred;
   }
 
   /** One session of {@code events} events: a start, then plain reads by its root. */
@@ -407,14 +507,22 @@ public final class HostileInputs {
       Policy policy = PolicyBundleLoader.load(Path.of(args[1]));
       int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
       String what = args.length > 3 ? args[3] : "all";
-      if (!what.equals("lines")) {
-        shapes(policy, runs);
+      if (what.equals("verdicts")) {
+        for (Shape s : shapes()) {
+          System.out.printf(
+              "%-18s hostile %s, benign %s, size-matched %s%n",
+              s.name(), verdicts(policy, s.events()), verdicts(policy, s.benign()), verdicts(policy, s.matched()));
+        }
+        return;
       }
-      if (!what.equals("shapes")) {
+      if (!what.equals("lines")) {
+        shapes(policy, runs, what.startsWith("shape=") ? what.substring("shape=".length()) : null);
+      }
+      if (!what.equals("shapes") && !what.startsWith("shape=")) {
         lines(policy);
       }
     } else {
-      System.err.println("usage: HostileInputs write DIR | HostileInputs engine POLICIES [RUNS] [all|shapes|lines]");
+      System.err.println("usage: HostileInputs write DIR | HostileInputs engine POLICIES [RUNS] [all|shapes|shape=NAME|lines|verdicts]");
       System.exit(2);
     }
   }
@@ -437,7 +545,9 @@ public final class HostileInputs {
     for (Shape s : shapes()) {
       long h = writeLines(dir.resolve(s.name() + ".jsonl"), s.events(), s.name());
       long b = writeLines(dir.resolve(s.name() + "-benign.jsonl"), s.benign(), s.name());
-      System.out.printf("%-18s %5d events, %,11d bytes; benign %,9d bytes%n", s.name(), s.events().size(), h, b);
+      long m = writeLines(dir.resolve(s.name() + "-matched.jsonl"), s.matched(), s.name());
+      System.out.printf(
+          "%-18s %5d events, %,11d bytes; benign %,9d bytes; size-matched %,11d bytes%n", s.name(), s.events().size(), h, b, m);
     }
     for (Map.Entry<String, Map<String, String>> e : lines().entrySet()) {
       String name = e.getKey();
@@ -464,26 +574,38 @@ public final class HostileInputs {
     return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2.0;
   }
 
-  static void shapes(Policy policy, int runs) {
-    List<Shape> shapes = shapes();
+  /**
+   * Decides each shape, its benign twin and its size-matched twin {@code runs} times, the three in
+   * turn and starting with another each run, and prints the medians and the ratios to both twins;
+   * then each shape's worst single event, warm and cold. {@code only}, when not null, names the one
+   * shape to measure (to profile it alone).
+   */
+  static void shapes(Policy policy, int runs, String only) {
+    List<Shape> shapes = new ArrayList<>(shapes());
+    shapes.removeIf(s -> only != null && !s.name().equals(only));
     System.out.printf(
         "engine on an in-memory store behind the decoded-record cache, %d runs alternating; CPU time of the deciding thread%n", runs);
     for (Shape s : shapes) {
-      List<Step> benign = s.benign();
-      long[] h = new long[runs];
-      long[] b = new long[runs];
+      List<List<Step>> files = List.of(s.events(), s.benign(), s.matched());
+      long[][] t = new long[3][runs];
       for (int r = 0; r < runs; r++) {
-        if (r % 2 == 0) {
-          h[r] = decideAll(policy, s.events());
-          b[r] = decideAll(policy, benign);
-        } else {
-          b[r] = decideAll(policy, benign);
-          h[r] = decideAll(policy, s.events());
+        for (int k = 0; k < 3; k++) {
+          int f = (r + k) % 3;
+          t[f][r] = decideAll(policy, files.get(f));
         }
       }
       System.out.printf(
-          "%-18s %4d events: hostile median %9.1f ms, benign %7.1f ms, ratio %7.1f (runs %s / %s)%n",
-          s.name(), s.events().size(), median(h) / 1e6, median(b) / 1e6, median(h) / median(b), ms(h), ms(b));
+          "%-18s %4d events: hostile %8.1f ms; benign %6.1f ms, ratio %6.1f; size-matched %7.1f ms, ratio %5.2f (runs %s / %s / %s)%n",
+          s.name(),
+          s.events().size(),
+          median(t[0]) / 1e6,
+          median(t[1]) / 1e6,
+          median(t[0]) / median(t[1]),
+          median(t[2]) / 1e6,
+          median(t[0]) / median(t[2]),
+          ms(t[0]),
+          ms(t[1]),
+          ms(t[2]));
     }
     for (Shape s : shapes) {
       AuditEngine engine = new AuditEngine(policy);
@@ -495,6 +617,17 @@ public final class HostileInputs {
       single(s.name() + " (worst event)", engine, store, s.worst(), 30);
       cold(s.name() + " (worst event, cold)", policy, inner, s.worst(), 10);
     }
+  }
+
+  /** The verdicts of {@code steps} decided in order on a fresh store, counted by verdict. */
+  static Map<String, Integer> verdicts(Policy policy, List<Step> steps) {
+    AuditEngine engine = new AuditEngine(policy);
+    StateStore store = new CachingStateStore(new InMemoryStateStore());
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    for (Step s : steps) {
+      out.merge(engine.process(s, store).decision().verdict().toString(), 1, Integer::sum);
+    }
+    return out;
   }
 
   /**

@@ -244,6 +244,8 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
      * known, so a lookup reads the store.
      */
     private LongSet stored;
+    /** Keys of the single-record kinds by kind, made on first use. */
+    private byte[][] singleKeys;
     /** Records' worth of room {@link #stored} counts for: one per {@value #HASHES_PER_RECORD} hashes. */
     private int storedUnits;
 
@@ -275,7 +277,7 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
         return t;
       }
       misses++;
-      byte[] b = inner.get(StateKeys.record(kind, sessionId, id));
+      byte[] b = inner.get(key(kind, id));
       if (b == null) {
         return null;
       }
@@ -309,10 +311,25 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
      * drop nothing).
      */
     void write(byte kind, String id, byte[] bytes, Object value) {
-      inner.put(StateKeys.record(kind, sessionId, id), bytes);
+      inner.put(key(kind, id), bytes);
       if (value != null) {
         keep(kind, id, value);
       }
+    }
+
+    /**
+     * The key of the record of {@code kind} and {@code id}; those of the single-record kinds (the
+     * meta and the timer, written on most steps) are made once per kept session.
+     */
+    private byte[] key(byte kind, String id) {
+      if (id != null) {
+        return StateKeys.record(kind, sessionId, id);
+      }
+      if (singleKeys == null) {
+        singleKeys = new byte[StateKeys.TIMER + 1][];
+      }
+      byte[] key = singleKeys[kind];
+      return key != null ? key : (singleKeys[kind] = StateKeys.record(kind, sessionId, null));
     }
 
     /**

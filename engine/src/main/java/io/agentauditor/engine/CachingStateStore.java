@@ -27,8 +27,10 @@ import java.util.function.Function;
  * calls {@link #clear()} so no half-applied object outlives it.
  *
  * <p>Bounded by record count: the sessions used least recently go first, whole; a single session
- * with more records than the bound keeps only its latest. The engine's own record is kept besides.
- * Not thread-safe: one per stream task, like the store it wraps.
+ * with more records than the bound keeps only its latest. A session started through this store
+ * also lists the eventId hashes of the decisions it stored (so a new eventId needs no store read),
+ * counted as a record per {@value #HASHES_PER_RECORD} hashes, and keeps its open decision group.
+ * The engine's own record is kept besides. Not thread-safe: one per stream task, like the store it wraps.
  */
 public final class CachingStateStore implements StateStore, DecodedRecords {
 
@@ -44,7 +46,7 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
   private final StateStore inner;
   private final int maxEntries;
   private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>(256, 0.75f, true);
-  /** The sessions holding an open decision group, by the group's key (see {@link Session#group}). */
+  /** The sessions holding an open decision group, by the group's key (see {@link Session#groupKey}). */
   private final HashMap<ByteKey, Session> groupHolders = new HashMap<>();
   private EngineMeta engineMeta;
   private int size;
@@ -231,8 +233,8 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
     /** Paths from the root built from the kept agents; dropped whenever an agent record changes. */
     private HashMap<String, List<AgentNode>> paths;
     /**
-     * The session's open decision group as last written through here: its key (also in {@link
-     * #groupHolders}, so bytes written directly under it drop it), bucket, handle and bytes.
+     * The session's open decision group as last written through here: its key (also among the
+     * store's group holders, so bytes written directly under it drop it), bucket, handle and bytes.
      */
     private byte[] groupKey;
     private long groupLast;
@@ -246,7 +248,7 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
     private LongSet stored;
     /** Keys of the single-record kinds by kind, made on first use. */
     private byte[][] singleKeys;
-    /** Records' worth of room {@link #stored} counts for: one per {@value #HASHES_PER_RECORD} hashes. */
+    /** Records' worth of room {@link #stored} counts for: one per HASHES_PER_RECORD hashes. */
     private int storedUnits;
 
     @SuppressWarnings("unchecked")

@@ -22,7 +22,9 @@ import java.util.function.Function;
  *
  * <p>Coherence rests on two rules. All writes go through this object (the inner store has no
  * other writer while it is wrapped), and {@link #put}, {@link #delete} of raw bytes drop the cached
- * object, so only writes that pass the decoded object along keep it. The engine mutates cached
+ * object, so only writes that pass the decoded object along keep it (a stored decision put as raw
+ * bytes makes every session's list of its stored decisions incomplete, so their lookups read the
+ * store again). The engine mutates cached
  * objects only in a step's effect, which it writes back in the same step; a step that fails midway
  * calls {@link #clear()} so no half-applied object outlives it.
  *
@@ -49,6 +51,8 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
   /** The sessions holding an open decision group, by the group's key (see {@link Session#groupKey}). */
   private final HashMap<ByteKey, Session> groupHolders = new HashMap<>();
   private EngineMeta engineMeta;
+  /** Decisions put as bytes by {@link #put}, not through a session, so far. */
+  private long directDecisionWrites;
   private int size;
   private long hits;
   private long misses;
@@ -78,6 +82,10 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
   @Override
   public void put(byte[] key, byte[] value) {
     forget(key);
+    if (key.length > 0 && key[0] == StateKeys.DECISION) {
+      // A decision not stored through its session: no session's list of its decisions is whole.
+      directDecisionWrites++;
+    }
     inner.put(key, value);
   }
 
@@ -246,6 +254,8 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
      * known, so a lookup reads the store.
      */
     private LongSet stored;
+    /** {@link #directDecisionWrites} when {@link #stored} was started: it is whole while equal. */
+    private long storedSince;
     /** Keys of the single-record kinds by kind, made on first use. */
     private byte[][] singleKeys;
     /** Records' worth of room {@link #stored} counts for: one per HASHES_PER_RECORD hashes. */
@@ -439,6 +449,7 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
     void decisionsStartHere() {
       if (attached && !evicted) {
         stored = new LongSet();
+        storedSince = directDecisionWrites;
       }
     }
 
@@ -448,11 +459,19 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
      * them with that hash.
      */
     boolean mayHoldDecision(long eventHash) {
-      return stored == null || stored.contains(eventHash);
+      return stored == null || storedSince != directDecisionWrites || stored.contains(eventHash);
     }
 
-    /** Notes a decision stored under the session's handle with {@code eventHash}. */
-    void decisionStored(long eventHash) {
+    /**
+     * Writes {@code bytes}, a decision of this session, through under {@code key} (its handle and
+     * {@code eventHash}), and notes it.
+     */
+    void writeDecision(byte[] key, byte[] bytes, long eventHash) {
+      inner.put(key, bytes);
+      decisionStored(eventHash);
+    }
+
+    private void decisionStored(long eventHash) {
       if (stored == null || evicted || !stored.add(eventHash) || stored.size() % HASHES_PER_RECORD != 0) {
         return;
       }

@@ -161,10 +161,12 @@ final class StoredDecisions {
       return;
     }
     byte[] key = StateKeys.decision(m.handle, eventHash);
-    store.put(key, encode(d, c.path, m.startedAt, policyNo, fingerprint));
+    byte[] bytes = encode(d, c.path, m.startedAt, policyNo, fingerprint);
     CachingStateStore.Session kept = c.view.cached();
     if (kept != null) {
-      kept.decisionStored(eventHash);
+      kept.writeDecision(key, bytes, eventHash);
+    } else {
+      store.put(key, bytes);
     }
     if (retention != 0) {
       addToGroup(store, kept, c.engineMeta, last, m.handle, m.startedAt, eventHash);

@@ -208,6 +208,30 @@ class CachingStateStoreTest {
   }
 
   @Test
+  void shouldReadTheStoreWhenADecisionIsWrittenAsBytesBesideTheEngine() {
+    // Given: a session started through the cache, and the record of one of its decisions
+    InMemoryStateStore plain = new InMemoryStateStore();
+    CachingStateStore cache = new CachingStateStore(new InMemoryStateStore());
+    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+    Step start = s.start("agent:planner", 0, "read:repo/**");
+    Step first = s.tool("agent:planner", 1, "repo.read_file", Map.of("repo", "a", "path", "p"));
+    Step next = s.tool("agent:planner", 2, "repo.read_file", Map.of("repo", "a", "path", "q"));
+    for (Step e : List.of(start, first)) {
+      engine.process(e, plain);
+      engine.process(e, cache);
+    }
+    byte[] record = plain.get(StateKeys.decision(1, StateKeys.eventHash(first.eventId())));
+    // When: that record is written as bytes under the next step's eventId, then the step comes
+    byte[] key = StateKeys.decision(1, StateKeys.eventHash(next.eventId()));
+    plain.put(key, record);
+    cache.put(key, record);
+    // Then: the cache looks it up as the store alone does (other content: event-id-reuse)
+    StepResult expected = engine.process(next, plain);
+    assertThat(engine.process(next, cache)).isEqualTo(expected);
+    assertThat(expected.decision().findings()).extracting(f -> f.ruleId()).contains("event-id-reuse");
+  }
+
+  @Test
   void shouldReadTheOpenDecisionGroupAgainWhenItsBytesAreDeletedDirectly() {
     // Given: a session whose open decision group is kept
     AuditEngine engine = new AuditEngine(Policies.withRetention(3600));

@@ -22,13 +22,17 @@ import java.util.function.Function;
  *
  * <p>Coherence rests on two rules. All writes go through this object (the inner store has no
  * other writer while it is wrapped), and {@link #put}, {@link #delete} of raw bytes drop the cached
- * object, so only writes that pass the decoded object along keep it. The engine mutates cached
+ * object, so only writes that pass the decoded object along keep it (a stored decision put as raw
+ * bytes makes every session's list of its stored decisions incomplete, so their lookups read the
+ * store again). The engine mutates cached
  * objects only in a step's effect, which it writes back in the same step; a step that fails midway
  * calls {@link #clear()} so no half-applied object outlives it.
  *
  * <p>Bounded by record count: the sessions used least recently go first, whole; a single session
- * with more records than the bound keeps only its latest. The engine's own record is kept besides.
- * Not thread-safe: one per stream task, like the store it wraps.
+ * with more records than the bound keeps only its latest. A session started through this store
+ * also lists the eventId hashes of the decisions it stored (so a new eventId needs no store read),
+ * counted as a record per {@value #HASHES_PER_RECORD} hashes, and keeps its open decision group.
+ * The engine's own record is kept besides. Not thread-safe: one per stream task, like the store it wraps.
  */
 public final class CachingStateStore implements StateStore, DecodedRecords {
 
@@ -38,10 +42,17 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
    */
   public static final int DEFAULT_MAX_ENTRIES = 32_768;
 
+  /** Stored-decision hashes a session's set holds per record of room it counts for (about 0.5 KB). */
+  static final int HASHES_PER_RECORD = 32;
+
   private final StateStore inner;
   private final int maxEntries;
   private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>(256, 0.75f, true);
+  /** The sessions holding an open decision group, by the group's key (see {@link Session#groupKey}). */
+  private final HashMap<ByteKey, Session> groupHolders = new HashMap<>();
   private EngineMeta engineMeta;
+  /** Decisions put as bytes by {@link #put}, not through a session, so far. */
+  private long directDecisionWrites;
   private int size;
   private long hits;
   private long misses;
@@ -71,6 +82,10 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
   @Override
   public void put(byte[] key, byte[] value) {
     forget(key);
+    if (key.length > 0 && key[0] == StateKeys.DECISION) {
+      // A decision not stored through its session: no session's list of its decisions is whole.
+      directDecisionWrites++;
+    }
     inner.put(key, value);
   }
 
@@ -97,6 +112,7 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
       s.detach();
     }
     sessions.clear();
+    groupHolders.clear();
     engineMeta = null;
     size = 0;
   }
@@ -130,6 +146,15 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
     if (kind == StateKeys.ENGINE_META) {
       if (Arrays.equals(key, StateKeys.STREAM_TIME)) {
         engineMeta = null;
+      }
+      return;
+    }
+    if (kind == StateKeys.DECISION_GROUP) {
+      if (!groupHolders.isEmpty()) {
+        Session s = groupHolders.remove(new ByteKey(key));
+        if (s != null) {
+          s.dropGroup();
+        }
       }
       return;
     }
@@ -182,8 +207,12 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
     engineMeta = value;
   }
 
-  /** Makes room after {@code current} gained a record: other sessions go first, least recent first. */
-  private void evictFor(Session current, byte kind, String id) {
+  /**
+   * Makes room after {@code current} gained a record: other sessions go first, least recent first.
+   *
+   * @return whether {@code current} alone still holds more than the bound
+   */
+  private boolean evictOthers(Session current) {
     Iterator<Session> it = sessions.values().iterator();
     while (size > maxEntries && it.hasNext()) {
       Session s = it.next();
@@ -192,9 +221,7 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
         s.detach();
       }
     }
-    if (size > maxEntries) {
-      current.keepOnly(kind, id);
-    }
+    return size > maxEntries;
   }
 
   /**
@@ -213,6 +240,26 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
     private boolean evicted;
     /** Paths from the root built from the kept agents; dropped whenever an agent record changes. */
     private HashMap<String, List<AgentNode>> paths;
+    /**
+     * The session's open decision group as last written through here: its key (also among the
+     * store's group holders, so bytes written directly under it drop it), bucket, handle and bytes.
+     */
+    private byte[] groupKey;
+    private long groupLast;
+    private long groupHandle;
+    private byte[] groupBytes;
+    /**
+     * The eventId hashes of every decision stored under the session's handle, when the session
+     * started through this object (a superset: decisions purged since stay listed); null when not
+     * known, so a lookup reads the store.
+     */
+    private LongSet stored;
+    /** {@link #directDecisionWrites} when {@link #stored} was started: it is whole while equal. */
+    private long storedSince;
+    /** Keys of the single-record kinds by kind, made on first use. */
+    private byte[][] singleKeys;
+    /** Records' worth of room {@link #stored} counts for: one per HASHES_PER_RECORD hashes. */
+    private int storedUnits;
 
     @SuppressWarnings("unchecked")
     private Session(String sessionId) {
@@ -242,7 +289,7 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
         return t;
       }
       misses++;
-      byte[] b = inner.get(StateKeys.record(kind, sessionId, id));
+      byte[] b = inner.get(key(kind, id));
       if (b == null) {
         return null;
       }
@@ -276,10 +323,25 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
      * drop nothing).
      */
     void write(byte kind, String id, byte[] bytes, Object value) {
-      inner.put(StateKeys.record(kind, sessionId, id), bytes);
+      inner.put(key(kind, id), bytes);
       if (value != null) {
         keep(kind, id, value);
       }
+    }
+
+    /**
+     * The key of the record of {@code kind} and {@code id}; those of the single-record kinds (the
+     * meta and the timer, written on most steps) are made once per kept session.
+     */
+    private byte[] key(byte kind, String id) {
+      if (id != null) {
+        return StateKeys.record(kind, sessionId, id);
+      }
+      if (singleKeys == null) {
+        singleKeys = new byte[StateKeys.TIMER + 1][];
+      }
+      byte[] key = singleKeys[kind];
+      return key != null ? key : (singleKeys[kind] = StateKeys.record(kind, sessionId, null));
     }
 
     /**
@@ -313,8 +375,8 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
             replaced.detach();
           }
         }
-        if (size > maxEntries) {
-          evictFor(this, kind, id);
+        if (size > maxEntries && evictOthers(this)) {
+          keepOnly(kind, id);
         }
       }
     }
@@ -333,6 +395,97 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
           detach();
         }
       }
+    }
+
+    /**
+     * The key of this session's open decision group of the bucket ending at {@code last}, as kept
+     * by {@link #writeGroup}; null when another group or none is kept (the caller then builds the
+     * key and reads the group from the store).
+     */
+    byte[] groupKey(long last, long handle) {
+      return groupKey != null && groupLast == last && groupHandle == handle ? groupKey : null;
+    }
+
+    /** The bytes of the open group whose key {@link #groupKey} returned. */
+    byte[] groupBytes() {
+      return groupBytes;
+    }
+
+    /**
+     * Writes {@code bytes} through as the open decision group under {@code key} (of the bucket
+     * ending at {@code last} and {@code handle}), and keeps them.
+     */
+    void writeGroup(long last, long handle, byte[] key, byte[] bytes) {
+      inner.put(key, bytes);
+      if (!attached || evicted) {
+        return;
+      }
+      if (key != groupKey) {
+        if (groupKey != null) {
+          groupHolders.remove(new ByteKey(groupKey));
+        }
+        Session held = groupHolders.put(new ByteKey(key), this);
+        if (held != null && held != this) {
+          held.groupKey = null;
+          held.groupBytes = null;
+        }
+        groupKey = key;
+        groupLast = last;
+        groupHandle = handle;
+      }
+      groupBytes = bytes;
+    }
+
+    /** Forgets the kept open group (bytes were written or deleted under its key directly). */
+    private void dropGroup() {
+      groupKey = null;
+      groupBytes = null;
+    }
+
+    /**
+     * Starts the set of the session's stored decisions: called when the session starts with a new
+     * handle, under which the store holds no decision yet.
+     */
+    void decisionsStartHere() {
+      if (attached && !evicted) {
+        stored = new LongSet();
+        storedSince = directDecisionWrites;
+      }
+    }
+
+    /**
+     * Whether a decision may be stored under the session's handle with {@code eventHash}: false
+     * only when every decision stored under it since its start went through this object, none of
+     * them with that hash.
+     */
+    boolean mayHoldDecision(long eventHash) {
+      return stored == null || storedSince != directDecisionWrites || stored.contains(eventHash);
+    }
+
+    /**
+     * Writes {@code bytes}, a decision of this session, through under {@code key} (its handle and
+     * {@code eventHash}), and notes it.
+     */
+    void writeDecision(byte[] key, byte[] bytes, long eventHash) {
+      inner.put(key, bytes);
+      decisionStored(eventHash);
+    }
+
+    private void decisionStored(long eventHash) {
+      if (stored == null || evicted || !stored.add(eventHash) || stored.size() % HASHES_PER_RECORD != 0) {
+        return;
+      }
+      storedUnits++;
+      size++;
+      if (size > maxEntries && evictOthers(this)) {
+        dropStored(); // alone over the bound: the store answers its lookups
+      }
+    }
+
+    private void dropStored() {
+      stored = null;
+      size -= storedUnits;
+      storedUnits = 0;
     }
 
     /** The path kept for {@code agentId}, or null. */
@@ -355,6 +508,11 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
     private void detach() {
       if (!evicted) {
         size -= count;
+        dropStored();
+      }
+      if (groupKey != null) {
+        groupHolders.remove(new ByteKey(groupKey), this);
+        dropGroup();
       }
       evicted = true;
       count = 0;
@@ -365,6 +523,7 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
     /** Drops every record but the one of {@code kind} and {@code id}. */
     private void keepOnly(byte kind, String id) {
       Object last = peek(kind, id);
+      dropStored();
       size -= count;
       count = 0;
       Arrays.fill(byKind, null);
@@ -375,6 +534,77 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
         count = 1;
         size++;
       }
+    }
+  }
+
+  /** A set of longs, open addressing with linear probing (0 is kept apart: it marks a free slot). */
+  static final class LongSet {
+    private long[] slots = new long[16];
+    private int size;
+    private boolean hasZero;
+
+    int size() {
+      return size;
+    }
+
+    boolean contains(long v) {
+      if (v == 0) {
+        return hasZero;
+      }
+      int mask = slots.length - 1;
+      for (int i = mix(v) & mask; ; i = (i + 1) & mask) {
+        long s = slots[i];
+        if (s == v) {
+          return true;
+        }
+        if (s == 0) {
+          return false;
+        }
+      }
+    }
+
+    /** Adds {@code v}; whether it was not in the set. */
+    boolean add(long v) {
+      if (v == 0) {
+        if (hasZero) {
+          return false;
+        }
+        hasZero = true;
+        size++;
+        return true;
+      }
+      if (!insert(slots, v)) {
+        return false;
+      }
+      if (++size * 2 > slots.length) {
+        long[] grown = new long[slots.length * 2];
+        for (long s : slots) {
+          if (s != 0) {
+            insert(grown, s);
+          }
+        }
+        slots = grown;
+      }
+      return true;
+    }
+
+    private static boolean insert(long[] table, long v) {
+      int mask = table.length - 1;
+      for (int i = mix(v) & mask; ; i = (i + 1) & mask) {
+        long s = table[i];
+        if (s == v) {
+          return false;
+        }
+        if (s == 0) {
+          table[i] = v;
+          return true;
+        }
+      }
+    }
+
+    private static int mix(long v) {
+      // The engine's hashes are mixed already; folding the halves keeps any other input spread.
+      return (int) (v ^ (v >>> 32));
     }
   }
 }

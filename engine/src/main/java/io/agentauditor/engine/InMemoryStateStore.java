@@ -2,7 +2,6 @@ package io.agentauditor.engine;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -13,8 +12,9 @@ import java.util.TreeSet;
 
 /**
  * A {@link StateStore} in memory, ordered as unsigned bytes like RocksDB: for replay and tests. Point
- * operations go to a hash map (a step makes a dozen of them, and a tree walk over a million keys
- * costs microseconds). For ranges, keys are also kept by group: one session's records of one kind
+ * operations go to a hash table (a step makes a dozen of them, and a tree walk over a million keys
+ * costs microseconds): open addressing over flat arrays, so a lookup in a table of millions touches
+ * the slot, the key's bytes and no per-entry objects, and a new key allocates none. For ranges, keys are also kept by group: one session's records of one kind
  * (the engine's key layout, {@code package-info}) in a list sorted only when a range reads it, and
  * every other kind in a sorted set. A step adds a dedupe key to its session's list without a tree
  * walk; the engine's ranges (a session's records of a kind, an index from its start) each read one
@@ -25,38 +25,39 @@ public final class InMemoryStateStore implements StateStore {
 
   private static final Comparator UNSIGNED = new Comparator();
 
-  private final Map<ByteKey, byte[]> values = new HashMap<>();
-  private final Map<ByteKey, Group> groups = new HashMap<>();
+  private final Table values = new Table(1 << 10);
+  /** The groups by prefix (see {@link #groupOf}). */
+  private final Table groups = new Table(1 << 6);
 
   @Override
   public byte[] get(byte[] key) {
-    return values.get(new ByteKey(key));
+    return (byte[]) values.get(key, key.length, Table.hash(key, key.length));
   }
 
   @Override
   public void put(byte[] key, byte[] value) {
     // Kept, not copied: the caller doesn't change the key afterwards (the interface's contract).
-    ByteKey k = new ByteKey(key);
-    if (values.put(k, value) == null) {
-      byte[] prefix = groupOf(k.bytes);
-      Group g = groups.get(new ByteKey(prefix));
+    if (values.put(key, Table.hash(key, key.length), value) == null) {
+      int n = groupLength(key);
+      int h = Table.hash(key, n);
+      Group g = (Group) groups.get(key, n, h);
       if (g == null) {
-        g = prefix.length > 1 ? new SessionGroup() : new SortedGroup();
-        groups.put(new ByteKey(prefix), g);
+        g = n > 1 ? new SessionGroup() : new SortedGroup();
+        groups.put(Arrays.copyOf(key, n), h, g);
       }
-      g.add(k);
+      g.add(key);
     }
   }
 
   @Override
   public void delete(byte[] key) {
-    ByteKey k = new ByteKey(key);
-    if (values.remove(k) != null) {
-      ByteKey prefix = new ByteKey(groupOf(key));
-      Group g = groups.get(prefix);
-      g.remove(k);
+    if (values.remove(key, Table.hash(key, key.length)) != null) {
+      int n = groupLength(key);
+      int h = Table.hash(key, n);
+      Group g = (Group) groups.get(key, n, h);
+      g.remove(key);
       if (g.isEmpty()) {
-        groups.remove(prefix);
+        groups.remove(Arrays.copyOf(key, n), h);
       }
     }
   }
@@ -69,16 +70,16 @@ public final class InMemoryStateStore implements StateStore {
         && startsWith(from, prefix)
         && UNSIGNED.compare(toExclusive, StateKeys.prefixEnd(prefix)) <= 0) {
       // Every key in [from, to) starts with the group's prefix, so it is in that group.
-      Group g = groups.get(new ByteKey(prefix));
+      Group g = (Group) groups.get(prefix, prefix.length, Table.hash(prefix, prefix.length));
       keys = g == null ? List.of() : g.range(from, toExclusive);
     } else {
       TreeSet<byte[]> spanned = new TreeSet<>(UNSIGNED);
-      for (ByteKey k : values.keySet()) {
-        byte[] b = k.bytes;
-        if (UNSIGNED.compare(b, from) >= 0 && UNSIGNED.compare(b, toExclusive) < 0) {
-          spanned.add(b);
-        }
-      }
+      values.forEach(
+          (b, v) -> {
+            if (UNSIGNED.compare(b, from) >= 0 && UNSIGNED.compare(b, toExclusive) < 0) {
+              spanned.add(b);
+            }
+          });
       keys = spanned;
     }
     Iterator<byte[]> it = keys.iterator();
@@ -91,7 +92,7 @@ public final class InMemoryStateStore implements StateStore {
       @Override
       public Map.Entry<byte[], byte[]> next() {
         byte[] k = it.next();
-        return Map.entry(k.clone(), values.get(new ByteKey(k)));
+        return Map.entry(k.clone(), get(k));
       }
 
       @Override
@@ -107,7 +108,7 @@ public final class InMemoryStateStore implements StateStore {
   /** A copy of every entry, in key order (tests compare snapshots). */
   public NavigableMap<byte[], byte[]> snapshot() {
     NavigableMap<byte[], byte[]> copy = new TreeMap<>(UNSIGNED);
-    values.forEach((k, v) -> copy.put(k.bytes.clone(), v.clone()));
+    values.forEach((k, v) -> copy.put(k.clone(), ((byte[]) v).clone()));
     return copy;
   }
 
@@ -117,17 +118,22 @@ public final class InMemoryStateStore implements StateStore {
    * that starts with a group's prefix belongs to that group.
    */
   static byte[] groupOf(byte[] key) {
+    return Arrays.copyOf(key, groupLength(key));
+  }
+
+  /** The length of the prefix of {@code key} that is its group's ({@link #groupOf}). */
+  private static int groupLength(byte[] key) {
     if (key.length == 0) {
-      return key;
+      return 0;
     }
     if (key[0] == StateKeys.DECISION) {
       // kind, varint session handle
       for (int i = 1; i < key.length && i < 11; i++) {
         if (key[i] >= 0) {
-          return Arrays.copyOf(key, i + 1);
+          return i + 1;
         }
       }
-      return new byte[] {key[0]};
+      return 1;
     }
     if (isSessionKind(key[0])) {
       // kind, varint byte length, sessionId bytes
@@ -138,11 +144,11 @@ public final class InMemoryStateStore implements StateStore {
         length |= (long) (b & 0x7F) << shift;
         if (b >= 0) {
           long end = i + 1 + length;
-          return end <= key.length ? Arrays.copyOf(key, (int) end) : new byte[] {key[0]};
+          return end <= key.length ? (int) end : 1;
         }
       }
     }
-    return new byte[] {key[0]};
+    return 1;
   }
 
   /**
@@ -174,9 +180,9 @@ public final class InMemoryStateStore implements StateStore {
   /** The keys of one group. */
   private abstract static class Group {
 
-    abstract void add(ByteKey key);
+    abstract void add(byte[] key);
 
-    abstract void remove(ByteKey key);
+    abstract void remove(byte[] key);
 
     abstract boolean isEmpty();
 
@@ -191,17 +197,17 @@ public final class InMemoryStateStore implements StateStore {
    * half the list is stale, and ranges skip it: a key counts only while the store holds it.
    */
   private final class SessionGroup extends Group {
-    private final ArrayList<ByteKey> keys = new ArrayList<>(4);
+    private final ArrayList<byte[]> keys = new ArrayList<>(4);
     private int live;
 
     @Override
-    void add(ByteKey key) {
+    void add(byte[] key) {
       keys.add(key);
       live++;
     }
 
     @Override
-    void remove(ByteKey key) {
+    void remove(byte[] key) {
       live--;
       if (live > 0 && keys.size() > 2 * live + 8) {
         compact();
@@ -210,7 +216,7 @@ public final class InMemoryStateStore implements StateStore {
 
     private void compact() {
       HashSet<ByteKey> seen = new HashSet<>();
-      keys.removeIf(k -> !values.containsKey(k) || !seen.add(k));
+      keys.removeIf(k -> get(k) == null || !seen.add(new ByteKey(k)));
     }
 
     @Override
@@ -222,11 +228,9 @@ public final class InMemoryStateStore implements StateStore {
     Iterable<byte[]> range(byte[] from, byte[] toExclusive) {
       byte[][] in = new byte[keys.size()][];
       int n = 0;
-      for (ByteKey k : keys) {
-        if (UNSIGNED.compare(k.bytes, from) >= 0
-            && UNSIGNED.compare(k.bytes, toExclusive) < 0
-            && values.containsKey(k)) {
-          in[n++] = k.bytes;
+      for (byte[] k : keys) {
+        if (UNSIGNED.compare(k, from) >= 0 && UNSIGNED.compare(k, toExclusive) < 0 && get(k) != null) {
+          in[n++] = k;
         }
       }
       Arrays.sort(in, 0, n, UNSIGNED);
@@ -245,13 +249,13 @@ public final class InMemoryStateStore implements StateStore {
     private final TreeSet<byte[]> keys = new TreeSet<>(UNSIGNED);
 
     @Override
-    void add(ByteKey key) {
-      keys.add(key.bytes);
+    void add(byte[] key) {
+      keys.add(key);
     }
 
     @Override
-    void remove(ByteKey key) {
-      keys.remove(key.bytes);
+    void remove(byte[] key) {
+      keys.remove(key);
     }
 
     @Override
@@ -262,6 +266,154 @@ public final class InMemoryStateStore implements StateStore {
     @Override
     Iterable<byte[]> range(byte[] from, byte[] toExclusive) {
       return keys.subSet(from, true, toExclusive, false);
+    }
+  }
+
+  /**
+   * A hash table of byte-array keys (compared by content, looked up by a prefix of a longer array
+   * too) to objects: open addressing with linear probing, at most half full, a key and its value
+   * side by side in one array and the keys' hashes in another, so a miss reads one slot and a hit
+   * the slot and the key's bytes. A removed entry leaves a marker until the table is rebuilt.
+   */
+  private static final class Table {
+    private static final Object REMOVED = new Object();
+
+    private int[] hashes;
+    /** Key at {@code 2i}, value at {@code 2i + 1}; a null key marks a free slot. */
+    private Object[] slots;
+    private int size;
+    /** Slots holding an entry or a removal marker. */
+    private int used;
+
+    Table(int capacity) {
+      hashes = new int[capacity];
+      slots = new Object[2 * capacity];
+    }
+
+    /** The hash of {@code key[0, length)}, spread over the bits a table index uses. */
+    static int hash(byte[] key, int length) {
+      int h = 1;
+      for (int i = 0; i < length; i++) {
+        h = 31 * h + key[i];
+      }
+      return h * 0x9E3779B9;
+    }
+
+    private int index(int hash) {
+      return (hash ^ (hash >>> 16)) & (hashes.length - 1);
+    }
+
+    private static boolean same(Object k, byte[] key, int length) {
+      // A key written again is often the very array first put (the engine keeps some keys).
+      return k == key && length == key.length
+          || k instanceof byte[] b && Arrays.equals(b, 0, b.length, key, 0, length);
+    }
+
+    /** The value under {@code key[0, length)}, whose {@link #hash} is {@code hash}; null if none. */
+    Object get(byte[] key, int length, int hash) {
+      int mask = hashes.length - 1;
+      for (int i = index(hash); ; i = (i + 1) & mask) {
+        Object k = slots[2 * i];
+        if (k == null) {
+          return null;
+        }
+        if (hashes[i] == hash && same(k, key, length)) {
+          return slots[2 * i + 1];
+        }
+      }
+    }
+
+    /** Puts {@code value} under {@code key} (kept, not copied); the value it replaced, or null. */
+    Object put(byte[] key, int hash, Object value) {
+      int mask = hashes.length - 1;
+      int free = -1;
+      for (int i = index(hash); ; i = (i + 1) & mask) {
+        Object k = slots[2 * i];
+        if (k == null) {
+          break;
+        }
+        if (k == REMOVED) {
+          if (free < 0) {
+            free = i;
+          }
+        } else if (hashes[i] == hash && same(k, key, key.length)) {
+          Object old = slots[2 * i + 1];
+          slots[2 * i + 1] = value;
+          return old;
+        }
+      }
+      if (free < 0) {
+        if (2 * (used + 1) > hashes.length) {
+          rebuild();
+          return put(key, hash, value);
+        }
+        free = freeSlot(hash);
+        used++;
+      }
+      hashes[free] = hash;
+      slots[2 * free] = key;
+      slots[2 * free + 1] = value;
+      size++;
+      return null;
+    }
+
+    private int freeSlot(int hash) {
+      int mask = hashes.length - 1;
+      int i = index(hash);
+      while (slots[2 * i] != null) {
+        i = (i + 1) & mask;
+      }
+      return i;
+    }
+
+    /** Removes {@code key}; the value it held, or null. */
+    Object remove(byte[] key, int hash) {
+      int mask = hashes.length - 1;
+      for (int i = index(hash); ; i = (i + 1) & mask) {
+        Object k = slots[2 * i];
+        if (k == null) {
+          return null;
+        }
+        if (hashes[i] == hash && same(k, key, key.length)) {
+          Object old = slots[2 * i + 1];
+          slots[2 * i] = REMOVED;
+          slots[2 * i + 1] = null;
+          size--;
+          return old;
+        }
+      }
+    }
+
+    /** Rehashes the entries into a table twice as large as they need, dropping removal markers. */
+    private void rebuild() {
+      int[] oldHashes = hashes;
+      Object[] oldSlots = slots;
+      int capacity = Integer.highestOneBit(Math.max(16, 4 * (size + 1) - 1));
+      hashes = new int[capacity];
+      slots = new Object[2 * capacity];
+      used = size;
+      for (int i = 0; i < oldHashes.length; i++) {
+        Object k = oldSlots[2 * i];
+        if (k != null && k != REMOVED) {
+          int at = freeSlot(oldHashes[i]);
+          hashes[at] = oldHashes[i];
+          slots[2 * at] = k;
+          slots[2 * at + 1] = oldSlots[2 * i + 1];
+        }
+      }
+    }
+
+    int size() {
+      return size;
+    }
+
+    void forEach(java.util.function.BiConsumer<byte[], Object> action) {
+      for (int i = 0; i < hashes.length; i++) {
+        Object k = slots[2 * i];
+        if (k != null && k != REMOVED) {
+          action.accept((byte[]) k, slots[2 * i + 1]);
+        }
+      }
     }
   }
 

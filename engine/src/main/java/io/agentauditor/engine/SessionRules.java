@@ -40,6 +40,7 @@ final class SessionRules {
       m.handle = c.engineMeta.newSessionHandle();
       m.decisionsBeforeStart = StoredDecisions.anyUnderSessionId(c.store, c.sessionId);
       c.view.setMeta(m);
+      StoredDecisions.sessionStarted(c.view, m.handle);
       AgentNode root = new AgentNode(c.actor);
       root.number = 0;
       root.scopes = List.of();

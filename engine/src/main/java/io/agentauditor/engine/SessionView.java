@@ -56,6 +56,11 @@ final class SessionView {
     return store;
   }
 
+  /** The session's decoded records kept by the store, or null when the store keeps none. */
+  CachingStateStore.Session cached() {
+    return cached;
+  }
+
   /** The session meta, or null when the session was never started (or was purged). */
   SessionMeta meta() {
     if (!metaLoaded) {

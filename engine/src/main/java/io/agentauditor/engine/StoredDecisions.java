@@ -105,7 +105,12 @@ final class StoredDecisions {
     SessionMeta m = view.meta();
     StateStore store = view.store();
     if (m != null && m.handle != 0) {
-      byte[] b = store.get(StateKeys.decision(m.handle, eventHash));
+      // A new eventId of a session started through the cache is known absent without a read.
+      CachingStateStore.Session kept = view.cached();
+      byte[] b =
+          kept != null && !kept.mayHoldDecision(eventHash)
+              ? null
+              : store.get(StateKeys.decision(m.handle, eventHash));
       if (b != null) {
         Stored s = new Stored(b, m);
         if (!expired(rules, s.occurredAt, before)) {
@@ -156,10 +161,36 @@ final class StoredDecisions {
       return;
     }
     byte[] key = StateKeys.decision(m.handle, eventHash);
-    store.put(key, encode(d, c.path, m.startedAt, policyNo, fingerprint));
-    if (retention != 0) {
-      addToGroup(store, c.engineMeta, last, m.handle, m.startedAt, eventHash);
+    byte[] bytes = encode(d, c.path, m.startedAt, policyNo, fingerprint);
+    CachingStateStore.Session kept = c.view.cached();
+    if (kept != null) {
+      kept.writeDecision(key, bytes, eventHash);
+    } else {
+      store.put(key, bytes);
     }
+    if (retention != 0) {
+      addToGroup(store, kept, c.engineMeta, last, m.handle, m.startedAt, eventHash);
+    }
+  }
+
+  /**
+   * Notes that the session of {@code view} starts now under {@code handle}: when the store keeps
+   * decoded records and holds no decision under that handle (it never does, unless a step that
+   * took the handle failed after storing its decision), the kept session lists the decisions
+   * stored from now on, so {@link #find} needs no store read for an eventId not among them.
+   */
+  static void sessionStarted(SessionView view, long handle) {
+    CachingStateStore.Session kept = view.cached();
+    if (kept == null) {
+      return;
+    }
+    byte[] prefix = StateKeys.handlePrefix(StateKeys.DECISION, handle);
+    try (StateStore.RangeIterator it = view.store().range(prefix, StateKeys.prefixEnd(prefix))) {
+      if (it.hasNext()) {
+        return;
+      }
+    }
+    kept.decisionsStartHere();
   }
 
   /** The version 4 record of {@code d}, stored under its session's handle. */
@@ -260,12 +291,26 @@ final class StoredDecisions {
    * {@code sealed} the groups sealed so far (0 in a sealed group).
    */
   private static void addToGroup(
-      StateStore store, EngineMeta engineMeta, long last, long handle, long base, long eventHash) {
-    byte[] key = StateKeys.decisionGroup(last, handle);
-    byte[] open = store.get(key);
+      StateStore store,
+      CachingStateStore.Session kept,
+      EngineMeta engineMeta,
+      long last,
+      long handle,
+      long base,
+      long eventHash) {
+    // The open group as last written is kept with the session: no read and no new key per step.
+    byte[] key = kept == null ? null : kept.groupKey(last, handle);
+    byte[] open;
+    if (key != null) {
+      open = kept.groupBytes();
+    } else {
+      key = StateKeys.decisionGroup(last, handle);
+      open = store.get(key);
+    }
     if (open == null) {
       engineMeta.indexedDecision(last);
-      store.put(key, encodeGroup(base, 0, new long[] {eventHash})); // GROUP_SIZE is more than 1
+      // GROUP_SIZE is more than 1
+      writeGroup(store, kept, last, handle, key, encodeGroup(base, 0, new long[] {eventHash}));
       return;
     }
     ByteReader r = new ByteReader(open, 0);
@@ -280,7 +325,7 @@ final class StoredDecisions {
       for (int i = 0; i < 8; i++) {
         grown[open.length + i] = (byte) (eventHash >>> (56 - 8 * i));
       }
-      store.put(key, grown);
+      writeGroup(store, kept, last, handle, key, grown);
       return;
     }
     byte[] full =
@@ -292,7 +337,16 @@ final class StoredDecisions {
             .writeFixedLong(eventHash)
             .toByteArray();
     store.put(StateKeys.sealedDecisionGroup(last, handle, sealed), full);
-    store.put(key, encodeGroup(base, sealed + 1, new long[0]));
+    writeGroup(store, kept, last, handle, key, encodeGroup(base, sealed + 1, new long[0]));
+  }
+
+  private static void writeGroup(
+      StateStore store, CachingStateStore.Session kept, long last, long handle, byte[] key, byte[] bytes) {
+    if (kept != null) {
+      kept.writeGroup(last, handle, key, bytes);
+    } else {
+      store.put(key, bytes);
+    }
   }
 
   private static byte[] encodeGroup(long base, long sealed, long[] hashes) {

@@ -207,6 +207,11 @@
  * byte store: records a step reads are kept decoded, grouped by session (bounded by record count,
  * the session used least recently out first), so a hot session's meta, path and credentials are
  * found with one lookup, not read and decoded on every step. Every write is still encoded and put
- * into the byte store in the step that makes it.
+ * into the byte store in the step that makes it. A kept session also keeps its open decision
+ * group as last written (a step appends to it without reading it), and, when it started through
+ * the cache with a handle under which the store held no decision, the eventId hashes of the
+ * decisions stored under it since: a step whose hash is not among them has no stored decision, so
+ * the lookup of a new eventId reads nothing (a session loaded from the store, or evicted and read
+ * again, has no such list and reads the store, as do steps of a session without a handle).
  */
 package io.agentauditor.engine;

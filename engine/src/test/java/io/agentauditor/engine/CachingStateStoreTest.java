@@ -105,6 +105,173 @@ class CachingStateStoreTest {
     assertDecidesAndStoresAsTheStoreAlone(engine, events, 1, 2, 5, 1000);
   }
 
+  /**
+   * A long session of tool calls with retries of earlier ones in between, beside a second session:
+   * its decision groups fill and are sealed, and the hashes of its decisions outgrow a record's
+   * worth of room.
+   */
+  private static List<Step> longSessionWithRetries(long retentionSeconds) {
+    Events a = new Events("a");
+    Events b = new Events("b");
+    List<Step> events = new ArrayList<>();
+    events.add(a.start("agent:planner", 0, "read:repo/**"));
+    events.add(b.start("agent:other", 0, "read:repo/**"));
+    List<Step> calls = new ArrayList<>();
+    for (int i = 1; i <= 120; i++) {
+      Step call = a.tool("agent:planner", i * 60.0, "repo.read_file", Map.of("repo", "acme/api", "path", "p" + i));
+      calls.add(call);
+      events.add(call);
+      events.add(b.tool("agent:other", i * 60.0, "repo.read_file", Map.of("repo", "acme/api", "path", "q")));
+      if (i % 7 == 0) {
+        events.add(calls.get(i / 2)); // a retry of an earlier call
+      }
+    }
+    // Past the retention of the first calls: they are dropped, and a retry of one is decided anew
+    events.add(a.tool("agent:planner", retentionSeconds + 3000, "repo.read_file", Map.of("repo", "acme/api")));
+    events.add(calls.get(0));
+    events.add(calls.get(119));
+    return events;
+  }
+
+  @Test
+  void shouldDecideExactlyAsTheStoreAloneWhenDecisionGroupsFillAndEarlyDecisionsAreDropped() {
+    // Given: a one-hour retention, so the long session's groups are sealed, purged and reopened
+    long retention = 3600;
+    AuditEngine engine = new AuditEngine(Policies.withRetention(retention));
+    // When / Then: through caches that hold everything, trim the session in use, or evict it
+    assertDecidesAndStoresAsTheStoreAlone(engine, longSessionWithRetries(retention), 1, 2, 3, 8, 40, 1000);
+  }
+
+  @Test
+  void shouldAnswerRetriesWithoutReadingTheStoreForNewEventIdsOfASessionStartedThroughIt() {
+    // Given: a store counting reads of stored decisions
+    CountingReads inner = new CountingReads();
+    CachingStateStore cache = new CachingStateStore(inner);
+    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+    engine.process(s.start("agent:planner", 0, "read:repo/**"), cache);
+    Step first = s.tool("agent:planner", 1, "repo.read_file", Map.of("repo", "a", "path", "p"));
+    StepResult decided = engine.process(first, cache);
+    // When: 40 new steps, then a retry of the first
+    for (int i = 2; i < 42; i++) {
+      engine.process(s.tool("agent:planner", i, "repo.read_file", Map.of("repo", "a", "path", "p" + i)), cache);
+    }
+    long readsForNewSteps = inner.decisionReads;
+    StepResult retried = engine.process(first, cache);
+    // Then: no read for a new eventId, one for the retry, which gets the first decision
+    assertThat(readsForNewSteps).isZero();
+    assertThat(inner.decisionReads).isEqualTo(1);
+    assertThat(retried.retry()).isTrue();
+    assertThat(retried.decision()).isEqualTo(decided.decision());
+  }
+
+  @Test
+  void shouldReadTheStoreForEveryEventIdOfASessionStartedBeforeTheCache() {
+    // Given: a session started and stepped without a cache
+    CountingReads inner = new CountingReads();
+    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+    engine.process(s.start("agent:planner", 0, "read:repo/**"), inner);
+    Step first = s.tool("agent:planner", 1, "repo.read_file", Map.of("repo", "a", "path", "p"));
+    StepResult decided = engine.process(first, inner);
+    CachingStateStore cache = new CachingStateStore(inner);
+    inner.decisionReads = 0;
+    // When: a new step and a retry through a cache put in front later (a restart)
+    engine.process(s.tool("agent:planner", 2, "repo.read_file", Map.of("repo", "a", "path", "q")), cache);
+    StepResult retried = engine.process(first, cache);
+    // Then: both looked in the store, and the retry found its decision
+    assertThat(inner.decisionReads).isEqualTo(2);
+    assertThat(retried.retry()).isTrue();
+    assertThat(retried.decision()).isEqualTo(decided.decision());
+  }
+
+  @Test
+  void shouldReadTheStoreWhenADecisionIsStoredAlreadyUnderTheHandleASessionStartsWith() {
+    // Given: a decision under handle 1 (the first session's) that no session of this store stored,
+    // as a step that took the handle and failed after storing its decision leaves behind
+    Step start = s.start("agent:planner", 0, "read:repo/**");
+    Step call = s.tool("agent:planner", 1, "repo.read_file", Map.of("repo", "a", "path", "p"));
+    InMemoryStateStore plain = new InMemoryStateStore();
+    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+    engine.process(new Events("other").start("agent:x", 0, "read:repo/**"), plain);
+    byte[] key = StateKeys.decision(1, StateKeys.eventHash(call.eventId()));
+    byte[] left = plain.get(StateKeys.decision(1, StateKeys.eventHash("e1")));
+    InMemoryStateStore seeded = new InMemoryStateStore();
+    InMemoryStateStore cachedSeeded = new InMemoryStateStore();
+    seeded.put(key, left);
+    cachedSeeded.put(key, left);
+    CachingStateStore cache = new CachingStateStore(cachedSeeded);
+    // When: the session starts with that handle, and its step's eventId is the one stored
+    List<StepResult> expected = List.of(engine.process(start, seeded), engine.process(call, seeded));
+    List<StepResult> cached = List.of(engine.process(start, cache), engine.process(call, cache));
+    // Then: the cache found it as the store alone does (another content: event-id-reuse)
+    assertThat(cached).isEqualTo(expected);
+    assertThat(cached.get(1).decision().findings()).extracting(f -> f.ruleId()).contains("event-id-reuse");
+  }
+
+  @Test
+  void shouldReadTheStoreWhenADecisionIsWrittenAsBytesBesideTheEngine() {
+    // Given: a session started through the cache, and the record of one of its decisions
+    InMemoryStateStore plain = new InMemoryStateStore();
+    CachingStateStore cache = new CachingStateStore(new InMemoryStateStore());
+    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+    Step start = s.start("agent:planner", 0, "read:repo/**");
+    Step first = s.tool("agent:planner", 1, "repo.read_file", Map.of("repo", "a", "path", "p"));
+    Step next = s.tool("agent:planner", 2, "repo.read_file", Map.of("repo", "a", "path", "q"));
+    for (Step e : List.of(start, first)) {
+      engine.process(e, plain);
+      engine.process(e, cache);
+    }
+    byte[] record = plain.get(StateKeys.decision(1, StateKeys.eventHash(first.eventId())));
+    // When: that record is written as bytes under the next step's eventId, then the step comes
+    byte[] key = StateKeys.decision(1, StateKeys.eventHash(next.eventId()));
+    plain.put(key, record);
+    cache.put(key, record);
+    // Then: the cache looks it up as the store alone does (other content: event-id-reuse)
+    StepResult expected = engine.process(next, plain);
+    assertThat(engine.process(next, cache)).isEqualTo(expected);
+    assertThat(expected.decision().findings()).extracting(f -> f.ruleId()).contains("event-id-reuse");
+  }
+
+  @Test
+  void shouldReadTheOpenDecisionGroupAgainWhenItsBytesAreDeletedDirectly() {
+    // Given: a session whose open decision group is kept
+    AuditEngine engine = new AuditEngine(Policies.withRetention(3600));
+    InMemoryStateStore plain = new InMemoryStateStore();
+    InMemoryStateStore inner = new InMemoryStateStore();
+    CachingStateStore cache = new CachingStateStore(inner);
+    List<Step> steps = new ArrayList<>();
+    steps.add(s.start("agent:planner", 0, "read:repo/**"));
+    for (int i = 1; i < 5; i++) {
+      steps.add(s.tool("agent:planner", i, "repo.read_file", Map.of("repo", "a", "path", "p" + i)));
+    }
+    for (Step e : steps) {
+      engine.process(e, plain);
+      engine.process(e, cache);
+    }
+    byte[] group = keysIn(inner, StateKeys.kindStart(StateKeys.DECISION_GROUP)).get(0);
+    // When: the group is deleted as bytes, then the session steps on
+    plain.delete(group);
+    cache.delete(group);
+    Step next = s.tool("agent:planner", 6, "repo.read_file", Map.of("repo", "a", "path", "q"));
+    engine.process(next, plain);
+    engine.process(next, cache);
+    // Then: a new group holds only the new decision, as in the store alone
+    assertThat(Harness.sameEntries(inner.snapshot(), plain.snapshot())).isTrue();
+    assertThat(inner.get(group)).hasSize(plain.get(group).length);
+  }
+
+  /** An in-memory store counting reads of stored decisions (keys of {@link StateKeys#DECISION}). */
+  private static final class CountingReads extends ForwardingStore {
+    long decisionReads;
+
+    @Override
+    public byte[] get(byte[] key) {
+      if (key[0] == StateKeys.DECISION) {
+        decisionReads++;
+      }
+      return super.get(key);
+    }
+  }
+
   /** Through a cache of each bound: the same results, and the same bytes in the store behind. */
   private static void assertDecidesAndStoresAsTheStoreAlone(
       AuditEngine engine, List<Step> events, int... bounds) {

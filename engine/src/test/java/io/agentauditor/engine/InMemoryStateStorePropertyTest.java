@@ -100,6 +100,42 @@ class InMemoryStateStorePropertyTest {
     return Arbitraries.oneOf(group, kind, cut, Arbitraries.bytes().array(byte[].class).ofMaxSize(4));
   }
 
+  /**
+   * Thousands of puts and deletes over a few thousand keys: the hash table grows past its first
+   * size several times and reuses the slots of deleted keys.
+   */
+  @Provide
+  Arbitrary<List<Op>> manyOps() {
+    Arbitrary<byte[]> key =
+        Arbitraries.integers()
+            .between(0, 3000)
+            .map(i -> i % 3 == 0 ? StateKeys.decision(1 + i % 7, i) : StateKeys.child(StateKeys.DEDUPE, "s" + i % 5, "e" + i));
+    Arbitrary<Op> op =
+        Combinators.combine(Arbitraries.integers().between(0, 2), key, Arbitraries.bytes())
+            .as((what, k, value) -> new Op(what == 0, k, new byte[] {value}));
+    return op.list().ofMinSize(2000).ofMaxSize(8000);
+  }
+
+  @Property(tries = 20)
+  void shouldAnswerEveryGetAsAMapWhileTheTableGrowsAndReusesSlots(@ForAll("manyOps") List<Op> ops) {
+    // Given
+    InMemoryStateStore store = new InMemoryStateStore();
+    NavigableMap<byte[], byte[]> reference = new TreeMap<>(Arrays::compareUnsigned);
+    // When
+    for (Op op : ops) {
+      op.applyTo(store, reference);
+    }
+    // Then
+    for (Op op : ops) {
+      assertThat(store.get(op.key)).isEqualTo(reference.get(op.key));
+    }
+    assertThat(store.size()).isEqualTo(reference.size());
+    assertThat(Harness.sameEntries(store.snapshot(), reference)).isTrue();
+    byte[] group = StateKeys.sessionPrefix(StateKeys.DEDUPE, "s1");
+    byte[] end = StateKeys.prefixEnd(group);
+    assertThat(rangeOf(store, group, end)).containsExactlyElementsOf(entries(reference.subMap(group, true, end, false)));
+  }
+
   @Property(tries = 400)
   void shouldAnswerEveryReadAsASortedMap(
       @ForAll("ops") List<Op> ops, @ForAll("bounds") byte[] from, @ForAll("bounds") byte[] to, @ForAll boolean toPrefixEnd) {

@@ -70,6 +70,7 @@ final class PatternSet {
   private PatternSet(List<NamedPattern> patterns, Screen screen, boolean useAutomata) {
     this.patterns = patterns.toArray(new NamedPattern[0]);
     this.useAutomata = useAutomata && this.patterns.length <= 64;
+    this.unless = new Unless[this.patterns.length];
     this.screen = screen;
     this.keywordIds = new int[this.patterns.length][];
     List<NamedPattern> unscreened = new ArrayList<>();
@@ -268,15 +269,62 @@ final class PatternSet {
     long left = candidates;
     for (int k = 0; left != 0; k++, left &= left - 1) {
       int i = Long.numberOfTrailingZeros(left);
-      // A pattern with unless fires only if one of re2j's successive matches holds no unless match:
-      // re2j finds those, where the automaton found there is a match at all.
-      if ((regexFinds & (1L << k)) != 0 && (patterns[i].unless() == null || patterns[i].matches(text))) {
+      // A pattern with unless fires only if one of re2j's successive matches holds no unless match.
+      if ((regexFinds & (1L << k)) != 0 && (patterns[i].unless() == null || firesDespiteUnless(i, text))) {
         forms[i] = form;
         marked++;
       }
     }
     return marked;
   }
+
+  /** Positions tried for the start of one match before re2j is asked instead. */
+  private static final int MAX_START_TRIES = 64;
+
+  /**
+   * {@link NamedPattern#matches} of pattern {@code i}, which has {@code unless}: whether one of its
+   * regex's successive matches in {@code text} holds no match of {@code unless}. The matches are
+   * found by automata ({@link RegexDfa.Matches}): a text made of blocks that each set what {@code
+   * unless} looks for is read by re2j's NFA at about a hundred times the cost.
+   */
+  private boolean firesDespiteUnless(int i, String text) {
+    NamedPattern p = patterns[i];
+    Unless u = unless[i];
+    if (u == null) {
+      RegexDfa.Matches matches = RegexDfa.matchesOf(p.pattern());
+      RegexDfa exclusion = RegexDfa.of(List.of(p.unless()));
+      u = unless[i] = matches == null || exclusion == null ? Unless.NONE : new Unless(matches, exclusion);
+    }
+    if (u == Unless.NONE) {
+      return p.matches(text);
+    }
+    int from = 0;
+    while (from <= text.length()) {
+      long next = u.matches.next(text, from, MAX_START_TRIES);
+      if (next == -1) {
+        return false;
+      }
+      if (next == -2) {
+        return p.matches(text);
+      }
+      int start = (int) (next >>> 32);
+      int end = (int) next;
+      if (u.exclusion.find(text.substring(start, end)) == 0) {
+        return true;
+      }
+      // As re2j's find() goes on: from the end of the match, one further after an empty one.
+      from = end == start ? end + 1 : end;
+    }
+    return false;
+  }
+
+  /** The automata of one pattern with {@code unless}; NONE when they can't be built. */
+  private record Unless(RegexDfa.Matches matches, RegexDfa exclusion) {
+    static final Unless NONE = new Unless(null, null);
+  }
+
+  /** Per pattern with {@code unless}, its automata, built on first use. */
+  private final Unless[] unless;
 
   /** The automaton of the patterns in {@code candidates}, built on first use; null if none can be. */
   private RegexDfa automaton(long candidates) {

@@ -93,8 +93,13 @@ final class RegexDfa {
   private final int[] starts;
   private final long all;
 
+  /** How the automaton searches (see {@link Mode}). */
+  private final Mode mode;
+
   private final Map<Key, State> states = new HashMap<>();
-  private State start;
+
+  /** After a run: the last position at which no thread was alive (see {@link #firstEnd}). */
+  private int lastEmpty;
 
   // Scratch space of the closure.
   private final int[] stack;
@@ -102,7 +107,21 @@ final class RegexDfa {
   private int generation;
   private final int[] runes;
 
-  private RegexDfa(Program p, int patterns) {
+  /** What a search looks for. */
+  private enum Mode {
+    /** Any match, starting anywhere (a fresh thread at every position): {@code find()}. */
+    ANY,
+    /** Any match starting where the run starts. */
+    ANCHORED,
+    /**
+     * The end of the match re2j reports among those starting where the run starts: its threads
+     * in priority order, and those after one that reaches a match dropped, as re2j drops them.
+     */
+    FIRST
+  }
+
+  private RegexDfa(Program p, int patterns, Mode mode) {
+    this.mode = mode;
     this.op = p.op;
     this.out = p.out;
     this.arg = p.arg;
@@ -116,7 +135,6 @@ final class RegexDfa {
     this.stack = new int[op.length * 3 + starts.length];
     this.seen = new int[op.length];
     this.runes = new int[op.length];
-    this.start = intern(new int[0], BEFORE_TEXT);
   }
 
   /**
@@ -127,10 +145,71 @@ final class RegexDfa {
     if (patterns.isEmpty() || patterns.size() > 64 || !Reflection.AVAILABLE) {
       return null;
     }
+    return build(patterns, Mode.ANY);
+  }
+
+  /**
+   * The three automata that find, for one pattern, the matches re2j's {@code find()} returns one
+   * after the other ({@link Matches}); null when re2j's programs can't be read.
+   */
+  static Matches matchesOf(Pattern pattern) {
+    RegexDfa any = build(List.of(pattern), Mode.ANY);
+    RegexDfa anchored = build(List.of(pattern), Mode.ANCHORED);
+    RegexDfa first = build(List.of(pattern), Mode.FIRST);
+    return any == null || anchored == null || first == null ? null : new Matches(any, anchored, first);
+  }
+
+  private static RegexDfa build(List<Pattern> patterns, Mode mode) {
+    if (patterns.isEmpty() || patterns.size() > 64 || !Reflection.AVAILABLE) {
+      return null;
+    }
     try {
-      return new RegexDfa(Program.of(patterns), patterns.size());
+      return new RegexDfa(Program.of(patterns), patterns.size(), mode);
     } catch (ReflectiveOperationException | RuntimeException e) {
       return null;
+    }
+  }
+
+  /**
+   * The successive matches of one pattern in a text, as re2j's {@code find()} returns them: each
+   * the leftmost match at or after where the last one ended, and among those starting there the
+   * first by the pattern's priorities. Found with three automata instead of re2j's NFA: the
+   * earliest end of any match ({@link Mode#ANY}), which bounds the leftmost start; that start, the
+   * first position from which a match exists ({@link Mode#ANCHORED}); and the end re2j chooses for
+   * it ({@link Mode#FIRST}).
+   */
+  static final class Matches {
+    private final RegexDfa any;
+    private final RegexDfa anchored;
+    private final RegexDfa first;
+
+    private Matches(RegexDfa any, RegexDfa anchored, RegexDfa first) {
+      this.any = any;
+      this.anchored = anchored;
+      this.first = first;
+    }
+
+    /**
+     * The next match at or after {@code from}, as {@code (start << 32) | end}; -1 when there is
+     * none, and -2 when finding its start tried more than {@code tries} positions (the caller
+     * then asks re2j: a bound on the work, never a different answer).
+     */
+    long next(String text, int from, int tries) {
+      int end = any.run(text, from, true);
+      if (end < 0) {
+        return -1;
+      }
+      // No thread was alive at lastEmpty: a match starting before it would have ended by then,
+      // before the earliest end. So the leftmost start lies in [lastEmpty, end].
+      int start = any.lastEmpty;
+      while (anchored.run(text, start, true) < 0) {
+        if (start >= end || --tries <= 0) {
+          return -2;
+        }
+        start += Character.charCount(text.codePointAt(start));
+      }
+      int matchEnd = first.run(text, start, false);
+      return matchEnd < 0 ? -2 : (long) start << 32 | matchEnd;
     }
   }
 
@@ -145,7 +224,7 @@ final class RegexDfa {
    * @param text not null
    */
   long find(String text) {
-    State s = start;
+    State s = startAfter(BEFORE_TEXT);
     long found = 0;
     int n = text.length();
     int i = 0;
@@ -179,6 +258,64 @@ final class RegexDfa {
       s.endMask = close(s, END);
     }
     return found | s.endMask;
+  }
+
+  /**
+   * One pattern's run from {@code from}, in this automaton's mode: with {@code untilFirst}, the
+   * first position at which a match ends; without, the last (for {@link Mode#FIRST}, the end re2j
+   * chooses); -1 when none. Sets {@link #lastEmpty}.
+   */
+  private int run(String text, int from, boolean untilFirst) {
+    State s = startAfter(from == 0 ? BEFORE_TEXT : classOf(Character.codePointBefore(text, from)));
+    int n = text.length();
+    int last = -1;
+    int i = from;
+    lastEmpty = from;
+    while (true) {
+      if (s.pcs.length == 0) {
+        if (mode != Mode.ANY) {
+          return last; // no thread left, and anchored runs start none
+        }
+        lastEmpty = i;
+      }
+      if (i >= n) {
+        break;
+      }
+      char ch = text.charAt(i);
+      State next;
+      long m;
+      int width = 1;
+      if (ch < 0x80) {
+        next = s.next[ch];
+        if (next == null) {
+          next = ascii(s, ch);
+        }
+        m = s.masks == null ? 0 : s.masks[ch];
+      } else {
+        int cp = text.codePointAt(i);
+        width = Character.charCount(cp);
+        Transition t = other(s, cp);
+        next = t.next;
+        m = t.mask;
+      }
+      if (m != 0) {
+        last = i;
+        if (untilFirst) {
+          return i;
+        }
+      }
+      s = next;
+      i += width;
+    }
+    if (s.endMask < 0) {
+      s.endMask = close(s, END);
+    }
+    return s.endMask != 0 ? n : last;
+  }
+
+  /** The state a run starts in, after a code point of class {@code before}. */
+  private State startAfter(int before) {
+    return intern(mode == Mode.ANY ? new int[0] : new int[] {starts[0]}, before);
   }
 
   private State ascii(State s, char ch) {
@@ -221,14 +358,27 @@ final class RegexDfa {
       }
     }
     next = Arrays.copyOf(next, count);
-    Arrays.sort(next);
     int distinct = 0;
-    for (int k = 0; k < next.length; k++) {
-      if (k == 0 || next[k] != next[k - 1]) {
-        next[distinct++] = next[k];
+    if (mode == Mode.FIRST) {
+      // Priority order is what FIRST decides by: keep it, and each instruction's first thread.
+      for (int k = 0; k < count; k++) {
+        boolean again = false;
+        for (int d = 0; d < distinct && !again; d++) {
+          again = next[d] == next[k];
+        }
+        if (!again) {
+          next[distinct++] = next[k];
+        }
+      }
+    } else {
+      Arrays.sort(next);
+      for (int k = 0; k < count; k++) {
+        if (k == 0 || next[k] != next[k - 1]) {
+          next[distinct++] = next[k];
+        }
       }
     }
-    return intern(distinct == next.length ? next : Arrays.copyOf(next, distinct), classOf(cp));
+    return intern(distinct == count ? next : Arrays.copyOf(next, distinct), classOf(cp));
   }
 
   /** How many rune instructions {@link #close} left in {@link #runes}. */
@@ -246,8 +396,11 @@ final class RegexDfa {
       generation = 1;
     }
     int top = 0;
-    for (int k = starts.length - 1; k >= 0; k--) {
-      stack[top++] = starts[k];
+    if (mode == Mode.ANY) {
+      // The fresh threads come last: re2j adds them after the live ones (lowest priority).
+      for (int k = starts.length - 1; k >= 0; k--) {
+        stack[top++] = starts[k];
+      }
     }
     for (int k = s.pcs.length - 1; k >= 0; k--) {
       stack[top++] = s.pcs[k];
@@ -271,7 +424,12 @@ final class RegexDfa {
             stack[top++] = out[pc];
           }
         }
-        case MATCH -> mask |= matchBit[pc];
+        case MATCH -> {
+          mask |= matchBit[pc];
+          if (mode == Mode.FIRST) {
+            top = 0; // re2j drops the threads after the first to match
+          }
+        }
         case FAIL -> {}
         default -> runes[count++] = pc;
       }
@@ -334,13 +492,9 @@ final class RegexDfa {
     State s = states.get(key);
     if (s == null) {
       if (states.size() >= MAX_STATES) {
-        // Drop them all: the states still referenced (the current one, start) become garbage
-        // once passed, and what the text needs next is built again.
+        // Drop them all: the state a run holds becomes garbage once passed, and what the text
+        // needs next is built again.
         states.clear();
-        if (start != null) {
-          start = new State(start.pcs, start.before);
-          states.put(new Key(start.pcs, start.before), start);
-        }
       }
       s = new State(pcs, before);
       states.put(key, s);

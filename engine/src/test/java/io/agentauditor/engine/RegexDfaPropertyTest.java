@@ -70,6 +70,31 @@ class RegexDfaPropertyTest {
     }
   }
 
+  @Property(tries = 3000)
+  void shouldFindTheMatchesRe2jFindsOneAfterTheOther(
+      @ForAll("regexes") String regex, @ForAll("texts") String t1, @ForAll("texts") String t2) {
+    Pattern pattern = Pattern.compile(regex);
+    RegexDfa.Matches matches = RegexDfa.matchesOf(pattern);
+
+    for (String text : List.of(t1, t2, t1 + t2 + t1)) {
+      List<String> expected = new ArrayList<>();
+      com.google.re2j.Matcher m = pattern.matcher(text);
+      while (m.find()) {
+        expected.add(m.start() + "-" + m.end());
+      }
+      List<String> actual = new ArrayList<>();
+      int from = 0;
+      long next;
+      while (from <= text.length() && (next = matches.next(text, from, Integer.MAX_VALUE)) >= 0) {
+        int start = (int) (next >>> 32);
+        int end = (int) next;
+        actual.add(start + "-" + end);
+        from = end == start ? end + 1 : end;
+      }
+      assertThat(actual).as("%s on '%s'", regex, text).isEqualTo(expected);
+    }
+  }
+
   @Test
   void shouldStillFindWhatRe2jFindsWhenTheTextVisitsMoreStatesThanAreKept() {
     // Given a pattern whose automaton has thousands of states (the last 12 characters seen), and

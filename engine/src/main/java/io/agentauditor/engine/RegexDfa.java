@@ -111,8 +111,6 @@ final class RegexDfa {
   private enum Mode {
     /** Any match, starting anywhere (a fresh thread at every position): {@code find()}. */
     ANY,
-    /** Any match starting where the run starts. */
-    ANCHORED,
     /**
      * The end of the match re2j reports among those starting where the run starts: its threads
      * in priority order, and those after one that reaches a match dropped, as re2j drops them.
@@ -149,14 +147,13 @@ final class RegexDfa {
   }
 
   /**
-   * The three automata that find, for one pattern, the matches re2j's {@code find()} returns one
+   * The two automata that find, for one pattern, the matches re2j's {@code find()} returns one
    * after the other ({@link Matches}); null when re2j's programs can't be read.
    */
   static Matches matchesOf(Pattern pattern) {
     RegexDfa any = build(List.of(pattern), Mode.ANY);
-    RegexDfa anchored = build(List.of(pattern), Mode.ANCHORED);
     RegexDfa first = build(List.of(pattern), Mode.FIRST);
-    return any == null || anchored == null || first == null ? null : new Matches(any, anchored, first);
+    return any == null || first == null ? null : new Matches(any, first);
   }
 
   private static RegexDfa build(List<Pattern> patterns, Mode mode) {
@@ -173,19 +170,17 @@ final class RegexDfa {
   /**
    * The successive matches of one pattern in a text, as re2j's {@code find()} returns them: each
    * the leftmost match at or after where the last one ended, and among those starting there the
-   * first by the pattern's priorities. Found with three automata instead of re2j's NFA: the
-   * earliest end of any match ({@link Mode#ANY}), which bounds the leftmost start; that start, the
-   * first position from which a match exists ({@link Mode#ANCHORED}); and the end re2j chooses for
-   * it ({@link Mode#FIRST}).
+   * first by the pattern's priorities. Found with two automata instead of re2j's NFA: the earliest
+   * end of any match ({@link Mode#ANY}), which bounds the leftmost start; then, from the first
+   * position it allows on, the end re2j chooses for a match starting there ({@link Mode#FIRST}),
+   * until one has a match.
    */
   static final class Matches {
     private final RegexDfa any;
-    private final RegexDfa anchored;
     private final RegexDfa first;
 
-    private Matches(RegexDfa any, RegexDfa anchored, RegexDfa first) {
+    private Matches(RegexDfa any, RegexDfa first) {
       this.any = any;
-      this.anchored = anchored;
       this.first = first;
     }
 
@@ -195,21 +190,21 @@ final class RegexDfa {
      * then asks re2j: a bound on the work, never a different answer).
      */
     long next(String text, int from, int tries) {
-      int end = any.run(text, from, true);
-      if (end < 0) {
+      int earliest = any.run(text, from, true);
+      if (earliest < 0) {
         return -1;
       }
       // No thread was alive at lastEmpty: a match starting before it would have ended by then,
-      // before the earliest end. So the leftmost start lies in [lastEmpty, end].
+      // before the earliest end. So the leftmost start lies in [lastEmpty, earliest].
       int start = any.lastEmpty;
-      while (anchored.run(text, start, true) < 0) {
-        if (start >= end || --tries <= 0) {
+      int end;
+      while ((end = first.run(text, start, false)) < 0) {
+        if (start >= earliest || --tries <= 0) {
           return -2;
         }
         start += Character.charCount(text.codePointAt(start));
       }
-      int matchEnd = first.run(text, start, false);
-      return matchEnd < 0 ? -2 : (long) start << 32 | matchEnd;
+      return (long) start << 32 | end;
     }
   }
 
@@ -315,8 +310,15 @@ final class RegexDfa {
 
   /** The state a run starts in, after a code point of class {@code before}. */
   private State startAfter(int before) {
-    return intern(mode == Mode.ANY ? new int[0] : new int[] {starts[0]}, before);
+    State s = startStates[before];
+    if (s == null) {
+      s = startStates[before] = intern(mode == Mode.ANY ? new int[0] : new int[] {starts[0]}, before);
+    }
+    return s;
   }
+
+  /** Per class of the code point before, the start state once built; dropped with the states. */
+  private final State[] startStates = new State[4];
 
   private State ascii(State s, char ch) {
     long[] mask = new long[1];
@@ -495,6 +497,7 @@ final class RegexDfa {
         // Drop them all: the state a run holds becomes garbage once passed, and what the text
         // needs next is built again.
         states.clear();
+        Arrays.fill(startStates, null);
       }
       s = new State(pcs, before);
       states.put(key, s);

@@ -48,7 +48,7 @@ final class PatternSet {
   private final Pattern unscreenedUnion;
 
   /** Automata kept, per set of candidate patterns: the sets that texts actually call for are few. */
-  private static final int MAX_AUTOMATA = 16;
+  private static final int MAX_AUTOMATA = 8;
 
   /** Per set of candidate patterns (a bit per pattern), its automaton; null when none can be built. */
   private final Map<Long, RegexDfa> automata =

@@ -42,7 +42,7 @@ import java.util.Map;
 final class RegexDfa {
 
   /** States kept before they are all dropped and built again. */
-  static final int MAX_STATES = 1024;
+  static final int MAX_STATES = 512;
 
   /** Transitions on non-ASCII code points kept per state. */
   private static final int MAX_OTHER = 64;

@@ -20,8 +20,8 @@ import java.util.Map;
  * 280 ms. Here a state is the set of program counters the NFA would hold, and each state's
  * successor on each character is computed once and then looked up, so a character costs one array
  * read once the states a text visits are built, for all the patterns together (contract section 7:
- * a pattern fires where its regex finds a match; this answers exactly that, and the caller still
- * asks re2j for the matches of a pattern with {@code unless}).
+ * a pattern fires where its regex finds a match; this answers exactly that). A pattern with {@code
+ * unless} needs the matches themselves, as re2j finds them one after the other: {@link Matches}.
  *
  * <p>The automaton follows re2j's machine: code points as {@link Character#codePointAt} reads them,
  * a fresh thread at every position (an unanchored search), and the empty-width assertions ({@code

@@ -59,10 +59,18 @@ public final class ArgumentScanner {
 
   /** @param policy the loaded bundle; not null */
   public ArgumentScanner(Policy policy) {
+    this(policy, true);
+  }
+
+  /**
+   * @param automata false to run re2j pattern by pattern ({@link PatternSet#sharingOneScreen(boolean,
+   *     List[])}): the reference for tests
+   */
+  ArgumentScanner(Policy policy, boolean automata) {
     this.catalog = new ToolCatalog(policy.tools());
     // One screen for both sets: a value scanned for secrets is not read again for code patterns.
     List<PatternSet> sets =
-        PatternSet.sharingOneScreen(policy.secretPatterns(), policy.codePatterns());
+        PatternSet.sharingOneScreen(automata, policy.secretPatterns(), policy.codePatterns());
     this.secretPatterns = sets.get(0);
     this.codePatterns = sets.get(1);
     this.valueMarks = new byte[secretPatterns.size()];

@@ -24,6 +24,12 @@ import java.util.Map;
  * the first one scanned it reuses the result instead of reading the value again. Values shorter than
  * the shortest keyword are never read at all.
  *
+ * <p>The patterns a value's keywords leave to run (its candidates) run together, in one pass of a
+ * {@link RegexDfa} built for that set of candidates, not one re2j search each: on a value full of
+ * keywords every pattern is a candidate, and re2j's NFA costs 40 to 70 ns a character for a pattern
+ * without a literal prefix (the code patterns), the automaton a few. A pattern with {@code unless}
+ * that the automaton finds is then searched by re2j, whose successive matches decide it.
+ *
  * <p>Not thread-safe (the screen reuses buffers), like the engine that owns it; sets sharing a
  * screen belong to one thread.
  */
@@ -41,13 +47,30 @@ final class PatternSet {
    */
   private final Pattern unscreenedUnion;
 
+  /** Automata kept, per set of candidate patterns: the sets that texts actually call for are few. */
+  private static final int MAX_AUTOMATA = 8;
+
+  /** Per set of candidate patterns (a bit per pattern), its automaton; null when none can be built. */
+  private final Map<Long, RegexDfa> automata =
+      new LinkedHashMap<>(MAX_AUTOMATA * 2, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, RegexDfa> eldest) {
+          return size() > MAX_AUTOMATA;
+        }
+      };
+
+  /** Whether {@link #mark} runs its candidates through an automaton, not re2j one by one. */
+  private final boolean useAutomata;
+
   /** A set with a screen of its own. */
   PatternSet(List<NamedPattern> patterns) {
-    this(patterns, new Screen(List.of(patterns)));
+    this(patterns, new Screen(List.of(patterns)), true);
   }
 
-  private PatternSet(List<NamedPattern> patterns, Screen screen) {
+  private PatternSet(List<NamedPattern> patterns, Screen screen, boolean useAutomata) {
     this.patterns = patterns.toArray(new NamedPattern[0]);
+    this.useAutomata = useAutomata && this.patterns.length <= 64;
+    this.unless = new Unless[this.patterns.length];
     this.screen = screen;
     this.keywordIds = new int[this.patterns.length][];
     List<NamedPattern> unscreened = new ArrayList<>();
@@ -69,10 +92,19 @@ final class PatternSet {
    */
   @SafeVarargs
   static List<PatternSet> sharingOneScreen(List<NamedPattern>... lists) {
+    return sharingOneScreen(true, lists);
+  }
+
+  /**
+   * {@link #sharingOneScreen(List[])}; without {@code automata}, {@link #mark} runs re2j pattern by
+   * pattern, as it did before the automata (the reference their tests compare against).
+   */
+  @SafeVarargs
+  static List<PatternSet> sharingOneScreen(boolean automata, List<NamedPattern>... lists) {
     Screen shared = new Screen(List.of(lists));
     List<PatternSet> sets = new ArrayList<>(lists.length);
     for (List<NamedPattern> l : lists) {
-      sets.add(new PatternSet(l, shared));
+      sets.add(new PatternSet(l, shared, automata));
     }
     return List.copyOf(sets);
   }
@@ -168,25 +200,41 @@ final class PatternSet {
    * nor on any part of it.
    */
   boolean anyCandidate(String text, byte[] forms) {
+    return nextCandidate(text, forms, 0) >= 0;
+  }
+
+  /**
+   * The first pattern {@code i >= from} whose {@code forms[i]} is still 0 that may fire on {@code
+   * text} (see {@link #anyCandidate}); -1 when there is none.
+   */
+  private int nextCandidate(String text, byte[] forms, int from) {
     long[] found = null;
-    for (int i = 0; i < patterns.length; i++) {
+    for (int i = from; i < patterns.length; i++) {
       if (forms[i] != 0) {
         continue;
       }
-      int[] kws = keywordIds[i];
-      if (kws == null) {
-        return true;
+      if (keywordIds[i] == null) {
+        return i;
       }
       if (found == null) {
         if (text.length() < screen.minLength) {
           continue;
         }
+        // Remembered by the screen: asking again for the next candidate reads nothing.
         found = screen.find(text);
       }
-      for (int id : kws) {
-        if (KeywordScreen.has(found, id)) {
-          return true;
-        }
+      if (holdsKeyword(i, found)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether {@code found} (a screen's answer) holds a keyword of pattern {@code i}. */
+  private boolean holdsKeyword(int i, long[] found) {
+    for (int id : keywordIds[i]) {
+      if (KeywordScreen.has(found, id)) {
+        return true;
       }
     }
     return false;
@@ -201,6 +249,99 @@ final class PatternSet {
    * @param form not 0
    */
   int mark(String text, byte[] forms, byte form) {
+    if (!useAutomata) {
+      return markOneByOne(text, forms, form);
+    }
+    long candidates = 0;
+    for (int i = nextCandidate(text, forms, 0); i >= 0; i = nextCandidate(text, forms, i + 1)) {
+      candidates |= 1L << i;
+    }
+    if (candidates == 0) {
+      return 0;
+    }
+    RegexDfa dfa = automaton(candidates);
+    if (dfa == null) {
+      return markOneByOne(text, forms, form);
+    }
+    // Bit k of the automaton's answer is the k-th candidate.
+    long regexFinds = dfa.find(text);
+    int marked = 0;
+    long left = candidates;
+    for (int k = 0; left != 0; k++, left &= left - 1) {
+      int i = Long.numberOfTrailingZeros(left);
+      // A pattern with unless fires only if one of re2j's successive matches holds no unless match.
+      if ((regexFinds & (1L << k)) != 0 && (patterns[i].unless() == null || firesDespiteUnless(i, text))) {
+        forms[i] = form;
+        marked++;
+      }
+    }
+    return marked;
+  }
+
+  /** Positions tried for the start of one match before re2j is asked instead. */
+  private static final int MAX_START_TRIES = 64;
+
+  /**
+   * {@link NamedPattern#matches} of pattern {@code i}, which has {@code unless}: whether one of its
+   * regex's successive matches in {@code text} holds no match of {@code unless}. The matches are
+   * found by automata ({@link RegexDfa.Matches}): a text made of blocks that each set what {@code
+   * unless} looks for is read by re2j's NFA at about a hundred times the cost.
+   */
+  private boolean firesDespiteUnless(int i, String text) {
+    NamedPattern p = patterns[i];
+    Unless u = unless[i];
+    if (u == null) {
+      RegexDfa.Matches matches = RegexDfa.matchesOf(p.pattern());
+      RegexDfa exclusion = RegexDfa.of(List.of(p.unless()));
+      u = unless[i] = matches == null || exclusion == null ? Unless.NONE : new Unless(matches, exclusion);
+    }
+    if (u == Unless.NONE) {
+      return p.matches(text);
+    }
+    int from = 0;
+    while (from <= text.length()) {
+      long next = u.matches.next(text, from, MAX_START_TRIES);
+      if (next == -1) {
+        return false;
+      }
+      if (next == -2) {
+        return p.matches(text);
+      }
+      int start = (int) (next >>> 32);
+      int end = (int) next;
+      if (u.exclusion.find(text.substring(start, end)) == 0) {
+        return true;
+      }
+      // As re2j's find() goes on: from the end of the match, one further after an empty one.
+      from = end == start ? end + 1 : end;
+    }
+    return false;
+  }
+
+  /** The automata of one pattern with {@code unless}; NONE when they can't be built. */
+  private record Unless(RegexDfa.Matches matches, RegexDfa exclusion) {
+    static final Unless NONE = new Unless(null, null);
+  }
+
+  /** Per pattern with {@code unless}, its automata, built on first use. */
+  private final Unless[] unless;
+
+  /** The automaton of the patterns in {@code candidates}, built on first use; null if none can be. */
+  private RegexDfa automaton(long candidates) {
+    RegexDfa dfa = automata.get(candidates);
+    if (dfa == null && !automata.containsKey(candidates)) {
+      List<com.google.re2j.Pattern> regexes = new ArrayList<>();
+      for (long left = candidates; left != 0; left &= left - 1) {
+        regexes.add(patterns[Long.numberOfTrailingZeros(left)].pattern());
+      }
+      dfa = RegexDfa.of(regexes);
+      automata.put(candidates, dfa);
+    }
+    return dfa;
+  }
+
+  /** {@link #mark} with re2j, one pattern after the other. */
+  private int markOneByOne(String text, byte[] forms, byte form) {
     boolean unscreenedMayMatch =
         anyUnscreened && (unscreenedUnion == null || unscreenedUnion.matcher(text).find());
     if (!unscreenedMayMatch && text.length() < screen.minLength) {
@@ -212,19 +353,7 @@ final class PatternSet {
       if (forms[i] != 0) {
         continue;
       }
-      int[] kws = keywordIds[i];
-      boolean candidate;
-      if (kws == null) {
-        candidate = unscreenedMayMatch;
-      } else {
-        candidate = false;
-        for (int id : kws) {
-          if (KeywordScreen.has(found, id)) {
-            candidate = true;
-            break;
-          }
-        }
-      }
+      boolean candidate = keywordIds[i] == null ? unscreenedMayMatch : holdsKeyword(i, found);
       if (candidate && patterns[i].matches(text)) {
         forms[i] = form;
         marked++;

@@ -21,9 +21,10 @@ import java.util.Arrays;
  * <p>Why it is shaped so: almost every value is benign ASCII text, and reading a long value is
  * what costs (see {@link KeywordScreen}). An ASCII value is its own normalised form, found by one
  * early-exit loop without touching {@link Normalizer}. Runs are found by looking at one character
- * in {@value #MIN_RUN} only (every run long enough contains one of them) and growing a run both
- * ways from a sampled character of the alphabet, so a value is read about once for runs however
- * many words it holds, and only the runs that qualify are decoded. Everything is linear in the
+ * in {@value #MIN_RUN} only (every run long enough contains one of them), and a sampled character
+ * of the alphabet is grown into its whole run only once that run is known to be long enough (see
+ * {@link #nextRun}), so a value of words is read at about one character in ten for runs, and only
+ * the runs that qualify are decoded. Everything is linear in the
  * text: a run is decoded four times, giving at most three times its length in decoded text.
  *
  * <p>Not thread-safe (a reused decoding buffer), like the engine that owns it.
@@ -208,34 +209,61 @@ final class TextForms {
    * normalised} ({@code [runStart, runEnd)}, the whole run whatever the offset decoded from).
    */
   boolean forEachDecodedRun(String normalised, RunSink sink) {
-    int n = normalised.length();
-    int p = MIN_RUN - 1;
+    for (long run = nextRun(normalised, MIN_RUN - 1); run >= 0; run = nextRun(normalised, (int) run + MIN_RUN)) {
+      int start = (int) (run >>> 32);
+      int end = (int) run;
+      for (int offset = 0; offset < OFFSETS; offset++) {
+        if (sink.accept(decode(normalised, start + offset, end), start, end)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The first maximal run of at least {@value #MIN_RUN} base64 characters in {@code s} that holds
+   * a position {@code p} or later sampled every {@value #MIN_RUN} characters (every run long
+   * enough holds one), as {@code (start << 32) | end}; -1 when there is none. The next run is
+   * found from {@code end + MIN_RUN}: the character at {@code end} is in no run.
+   *
+   * <p>A sampled character in a run is not grown into its whole run: the run through it starts at
+   * some {@code start} found backwards, and is long enough only if every character up to {@code
+   * start + MIN_RUN - 1} is in it. Those are checked from the far end down, so in text of short
+   * words the first one checked is usually a space, and sampling goes on from there: a value is read
+   * at about one character in ten instead of whole words around each sample.
+   */
+  private static long nextRun(String s, int p) {
+    int n = s.length();
     while (p < n) {
-      if (!inRun(normalised.charAt(p))) {
+      if (!inRun(s.charAt(p))) {
         p += MIN_RUN;
         continue;
       }
-      // Every run of MIN_RUN or more characters holds a sampled position; grow this one both ways.
       int start = p;
-      while (start > 0 && inRun(normalised.charAt(start - 1))) {
+      while (start > 0 && inRun(s.charAt(start - 1))) {
         start--;
       }
-      int end = p + 1;
-      while (end < n && inRun(normalised.charAt(end))) {
+      int last = start + MIN_RUN - 1;
+      if (last >= n) {
+        return -1; // too near the end for any run through p, or after it, to be long enough
+      }
+      int q = last;
+      while (q > p && inRun(s.charAt(q))) {
+        q--;
+      }
+      if (q > p) {
+        // s[q] ends the run through p too soon; a long enough run after q holds q + MIN_RUN.
+        p = q + MIN_RUN;
+        continue;
+      }
+      int end = last + 1;
+      while (end < n && inRun(s.charAt(end))) {
         end++;
       }
-      if (end - start >= MIN_RUN) {
-        for (int offset = 0; offset < OFFSETS; offset++) {
-          if (sink.accept(decode(normalised, start + offset, end), start, end)) {
-            return true;
-          }
-        }
-      }
-      // The character at end is not in a run: the next run starts after it, and a long enough one
-      // holds end + MIN_RUN.
-      p = end + MIN_RUN;
+      return (long) start << 32 | end;
     }
-    return false;
+    return -1;
   }
 
   /**
@@ -256,31 +284,16 @@ final class TextForms {
    * (a malformed sequence never takes an ASCII byte with it), so the runs of ASCII are the same.
    */
   String joinedDecoded(String normalised, boolean bytesAsLatin1) {
-    int n = normalised.length();
-    int p = MIN_RUN - 1;
     int o = 0;
-    while (p < n) {
-      if (!inRun(normalised.charAt(p))) {
-        p += MIN_RUN;
-        continue;
+    for (long run = nextRun(normalised, MIN_RUN - 1); run >= 0; run = nextRun(normalised, (int) run + MIN_RUN)) {
+      int start = (int) (run >>> 32);
+      int end = (int) run;
+      for (int offset = 0; offset < OFFSETS; offset++) {
+        int chars = end - start - offset;
+        ensure(o + chars / 4 * 3 + 3);
+        o = decodeInto(normalised, start + offset, end, o);
+        buffer[o++] = '\n';
       }
-      int start = p;
-      while (start > 0 && inRun(normalised.charAt(start - 1))) {
-        start--;
-      }
-      int end = p + 1;
-      while (end < n && inRun(normalised.charAt(end))) {
-        end++;
-      }
-      if (end - start >= MIN_RUN) {
-        for (int offset = 0; offset < OFFSETS; offset++) {
-          int chars = end - start - offset;
-          ensure(o + chars / 4 * 3 + 3);
-          o = decodeInto(normalised, start + offset, end, o);
-          buffer[o++] = '\n';
-        }
-      }
-      p = end + MIN_RUN;
     }
     if (o == 0) {
       return null;

@@ -265,6 +265,9 @@ final class PatternSet {
     }
     // Bit k of the automaton's answer is the k-th candidate.
     long regexFinds = dfa.find(text);
+    if (dfa.gaveUp()) {
+      return markOneByOne(text, forms, form);
+    }
     int marked = 0;
     long left = candidates;
     for (int k = 0; left != 0; k++, left &= left - 1) {
@@ -309,7 +312,11 @@ final class PatternSet {
       }
       int start = (int) (next >>> 32);
       int end = (int) next;
-      if (u.exclusion.find(text.substring(start, end)) == 0) {
+      long excluded = u.exclusion.find(text.substring(start, end));
+      if (u.exclusion.gaveUp()) {
+        return p.matches(text);
+      }
+      if (excluded == 0) {
         return true;
       }
       // As re2j's find() goes on: from the end of the match, one further after an empty one.

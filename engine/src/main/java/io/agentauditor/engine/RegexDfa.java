@@ -44,6 +44,20 @@ final class RegexDfa {
   /** States kept before they are all dropped and built again. */
   static final int MAX_STATES = 512;
 
+  /**
+   * Transitions one search computes before it may give up: past this, a search that computes one
+   * more often than every {@value #CHARS_PER_STEP} characters stops, and the caller asks re2j. A
+   * text that keeps leading the automaton into new states (random braces between many starts of
+   * the azurerm patterns, say) would otherwise pay a closure and a state lookup per character,
+   * several times re2j's NFA step: 72 ms for a 1 MiB line of them ({@code ScanBlocks}
+   * random-braces) against re2j's 13.5. Giving up costs at most this many closures on top of
+   * re2j's time: 17 ms.
+   */
+  static final int GIVE_UP_AFTER_STEPS = 2 * MAX_STATES;
+
+  /** The characters per computed transition below which a search counts as thrashing. */
+  static final int CHARS_PER_STEP = 16;
+
   /** Transitions on non-ASCII code points kept per state. */
   private static final int MAX_OTHER = 64;
 
@@ -74,6 +88,9 @@ final class RegexDfa {
   private static final int WORD = 2;
   private static final int OTHER = 3;
 
+  /** What {@link #run} returns when it gave up. */
+  private static final int GAVE_UP = -2;
+
   /** The end of the text, where a code point would be. */
   private static final int END = -1;
 
@@ -100,6 +117,12 @@ final class RegexDfa {
 
   /** After a run: the last position at which no thread was alive (see {@link #firstEnd}). */
   private int lastEmpty;
+
+  /** Transitions computed so far ({@link #stepTo} calls), for the thrashing bound. */
+  private long steps;
+
+  /** Whether the last {@link #find} gave up (see {@link #GIVE_UP_AFTER_STEPS}). */
+  private boolean gaveUp;
 
   // Scratch space of the closure.
   private final int[] stack;
@@ -186,11 +209,15 @@ final class RegexDfa {
 
     /**
      * The next match at or after {@code from}, as {@code (start << 32) | end}; -1 when there is
-     * none, and -2 when finding its start tried more than {@code tries} positions (the caller
-     * then asks re2j: a bound on the work, never a different answer).
+     * none, and -2 when finding its start tried more than {@code tries} positions or an
+     * automaton gave up (the caller then asks re2j: a bound on the work, never a different
+     * answer).
      */
     long next(String text, int from, int tries) {
       int earliest = any.run(text, from, true);
+      if (earliest == GAVE_UP) {
+        return -2;
+      }
       if (earliest < 0) {
         return -1;
       }
@@ -199,7 +226,7 @@ final class RegexDfa {
       int start = any.lastEmpty;
       int end;
       while ((end = first.run(text, start, false)) < 0) {
-        if (start >= earliest || --tries <= 0) {
+        if (end == GAVE_UP || start >= earliest || --tries <= 0) {
           return -2;
         }
         start += Character.charCount(text.codePointAt(start));
@@ -208,17 +235,32 @@ final class RegexDfa {
     }
   }
 
+  /** Whether the last {@link #find} gave up, its answer meaning nothing. */
+  boolean gaveUp() {
+    return gaveUp;
+  }
+
+  /** Whether a search that began when {@link #steps} was {@code before} and read {@code read} characters thrashes. */
+  private boolean thrashing(long before, int read) {
+    long computed = steps - before;
+    return computed > GIVE_UP_AFTER_STEPS && computed * CHARS_PER_STEP > read;
+  }
+
   /** How many states are built now; for tests. */
   int states() {
     return states.size();
   }
 
   /**
-   * The patterns that find a match in {@code text}, one bit each; stops reading once all do.
+   * The patterns that find a match in {@code text}, one bit each; stops reading once all do. Gives
+   * up on a text that keeps the automaton computing new transitions ({@link
+   * #GIVE_UP_AFTER_STEPS}): then returns 0 and {@link #gaveUp()} is true, and the caller asks re2j.
    *
    * @param text not null
    */
   long find(String text) {
+    gaveUp = false;
+    long stepsBefore = steps;
     State s = startAfter(BEFORE_TEXT);
     long found = 0;
     int n = text.length();
@@ -231,6 +273,10 @@ final class RegexDfa {
         next = s.next[ch];
         if (next == null) {
           next = ascii(s, ch);
+          if (thrashing(stepsBefore, i)) {
+            gaveUp = true;
+            return 0;
+          }
         }
         m = s.masks == null ? 0 : s.masks[ch];
         i++;
@@ -238,6 +284,10 @@ final class RegexDfa {
         int cp = text.codePointAt(i);
         i += Character.charCount(cp);
         Transition t = other(s, cp);
+        if (thrashing(stepsBefore, i)) {
+          gaveUp = true;
+          return 0;
+        }
         next = t.next;
         m = t.mask;
       }
@@ -258,9 +308,11 @@ final class RegexDfa {
   /**
    * One pattern's run from {@code from}, in this automaton's mode: with {@code untilFirst}, the
    * first position at which a match ends; without, the last (for {@link Mode#FIRST}, the end re2j
-   * chooses); -1 when none. Sets {@link #lastEmpty}.
+   * chooses); -1 when none, {@link #GAVE_UP} when it thrashed ({@link #GIVE_UP_AFTER_STEPS}).
+   * Sets {@link #lastEmpty}.
    */
   private int run(String text, int from, boolean untilFirst) {
+    long stepsBefore = steps;
     State s = startAfter(from == 0 ? BEFORE_TEXT : classOf(Character.codePointBefore(text, from)));
     int n = text.length();
     int last = -1;
@@ -284,12 +336,18 @@ final class RegexDfa {
         next = s.next[ch];
         if (next == null) {
           next = ascii(s, ch);
+          if (thrashing(stepsBefore, i - from)) {
+            return GAVE_UP;
+          }
         }
         m = s.masks == null ? 0 : s.masks[ch];
       } else {
         int cp = text.codePointAt(i);
         width = Character.charCount(cp);
         Transition t = other(s, cp);
+        if (thrashing(stepsBefore, i - from)) {
+          return GAVE_UP;
+        }
         next = t.next;
         m = t.mask;
       }
@@ -350,6 +408,7 @@ final class RegexDfa {
   }
 
   private State stepTo(State s, int cp, long[] mask) {
+    steps++;
     mask[0] = close(s, cp);
     int[] next = new int[runeCount];
     int count = 0;

@@ -3,6 +3,7 @@ package io.agentauditor.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.re2j.Pattern;
+import io.agentauditor.policy.NamedPattern;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -112,9 +113,59 @@ class RegexDfaPropertyTest {
       }
       String text = sb.toString();
 
-      // When the automaton searches it, Then it answers as re2j does and keeps no more states
-      assertThat(dfa.find(text)).isEqualTo(re2j(patterns, text));
+      // When the automaton searches it, Then it answers as re2j does, or gives up (the caller
+      // then asks re2j), and keeps no more states
+      long found = dfa.find(text);
+      if (!dfa.gaveUp()) {
+        assertThat(found).isEqualTo(re2j(patterns, text));
+      }
       assertThat(dfa.states()).isLessThanOrEqualTo(RegexDfa.MAX_STATES);
+    }
+  }
+
+  @Test
+  void shouldGiveUpOnATextThatKeepsLeadingItIntoNewStatesAndNotOnOneThatDoesNot() {
+    // Given the same state-heavy patterns
+    List<Pattern> patterns = List.of(Pattern.compile("a[ab]{11}c"), Pattern.compile("b[ab]{10}a\\z"));
+    RegexDfa dfa = RegexDfa.of(patterns);
+    Random random = new Random(7);
+    StringBuilder thrashing = new StringBuilder();
+    for (int i = 0; i < 200_000; i++) {
+      thrashing.append(random.nextBoolean() ? 'a' : 'b');
+    }
+
+    // When it searches random a and b, Then it gives up within its bound of computed transitions
+    dfa.find(thrashing.toString());
+    assertThat(dfa.gaveUp()).isTrue();
+
+    // and on a long text of few states it answers
+    String settled = "ab".repeat(100_000) + "c";
+    assertThat(dfa.find(settled)).isEqualTo(re2j(patterns, settled));
+    assertThat(dfa.gaveUp()).isFalse();
+  }
+
+  @Test
+  void shouldMarkAsRe2jDoesWhenTheAutomatonGivesUp() {
+    // Given a pattern set whose automaton thrashes on random a and b
+    NamedPattern heavy = new NamedPattern("heavy", "a thrashing pattern", Pattern.compile("a[ab]{11}c"));
+    PatternSet set = new PatternSet(List.of(heavy));
+    Random random = new Random(5);
+    for (int t = 0; t < 6; t++) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < 100_000; i++) {
+        sb.append(random.nextBoolean() ? 'a' : 'b');
+      }
+      if (t % 2 == 0) {
+        sb.insert(50_000 + random.nextInt(1000), "abababababab" + "c"); // a, 11 of [ab], c
+      } else {
+        sb.insert(50_000 + random.nextInt(1000), "abc"); // a c, but no match
+      }
+      String text = sb.toString();
+      byte[] forms = new byte[1];
+
+      // When it marks the text, Then it fires exactly where re2j finds a match
+      set.mark(text, forms, (byte) 1);
+      assertThat(forms[0] != 0).as("text %d", t).isEqualTo(heavy.pattern().matcher(text).find());
     }
   }
 

@@ -15,12 +15,14 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * The worst single events at the input limits for the code patterns with {@code unless} (the
  * azurerm blocks without expiry): a {@code repo.write_file} whose four values of 252 KiB fill a
  * 1 MiB line with blocks that match the pattern but each set {@code expiry} (so every match must be
- * found and checked), the same in Terraform's JSON syntax, or a block left open, over and over.
+ * found and checked), the same in Terraform's JSON syntax, a block left open, over and over, or
+ * braces at random between block headers.
  * Prints, per shape, the engine's decision (CPU time of the deciding thread, median and max of 10
  * after 10 untimed) and {@link ArgumentScanner#scan} alone (median of 10).
  *
@@ -36,7 +38,28 @@ public final class ScanBlocks {
     out.put("hcl-blocks-with-expiry", "resource \"azurerm_storage_account_sas\" \"s\" {\n  expiry = \"2030-01-01\"\n}\n");
     out.put("json-blocks-with-expiry", "{\"azurerm_storage_account_sas\": {\"s\": {\"expiry\": \"2030\"}}}\n");
     out.put("open-block", "resource \"azurerm_storage_account_sas\" \"s\" {\n");
+    out.put("random-braces", randomBraces(new Random(11), 64 * 1024));
     return out;
+  }
+
+  /**
+   * Braces, quotes and letters at random between frequent block headers: each header starts a
+   * match attempt that the braces keep alive at every nesting depth, so the automaton of the
+   * scan meets a new state every few characters (it gives up, and re2j searches instead).
+   */
+  static String randomBraces(Random random, int length) {
+    String[] headers = {"resource \"azurerm_storage_account_sas\" \"s\" {", "data azurerm_storage_account_sas x {", "{", "}"};
+    String alphabet = "{}\" \nab";
+    StringBuilder sb = new StringBuilder(length);
+    while (sb.length() < length) {
+      if (random.nextInt(4) == 0) {
+        sb.append(headers[random.nextInt(headers.length)]);
+      } else {
+        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+    }
+    sb.setLength(length);
+    return sb.toString();
   }
 
   public static void main(String[] args) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The hostile inputs of load-tests/README.md ("Hostile input") at the largest size the limits allow,
-# each against a benign twin of as many events (one session of plain reads): ./auditor replay of
-# each pair RUNS times, alternating which goes first, medians of wall time; the 1 MiB lines, each
+# each against a benign twin of as many events (one session of plain reads) and a size-matched twin
+# (as many events and bytes, nothing firing): ./auditor replay of each of the three RUNS times, in
+# a rotating order, medians of wall time; the 1 MiB lines, each
 # replayed RUNS times; then the engine alone on the same inputs (HostileInputs engine: per-file
 # medians, and the worst single event at each largest state).
 #
@@ -40,19 +41,29 @@ echo "./auditor replay, $runs runs each, alternating (ms of wall time, JVM start
 for name in delegation-scopes delegation-covered deep-chain approvals credential-scopes; do
   hostile=()
   benign=()
+  matched=()
   for r in $(seq 1 "$runs"); do
-    if [ $((r % 2)) -eq 1 ]; then
-      hostile+=("$(replay_ms "$dir/$name.jsonl")")
-      benign+=("$(replay_ms "$dir/$name-benign.jsonl")")
-    else
-      benign+=("$(replay_ms "$dir/$name-benign.jsonl")")
-      hostile+=("$(replay_ms "$dir/$name.jsonl")")
-    fi
+    # Each round in another order, so none of the three always runs first.
+    case $((r % 3)) in
+      1) order="$name $name-benign $name-matched" ;;
+      2) order="$name-benign $name-matched $name" ;;
+      0) order="$name-matched $name $name-benign" ;;
+    esac
+    for file in $order; do
+      t="$(replay_ms "$dir/$file.jsonl")"
+      case "$file" in
+        *-benign) benign+=("$t") ;;
+        *-matched) matched+=("$t") ;;
+        *) hostile+=("$t") ;;
+      esac
+    done
   done
   h=$(printf '%s\n' "${hostile[@]}" | median)
   b=$(printf '%s\n' "${benign[@]}" | median)
-  printf '%-18s hostile %8s ms (%s)  benign %6s ms (%s)  ratio %s\n' "$name" "$h" "${hostile[*]}" "$b" \
-    "${benign[*]}" "$(awk -v h="$h" -v b="$b" 'BEGIN { printf "%.2f", h / b }')"
+  m=$(printf '%s\n' "${matched[@]}" | median)
+  printf '%-18s hostile %8s ms (%s)  benign %6s ms (%s)  ratio %s  size-matched %8s ms (%s)  ratio %s\n' \
+    "$name" "$h" "${hostile[*]}" "$b" "${benign[*]}" "$(awk -v h="$h" -v b="$b" 'BEGIN { printf "%.2f", h / b }')" \
+    "$m" "${matched[*]}" "$(awk -v h="$h" -v m="$m" 'BEGIN { printf "%.2f", h / m }')"
 done
 for file in "$dir"/line-*.jsonl; do
   times=()

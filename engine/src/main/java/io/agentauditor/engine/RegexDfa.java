@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which of a few RE2 patterns match somewhere in a text (what {@link com.google.re2j.Matcher#find()}
@@ -773,6 +774,13 @@ final class RegexDfa {
         ok = false;
       }
       AVAILABLE = ok;
+      if (!ok) {
+        // Decisions are the same either way; a line full of keywords costs up to 30 times more.
+        LoggerFactory.getLogger(RegexDfa.class)
+            .warn(
+                "re2j's compiled programs can't be read (another re2j version?): argument values"
+                    + " are scanned pattern by pattern with re2j, slower on long values");
+      }
     }
 
     private static Field accessible(Field f) {

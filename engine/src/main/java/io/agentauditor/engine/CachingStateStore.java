@@ -362,10 +362,13 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
       if (m == null) {
         m = byKind[kind] = new HashMap<>(kind == StateKeys.SESSION || kind == StateKeys.APPROVALS ? 2 : 16);
       }
-      if (kind == StateKeys.AGENT) {
+      Object previous = m.put(id == null ? "" : id, value);
+      if (kind == StateKeys.AGENT && previous != null && previous != value) {
+        // A kept path holds the agents' objects: one replaced by another object makes paths
+        // through it stale. A new agent is on no kept path, and one changed in place stays current.
         paths = null;
       }
-      if (m.put(id == null ? "" : id, value) == null) {
+      if (previous == null) {
         count++;
         size++;
         if (!attached) {

@@ -326,6 +326,25 @@ class CachingStateStoreTest {
   }
 
   @Test
+  void shouldKeepTheBuiltPathsWhenANewAgentJoinsTheChain() {
+    // Given: a path built and kept
+    CachingStateStore cache = new CachingStateStore(new InMemoryStateStore());
+    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
+    engine.process(s.start("agent:planner", 0, "read:repo/**"), cache);
+    engine.process(s.delegate("agent:planner", 1, "agent:coder", "read:repo/a/**"), cache);
+    List<StateRecords.AgentNode> coder = new SessionView(cache, "s1").path("agent:coder");
+
+    // When: the coder delegates to a new agent
+    engine.process(s.delegate("agent:coder", 2, "agent:tester", "read:repo/a/b/**"), cache);
+
+    // Then: the coder's path is the one kept, and the new agent's runs through it
+    assertThat(new SessionView(cache, "s1").path("agent:coder")).isSameAs(coder);
+    assertThat(new SessionView(cache, "s1").path("agent:tester"))
+        .extracting(n -> n.id)
+        .containsExactly("agent:planner", "agent:coder", "agent:tester");
+  }
+
+  @Test
   void shouldBuildThePathAgainWhenAnAgentRecordChanges() {
     // Given: a path built and kept
     CachingStateStore cache = new CachingStateStore(new InMemoryStateStore());

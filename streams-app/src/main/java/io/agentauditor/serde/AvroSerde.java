@@ -76,6 +76,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
   private final Schema readerSchema;
   private final SpecificData specificData;
   private final Map<Integer, Object> readersByWriterId = new ConcurrentHashMap<>();
+  /** The reader of the writer id last read: a topic's records nearly all share one id. */
+  private volatile LastReader lastReader;
   /** Writer ids the registry didn't know: when to ask again, and what it said. */
   private final Map<Integer, UnknownId> unknownIds = new ConcurrentHashMap<>();
   private final LongSupplier nanoClock;
@@ -248,6 +250,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
 
   @SuppressWarnings("unchecked")
   private SpecificDatumReader<T> readerFor(String topic, int id) {
+    LastReader last = lastReader;
+    if (last != null && last.id() == id) {
+      return (SpecificDatumReader<T>) last.reader();
+    }
     Object cached = readersByWriterId.get(id);
     if (cached == null) {
       cached = resolve(topic, id);
@@ -256,8 +262,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     if (cached instanceof String incompatibility) {
       throw new AvroSerializationException(Reason.INCOMPATIBLE_SCHEMA, topic, id, incompatibility);
     }
+    lastReader = new LastReader(id, (SpecificDatumReader<?>) cached);
     return (SpecificDatumReader<T>) cached;
   }
+
+  private record LastReader(int id, SpecificDatumReader<?> reader) {}
 
   /** A reader, or the reason (a String) why the writer schema cannot be read into {@code type}. */
   private Object resolve(String topic, int id) {

@@ -28,6 +28,7 @@ import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -197,6 +198,40 @@ class AvroSerdeTest {
     // Then
     assertThat(decoded.getToolCall().getCredentialId()).isNull();
     assertThat(decoded.getToolCall().getArguments()).isEqualTo(event.getToolCall().getArguments());
+  }
+
+  @Test
+  void shouldReadEachRecordWithItsOwnWriterSchemaWhenWritersAlternate() throws IOException {
+    // Given: records of two writer schemas interleaved on one topic, read by one serde
+    Schema older = evolvedEventSchema(fields -> {
+      ObjectNode toolCall = (ObjectNode) fields.get(7).get("type").get(1);
+      ((ArrayNode) toolCall.get("fields")).remove(2);
+    });
+    Schema newer = evolvedEventSchema(fields -> fields.insert(3, field("traceId", "[\"null\",\"string\"]", "null")));
+    int olderId = registry.register("old-producer-value", older);
+    int newerId = registry.register("new-producer-value", newer);
+    AgentEvent event = SampleRecords.everyEventType().get(2);
+    GenericRecord newerRecord = genericCopy(event, newer);
+    newerRecord.put("traceId", "trace-77");
+    byte[] fromOlder = frame(olderId, older, genericCopy(event, older));
+    byte[] fromNewer = frame(newerId, newer, newerRecord);
+    AvroSerde<AgentEvent> serde = eventSerde();
+
+    // When
+    List<AgentEvent> decoded = new ArrayList<>();
+    for (byte[] bytes : List.of(fromOlder, fromNewer, fromNewer, fromOlder, fromNewer)) {
+      decoded.add(serde.deserialize(TOPIC, bytes));
+    }
+
+    // Then: the older writer had no credentialId, the newer one kept it
+    assertThat(decoded)
+        .extracting(e -> e.getToolCall().getCredentialId())
+        .containsExactly(
+            null,
+            event.getToolCall().getCredentialId(),
+            event.getToolCall().getCredentialId(),
+            null,
+            event.getToolCall().getCredentialId());
   }
 
   @Test

@@ -2,12 +2,19 @@ package io.agentauditor.engine;
 
 import io.agentauditor.model.Step;
 import io.agentauditor.text.Utf8;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The fingerprint of a step's content (contract section 4, Retries): what a repeat of a decided
@@ -57,11 +64,30 @@ final class StepFingerprint {
   /** Bytes gathered before one {@link MessageDigest#update}: a call per field costs more than the hash. */
   private static final int BUFFER = 8192;
 
+  /**
+   * Fields of at least this many characters are copied by the JDK's vectorised routines (to
+   * characters, then to ISO 8859-1 bytes, then checked for ASCII eight bytes at a time); shorter
+   * ones a character at a time, which costs less than the encoder's call.
+   */
+  static final int WIDE = 48;
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
   private final MessageDigest sha;
   private final byte[] buf = new byte[BUFFER];
   private final byte[] digest = new byte[32];
-  /** A map's entries being sorted by key; emptied after each use. */
-  private Map.Entry<String, String>[] entries = newEntries(16);
+  private final char[] chars = new char[BUFFER];
+  private final CharBuffer charView = CharBuffer.wrap(chars);
+  private final ByteBuffer byteView = ByteBuffer.wrap(buf);
+  private final CharsetEncoder latin1 = StandardCharsets.ISO_8859_1.newEncoder();
+  /** A map's keys and values being sorted by key; emptied after each use. */
+  private String[] keys = new String[16];
+  private String[] values = new String[16];
+  private int entryCount;
+  /** Adds an argument to {@link #keys} in key order; made once (a method reference is an object). */
+  private final BiConsumer<String, String> sortIn = this::sortIn;
   private int n;
 
   StepFingerprint() {
@@ -160,48 +186,84 @@ final class StepFingerprint {
   private void str(String s) {
     int length = s.length();
     if (length <= BUFFER - 5) {
-      // ASCII, nearly every field: its UTF-8 bytes are its characters, copied in one pass after
-      // room for the tag and length; the first other character abandons the copy.
+      // ASCII, nearly every field: its UTF-8 bytes are its characters, copied after room for the
+      // tag and length, which are written once the copy found no other character.
       room(5 + length);
-      int p = n + 5;
-      for (int k = 0; k < length; k++) {
-        char ch = s.charAt(k);
-        if (ch >= 0x80) {
-          p = -1;
-          break;
-        }
-        buf[p++] = (byte) ch;
-      }
-      if (p >= 0) {
+      if (asciiCopy(s, 0, length, n + 5)) {
         put('S');
         u32(length);
-        n = p;
+        n += length;
         return;
       }
-    }
-    int i = 0;
-    while (i < length && s.charAt(i) < 0x80) {
-      i++;
-    }
-    if (i < length) {
-      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    } else if (ascii(s)) {
+      // ASCII longer than the buffer: copied a buffer at a time, without a byte array.
       put('S');
-      u32(b.length);
-      bytes(b);
+      u32(length);
+      int from = 0;
+      while (from < length) {
+        room(Math.min(BUFFER, length - from));
+        int to = Math.min(length, from + BUFFER - n);
+        asciiCopy(s, from, to, n);
+        n += to - from;
+        from = to;
+      }
       return;
     }
-    // ASCII longer than the buffer: copied a buffer at a time, without a byte array.
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
     put('S');
-    u32(length);
-    int from = 0;
-    while (from < length) {
-      room(Math.min(BUFFER, length - from));
-      int to = Math.min(length, from + BUFFER - n);
-      for (int k = from; k < to; k++) {
-        buf[n++] = (byte) s.charAt(k);
+    u32(b.length);
+    bytes(b);
+  }
+
+  /**
+   * Whether {@code s}, longer than the buffer, is ASCII: checked a buffer's worth at a time in the
+   * buffer's room past the bytes gathered, which are handed to the digest first.
+   */
+  private boolean ascii(String s) {
+    room(BUFFER);
+    for (int from = 0; from < s.length(); from += BUFFER) {
+      if (!asciiCopy(s, from, Math.min(s.length(), from + BUFFER), 0)) {
+        return false;
       }
-      from = to;
     }
+    return true;
+  }
+
+  /**
+   * Copies the characters {@code s[from, to)} (at most {@value #BUFFER}) into {@link #buf} at
+   * {@code at}, a byte each; whether all were ASCII (when not, the bytes copied mean nothing).
+   */
+  private boolean asciiCopy(String s, int from, int to, int at) {
+    int length = to - from;
+    if (length < WIDE) {
+      for (int k = from; k < to; k++) {
+        char ch = s.charAt(k);
+        if (ch >= 0x80) {
+          return false;
+        }
+        buf[at++] = (byte) ch;
+      }
+      return true;
+    }
+    s.getChars(from, to, chars, 0);
+    charView.limit(length).position(0);
+    byteView.limit(at + length).position(at);
+    latin1.reset();
+    latin1.encode(charView, byteView, true);
+    if (charView.hasRemaining()) {
+      return false; // stopped at a character past ISO 8859-1, or a lone surrogate
+    }
+    // ISO 8859-1 bytes: ASCII when no byte has its high bit set.
+    long high = 0;
+    int i = at;
+    int end = at + length;
+    for (; end - i >= Long.BYTES; i += Long.BYTES) {
+      high |= (long) LONGS.get(buf, i);
+    }
+    for (; i < end; i++) {
+      high |= buf[i];
+    }
+    return (high & HIGH_BITS) == 0;
   }
 
   private void opt(String s) {
@@ -227,30 +289,33 @@ final class StepFingerprint {
 
   private void map(Map<String, String> m) {
     int size = m.size();
-    if (entries.length < size) {
-      entries = newEntries(Math.max(size, 2 * entries.length));
+    if (keys.length < size) {
+      keys = new String[Math.max(size, 2 * keys.length)];
+      values = new String[keys.length];
     }
-    int k = 0;
-    for (Map.Entry<String, String> e : m.entrySet()) {
-      // Insertion by key: a tool call has a few arguments (at most Limits.MAX_ARGUMENTS).
-      int at = k++;
-      while (at > 0 && Utf8.compare(entries[at - 1].getKey(), e.getKey()) > 0) {
-        entries[at] = entries[at - 1];
-        at--;
-      }
-      entries[at] = e;
-    }
+    // forEach, not entrySet(): an unmodifiable map's entry set makes an iterator and a wrapper
+    // per entry.
+    entryCount = 0;
+    m.forEach(sortIn);
     put('M');
     u32(size);
     for (int i = 0; i < size; i++) {
-      str(entries[i].getKey());
-      str(entries[i].getValue());
-      entries[i] = null;
+      str(keys[i]);
+      str(values[i]);
+      keys[i] = null;
+      values[i] = null;
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static Map.Entry<String, String>[] newEntries(int length) {
-    return (Map.Entry<String, String>[]) new Map.Entry<?, ?>[length];
+  /** Inserts an argument by key: a tool call has a few (at most Limits.MAX_ARGUMENTS). */
+  private void sortIn(String key, String value) {
+    int at = entryCount++;
+    while (at > 0 && Utf8.compare(keys[at - 1], key) > 0) {
+      keys[at] = keys[at - 1];
+      values[at] = values[at - 1];
+      at--;
+    }
+    keys[at] = key;
+    values[at] = value;
   }
 }

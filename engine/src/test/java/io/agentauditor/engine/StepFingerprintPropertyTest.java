@@ -70,6 +70,54 @@ class StepFingerprintPropertyTest {
     assertThat(fingerprint.of(s)).isEqualTo(Reference.of(s));
   }
 
+  @Property(tries = 1000)
+  void shouldBeTheDigestOfTheDocumentedEncodingWhateverTheCharactersAroundTheCopyThresholds(
+      @ForAll Random random) throws Exception {
+    // Given a tool call whose fields are runs of ASCII, ISO 8859-1, other BMP and astral
+    // characters, its values of lengths around the copy's thresholds (a field of WIDE characters
+    // or more is copied in bulk) and the buffer's 8 KiB, several to a call so fields land at any
+    // offset in the buffer (ids and names within their limits, up to 79 characters)
+    Map<String, String> args = new LinkedHashMap<>();
+    int count = random.nextInt(1, 6);
+    for (int i = 0; i < count; i++) {
+      args.put(mixed(random, random.nextInt(1, 80)), mixed(random, length(random)));
+    }
+    Step s = new Step.ToolCall(mixed(random, random.nextInt(1, 80)), "s", "a", 0L,
+        mixed(random, random.nextInt(1, 80)), args, random.nextBoolean() ? mixed(random, random.nextInt(1, 80)) : null);
+
+    // When / Then
+    assertThat(fingerprint.of(s)).isEqualTo(Reference.of(s));
+  }
+
+  private static int length(Random r) {
+    int[] around = {1, StepFingerprint.WIDE, 8192 - 5, 8192, 2 * 8192};
+    int at = around[r.nextInt(around.length)];
+    return switch (r.nextInt(3)) {
+      case 0 -> r.nextInt(1, 200);
+      case 1 -> Math.max(1, at + r.nextInt(-3, 4));
+      default -> r.nextInt(1, 3 * 8192);
+    };
+  }
+
+  /** A text of about {@code length} characters, ASCII mostly, in runs of one alphabet or another. */
+  private static String mixed(Random r, int length) {
+    String[] alphabets = {"abc/:-_. xyz0189", "\u00e9\u00a0\u00ff\u0080", "\u0100\u20ac\u200b\uffff", "\ud83d\ude00"};
+    StringBuilder sb = new StringBuilder(length);
+    int pureAscii = r.nextInt(3);
+    while (sb.length() < length) {
+      String alphabet = pureAscii == 0 ? alphabets[0] : alphabets[r.nextInt(10) < 7 ? 0 : r.nextInt(alphabets.length)];
+      int run = r.nextInt(1, 1 + Math.max(1, length / 3));
+      for (int i = 0; i < run && sb.length() < length; i++) {
+        if (alphabet.length() == 2) {
+          sb.append(alphabet); // a surrogate pair, whole
+        } else {
+          sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        }
+      }
+    }
+    return sb.toString();
+  }
+
   /** The encoding of {@link StepFingerprint}'s class comment, written out plainly. */
   private static final class Reference {
     private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

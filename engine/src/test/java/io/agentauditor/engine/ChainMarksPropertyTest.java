@@ -61,7 +61,7 @@ class ChainMarksPropertyTest {
   /** One step of the history: which bundle decides it, and what it is. */
   record Move(int policy, int actor, boolean call, int child, List<String> scopes, int repo) {}
 
-  @Property(tries = 300)
+  @Property(tries = 1000)
   void shouldDecideEveryStepAsAskingEveryListOfThePath(@ForAll("histories") List<Move> moves) {
     // Given an engine per bundle and three stores: cold with marks, kept decoded with marks,
     // and one whose agent records are rewritten without a mark after every step

@@ -38,7 +38,7 @@ median() {
 
 echo "load before: $(uptime)"
 echo "./auditor replay, $runs runs each, alternating (ms of wall time, JVM start included)"
-for name in delegation-scopes delegation-covered deep-chain approvals credential-scopes; do
+for name in delegation-scopes delegation-covered deep-chain deep-chain-redelegated approvals credential-scopes; do
   hostile=()
   benign=()
   matched=()

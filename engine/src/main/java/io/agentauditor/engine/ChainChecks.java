@@ -17,12 +17,13 @@ final class ChainChecks {
   private ChainChecks() {}
 
   /**
-   * Fires {@code scope-widening} listing every scope of {@code requested} the actor can't cover.
-   * When it covers them all, {@code requested} remembers that every list of the actor's path covers
-   * it ({@link ScopeList#recordWithin}): delegated, it becomes the child's list, and the child's own
-   * checks then need not ask the lists above it again.
+   * Fires {@code scope-widening} listing every scope of {@code requested} the actor can't cover;
+   * returns whether it covers them all. Then {@code requested} remembers that every list of the
+   * actor's path read so far covers it ({@link ScopeList#recordWithin}): delegated, it becomes the
+   * child's list, and the child's own checks then need not ask those lists again (nor, through the
+   * mark the child's record keeps, the others: {@link PathLists}).
    */
-  static void scopeWidening(StepContext c, List<Scope> requested) {
+  static boolean scopeWidening(StepContext c, List<Scope> requested) {
     PathLists lists = new PathLists(c, requested.size());
     List<String> uncovered = null; // made for the first uncovered scope: most steps have none
     for (int i = 0; i < requested.size(); i++) {
@@ -38,11 +39,17 @@ final class ChainChecks {
       c.fire(
           BuiltinRule.SCOPE_WIDENING,
           "not within the effective scopes of " + c.actor + ": " + String.join(", ", uncovered));
-    } else if (requested instanceof ScopeList checked) {
+      return false;
+    }
+    if (requested instanceof ScopeList checked) {
       for (int i = 0; i < lists.size(); i++) {
-        checked.recordWithin(lists.get(i), c.rules.lattice);
+        ScopeList l = lists.read(i);
+        if (l != null) {
+          checked.recordWithin(l, c.rules.lattice);
+        }
       }
     }
+    return true;
   }
 
   /**
@@ -50,6 +57,16 @@ final class ChainChecks {
    * section 1): its own delegated list first, then up the path to the session's granted scopes. The
    * deepest list is the narrowest, so a scope outside the effective ones is found outside after
    * one list, not after all of them. Each list answers through its index ({@link ScopeList}).
+   *
+   * <p>A list is not asked when another list asked before it lies within it, so a scope covered by
+   * that one is covered by it too (coverage is transitive, contract section 3). That is known two
+   * ways: the lists a list of the actor's path was found within in memory ({@link
+   * ScopeList#isWithin}), and the mark each agent's record keeps when its delegation found its list
+   * within every list of its parent's path ({@link StateRecords.AgentNode#withinParent}), which
+   * holds while the parent keeps the list it had then (its generation) and the coverage relation
+   * is the same. An agent's marked list lies within its parent's, so from the actor up each list
+   * whose child below is marked is not asked: after a restart, a path of marked agents asks the
+   * actor's own list alone, where it read 16 lists of 64 KiB before.
    *
    * <p>A list is made ready when a check first reaches it, so a check that stops at the actor's own
    * list never decodes the ones above (after a restart, up to 15 lists of 64 KiB). A list not yet
@@ -73,6 +90,11 @@ final class ChainChecks {
 
     int size() {
       return lists.length;
+    }
+
+    /** List {@code i} if it was made ready, else null. */
+    ScopeList read(int i) {
+      return lists[i];
     }
 
     ScopeList get(int i) {
@@ -100,12 +122,31 @@ final class ChainChecks {
       return questions >= ScopeList.INDEXED_AFTER ? c.rules.scopes.parseAll(texts) : ScopeList.ofTexts(texts, c.rules.scopes);
     }
 
-    /** Whether list {@code i} is asked: the lists that cover all of the deepest cover what it covers. */
+    /**
+     * Whether list {@code i} is asked: not when the list below it is marked within it, nor when the
+     * deepest list was found within it. Either way every scope that passed the lists before it
+     * passes it.
+     */
     boolean asked(int i) {
       if (asked[i] == 0) {
-        asked[i] = i == 0 || !get(0).isWithin(get(i), c.rules.lattice) ? (byte) 1 : (byte) 2;
+        boolean skipped = i > 0 && (markedWithinParent(i - 1) || get(0).isWithin(get(i), c.rules.lattice));
+        asked[i] = skipped ? (byte) 2 : (byte) 1;
       }
       return asked[i] == 1;
+    }
+
+    /**
+     * Whether the agent of list {@code i} holds a mark that its list lies within its parent's, list
+     * {@code i + 1} (the grant for an agent under the root), still good for that list and for this
+     * policy's coverage.
+     */
+    private boolean markedWithinParent(int i) {
+      int n = c.path.size();
+      AgentNode a = c.path.get(n - 1 - i);
+      AgentNode parent = c.path.get(n - 2 - i);
+      return a.withinParent >= 0
+          && a.withinParent == parent.generation
+          && a.withinStamp == c.rules.coverageStamp;
     }
   }
 

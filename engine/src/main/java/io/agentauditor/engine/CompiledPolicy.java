@@ -36,13 +36,27 @@ final class CompiledPolicy {
    * when more, room for two full windows once thinned (a window keeps at most 2 fanOut.max + 2).
    */
   final int fanOutKept;
+  /**
+   * Names the coverage relation (contract section 3) this policy's checks decide by: a hash of the
+   * action lattice's implications, in a canonical order, and of {@link #COVERAGE_RULES}. An agent's
+   * mark that its list lies within its parent's ({@link StateRecords.AgentNode#withinParent}) holds
+   * only for the stamp it was found with, so a bundle with another lattice asks the lists again.
+   */
+  final int coverageStamp;
   private final RuleSettings[] builtins;
+
+  /**
+   * Changed by a release whose coverage of scopes differs from the one before (none has): the marks
+   * stored by engines deciding by another relation are then not trusted.
+   */
+  static final String COVERAGE_RULES = "contract section 3, v1";
 
   CompiledPolicy(Policy policy) {
     this.policy = policy;
     this.identity = policy.identity();
     this.settings = policy.settings();
     this.lattice = policy.lattice();
+    this.coverageStamp = coverageStamp(lattice);
     this.scanner = new ArgumentScanner(policy);
     this.catalog = scanner.catalog();
     this.builtins = new RuleSettings[BuiltinRule.values().length];
@@ -84,5 +98,17 @@ final class CompiledPolicy {
    */
   boolean coversAny(List<Scope> held, Scope r) {
     return held instanceof ScopeList indexed ? indexed.coversAny(r, lattice) : lattice.coversAny(held, r);
+  }
+
+  /** See {@link #coverageStamp}: a 32-bit FNV-1a hash, in sorted order, of what the relation depends on. */
+  static int coverageStamp(ActionLattice lattice) {
+    StringBuilder sb = new StringBuilder(COVERAGE_RULES);
+    new java.util.TreeMap<>(lattice.implications())
+        .forEach((action, implied) -> sb.append('|').append(action).append('>').append(new java.util.TreeSet<>(implied)));
+    int h = 0x811c9dc5;
+    for (int i = 0; i < sb.length(); i++) {
+      h = (h ^ sb.charAt(i)) * 0x01000193;
+    }
+    return h;
   }
 }

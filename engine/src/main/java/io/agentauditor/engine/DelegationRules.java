@@ -18,10 +18,15 @@ final class DelegationRules {
     String childId = d.childAgentId();
     AgentNode actorNode = c.path.get(c.path.size() - 1);
     List<Scope> delegatedScopes = null;
+    boolean within = false;
     if (c.enabled(BuiltinRule.SCOPE_WIDENING)) {
       delegatedScopes = c.rules.scopes.parseAll(d.scopes());
-      ChainChecks.scopeWidening(c, delegatedScopes);
+      within = ChainChecks.scopeWidening(c, delegatedScopes);
     }
+    // Found within every list of the actor's path, so within the actor's own list: while that list
+    // stays the one it is now (its generation), a check of the child need not ask it nor, through
+    // the actor's own mark, the lists above (ChainChecks.PathLists).
+    long withinParent = within ? actorNode.generation : -1;
     List<Scope> parsed = delegatedScopes; // the child's list, with what its check showed
     List<String> pathIds = c.pathIds();
     boolean cycle = pathIds.contains(childId);
@@ -61,7 +66,13 @@ final class DelegationRules {
         child.depth = childDepth;
         child.number = (int) c.view.meta().agentCount++;
         c.view.metaChanged();
+        child.generation = 0;
+      } else {
+        // Another list: marks of its children found against the one it replaces no longer hold.
+        child.generation = Math.max(0L, child.generation + 1);
       }
+      child.withinParent = withinParent;
+      child.withinStamp = c.rules.coverageStamp;
       child.scopes = d.scopes();
       child.parsedScopes = parsed;
       c.view.putAgent(child);

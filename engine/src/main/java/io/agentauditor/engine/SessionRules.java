@@ -43,6 +43,7 @@ final class SessionRules {
       StoredDecisions.sessionStarted(c.view, m.handle);
       AgentNode root = new AgentNode(c.actor);
       root.number = 0;
+      root.generation = 0; // its list is the grant, which no step changes
       root.scopes = List.of();
       c.view.putAgent(root);
       c.store.put(StateKeys.timeIndex(StateKeys.TIMER_INDEX, c.t, c.sessionId), EMPTY);

@@ -107,7 +107,8 @@ final class StateCodec {
     SessionMeta s = new SessionMeta();
     s.rootAgentId = r.readString();
     s.initiator = r.readString();
-    s.grantedScopes = r.readStrings();
+    // Decoded when first read: a check whose path is marked never asks the grant (up to 64 KiB).
+    s.grantedScopes = r.readStringsLazily();
     s.closed = r.readByte() != 0;
     s.startedAt = r.readZigZag();
     s.timer = r.readZigZag();
@@ -133,21 +134,58 @@ final class StateCodec {
 
   // --- agent node ---
 
-  /** Version 2: version 1 followed by the agent's number in its session plus one (0: unknown). */
+  /**
+   * Version 3: the parent and depth of version 1, then the agent's number in its session plus one
+   * (0: unknown), the list's generation plus one (0: none), the parent's generation the list was
+   * found within plus one (0: no mark) and, with a mark, the coverage stamp it holds for (4 bytes);
+   * the delegated scopes last, so reading a record finds where each scope starts only when the list
+   * is first read (a path of marked agents reads the actor's list alone). See {@link
+   * AgentNode#withinParent}.
+   */
   static byte[] encodeAgent(AgentNode a) {
-    ByteWriter w = ByteWriter.scratch();
-    w.writeByte(VERSION_2).writeString(a.parent == null ? "" : a.parent).writeVarLong(a.depth);
-    w.writeStrings(a.scopes).writeVarLong(a.number + 1L);
-    return w.toByteArray();
+    ByteWriter w = ByteWriter.scratch().writeByte(VERSION_3);
+    w.writeString(a.parent == null ? "" : a.parent).writeVarLong(a.depth).writeVarLong(a.number + 1L);
+    w.writeVarLong(a.generation + 1L);
+    if (a.withinParent < 0) {
+      w.writeByte(0);
+    } else {
+      int stamp = a.withinStamp;
+      w.writeVarLong(a.withinParent + 1L)
+          .writeByte(stamp >>> 24)
+          .writeByte(stamp >>> 16)
+          .writeByte(stamp >>> 8)
+          .writeByte(stamp);
+    }
+    return w.writeStrings(a.scopes).toByteArray();
+  }
+
+  /**
+   * Version 2 (version 1 followed by the agent's number in its session plus one, 0: unknown), as
+   * older engines wrote it: no generation, no mark. Written only by tests of reading such state.
+   */
+  static byte[] encodeAgentVersion2(AgentNode a) {
+    ByteWriter w = ByteWriter.scratch().writeByte(VERSION_2);
+    w.writeString(a.parent == null ? "" : a.parent).writeVarLong(a.depth);
+    return w.writeStrings(a.scopes).writeVarLong(a.number + 1L).toByteArray();
   }
 
   static AgentNode decodeAgent(String id, byte[] bytes) {
-    ByteReader r = open(bytes, "agent", VERSION_2);
+    ByteReader r = open(bytes, "agent", VERSION_3);
     AgentNode a = new AgentNode(id);
     String parent = r.readString();
     // Agent ids are never empty (contract section 2), so "" safely means "no parent".
     a.parent = parent.isEmpty() ? null : parent;
     a.depth = (int) r.readVarLong();
+    if (bytes[0] == VERSION_3) {
+      a.number = (int) r.readVarLong() - 1;
+      a.generation = r.readVarLong() - 1;
+      a.withinParent = r.readVarLong() - 1;
+      if (a.withinParent >= 0) {
+        a.withinStamp = r.readByte() << 24 | r.readByte() << 16 | r.readByte() << 8 | r.readByte();
+      }
+      a.scopes = r.readLastStrings();
+      return a;
+    }
     // Decoded when first read: a check asks the lists of the path from the actor up and may stop
     // at the first, and the path of an agent at depth 16 holds 16 lists of up to 64 KiB.
     a.scopes = r.readStringsLazily();

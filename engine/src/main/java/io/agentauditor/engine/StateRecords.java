@@ -59,6 +59,22 @@ final class StateRecords {
     List<String> scopes;
     /** {@link #scopes} parsed; filled on first use, never stored. */
     List<Scope> parsedScopes;
+    /**
+     * Which of the agent's delegated lists {@link #scopes} is: 0 for the first, one more each time a
+     * delegation replaces it (agents are never removed from a session's chain, so the agent's id and
+     * this name one list for good); -1 for an agent recorded by an older engine, whose list has no
+     * such name.
+     */
+    long generation = -1;
+    /**
+     * The mark of a delegation whose {@code scope-widening} check found every scope of {@link
+     * #scopes} within the parent's effective scopes: the parent's {@link #generation} then, so the
+     * mark holds while the parent keeps that list; -1 when there is none (an older record, a check
+     * that fired or did not run, a parent whose list has no generation).
+     */
+    long withinParent = -1;
+    /** The {@link CompiledPolicy#coverageStamp} the mark was found through; meaningful with it. */
+    int withinStamp;
 
     AgentNode(String id) {
       this.id = id;

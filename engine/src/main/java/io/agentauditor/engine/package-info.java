@@ -130,6 +130,9 @@
  *               actor in chain ? actorNumber:uv : agentId:str path:strs
  *               [count:uv { ...findings as in version 1 }*]   (only when it has findings)
  * agent         version 2: version 1 followed by uv(number + 1) (0: unknown, an older engine's)
+ * agent         version 3: parent:str depth:uv uv(number + 1) uv(generation + 1)
+ *               uv(withinParent + 1) [coverageStamp:4 bytes, when withinParent >= 0]
+ *               delegatedScopes:strs
  * approval      version 2: approvalId:str approver:str requester:str from:zz until:zz
  *               firstLiterals:strs wildcard:byte scopes:strs
  * </pre>
@@ -139,6 +142,24 @@
  * **} (1, and no literals, also when the literals would pass that bound): a call needing an
  * approval skips those whose first segments rule out what it needs without reading their scopes.
  * A version 1 approval is read as before, its first segments taken from its scopes.
+ *
+ * <p>An agent of version 3 names its delegated list: {@code generation} is 0 for the first, one
+ * more each time a delegation replaces it (agents are never removed from their session's chain,
+ * so the id and the generation name one list for good; the root's list is the grant, which never
+ * changes). {@code withinParent} is the <em>mark</em> of the delegation that set the list: when
+ * its {@code scope-widening} check found every delegated scope within the actor's effective
+ * scopes, the actor's (the parent's) generation then, else -1 (the check fired, was off, or the
+ * parent's record has no generation). A marked list lies within its parent's list, so a scope its
+ * list covers the parent's covers too (coverage is transitive); the mark holds while the parent
+ * keeps that generation and the coverage relation is the one named by {@code coverageStamp}
+ * (FNV-1a of the action lattice and the coverage rules' version, {@code
+ * CompiledPolicy.coverageStamp}). A check of a scope against an agent's effective scopes asks the
+ * agent's own list, then each list above whose child below is not marked (nor known within it in
+ * memory): a path of marked agents asks the actor's list alone, where it asked up to 16 lists of
+ * 64 KiB, and a parent's list replaced later (narrowing its subtree) is asked again by every
+ * check below it. The scopes end the record, so reading it finds where each scope starts only when
+ * the list is read. An agent of version 1 or 2 has no generation and no mark: its checks ask the
+ * lists as before, and so do its children's.
  *
  * <p>The actor is "in chain" when the decision's path is the actor's path in the chain (it was
  * found there); an agent's parent never changes and agents are only deleted with their session,

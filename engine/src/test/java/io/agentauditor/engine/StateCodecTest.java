@@ -163,10 +163,10 @@ class StateCodecTest {
     StateRecords.AgentNode node = new StateRecords.AgentNode("a");
     node.scopes = List.of();
     byte[] bytes = StateCodec.encodeAgent(node);
-    bytes[0] = 3;
+    bytes[0] = 4;
     // Then
     assertThatThrownBy(() -> StateCodec.decodeAgent("a", bytes)).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("version 3");
+        .hasMessageContaining("version 4");
   }
 
   @Test

@@ -47,6 +47,8 @@ import java.util.function.IntFunction;
  *       scopes, so each is checked against all 16 lists and the delegation is allowed.
  *   <li>{@code deep-chain}: a chain at maxDepth 16 (128 scopes at each level) and 239 more agents
  *       (maxAgents 256), then one tool call per agent, each decision carrying its path.
+ *   <li>{@code deep-chain-redelegated}: the chain alone, each level delegated again from the
+ *       deepest up (so no mark of the path holds), then calls at depth 16.
  *   <li>{@code approvals}: maxApprovals (256) approvals of 128 scopes, approvers named in 4 KiB, then
  *       calls that need an approval none gives.
  *   <li>{@code credential-scopes}: a credential of 128 scopes of 512 bytes presented by every call.
@@ -256,6 +258,49 @@ public final class HostileInputs {
   }
 
   /**
+   * What the marks of the chain don't cover: the chain of {@link #deepChain} (no other agents),
+   * then each agent of it delegated again by its parent, the same list, from the deepest up, so
+   * that each list is replaced after its child was marked within it and no mark of the path holds
+   * but the first agent's; then calls at depth 16, each asking the 16 lists of its path again.
+   */
+  static Shape deepChainRedelegated(int events) {
+    Session s = new Session("deep-chain-redelegated");
+    List<String> chain = chain(s, LIMITS.maxDepth(), true);
+    for (int d = LIMITS.maxDepth(); d >= 1; d--) {
+      s.add(s.delegate(chain.get(d - 1), chain.get(d), scopes("read", "d" + d + "-", true)));
+    }
+    String deepest = chain.get(LIMITS.maxDepth());
+    while (s.steps.size() < events) {
+      s.add(s.call(deepest, "repo.read_file", readArgs("any", deepest), null));
+    }
+    return new Shape(
+        "deep-chain-redelegated",
+        "depth 16, 128 scopes x 512 B per level, each level delegated again from the deepest up; calls at depth 16",
+        s.steps,
+        n -> s.call(deepest, "repo.read_file", readArgs("any", deepest), null),
+        deepChainRedelegatedMatched(events));
+  }
+
+  /**
+   * Its size-matched twin: the same lists delegated twice by the root to agents at depth 1, then
+   * the same calls by the last of them, so nothing fires.
+   */
+  static List<Step> deepChainRedelegatedMatched(int events) {
+    Session s = new Session("deep-chain-redelegated-matched", MATCHED_SPACING);
+    s.add(s.start(ROOT, scopes("read", "granted", true)));
+    for (int round = 0; round < 2; round++) {
+      for (int d = 1; d <= LIMITS.maxDepth(); d++) {
+        s.add(s.delegate(ROOT, id("agent:a", d), scopes("read", "d" + d + "-", true)));
+      }
+    }
+    String last = id("agent:a", LIMITS.maxDepth());
+    while (s.steps.size() < events) {
+      s.add(s.call(last, "repo.read_file", readArgs("any", last), null));
+    }
+    return s.steps;
+  }
+
+  /**
    * The deep chain's size-matched twin: the same agents, lists and calls, but every agent
    * delegated by the root (depth 1, at most {@code maxDelegationDepth} 3), so nothing fires; the
    * calls are the same reads, each covered by its agent's list and the grant.
@@ -388,7 +433,8 @@ public final class HostileInputs {
 
   static List<Shape> shapes() {
     // delegation-scopes decides slowest (see load-tests/README.md): fewer events keep a run short.
-    return List.of(delegationScopes(60), delegationCovered(60), deepChain(), approvals(500), credentialScopes(500));
+    return List.of(
+        delegationScopes(60), delegationCovered(60), deepChain(), deepChainRedelegated(100), approvals(500), credentialScopes(500));
   }
 
   /**

@@ -8,10 +8,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.TreeSet;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -37,8 +35,8 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * <p><b>Why.</b> The engine rewrites the stream time, a session's idle timer and the credential in
  * use on nearly every step. Through Streams' layers each of those puts costs a metered call, a
  * {@code TreeMap} walk in the record cache with a copy of the record's context, and an LRU update
- * (load-tests/README.md, "Where the time goes"); here it is one {@code HashMap.put} (and a {@code
- * TreeSet} insert on a key's first put), and the changelog and RocksDB see each key once per
+ * (load-tests/README.md, "Where the time goes"); here it is one {@code HashMap.put} (and an array
+ * store on a key's first put), and the changelog and RocksDB see each key once per
  * commit, as they did behind the record cache. The engine ranges over a session's approvals and
  * credentials on most steps; writing down before each of those cost about 7% of the stream thread
  * and several changelog records per event.
@@ -82,10 +80,10 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
   private static final Comparator<Bytes> ORDER = (a, b) -> Arrays.compareUnsigned(a.get(), b.get());
 
   /**
-   * The held keys in the store's order, deleted ones included, for ranges: one sorted set per
-   * first byte, each filled only when a range reaches its first byte. Most keys a step writes
-   * first (its stored decision) are of a kind that no range reads until they are written down, so
-   * they never pay for a tree insert.
+   * The held keys, deleted ones included, for ranges: one array per first byte, put in the
+   * store's order only when a range reaches its first byte. Most keys a step writes first (its
+   * stored decision) are of a kind that a range reads a few times per thousand steps, so they are
+   * sorted about once per commit, if at all.
    */
   private final HeldKeys heldKeys = new HeldKeys();
   private long heldBytes;
@@ -345,92 +343,168 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
   }
 
   /**
-   * Held keys by their first byte: a key is appended to its byte's list on its first put, and the
-   * list is sorted into that byte's set when a range first reaches it (an empty key counts as
-   * byte 0, before every other key of it).
+   * Held keys by their first byte: a key is appended to its byte's array on its first put, and a
+   * range sorts what was appended to the arrays it reaches since they were last sorted, then merges
+   * it into their sorted part (an empty key counts as byte 0, before every other key of it). Ranges
+   * are rare next to puts (a few per thousand steps), so a put costs an array store and a range
+   * one sort of the keys new since the last: no tree nodes, no comparisons on a put.
    */
   private static final class HeldKeys {
 
-    @SuppressWarnings("unchecked")
-    private final TreeSet<Bytes>[] sets = new TreeSet[256];
+    private static final int FIRST_CAPACITY = 16;
 
-    @SuppressWarnings("unchecked")
-    private final List<Bytes>[] unsorted = new List[256];
-
-    /** First bytes with keys, sorted or not; only these are cleared. */
-    private final List<Integer> used = new ArrayList<>();
+    /** Per first byte: the keys, in put order past {@link #sorted}, in key order before it. */
+    private final Bytes[][] keys = new Bytes[256][];
+    private final int[] count = new int[256];
+    private final int[] sorted = new int[256];
+    /** First bytes with keys, the only ones cleared. */
+    private final int[] used = new int[256];
+    private int usedCount;
 
     void add(Bytes key) {
       int b = firstByte(key);
-      List<Bytes> list = unsorted[b];
-      if (list == null) {
-        list = new ArrayList<>();
-        unsorted[b] = list;
-        if (sets[b] == null) {
-          used.add(b);
-        }
+      Bytes[] array = keys[b];
+      int n = count[b];
+      if (array == null) {
+        array = new Bytes[FIRST_CAPACITY];
+        keys[b] = array;
+        used[usedCount++] = b;
+      } else if (n == array.length) {
+        array = Arrays.copyOf(array, n * 2);
+        keys[b] = array;
       }
-      list.add(key);
+      array[n] = key;
+      count[b] = n + 1;
     }
 
     void clear() {
-      for (int b : used) {
-        sets[b] = null;
-        unsorted[b] = null;
+      for (int i = 0; i < usedCount; i++) {
+        int b = used[i];
+        keys[b] = null;
+        count[b] = 0;
+        sorted[b] = 0;
       }
-      used.clear();
+      usedCount = 0;
     }
 
     /** The held keys from {@code from} to {@code to}, both included, null open; in order or reversed. */
     Iterator<Bytes> between(Bytes from, Bytes to, boolean descending) {
       int lo = from == null ? 0 : firstByte(from);
       int hi = to == null ? 255 : firstByte(to);
-      List<NavigableSet<Bytes>> parts = new ArrayList<>(1);
+      List<Slice> slices = new ArrayList<>(1);
       for (int b = lo; b <= hi; b++) {
-        TreeSet<Bytes> set = sorted(b);
-        if (set == null || set.isEmpty()) {
+        if (count[b] == 0) {
           continue;
         }
-        NavigableSet<Bytes> part = set;
-        if (b == lo && from != null) {
-          part = part.tailSet(from, true);
+        Bytes[] array = sort(b);
+        int n = count[b];
+        int first = b == lo && from != null ? firstAbove(array, n, from, false) : 0;
+        int end = b == hi && to != null ? firstAbove(array, n, to, true) : n;
+        if (first < end) {
+          slices.add(new Slice(array, first, end));
         }
-        if (b == hi && to != null) {
-          part = part.headSet(to, true);
-        }
-        parts.add(part);
       }
-      if (parts.isEmpty()) {
+      if (slices.isEmpty()) {
         return Collections.emptyIterator();
       }
-      if (parts.size() == 1) {
-        return descending ? parts.get(0).descendingIterator() : parts.get(0).iterator();
-      }
-      List<Bytes> all = new ArrayList<>();
-      for (NavigableSet<Bytes> part : parts) {
-        all.addAll(part);
-      }
       if (descending) {
-        Collections.reverse(all);
+        Collections.reverse(slices);
       }
-      return all.iterator();
+      return new SliceIterator(slices, descending);
     }
 
-    private TreeSet<Bytes> sorted(int b) {
-      List<Bytes> list = unsorted[b];
-      if (list != null) {
-        if (sets[b] == null) {
-          sets[b] = new TreeSet<>(ORDER);
-        }
-        sets[b].addAll(list);
-        unsorted[b] = null;
+    /** Sorts byte {@code b}'s keys put since its last sort and merges them into the sorted ones. */
+    private Bytes[] sort(int b) {
+      Bytes[] array = keys[b];
+      int n = count[b];
+      int s = sorted[b];
+      if (s == n) {
+        return array;
       }
-      return sets[b];
+      Arrays.sort(array, s, n, ORDER);
+      if (s > 0) {
+        // Into a new array: an iterator over the old one (none is open while keys are put, but a
+        // range may be read inside another) keeps its order.
+        Bytes[] merged = new Bytes[array.length];
+        int i = 0;
+        int j = s;
+        int k = 0;
+        while (i < s && j < n) {
+          merged[k++] = ORDER.compare(array[i], array[j]) <= 0 ? array[i++] : array[j++];
+        }
+        System.arraycopy(array, i, merged, k, s - i);
+        k += s - i;
+        System.arraycopy(array, j, merged, k, n - j);
+        array = merged;
+        keys[b] = array;
+      }
+      sorted[b] = n;
+      return array;
+    }
+
+    /** The index of the first of the {@code n} sorted keys above {@code key} (or at it, unless {@code inclusive}). */
+    private static int firstAbove(Bytes[] array, int n, Bytes key, boolean inclusive) {
+      int low = 0;
+      int high = n;
+      while (low < high) {
+        int mid = (low + high) >>> 1;
+        int order = ORDER.compare(array[mid], key);
+        if (order < 0 || inclusive && order == 0) {
+          low = mid + 1;
+        } else {
+          high = mid;
+        }
+      }
+      return low;
     }
 
     private static int firstByte(Bytes key) {
       byte[] bytes = key.get();
       return bytes.length == 0 ? 0 : bytes[0] & 0xFF;
+    }
+  }
+
+  /** Sorted keys {@code first} (included) to {@code end} (excluded) of an array. */
+  private record Slice(Bytes[] keys, int first, int end) {}
+
+  /** The keys of slices in order, or each slice reversed when descending (the slices come reversed). */
+  private static final class SliceIterator implements Iterator<Bytes> {
+
+    private final List<Slice> slices;
+    private final boolean descending;
+    private int slice;
+    private int at;
+
+    SliceIterator(List<Slice> slices, boolean descending) {
+      this.slices = slices;
+      this.descending = descending;
+      this.at = start(slices.get(0));
+    }
+
+    private int start(Slice s) {
+      return descending ? s.end() - 1 : s.first();
+    }
+
+    @Override
+    public boolean hasNext() {
+      return slice < slices.size();
+    }
+
+    @Override
+    public Bytes next() {
+      if (slice >= slices.size()) {
+        throw new NoSuchElementException();
+      }
+      Slice s = slices.get(slice);
+      Bytes key = s.keys()[at];
+      at += descending ? -1 : 1;
+      if (descending ? at < s.first() : at >= s.end()) {
+        slice++;
+        if (slice < slices.size()) {
+          at = start(slices.get(slice));
+        }
+      }
+      return key;
     }
   }
 

@@ -27,9 +27,13 @@ final class StrictUtf8Decoder extends Decoder {
     return s;
   }
 
+  /** The bytes of the last string read as a {@code String}: reused, since only the copy is kept. */
+  private org.apache.avro.util.Utf8 scratch;
+
   @Override
   public String readString() throws IOException {
-    org.apache.avro.util.Utf8 s = in.readString(null);
+    org.apache.avro.util.Utf8 s = in.readString(scratch);
+    scratch = s;
     check(s);
     return s.toString();
   }

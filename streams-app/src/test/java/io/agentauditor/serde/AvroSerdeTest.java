@@ -423,6 +423,47 @@ class AvroSerdeTest {
   }
 
   @Test
+  void shouldRefuseAStringThatIsNotWellFormedUtf8AfterWellFormedOnes() {
+    // Given: the agentId's "XY" (after a longer eventId and a sessionId) made a lone lead byte
+    AgentEvent event = AgentEvent.newBuilder(SampleRecords.everyEventType().get(2))
+        .setEventId("evt-0000000000000000000000000000000001")
+        .setAgentId("agent-XY")
+        .build();
+    byte[] bytes = eventSerde().serialize(TOPIC, event);
+    int at = indexOf(bytes, "agent-XY".getBytes(StandardCharsets.US_ASCII)) + "agent-".length();
+    bytes[at] = (byte) 0xC3;
+    bytes[at + 1] = (byte) 0x28;
+
+    // When / Then
+    assertReason(() -> eventSerde().deserialize(TOPIC, bytes), Reason.MALFORMED_PAYLOAD, "not valid UTF-8");
+  }
+
+  @Test
+  void shouldDecodeEachStringOfARecordToItsOwnValue() {
+    // Given: strings of falling and rising lengths in one record
+    AgentEvent event = AgentEvent.newBuilder(SampleRecords.everyEventType().get(2))
+        .setEventId("evt-0000000000000000000000000000000001")
+        .setSessionId("s-1")
+        .setAgentId("agent:é-coder")
+        .build();
+
+    // When
+    AgentEvent decoded = eventSerde().deserialize(TOPIC, eventSerde().serialize(TOPIC, event));
+
+    // Then
+    assertThat(decoded).isEqualTo(event);
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("not found");
+  }
+
+  @Test
   void shouldRefuseAWriterSchemaTheReaderCannotResolve() throws IOException {
     // Given: a writer whose AgentEvent lacks eventId, which the reader requires with no default
     Schema writer = evolvedEventSchema(fields -> fields.remove(0));

@@ -7,6 +7,24 @@ package io.agentauditor.avro;
  */
 final class Symbols {
 
+  /**
+   * For each source enum, its constants' namesakes by ordinal in each target enum (null where the
+   * target has no such name): a mapping is done several times per record, and a lookup by name
+   * hashes the name each time.
+   */
+  private static final ClassValue<ClassValue<Enum<?>[]>> TABLES =
+      new ClassValue<>() {
+        @Override
+        protected ClassValue<Enum<?>[]> computeValue(Class<?> from) {
+          return new ClassValue<>() {
+            @Override
+            protected Enum<?>[] computeValue(Class<?> to) {
+              return table(from, to);
+            }
+          };
+        }
+      };
+
   private Symbols() {}
 
   /**
@@ -15,6 +33,26 @@ final class Symbols {
    * @throws IllegalArgumentException when {@code to} has no constant of that name
    */
   static <A extends Enum<A>, B extends Enum<B>> B map(A value, Class<B> to) {
-    return value == null ? null : Enum.valueOf(to, value.name());
+    if (value == null) {
+      return null;
+    }
+    Enum<?> mapped = TABLES.get(value.getDeclaringClass()).get(to)[value.ordinal()];
+    // Enum.valueOf throws the exception the caller documents, with its usual message
+    return mapped == null ? Enum.valueOf(to, value.name()) : to.cast(mapped);
+  }
+
+  private static Enum<?>[] table(Class<?> from, Class<?> to) {
+    Object[] sources = from.getEnumConstants();
+    Enum<?>[] targets = new Enum<?>[sources.length];
+    for (Object target : to.getEnumConstants()) {
+      Enum<?> t = (Enum<?>) target;
+      for (Object source : sources) {
+        Enum<?> s = (Enum<?>) source;
+        if (s.name().equals(t.name())) {
+          targets[s.ordinal()] = t;
+        }
+      }
+    }
+    return targets;
   }
 }

@@ -227,10 +227,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     requireConfigured();
     int id = ((data[1] & 0xff) << 24) | ((data[2] & 0xff) << 16) | ((data[3] & 0xff) << 8) | (data[4] & 0xff);
     SpecificDatumReader<T> reader = readerFor(topic, id);
-    BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, null);
+    Input input = INPUT.get();
+    BinaryDecoder decoder = input.start(data);
     T value;
     try {
-      value = reader.read(null, new StrictUtf8Decoder(decoder));
+      value = reader.read(null, input.strict);
     } catch (EOFException e) {
       throw new AvroSerializationException(Reason.TRUNCATED_PAYLOAD, topic, id,
           "payload of " + (data.length - HEADER_SIZE) + " bytes ends inside the record", e);
@@ -314,6 +315,27 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
       return decoder.isEnd() ? 0 : decoder.inputStream().available();
     } catch (IOException e) {
       return -1;
+    }
+  }
+
+  /** Each thread's decoders of the record it deserializes (one at a time), reused record after record. */
+  private static final ThreadLocal<Input> INPUT = ThreadLocal.withInitial(Input::new);
+
+  /** A binary decoder and the strict decoder over it: nothing of theirs is allocated per record. */
+  private static final class Input {
+    private BinaryDecoder binary;
+    private StrictUtf8Decoder strict;
+
+    /** The binary decoder set to the record after the header of {@code data}. */
+    BinaryDecoder start(byte[] data) {
+      BinaryDecoder decoder =
+          DecoderFactory.get().binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, binary);
+      if (decoder != binary) {
+        binary = decoder;
+        strict = new StrictUtf8Decoder(decoder);
+      }
+      strict.start();
+      return decoder;
     }
   }
 

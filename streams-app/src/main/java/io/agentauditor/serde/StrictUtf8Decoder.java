@@ -27,8 +27,21 @@ final class StrictUtf8Decoder extends Decoder {
     return s;
   }
 
+  /** Larger than this, the buffer of an unusually long string is not kept for the next record. */
+  private static final int MAX_KEPT_BYTES = 64 * 1024;
+
   /** The bytes of the last string read as a {@code String}: reused, since only the copy is kept. */
   private org.apache.avro.util.Utf8 scratch;
+
+  /**
+   * Called before each record when this decoder is reused for the next record of the wrapped
+   * decoder: lets go of a buffer grown for a long string.
+   */
+  void start() {
+    if (scratch != null && scratch.getBytes().length > MAX_KEPT_BYTES) {
+      scratch = null;
+    }
+  }
 
   @Override
   public String readString() throws IOException {

@@ -35,6 +35,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -452,6 +454,52 @@ class AvroSerdeTest {
 
     // Then
     assertThat(decoded).isEqualTo(event);
+  }
+
+  @Test
+  void shouldDecodeEachRecordAsANewThreadDoesAfterLongBrokenAndCutRecordsOnTheSameThread()
+      throws Exception {
+    // Given: one serde, whose thread reuses its decoders, and records that leave them in every state
+    AvroSerde<AgentEvent> serde = eventSerde();
+    AgentEvent longer = AgentEvent.newBuilder(SampleRecords.everyEventType().get(2))
+        .setEventId("evt-" + "7".repeat(100 * 1024))
+        .build();
+    AgentEvent shorter = AgentEvent.newBuilder(SampleRecords.everyEventType().get(2))
+        .setEventId("evt-1")
+        .setAgentId("agent:é")
+        .build();
+    byte[] malformed = validBytes();
+    malformed[5] = 0x03;
+    byte[] valid = validBytes();
+    byte[] cut = Arrays.copyOf(valid, valid.length - 4);
+    byte[] trailing = Arrays.copyOf(valid, valid.length + 3);
+    List<byte[]> inputs = new ArrayList<>();
+    for (AgentEvent event : SampleRecords.everyEventType()) {
+      inputs.add(serde.serialize(TOPIC, event));
+    }
+    inputs.addAll(List.of(
+        serde.serialize(TOPIC, longer), serde.serialize(TOPIC, shorter), malformed, valid, cut,
+        serde.serialize(TOPIC, shorter), trailing, valid));
+
+    for (byte[] input : inputs) {
+      // When
+      Object reused = outcome(() -> serde.deserialize(TOPIC, input));
+      FutureTask<Object> onNewThread = new FutureTask<>(() -> outcome(() -> serde.deserialize(TOPIC, input)));
+      new Thread(onNewThread, "fresh-decoders").start();
+      Object fresh = onNewThread.get(30, TimeUnit.SECONDS);
+
+      // Then
+      assertThat(reused).isEqualTo(fresh);
+    }
+  }
+
+  /** The record decoded, or the failure's reason and message; the thread's decoders are reused. */
+  private static Object outcome(Supplier<AgentEvent> decode) {
+    try {
+      return decode.get();
+    } catch (AvroSerializationException e) {
+      return e.reason() + ": " + e.getMessage();
+    }
   }
 
   private static int indexOf(byte[] haystack, byte[] needle) {

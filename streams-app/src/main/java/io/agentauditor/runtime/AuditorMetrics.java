@@ -4,6 +4,7 @@ import io.agentauditor.codec.DecisionDifference;
 import io.agentauditor.model.Step;
 import io.agentauditor.schema.Decision;
 import io.agentauditor.schema.Finding;
+import io.agentauditor.schema.RuleMode;
 import io.agentauditor.schema.Verdict;
 import io.agentauditor.streams.DeadLetterHeaders;
 import io.agentauditor.streams.DecisionListener;
@@ -26,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerInterceptor;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -94,13 +96,17 @@ public final class AuditorMetrics implements AutoCloseable {
   private static final Logger LOGGER = LoggerFactory.getLogger(AuditorMetrics.class);
   private static final String STATE_GROUP = "stream-state-metrics";
   private static final String IDLE_TIMEOUT_SUFFIX = Step.IDLE_TIMEOUT_SUFFIX;
+  private static final int ACTIONS = Verdict.values().length;
+  /** A finding's modes, and null. */
+  private static final int MODES = RuleMode.values().length + 1;
 
   private final MeterRegistry registry;
   private final TopicNames topics;
   private final Map<String, Counter> recordsOut = new HashMap<>();
   private final Map<Verdict, Counter> eventVerdicts = new EnumMap<>(Verdict.class);
   private final Map<Verdict, Counter> timeoutVerdicts = new EnumMap<>(Verdict.class);
-  private final Map<List<String>, Counter> findings = new ConcurrentHashMap<>();
+  /** Finding counters by rule id, then by action and mode ({@link #findingCounter}). */
+  private final Map<String, AtomicReferenceArray<Counter>> findings = new ConcurrentHashMap<>();
   private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
   private final Counter recordsIn;
   private final String disagreementsTopic;
@@ -300,21 +306,34 @@ public final class AuditorMetrics implements AutoCloseable {
     boolean timeout = decision.getEventId().endsWith(IDLE_TIMEOUT_SUFFIX);
     (timeout ? timeoutVerdicts : eventVerdicts).get(decision.getVerdict()).increment();
     for (Finding finding : decision.getFindings()) {
-      List<String> key =
-          List.of(
-              finding.getRuleId(), finding.getAction().name(), String.valueOf(finding.getMode()));
-      findings
-          .computeIfAbsent(
-              key,
-              k ->
-                  Counter.builder("auditor.findings")
-                      .description("Findings of the decisions sent, by rule id, action and mode")
-                      .tag("rule", k.get(0))
-                      .tag("action", k.get(1))
-                      .tag("mode", k.get(2))
-                      .register(registry))
-          .increment();
+      findingCounter(finding).increment();
     }
+  }
+
+  /**
+   * The counter of {@code finding}'s rule id, action and mode: looked up by the rule id, then by
+   * the two enums' ordinals, so counting a finding builds no key.
+   */
+  private Counter findingCounter(Finding finding) {
+    String rule = finding.getRuleId();
+    AtomicReferenceArray<Counter> byActionAndMode =
+        findings.computeIfAbsent(rule, r -> new AtomicReferenceArray<>(ACTIONS * MODES));
+    RuleMode mode = finding.getMode();
+    // a null mode (a record built in code) is its own label, "null", as String.valueOf gives it
+    int slot = finding.getAction().ordinal() * MODES + (mode == null ? 0 : mode.ordinal() + 1);
+    Counter counter = byActionAndMode.get(slot);
+    if (counter == null) {
+      // the registry gives two threads racing here the same meter
+      counter =
+          Counter.builder("auditor.findings")
+              .description("Findings of the decisions sent, by rule id, action and mode")
+              .tag("rule", rule)
+              .tag("action", finding.getAction().name())
+              .tag("mode", String.valueOf(mode))
+              .register(registry);
+      byActionAndMode.set(slot, counter);
+    }
+    return counter;
   }
 
   /**

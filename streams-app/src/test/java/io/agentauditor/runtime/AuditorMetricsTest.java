@@ -96,6 +96,34 @@ class AuditorMetricsTest {
   }
 
   @Test
+  void shouldCountEachActionAndModeOfOneRuleApartAndAddUpRepeats() {
+    // Given the topology's listener
+    DecisionListener listener = metrics.listener();
+    Finding nullMode =
+        new Finding("scope-widening", Verdict.FLAG, null, Severity.HIGH, "m", List.of(), null);
+
+    // When one rule's findings come with every action and mode, some twice, one with no mode
+    for (int round = 0; round < 2; round++) {
+      for (Verdict action : Verdict.values()) {
+        for (RuleMode mode : RuleMode.values()) {
+          listener.sent(decision("e" + round, Verdict.ALLOW, List.of(finding("scope-widening", action, mode))));
+        }
+      }
+    }
+    listener.sent(decision("e3", Verdict.FLAG, List.of(nullMode)));
+
+    // Then each action and mode has its own counter, and no mode is labelled as String.valueOf gives it
+    for (Verdict action : Verdict.values()) {
+      for (RuleMode mode : RuleMode.values()) {
+        assertThat(findings("scope-widening", action.name(), mode.name())).isEqualTo(2.0);
+      }
+    }
+    assertThat(findings("scope-widening", "FLAG", "null")).isEqualTo(1.0);
+    assertThat(registry.find("auditor.findings").counters())
+        .hasSize(Verdict.values().length * RuleMode.values().length + 1);
+  }
+
+  @Test
   void shouldCountRecordsOutAndDeadLettersAtSendButNoDecisionThere() {
     // Given the producer interceptor
     AuditorMetrics.OutputInterceptor interceptor = new AuditorMetrics.OutputInterceptor();

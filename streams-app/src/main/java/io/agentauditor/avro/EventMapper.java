@@ -62,6 +62,21 @@ public final class EventMapper {
     if (e == null) {
       throw new InvalidStepException("$", "event is null");
     }
+    try {
+      return mapChecked(e);
+    } catch (InvalidStepException refused) {
+      // The common fields come first in contract order, but a valid event needs them checked only
+      // once, by its step's constructor: an event refused here is checked for them first.
+      new Step.SessionEnded(e.getEventId(), e.getSessionId(), e.getAgentId(), 0L);
+      throw refused;
+    }
+  }
+
+  /**
+   * The step of {@code e}, or the first refusal of this mapper or of the step's constructor, which
+   * checks the common fields before anything else.
+   */
+  private static Step mapChecked(AgentEvent e) {
     String eventId = e.getEventId();
     String sessionId = e.getSessionId();
     String agentId = e.getAgentId();
@@ -144,13 +159,11 @@ public final class EventMapper {
   }
 
   /**
-   * The occurredAt of {@code e} in epoch millis, after the ids before it (contract order): the
-   * model checks the ids and the range; an Instant can also be null or finer than milliseconds.
+   * The occurredAt of {@code e} in epoch millis: the model checks the range; an Instant can also
+   * be null or finer than milliseconds.
    */
   private static long occurredAt(AgentEvent e) {
     Instant at = e.getOccurredAt();
-    // A SessionEnded holds exactly the common fields: its constructor checks the ids.
-    new Step.SessionEnded(e.getEventId(), e.getSessionId(), e.getAgentId(), 0L);
     if (at == null) {
       throw new InvalidStepException("occurredAt", Step.Fields.NULL);
     }

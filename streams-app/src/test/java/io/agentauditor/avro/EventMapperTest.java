@@ -80,4 +80,36 @@ class EventMapperTest {
     assertThatThrownBy(() -> EventMapper.toStep(null))
         .isInstanceOf(InvalidEventException.class).hasMessage("$: event is null");
   }
+
+  @Test
+  void shouldNameABadIdBeforeAnyLaterRefusalAsContractOrderSays() {
+    List<Consumer<AgentEvent>> laterBreaks = List.of(
+        // put, not the setter, which truncates to milliseconds and refuses null
+        e -> e.put("occurredAt", null),
+        e -> e.put("occurredAt", Instant.parse("2026-11-26T10:00:00.000000001Z")),
+        e -> e.setOccurredAt(Instant.parse("+10000-01-01T00:00:00Z")),
+        e -> e.setType(null),
+        e -> e.setType(EventType.UNRECOGNIZED),
+        e -> e.setSession(new SessionStarted("u", List.of(), null)),
+        e -> e.setCredential(null),
+        e -> e.getCredential().setKind(CredentialKind.UNRECOGNIZED),
+        e -> e.getCredential().setScopes(List.of("x")));
+    for (Consumer<AgentEvent> later : laterBreaks) {
+      // Given an event with a later field broken, alone or after an empty agentId
+      Consumer<AgentEvent> both = later.andThen(e -> e.setAgentId(""));
+
+      // When / Then the later refusal is named alone, the agentId before it
+      assertThatThrownBy(() -> EventMapper.toStep(broken(EventJsonCodecTest.ISSUED, later)))
+          .isInstanceOf(InvalidEventException.class)
+          .message()
+          .doesNotStartWith("agentId");
+      assertRejected(EventJsonCodecTest.ISSUED, both, "agentId: must not be empty");
+    }
+  }
+
+  private static AgentEvent broken(String line, Consumer<AgentEvent> breakIt) {
+    AgentEvent e = EventMapper.toAvro(EventJsonCodec.decode(line));
+    breakIt.accept(e);
+    return e;
+  }
 }

@@ -11,7 +11,9 @@ import java.util.List;
  * ActionLattice#covers} answers for the parsed g, without parsing it (no segment strings, no lists,
  * no hash). A list asked one or two scopes (a call by an agent at depth 16 after a restart: 17
  * lists of 128 scopes of 512 bytes, or a call needing one of 256 approvals) compares its texts so,
- * and is parsed only when asked enough to be worth an index ({@link ScopeList}).
+ * and is parsed only when asked enough to be worth an index ({@link ScopeList}). A list read from
+ * the store is compared as the bytes its record holds ({@link #covers(ActionLattice, byte[], int,
+ * int, Requested)}), from the first segment it doesn't share with the requested scope.
  */
 final class ScopeText {
 

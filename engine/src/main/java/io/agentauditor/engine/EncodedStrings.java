@@ -57,13 +57,33 @@ final class EncodedStrings extends AbstractList<String> implements RandomAccess 
 
   private void located() {
     if (start >= 0) {
-      ByteReader r = new ByteReader(buf, start);
       int[] o = new int[count];
       int[] l = new int[count];
+      int at = start;
       for (int k = 0; k < count; k++) {
-        l[k] = r.readCount();
-        o[k] = buf.length - r.remaining();
-        r.skip(l[k]);
+        int from = at;
+        int n = -1;
+        // A length of one or two bytes (a scope has at most 512), read in place; else, or past the
+        // end, as ByteReader reads it, which throws for a record cut short.
+        if (at + 1 < buf.length) {
+          int b0 = buf[at];
+          int b1 = buf[at + 1];
+          if (b0 >= 0) {
+            n = b0;
+            at++;
+          } else if (b1 >= 0) {
+            n = (b0 & 0x7F) | b1 << 7;
+            at += 2;
+          }
+        }
+        if (n < 0 || n > buf.length - at) {
+          ByteReader r = new ByteReader(buf, from);
+          n = r.readCount();
+          at = buf.length - r.remaining();
+        }
+        o[k] = at;
+        l[k] = n;
+        at += n;
       }
       offsets = o;
       lengths = l;

@@ -39,6 +39,22 @@ final class ScopeCache {
     this.lists = new HashMap<>();
   }
 
+  /** The last scope {@link #requested} was made for, and what it made. */
+  private Scope requestedScope;
+  private ScopeText.Requested requested;
+
+  /**
+   * {@code r}'s text as bytes, to compare with lists read from the store in place; made once for
+   * the lists of a path a check asks the same scope.
+   */
+  ScopeText.Requested requested(Scope r) {
+    if (r != requestedScope) {
+      requested = new ScopeText.Requested(r);
+      requestedScope = r;
+    }
+    return requested;
+  }
+
   /**
    * @throws io.agentauditor.model.ScopeSyntaxException when {@code text} is not a scope
    */

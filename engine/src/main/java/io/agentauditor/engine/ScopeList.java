@@ -104,6 +104,17 @@ final class ScopeList extends AbstractList<Scope> implements RandomAccess {
     if (size() < INDEXED_FROM || answered < INDEXED_AFTER + (int) (serial & 15)) {
       answered++;
       Scope[] p = scopes;
+      if (p == null && texts instanceof EncodedStrings encoded) {
+        // As the record holds them: compared as bytes, never made into strings.
+        ScopeText.Requested q = cache.requested(r);
+        byte[] b = encoded.bytes();
+        for (int i = 0; i < encoded.size(); i++) {
+          if (ScopeText.covers(lattice, b, encoded.offset(i), encoded.length(i), q)) {
+            return true;
+          }
+        }
+        return false;
+      }
       if (p == null) {
         for (int i = 0; i < texts.size(); i++) {
           if (ScopeText.covers(lattice, texts.get(i), r)) {

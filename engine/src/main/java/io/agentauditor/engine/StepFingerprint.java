@@ -2,10 +2,7 @@ package io.agentauditor.engine;
 
 import io.agentauditor.model.Step;
 import io.agentauditor.text.Utf8;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
@@ -70,10 +67,6 @@ final class StepFingerprint {
    * ones a character at a time, which costs less than the encoder's call.
    */
   static final int WIDE = 48;
-
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long HIGH_BITS = 0x8080808080808080L;
 
   private final MessageDigest sha;
   private final byte[] buf = new byte[BUFFER];
@@ -254,16 +247,7 @@ final class StepFingerprint {
       return false; // stopped at a character past ISO 8859-1, or a lone surrogate
     }
     // ISO 8859-1 bytes: ASCII when no byte has its high bit set.
-    long high = 0;
-    int i = at;
-    int end = at + length;
-    for (; end - i >= Long.BYTES; i += Long.BYTES) {
-      high |= (long) LONGS.get(buf, i);
-    }
-    for (; i < end; i++) {
-      high |= buf[i];
-    }
-    return (high & HIGH_BITS) == 0;
+    return Utf8.isAscii(buf, at, length);
   }
 
   private void opt(String s) {

@@ -91,6 +91,20 @@ public final class Utf8 {
     return -1;
   }
 
+  /** Whether {@code buf[off, off+len)} is ASCII: no byte with its high bit set. */
+  public static boolean isAscii(byte[] buf, int off, int len) {
+    long high = 0;
+    int i = off;
+    int end = off + len;
+    for (; end - i >= Long.BYTES; i += Long.BYTES) {
+      high |= (long) LONGS.get(buf, i);
+    }
+    for (; i < end; i++) {
+      high |= buf[i];
+    }
+    return (high & HIGH_BITS) == 0;
+  }
+
   /**
    * Compares two strings as their UTF-8 encodings compare as unsigned bytes, which is code point
    * order ({@link String#compareTo} compares UTF-16 units, which puts U+10000 and above before

@@ -70,6 +70,21 @@ class Utf8PropertyTest {
         .isEqualTo(jdkFirstInvalid(bytes, off, len, nulInvalid));
   }
 
+  @Property(tries = 2000)
+  void shouldCallBytesAsciiExactlyWhenNoneHasItsHighBitSet(
+      @ForAll("mostlyAscii") byte[] bytes, @ForAll("offsets") int cut) {
+    // Given the bytes from an offset into the array, up to a few bytes before its end
+    int off = Math.min(cut, bytes.length);
+    int len = Math.max(0, bytes.length - off - cut % 3);
+    boolean highBit = false;
+    for (int i = off; i < off + len; i++) {
+      highBit |= bytes[i] < 0;
+    }
+
+    // When / Then
+    assertThat(Utf8.isAscii(bytes, off, len)).isEqualTo(!highBit);
+  }
+
   @Provide
   Arbitrary<Integer> offsets() {
     return Arbitraries.integers().between(0, 9);

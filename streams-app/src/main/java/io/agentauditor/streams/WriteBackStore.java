@@ -226,6 +226,11 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
     return held.size();
   }
 
+  /** How many times ranges sorted the keys held since a range last sorted them. */
+  long sorts() {
+    return heldKeys.sorts;
+  }
+
   /** Keys written down so far (each key once per write-down). */
   long writtenDown() {
     return writtenDown;
@@ -343,11 +348,18 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
   }
 
   /**
-   * Held keys by their first byte: a key is appended to its byte's array on its first put, and a
-   * range sorts what was appended to the arrays it reaches since they were last sorted, then merges
-   * it into their sorted part (an empty key counts as byte 0, before every other key of it). Ranges
-   * are rare next to puts (a few per thousand steps), so a put costs an array store and a range
-   * one sort of the keys new since the last: no tree nodes, no comparisons on a put.
+   * Held keys by their first byte: a key is appended to its byte's array on its first put, past the
+   * part of the array that is in order (an empty key counts as byte 0, before every other key of
+   * it). Ranges are rare next to puts (a few per thousand steps), so a put costs an array store: no
+   * tree nodes, no comparisons.
+   *
+   * <p>A range reads the unsorted keys of the arrays it reaches, keeps those within its bounds,
+   * sorts just those and merges them with the sorted part's keys within its bounds. It sorts the
+   * whole unsorted part instead, and merges it into the sorted part, once the ranges since the
+   * last sort have read as many unsorted keys as that sort would compare: most ranges ask a narrow
+   * prefix that holds no new key (a session starting asks whether its new handle has stored
+   * decisions), and sorting the thousands of decisions stored since the last commit for each of
+   * them cost about 2% of the stream thread.
    */
   private static final class HeldKeys {
 
@@ -357,9 +369,13 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
     private final Bytes[][] keys = new Bytes[256][];
     private final int[] count = new int[256];
     private final int[] sorted = new int[256];
+    /** Per first byte: unsorted keys read by ranges since its last sort. */
+    private final long[] read = new long[256];
     /** First bytes with keys, the only ones cleared. */
     private final int[] used = new int[256];
     private int usedCount;
+    /** Sorts of an unsorted part so far (for tests). */
+    long sorts;
 
     void add(Bytes key) {
       int b = firstByte(key);
@@ -383,6 +399,7 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
         keys[b] = null;
         count[b] = 0;
         sorted[b] = 0;
+        read[b] = 0;
       }
       usedCount = 0;
     }
@@ -396,12 +413,9 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
         if (count[b] == 0) {
           continue;
         }
-        Bytes[] array = sort(b);
-        int n = count[b];
-        int first = b == lo && from != null ? firstAbove(array, n, from, false) : 0;
-        int end = b == hi && to != null ? firstAbove(array, n, to, true) : n;
-        if (first < end) {
-          slices.add(new Slice(array, first, end));
+        Slice slice = slice(b, b == lo ? from : null, b == hi ? to : null);
+        if (slice != null) {
+          slices.add(slice);
         }
       }
       if (slices.isEmpty()) {
@@ -411,6 +425,63 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
         Collections.reverse(slices);
       }
       return new SliceIterator(slices, descending);
+    }
+
+    /** Byte {@code b}'s held keys from {@code from} to {@code to} (null: open) in order; null for none. */
+    private Slice slice(int b, Bytes from, Bytes to) {
+      int n = count[b];
+      int unsorted = n - sorted[b];
+      Bytes[] array = unsorted == 0 || !worthReading(b, unsorted, n) ? sort(b) : keys[b];
+      int s = sorted[b];
+      int first = from == null ? 0 : firstAbove(array, s, from, false);
+      int end = to == null ? s : firstAbove(array, s, to, true);
+      Bytes[] found = null;
+      int m = 0;
+      for (int i = s; i < n; i++) {
+        Bytes key = array[i];
+        if ((from == null || ORDER.compare(key, from) >= 0) && (to == null || ORDER.compare(key, to) <= 0)) {
+          if (found == null) {
+            found = new Bytes[Math.min(n - i, FIRST_CAPACITY)];
+          } else if (m == found.length) {
+            found = Arrays.copyOf(found, Math.min(n - s, 2 * m));
+          }
+          found[m++] = key;
+        }
+      }
+      if (m == 0) {
+        return first < end ? new Slice(array, first, end) : null;
+      }
+      Arrays.sort(found, 0, m, ORDER);
+      Bytes[] merged = new Bytes[end - first + m];
+      int k = merge(array, first, end, found, 0, m, merged);
+      return new Slice(merged, 0, k);
+    }
+
+    /**
+     * Whether a range should read byte {@code b}'s {@code unsorted} keys rather than sort them:
+     * until the ranges since its last sort have read as many as a sort of them and a merge with
+     * the {@code n - unsorted} sorted ones would compare.
+     */
+    private boolean worthReading(int b, int unsorted, int n) {
+      long reading = read[b] + unsorted;
+      long sorting = (long) unsorted * (64 - Long.numberOfLeadingZeros(unsorted)) + n;
+      if (reading > sorting) {
+        return false;
+      }
+      read[b] = reading;
+      return true;
+    }
+
+    /** Merges two sorted runs into {@code into} from its start; returns how many it wrote. */
+    private static int merge(Bytes[] a, int i, int aEnd, Bytes[] b, int j, int bEnd, Bytes[] into) {
+      int k = 0;
+      while (i < aEnd && j < bEnd) {
+        into[k++] = ORDER.compare(a[i], b[j]) <= 0 ? a[i++] : b[j++];
+      }
+      System.arraycopy(a, i, into, k, aEnd - i);
+      k += aEnd - i;
+      System.arraycopy(b, j, into, k, bEnd - j);
+      return k + bEnd - j;
     }
 
     /** Sorts byte {@code b}'s keys put since its last sort and merges them into the sorted ones. */
@@ -426,19 +497,13 @@ final class WriteBackStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
         // Into a new array: an iterator over the old one (none is open while keys are put, but a
         // range may be read inside another) keeps its order.
         Bytes[] merged = new Bytes[array.length];
-        int i = 0;
-        int j = s;
-        int k = 0;
-        while (i < s && j < n) {
-          merged[k++] = ORDER.compare(array[i], array[j]) <= 0 ? array[i++] : array[j++];
-        }
-        System.arraycopy(array, i, merged, k, s - i);
-        k += s - i;
-        System.arraycopy(array, j, merged, k, n - j);
+        merge(array, 0, s, array, s, n, merged);
         array = merged;
         keys[b] = array;
       }
       sorted[b] = n;
+      read[b] = 0;
+      sorts++;
       return array;
     }
 

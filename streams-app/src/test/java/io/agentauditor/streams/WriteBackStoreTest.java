@@ -168,6 +168,73 @@ class WriteBackStoreTest {
     assertThat(store.get(key(2))).containsExactly(2);
   }
 
+  @Test
+  void shouldAnswerNarrowRangesFromUnsortedHeldKeysUntilReadingThemCostsAsMuchAsASort() {
+    // Given a thousand held keys of one first byte, in no order, and a store below holding more
+    KeyValueStore<Bytes, byte[]> below = TestRocksStores.bare();
+    WriteBackStore wide = new WriteBackStore(below, 10_000);
+    TestRocksStores.init(wide, stateDir.resolve("wide"));
+    try {
+      wide.put(key(7, 3, 250), new byte[] {1});
+      wide.flushCache();
+      for (int i = 0; i < 1000; i++) {
+        int k = (i * 389) % 1000;
+        wide.put(key(7, k / 250, k % 250), new byte[] {2});
+      }
+
+      // When a narrow range asks a prefix no held key has, again and again
+      for (int i = 0; i < 5; i++) {
+        assertThat(keys(wide.range(key(7, 9), key(7, 9, 255)))).isEmpty();
+      }
+      // and one asks a prefix that some held keys and the key below have
+      List<String> some = keys(wide.range(key(7, 3, 248), key(7, 3, 255)));
+
+      // Then they read the held keys in place, in order, merged with the store below
+      assertThat(some).containsExactly("7.3.248", "7.3.249", "7.3.250");
+      assertThat(wide.sorts()).isZero();
+
+      // When ranges keep coming until reading the unsorted keys would cost more than sorting them
+      for (int i = 0; i < 20; i++) {
+        wide.range(key(7, 9), key(7, 9, 255)).close();
+      }
+
+      // Then the keys were sorted once, and ranges still see new keys put after the sort
+      assertThat(wide.sorts()).isEqualTo(1);
+      wide.put(key(7, 3, 248), new byte[] {3});
+      wide.put(key(7, 4, 1), new byte[] {3});
+      assertThat(keys(wide.range(key(7, 3, 246), key(7, 4, 1))))
+          .containsExactly("7.3.246", "7.3.247", "7.3.248", "7.3.249", "7.3.250", "7.4.1");
+      assertThat(keys(wide.reverseRange(key(7, 3, 249), key(7, 4, 1))))
+          .containsExactly("7.4.1", "7.3.250", "7.3.249");
+      assertThat(wide.sorts()).isEqualTo(1);
+    } finally {
+      wide.close();
+    }
+  }
+
+  private static List<String> keys(KeyValueIterator<Bytes, byte[]> it) {
+    List<String> out = new ArrayList<>();
+    try (it) {
+      it.forEachRemaining(
+          kv -> {
+            StringBuilder sb = new StringBuilder();
+            for (byte b : kv.key.get()) {
+              sb.append(sb.length() == 0 ? "" : ".").append(b & 0xFF);
+            }
+            out.add(sb.toString());
+          });
+    }
+    return out;
+  }
+
+  private static Bytes key(int... bytes) {
+    byte[] key = new byte[bytes.length];
+    for (int i = 0; i < bytes.length; i++) {
+      key[i] = (byte) bytes[i];
+    }
+    return Bytes.wrap(key);
+  }
+
   private static Bytes key(int k) {
     return Bytes.wrap(new byte[] {(byte) k});
   }

@@ -457,7 +457,8 @@ final class PatternSet {
       memoValue[slot] = null;
       Arrays.fill(found, 0L);
       exact.find(value, found, 0);
-      if (!foldedIds.isEmpty()) {
+      // A short ASCII value is folded character by character as it is screened, not copied.
+      if (!foldedIds.isEmpty() && !folded.findFoldedAscii(value, found, foldedAt)) {
         folded.find(NamedPattern.fold(value), found, foldedAt);
       }
       memoValue[slot] = value;

@@ -27,8 +27,8 @@ import java.util.Map;
  * <p>A short text is the exception: what a pass costs there is the setup of the intrinsic, not
  * the characters, so a text of at most {@value #SHORT_TEXT} characters (a repository name, a path,
  * a ref: most arguments) is read once, character by character, each anchor found through a table
- * and verified in place as above: 3 to 4 times cheaper at 8 to 16 characters, even at 32, a loss
- * from about 64. It finds the same keywords by construction (the same anchors and verification, at
+ * and verified in place as above: 2 to 4 times cheaper at 8 to 12 characters, about even at 32,
+ * a loss from about 64. It finds the same keywords by construction (the same anchors and verification, at
  * the same places), and a property test compares both ways around the threshold.
  *
  * <p>Case-sensitive. Not thread-safe, like the engine that owns it.

@@ -48,6 +48,13 @@ public final class ArgumentScanner {
   private final byte[] valueMarks;
   private final byte[] nameMarks;
   private final byte[] codeMarks;
+  /**
+   * Whether {@link #valueMarks} / {@link #codeMarks} may hold a mark: most arguments mark nothing,
+   * and the next one need not clear what nothing set.
+   */
+  private boolean valueMarksSet = true;
+
+  private boolean codeMarksSet = true;
 
   /** Names whose marks are kept: at most this long, and this many (then it starts over). */
   private static final int MAX_KEPT_NAME = 64;
@@ -184,11 +191,15 @@ public final class ArgumentScanner {
     int codeHits = 0;
     // Each form goes to both sets before the next form: the shared screen remembers the text.
     if (secrets) {
-      Arrays.fill(valueMarks, (byte) 0);
+      if (valueMarksSet) {
+        Arrays.fill(valueMarks, (byte) 0);
+      }
       valueHits = secretPatterns.mark(value, valueMarks, GIVEN);
     }
     if (code) {
-      Arrays.fill(codeMarks, (byte) 0);
+      if (codeMarksSet) {
+        Arrays.fill(codeMarks, (byte) 0);
+      }
       codeHits = codePatterns.mark(value, codeMarks, GIVEN);
     }
     String normalised = TextForms.normalised(value);
@@ -202,6 +213,13 @@ public final class ArgumentScanner {
     }
     if (secrets && valueHits < valueMarks.length) {
       valueHits += markDecoded(normalised, valueMarks, valueHits);
+    }
+    // Each hit is one mark set, and a set whose scan throws keeps its flag: cleared next time.
+    if (secrets) {
+      valueMarksSet = valueHits > 0;
+    }
+    if (code) {
+      codeMarksSet = codeHits > 0;
     }
     int nameHits = secrets ? markName(name) : 0;
     if (valueHits == 0 && nameHits == 0 && codeHits == 0) {

@@ -24,6 +24,13 @@ import java.util.Map;
  * expiration}), which for the default bundle's secret and code keywords together takes 6 passes
  * instead of 9, and none on {@code b}.
  *
+ * <p>A short text is the exception: what a pass costs there is the setup of the intrinsic, not
+ * the characters, so a text of at most {@value #SHORT_TEXT} characters (a repository name, a path,
+ * a ref: most arguments) is read once, character by character, each anchor found through a table
+ * and verified in place as above: 2 to 4 times cheaper at 8 to 12 characters, about even at 32,
+ * a loss from about 64. It finds the same keywords by construction (the same anchors and verification, at
+ * the same places), and a property test compares both ways around the threshold.
+ *
  * <p>Case-sensitive. Not thread-safe, like the engine that owns it.
  */
 final class KeywordScreen {
@@ -35,14 +42,32 @@ final class KeywordScreen {
   private record Group(
       char anchor, String[] keywords, int[] offsets, int[] ids, int[] checkAt, char[] checkChar) {}
 
+  /**
+   * The longest text screened in one scalar pass rather than one {@code indexOf} pass per anchor
+   * (measured on the arguments of the realistic mix, see load-tests/README.md).
+   */
+  static final int SHORT_TEXT = 32;
+
   private final Group[] groups;
   private final int count;
   private final int minLength;
+  private final int shortText;
+  /** Per ASCII character, 1 + the index of the group it anchors; 0 when it anchors none. */
+  private final byte[] asciiGroup = new byte[0x80];
+  /** Whether some anchor is not ASCII. */
+  private final boolean nonAsciiAnchors;
 
   /**
    * @param keywords distinct, non-empty; a keyword's id is its index in this list
    */
   KeywordScreen(List<String> keywords) {
+    this(keywords, SHORT_TEXT);
+  }
+
+  /**
+   * @param shortText the longest text screened in one scalar pass (tests compare the two ways)
+   */
+  KeywordScreen(List<String> keywords, int shortText) {
     this.count = keywords.size();
     char[] anchors = anchors(keywords);
     Map<Character, List<Integer>> byAnchor = new LinkedHashMap<>();
@@ -71,6 +96,18 @@ final class KeywordScreen {
           gs.add(new Group(anchor, ks, offsets, idArray, checkAt, checkChar));
         });
     this.groups = gs.toArray(new Group[0]);
+    boolean wide = false;
+    for (int g = 0; g < groups.length && g < Byte.MAX_VALUE; g++) {
+      char a = groups[g].anchor;
+      if (a < 0x80) {
+        asciiGroup[a] = (byte) (g + 1);
+      } else {
+        wide = true;
+      }
+    }
+    this.nonAsciiAnchors = wide;
+    // More groups than the table holds: every text takes the passes.
+    this.shortText = groups.length < Byte.MAX_VALUE ? shortText : -1;
     this.minLength = keywords.isEmpty() ? Integer.MAX_VALUE : min;
   }
 
@@ -133,32 +170,122 @@ final class KeywordScreen {
     if (length < minLength) {
       return;
     }
+    if (length <= shortText) {
+      findShort(text, found, at, false);
+      return;
+    }
     for (Group g : groups) {
-      String[] keywords = g.keywords;
-      int left = keywords.length;
+      int left = g.keywords.length;
       int from = 0;
       int p;
       while (left > 0 && (p = text.indexOf(g.anchor, from)) >= 0) {
-        for (int i = 0; i < keywords.length; i++) {
-          int start = p - g.offsets[i];
-          int check = start + g.checkAt[i];
-          if (start < 0
-              || check >= length
-              || text.charAt(check) != g.checkChar[i]
-              || !text.startsWith(keywords[i], start)) {
-            continue;
-          }
-          int id = g.ids[i];
-          int word = at + (id >>> 6);
-          long bit = 1L << id;
-          if ((found[word] & bit) == 0) {
-            found[word] |= bit;
-            left--;
-          }
-        }
+        left -= verify(g, text, p, false, found, at);
         from = p + 1;
       }
     }
+  }
+
+  /**
+   * {@link #find} on the {@link io.agentauditor.policy.NamedPattern#fold folded} form of {@code
+   * text} without making it: true when {@code text} is short and ASCII, where folding is the ASCII
+   * lower case of each character, in place; false, having set nothing, when the caller must fold
+   * {@code text} and call {@link #find}.
+   */
+  boolean findFoldedAscii(String text, long[] found, int at) {
+    int length = text.length();
+    if (length > shortText) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (text.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    if (length >= minLength) {
+      findShort(text, found, at, true);
+    }
+    return true;
+  }
+
+  /**
+   * One scalar pass over a short text: every character that anchors a group is verified there. On
+   * a text of a few dozen characters, the setup of one {@code indexOf} per anchor costs more than
+   * looking at each character once (see {@link #SHORT_TEXT}).
+   */
+  private void findShort(String text, long[] found, int at, boolean lowerAscii) {
+    int length = text.length();
+    for (int p = 0; p < length; p++) {
+      char c = text.charAt(p);
+      int g;
+      if (c < 0x80) {
+        g = asciiGroup[lowerAscii ? lower(c) : c] - 1;
+      } else {
+        g = nonAsciiAnchors ? nonAsciiGroup(c) : -1;
+      }
+      if (g >= 0) {
+        verify(groups[g], text, p, lowerAscii, found, at);
+      }
+    }
+  }
+
+  /** The group anchored on {@code c}, which is not ASCII; -1 when none. */
+  private int nonAsciiGroup(char c) {
+    for (int g = 0; g < groups.length; g++) {
+      if (groups[g].anchor == c) {
+        return g;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Marks the keywords of {@code g} that occur in {@code text} with their anchor at {@code p};
+   * with {@code lowerAscii}, in the ASCII lower case of {@code text}. Returns how many it newly
+   * marked.
+   */
+  private static int verify(Group g, String text, int p, boolean lowerAscii, long[] found, int at) {
+    String[] keywords = g.keywords;
+    int length = text.length();
+    int marked = 0;
+    for (int i = 0; i < keywords.length; i++) {
+      int start = p - g.offsets[i];
+      int check = start + g.checkAt[i];
+      if (start < 0
+          || check >= length
+          || (lowerAscii ? lower(text.charAt(check)) : text.charAt(check)) != g.checkChar[i]
+          || !(lowerAscii
+              ? startsWithLowered(text, keywords[i], start)
+              : text.startsWith(keywords[i], start))) {
+        continue;
+      }
+      int id = g.ids[i];
+      int word = at + (id >>> 6);
+      long bit = 1L << id;
+      if ((found[word] & bit) == 0) {
+        found[word] |= bit;
+        marked++;
+      }
+    }
+    return marked;
+  }
+
+  /** The ASCII lower case of {@code c}; any other character as it is. */
+  static char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+  }
+
+  /** Whether the ASCII lower case of {@code text} holds {@code keyword} at {@code start}. */
+  private static boolean startsWithLowered(String text, String keyword, int start) {
+    int n = keyword.length();
+    if (start + n > text.length()) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      if (lower(text.charAt(start + i)) != keyword.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean has(long[] found, int id) {

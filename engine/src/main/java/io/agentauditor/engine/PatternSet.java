@@ -38,6 +38,8 @@ final class PatternSet {
   private final NamedPattern[] patterns;
   /** Per pattern: ids of its keywords in the shared screen's bit set; null when unscreened. */
   private final int[][] keywordIds;
+  /** Every keyword of this set's patterns, as bits by id in the shared screen's bit set. */
+  private final long[] anyKeyword;
 
   private final Screen screen;
   private final boolean anyUnscreened;
@@ -73,6 +75,7 @@ final class PatternSet {
     this.unless = new Unless[this.patterns.length];
     this.screen = screen;
     this.keywordIds = new int[this.patterns.length][];
+    this.anyKeyword = new long[screen.words];
     List<NamedPattern> unscreened = new ArrayList<>();
     for (int i = 0; i < this.patterns.length; i++) {
       NamedPattern p = this.patterns[i];
@@ -80,6 +83,9 @@ final class PatternSet {
         unscreened.add(p);
       } else {
         keywordIds[i] = screen.ids(p);
+        for (int id : keywordIds[i]) {
+          anyKeyword[id >>> 6] |= 1L << id;
+        }
       }
     }
     this.anyUnscreened = !unscreened.isEmpty();
@@ -222,12 +228,26 @@ final class PatternSet {
         }
         // Remembered by the screen: asking again for the next candidate reads nothing.
         found = screen.find(text);
+        // Most values hold no keyword: then only an unscreened pattern can be a candidate.
+        if (!anyUnscreened && !holdsAny(found)) {
+          return -1;
+        }
       }
       if (holdsKeyword(i, found)) {
         return i;
       }
     }
     return -1;
+  }
+
+  /** Whether {@code found} (a screen's answer) holds a keyword of some pattern of this set. */
+  private boolean holdsAny(long[] found) {
+    for (int w = 0; w < anyKeyword.length; w++) {
+      if ((found[w] & anyKeyword[w]) != 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code found} (a screen's answer) holds a keyword of pattern {@code i}. */
@@ -405,6 +425,8 @@ final class PatternSet {
     private final KeywordScreen exact;
     private final KeywordScreen folded;
     private final int foldedAt;
+    /** Words of the bit set {@link #find} answers. */
+    final int words;
     final int minLength;
     /** No folded keywords, and every exact one ASCII. */
     final boolean asciiExact;
@@ -428,7 +450,8 @@ final class PatternSet {
       this.foldedAt = exact.words();
       // Folding may change a value's length, so folded keywords screen no lengths out.
       this.minLength = foldedIds.isEmpty() ? exact.minLength() : 0;
-      this.memoFound = new long[MEMO][foldedAt + folded.words()];
+      this.words = foldedAt + folded.words();
+      this.memoFound = new long[MEMO][words];
       this.asciiExact =
           foldedIds.isEmpty() && exactIds.keySet().stream().allMatch(k -> k.chars().allMatch(c -> c < 0x80));
     }
@@ -457,7 +480,8 @@ final class PatternSet {
       memoValue[slot] = null;
       Arrays.fill(found, 0L);
       exact.find(value, found, 0);
-      if (!foldedIds.isEmpty()) {
+      // A short ASCII value is folded character by character as it is screened, not copied.
+      if (!foldedIds.isEmpty() && !folded.findFoldedAscii(value, found, foldedAt)) {
         folded.find(NamedPattern.fold(value), found, foldedAt);
       }
       memoValue[slot] = value;

@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -24,8 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The engine's pattern scan of one tool call's arguments (secret patterns, then code patterns for
  * repository and config-file sinks, as {@code AuditEngine} runs them), over the tool calls of the
  * realistic mix ({@link SessionGenerator#realistic}: half of them file writes of 300 B to 4 KB):
- * mean ns per tool call, cycling through 4,096 of them. Complements {@link PatternScanBenchmark},
- * which times single regexes on one value.
+ * mean ns per tool call, cycling through 4,096 of them; {@code -p arguments=small} for the mix
+ * with file writes of 20 to 60 bytes ({@link SessionGenerator#smallArguments}), where every value
+ * is short. Complements {@link PatternScanBenchmark}, which times single regexes on one value.
  */
 @Fork(value = 1)
 @Warmup(iterations = 2, time = 3)
@@ -38,6 +40,10 @@ public class ArgumentScanBenchmark {
 
   private static final int CALLS = 4096;
 
+  /** {@code realistic} or {@code small}: the mix the tool calls come from. */
+  @Param({"realistic", "small"})
+  public String arguments;
+
   private ArgumentScanner scan;
   private Map<String, String>[] args;
   private CredentialStorage[] sinks;
@@ -49,7 +55,13 @@ public class ArgumentScanBenchmark {
     scan = new ArgumentScanner(Workload.defaultPolicy());
     List<Map<String, String>> a = new ArrayList<>();
     List<CredentialStorage> s = new ArrayList<>();
-    SessionGenerator generator = SessionGenerator.realistic(Workload.SEED);
+    SessionGenerator generator =
+        switch (arguments) {
+          case "realistic" -> SessionGenerator.realistic(Workload.SEED);
+          case "small" -> SessionGenerator.smallArguments(Workload.SEED);
+          default ->
+              throw new IllegalArgumentException("arguments: realistic or small, got " + arguments);
+        };
     while (a.size() < CALLS) {
       for (AgentEvent e : generator.take(1000)) {
         if (e.getToolCall() != null && a.size() < CALLS) {

@@ -163,6 +163,21 @@ class DirectEventDecodingPropertyTest {
         .isInstanceOf(Decoded.class);
   }
 
+  @Example
+  void shouldLeaveFramesRefusedByTheirHeaderToTheGeneralPath() {
+    // Given frames without a usable header: null, empty, cut inside the header, another magic byte
+    AvroSerde<AgentEvent> serde = AvroSerde.of(AgentEvent.class, CONFIG, false);
+    byte[] good = frame(event("e1", "s1"));
+    byte[] otherMagic = good.clone();
+    otherMagic[0] = 1;
+
+    for (byte[] bytes : Arrays.asList((byte[]) null, new byte[0], Arrays.copyOf(good, 4), otherMagic)) {
+      // Then none is taken for the own schema, and both paths refuse it alike
+      assertThat(serde.isWrittenWithOwnSchema(TOPIC, bytes)).isFalse();
+      assertThat(outcome(direct, bytes)).isEqualTo(outcome(general, bytes)).isInstanceOf(String.class);
+    }
+  }
+
   private static AgentEvent event(String eventId, String sessionId) {
     return new AgentEvent(eventId, sessionId, "agent:a", Instant.ofEpochMilli(1_780_000_000_000L),
         EventType.TOOL_CALL, null, null,

@@ -28,8 +28,8 @@ import org.apache.avro.specific.SpecificData;
  * with no bytes left over, and {@code EventMapper.toStep(e)} returns an equal step, whose
  * arguments iterate in the same order. It declines bytes that end early or go on after the
  * record, a number that is not in its shortest varint form or does not fit its type, a negative
- * length or item count (Avro's block form with byte sizes, which encoders of this project never
- * write), an enum or union index out of range, a string that is not well-formed UTF-8, a type
+ * length, a negative item count (Avro's block form with byte sizes, which no encoder of this
+ * project writes), a count larger than the bytes left, an enum or union index out of range, a string that is not well-formed UTF-8, a type
  * or enum value {@code UNRECOGNIZED}, a payload of another type or a missing one, and every event
  * a {@link Step} constructor refuses. So it can only agree with the general path or leave the
  * answer to it. Stateless and thread-safe.

@@ -77,7 +77,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
   private final SpecificData specificData;
   private final Map<Integer, Object> readersByWriterId = new ConcurrentHashMap<>();
   /** The reader of the writer id last read: a topic's records nearly all share one id. */
-  private volatile LastReader lastReader;
+  private volatile Resolved<?> lastReader;
   /** Writer ids the registry didn't know: when to ask again, and what it said. */
   private final Map<Integer, UnknownId> unknownIds = new ConcurrentHashMap<>();
   private final LongSupplier nanoClock;
@@ -225,8 +225,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
           String.format("first byte 0x%02x is not the magic byte 0x00", data[0] & 0xff));
     }
     requireConfigured();
-    int id = ((data[1] & 0xff) << 24) | ((data[2] & 0xff) << 16) | ((data[3] & 0xff) << 8) | (data[4] & 0xff);
-    SpecificDatumReader<T> reader = readerFor(topic, id);
+    int id = schemaId(data);
+    SpecificDatumReader<T> reader = readerFor(topic, id).reader();
     Input input = INPUT.get();
     BinaryDecoder decoder = input.start(data);
     T value;
@@ -249,11 +249,44 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     return value;
   }
 
+  /**
+   * Whether {@code data} is a framed record whose writer schema is exactly this class's own schema
+   * ({@link #schema()}), so that its bytes after the header are the binary encoding of that very
+   * schema, with no resolution: a decoder of that one layout can read them. The answer is found once
+   * per writer id and cached with the id's reader.
+   *
+   * <p>False for bytes {@link #deserialize} refuses by their header alone (null, empty, too short,
+   * another magic byte): {@code deserialize} then says why. Otherwise this resolves the writer id
+   * exactly as {@code deserialize} does, and throws what it would for an unknown or incompatible
+   * id.
+   *
+   * @throws AvroSerializationException when the registry knows no such id, or its schema cannot be
+   *     read as this class
+   * @throws SchemaRegistryException when the registry could not be asked (retriable)
+   */
+  public boolean isWrittenWithOwnSchema(String topic, byte[] data) {
+    if (data == null || data.length < HEADER_SIZE || data[0] != MAGIC_BYTE) {
+      return false;
+    }
+    requireConfigured();
+    return readerFor(topic, schemaId(data)).ownSchema();
+  }
+
+  /** The schema this serde writes and reads into: the generated class's own. */
+  public Schema schema() {
+    return readerSchema;
+  }
+
+  /** The writer schema id of the header of {@code data} (at least {@link #HEADER_SIZE} bytes). */
+  private static int schemaId(byte[] data) {
+    return ((data[1] & 0xff) << 24) | ((data[2] & 0xff) << 16) | ((data[3] & 0xff) << 8) | (data[4] & 0xff);
+  }
+
   @SuppressWarnings("unchecked")
-  private SpecificDatumReader<T> readerFor(String topic, int id) {
-    LastReader last = lastReader;
+  private Resolved<T> readerFor(String topic, int id) {
+    Resolved<?> last = lastReader;
     if (last != null && last.id() == id) {
-      return (SpecificDatumReader<T>) last.reader();
+      return (Resolved<T>) last;
     }
     Object cached = readersByWriterId.get(id);
     if (cached == null) {
@@ -263,13 +296,21 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     if (cached instanceof String incompatibility) {
       throw new AvroSerializationException(Reason.INCOMPATIBLE_SCHEMA, topic, id, incompatibility);
     }
-    lastReader = new LastReader(id, (SpecificDatumReader<?>) cached);
-    return (SpecificDatumReader<T>) cached;
+    Resolved<T> resolved = (Resolved<T>) cached;
+    lastReader = resolved;
+    return resolved;
   }
 
-  private record LastReader(int id, SpecificDatumReader<?> reader) {}
+  /**
+   * The reader of writer schema {@code id}, and whether that schema is exactly the reader's own
+   * ({@link Schema#equals}: same names, fields, types, symbols and properties).
+   */
+  private record Resolved<T>(int id, SpecificDatumReader<T> reader, boolean ownSchema) {}
 
-  /** A reader, or the reason (a String) why the writer schema cannot be read into {@code type}. */
+  /**
+   * A {@link Resolved} reader, or the reason (a String) why the writer schema cannot be read into
+   * {@code type}.
+   */
   private Object resolve(String topic, int id) {
     UnknownId unknown = unknownIds.get(id);
     long now = nanoClock.getAsLong();
@@ -304,7 +345,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
       LOGGER.warn("Schema id {}: {}", id, why);
       return why;
     }
-    return new SpecificDatumReader<T>(writerSchema, readerSchema, specificData);
+    return new Resolved<>(
+        id, new SpecificDatumReader<T>(writerSchema, readerSchema, specificData), writerSchema.equals(readerSchema));
   }
 
   /** An id the registry didn't know: when to ask again ({@link #nanoClock}), and what it said. */

@@ -1,5 +1,6 @@
 package io.agentauditor.streams;
 
+import io.agentauditor.avro.AgentEventDecoder;
 import io.agentauditor.avro.EventMapper;
 import io.agentauditor.codec.InvalidEventException;
 import io.agentauditor.model.FieldPath;
@@ -17,6 +18,12 @@ import org.apache.kafka.common.serialization.Deserializer;
  * value whose Avro encoding (the bytes after the registry's 5-byte header) is larger than {@link
  * Limits#MAX_RECORD_BYTES} is refused before it is decoded (section 2's record limit).
  *
+ * <p>When the wrapped deserializer is an {@link AvroSerde} of {@code AgentEvent} and a record's
+ * writer schema is exactly the class's own ({@link AvroSerde#isWrittenWithOwnSchema}), the record
+ * is read straight into its step ({@link AgentEventDecoder}), without the {@code AgentEvent}
+ * between; what that decoder declines (any other writer schema, and every record refused) takes
+ * the general path, which gives the reasons. Both give equal steps.
+ *
  * <p>Throws {@link io.agentauditor.serde.AvroSerializationException} for undecodable bytes and
  * {@link InvalidAgentEventException} for a contract-violating event: both are {@code
  * SerializationException}s and become dead letters. A registry that cannot be reached surfaces as
@@ -29,6 +36,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 final class ValidatingEventDeserializer implements Deserializer<Step> {
 
   private final Deserializer<AgentEvent> avro;
+  /** {@link #avro} when it is an Avro serde of {@code AgentEvent}'s own schema, else null. */
+  private final AvroSerde<?> direct;
   private final DecisionListener listener;
 
   ValidatingEventDeserializer(Deserializer<AgentEvent> avro) {
@@ -39,6 +48,10 @@ final class ValidatingEventDeserializer implements Deserializer<Step> {
   ValidatingEventDeserializer(Deserializer<AgentEvent> avro, DecisionListener listener) {
     this.avro = Objects.requireNonNull(avro, "avro");
     this.listener = Objects.requireNonNull(listener, "listener");
+    this.direct =
+        avro instanceof AvroSerde<?> serde && serde.schema().equals(AgentEvent.getClassSchema())
+            ? serde
+            : null;
   }
 
   @Override
@@ -55,6 +68,14 @@ final class ValidatingEventDeserializer implements Deserializer<Step> {
     if (data != null && data.length - AvroSerde.HEADER_SIZE > Limits.MAX_RECORD_BYTES) {
       throw new InvalidAgentEventException(
           new InvalidEventException(FieldPath.ROOT, Limits.RECORD_TOO_LARGE));
+    }
+    if (direct != null && direct.isWrittenWithOwnSchema(topic, data)) {
+      Step step =
+          AgentEventDecoder.decode(
+              data, AvroSerde.HEADER_SIZE, data.length - AvroSerde.HEADER_SIZE);
+      if (step != null) {
+        return step;
+      }
     }
     AgentEvent event = avro.deserialize(topic, data);
     try {

@@ -34,7 +34,7 @@ import net.jqwik.api.Arbitrary;
  * any key order, unknown fields, explicit nulls for optional fields and other payloads, offsets
  * other than Z, fractional seconds beyond milliseconds, lower-case {@code t}/{@code z}.
  */
-final class EventSamples {
+public final class EventSamples {
 
   static final ObjectMapper MAPPER = new ObjectMapper();
   static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -306,7 +306,8 @@ final class EventSamples {
     return s.isEmpty() ? "x" : s;
   }
 
-  static String text(Random r) {
+  /** Up to 11 characters, ASCII-ish or any Unicode but surrogates (two- to four-byte forms). */
+  public static String text(Random r) {
     int length = r.nextInt(12);
     StringBuilder sb = new StringBuilder();
     boolean unicode = r.nextInt(3) == 0;

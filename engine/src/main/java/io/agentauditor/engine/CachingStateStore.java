@@ -236,10 +236,11 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
     /** Records by kind and id, for the kinds with a record per id (agents, credentials, fan-out). */
     private final HashMap<String, Object>[] byKind;
     /**
-     * The single record of a kind (meta, approvals) by kind: read on nearly every step, so held
-     * without a map, its table and entry to touch.
+     * The records of the single-record kinds, the meta and the list of approvals: the meta is read
+     * on nearly every step, so they are held here, with no map, table and entry to touch.
      */
-    private final Object[] singles;
+    private Object meta;
+    private Object approvals;
     private int count;
     private boolean attached;
     private boolean evicted;
@@ -274,7 +275,6 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
     private Session(String sessionId) {
       this.sessionId = sessionId;
       this.byKind = new HashMap[StateKeys.TIMER + 1];
-      this.singles = new Object[StateKeys.TIMER + 1];
     }
 
     static boolean cachedKind(byte kind) {
@@ -324,10 +324,26 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
     /** The kept record, or null. */
     Object peek(byte kind, String id) {
       if (id == null) {
-        return singles[kind];
+        return single(kind);
       }
       HashMap<String, Object> m = byKind[kind];
       return m == null ? null : m.get(id);
+    }
+
+    /** The kept record of {@code kind}, a single-record kind (the meta, the approvals), or null. */
+    private Object single(byte kind) {
+      return kind == StateKeys.SESSION ? meta : kind == StateKeys.APPROVALS ? approvals : null;
+    }
+
+    /** Keeps {@code value} (null: none) as the record of {@code kind}, a single-record kind. */
+    private void setSingle(byte kind, Object value) {
+      if (kind == StateKeys.SESSION) {
+        meta = value;
+      } else if (kind == StateKeys.APPROVALS) {
+        approvals = value;
+      } else {
+        throw new IllegalArgumentException("kind " + kind + " has a record per id");
+      }
     }
 
     /** Counts a read answered with a record the caller already got from this session in its step. */
@@ -378,8 +394,8 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
       }
       Object previous;
       if (id == null) {
-        previous = singles[kind];
-        singles[kind] = value;
+        previous = single(kind);
+        setSingle(kind, value);
       } else {
         HashMap<String, Object> m = byKind[kind];
         if (m == null) {
@@ -414,8 +430,10 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
       }
       Object removed;
       if (id == null) {
-        removed = singles[kind];
-        singles[kind] = null;
+        removed = single(kind);
+        if (removed != null) {
+          setSingle(kind, null);
+        }
       } else {
         HashMap<String, Object> m = byKind[kind];
         removed = m == null ? null : m.remove(id);
@@ -563,7 +581,8 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
       evicted = true;
       count = 0;
       Arrays.fill(byKind, null);
-      Arrays.fill(singles, null);
+      meta = null;
+      approvals = null;
       pathGeneration++;
     }
 
@@ -574,11 +593,12 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
       size -= count;
       count = 0;
       Arrays.fill(byKind, null);
-      Arrays.fill(singles, null);
+      meta = null;
+      approvals = null;
       pathGeneration++;
       if (last != null) {
         if (id == null) {
-          singles[kind] = last;
+          setSingle(kind, last);
         } else {
           HashMap<String, Object> m = byKind[kind] = new HashMap<>(2);
           m.put(id, last);

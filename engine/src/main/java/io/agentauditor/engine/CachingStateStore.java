@@ -233,13 +233,23 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
   final class Session {
 
     private final String sessionId;
-    /** Records by kind; the single record of a kind is kept under the empty id. */
+    /** Records by kind and id, for the kinds with a record per id (agents, credentials, fan-out). */
     private final HashMap<String, Object>[] byKind;
+    /**
+     * The records of the single-record kinds, the meta and the list of approvals: the meta is read
+     * on nearly every step, so they are held here, with no map, table and entry to touch.
+     */
+    private Object meta;
+    private Object approvals;
     private int count;
     private boolean attached;
     private boolean evicted;
-    /** Paths from the root built from the kept agents; dropped whenever an agent record changes. */
-    private HashMap<String, List<AgentNode>> paths;
+    /**
+     * The generation of the paths from the root built from the kept agents: each is kept on its
+     * last agent's record with the generation it was built in ({@link AgentNode#keptPath}), and
+     * all go stale at once when this moves on, whenever an agent record is replaced or dropped.
+     */
+    private long pathGeneration;
     /**
      * The session's open decision group as last written through here: its key (also among the
      * store's group holders, so bytes written directly under it drop it), bucket, handle and bytes.
@@ -313,8 +323,32 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
 
     /** The kept record, or null. */
     Object peek(byte kind, String id) {
+      if (id == null) {
+        return single(kind);
+      }
       HashMap<String, Object> m = byKind[kind];
-      return m == null ? null : m.get(id == null ? "" : id);
+      return m == null ? null : m.get(id);
+    }
+
+    /** The kept record of {@code kind}, a single-record kind (the meta, the approvals), or null. */
+    private Object single(byte kind) {
+      return kind == StateKeys.SESSION ? meta : kind == StateKeys.APPROVALS ? approvals : null;
+    }
+
+    /** Keeps {@code value} (null: none) as the record of {@code kind}, a single-record kind. */
+    private void setSingle(byte kind, Object value) {
+      if (kind == StateKeys.SESSION) {
+        meta = value;
+      } else if (kind == StateKeys.APPROVALS) {
+        approvals = value;
+      } else {
+        throw new IllegalArgumentException("kind " + kind + " has a record per id");
+      }
+    }
+
+    /** Counts a read answered with a record the caller already got from this session in its step. */
+    void countHit() {
+      hits++;
     }
 
     /**
@@ -358,15 +392,21 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
       if (evicted) {
         return;
       }
-      HashMap<String, Object> m = byKind[kind];
-      if (m == null) {
-        m = byKind[kind] = new HashMap<>(kind == StateKeys.SESSION || kind == StateKeys.APPROVALS ? 2 : 16);
+      Object previous;
+      if (id == null) {
+        previous = single(kind);
+        setSingle(kind, value);
+      } else {
+        HashMap<String, Object> m = byKind[kind];
+        if (m == null) {
+          m = byKind[kind] = new HashMap<>(16);
+        }
+        previous = m.put(id, value);
       }
-      Object previous = m.put(id == null ? "" : id, value);
       if (kind == StateKeys.AGENT && previous != null && previous != value) {
         // A kept path holds the agents' objects: one replaced by another object makes paths
         // through it stale. A new agent is on no kept path, and one changed in place stays current.
-        paths = null;
+        pathGeneration++;
       }
       if (previous == null) {
         count++;
@@ -385,11 +425,20 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
     }
 
     void remove(byte kind, String id) {
-      HashMap<String, Object> m = byKind[kind];
       if (kind == StateKeys.AGENT) {
-        paths = null;
+        pathGeneration++;
       }
-      if (m != null && m.remove(id == null ? "" : id) != null) {
+      Object removed;
+      if (id == null) {
+        removed = single(kind);
+        if (removed != null) {
+          setSingle(kind, null);
+        }
+      } else {
+        HashMap<String, Object> m = byKind[kind];
+        removed = m == null ? null : m.remove(id);
+      }
+      if (removed != null) {
         count--;
         size--;
         if (count == 0) {
@@ -491,20 +540,32 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
       storedUnits = 0;
     }
 
-    /** The path kept for {@code agentId}, or null. */
-    List<AgentNode> path(String agentId) {
-      return paths == null ? null : paths.get(agentId);
+    /**
+     * The path kept on {@code node}, a kept agent record of this session, or null when none was
+     * kept or it went stale.
+     */
+    List<AgentNode> path(AgentNode node) {
+      return node.pathOwner == this && node.pathGeneration == pathGeneration ? node.keptPath : null;
     }
 
-    /** Keeps {@code path}, built from this session's kept agents, for {@code agentId}. */
-    void keepPath(String agentId, List<AgentNode> path) {
+    /**
+     * The generation of the kept paths: it moves on whenever an agent record kept here is replaced
+     * by another object or dropped, so an agent record got while it is unchanged is still the kept
+     * one.
+     */
+    long pathGeneration() {
+      return pathGeneration;
+    }
+
+    /** Keeps {@code path}, built from this session's kept agents, on its last agent's record. */
+    void keepPath(List<AgentNode> path) {
       if (!attached || evicted) {
         return;
       }
-      if (paths == null) {
-        paths = new HashMap<>();
-      }
-      paths.put(agentId, path);
+      AgentNode last = path.get(path.size() - 1);
+      last.keptPath = path;
+      last.pathOwner = this;
+      last.pathGeneration = pathGeneration;
     }
 
     /** Leaves the cache: its records no longer count, and it keeps nothing from now on. */
@@ -520,7 +581,9 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
       evicted = true;
       count = 0;
       Arrays.fill(byKind, null);
-      paths = null;
+      meta = null;
+      approvals = null;
+      pathGeneration++;
     }
 
     /** Drops every record but the one of {@code kind} and {@code id}. */
@@ -530,10 +593,16 @@ public final class CachingStateStore implements StateStore, DecodedRecords {
       size -= count;
       count = 0;
       Arrays.fill(byKind, null);
-      paths = null;
+      meta = null;
+      approvals = null;
+      pathGeneration++;
       if (last != null) {
-        HashMap<String, Object> m = byKind[kind] = new HashMap<>(2);
-        m.put(id == null ? "" : id, last);
+        if (id == null) {
+          setSingle(kind, last);
+        } else {
+          HashMap<String, Object> m = byKind[kind] = new HashMap<>(2);
+          m.put(id, last);
+        }
         count = 1;
         size++;
       }

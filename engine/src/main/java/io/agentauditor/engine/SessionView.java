@@ -44,6 +44,15 @@ final class SessionView {
   private List<Approval> approvals;
   /** Approvals added by this step, each written as a record of its own at {@link #flush()}. */
   private List<Approval> newApprovals;
+  /**
+   * The id instance last asked of {@link #agent} and the kept record it got, while the kept
+   * session's path generation is still {@link #lastAgentGeneration}: no agent record was replaced
+   * or dropped since, so asking the same id instance again (a delegation's child, asked by the
+   * gates and by its rules) needs no lookup.
+   */
+  private String lastAgentId;
+  private AgentNode lastAgent;
+  private long lastAgentGeneration;
 
   SessionView(StateStore store, String sessionId) {
     this.store = store;
@@ -119,10 +128,22 @@ final class SessionView {
   /** The agent node, or null when the agent is not in the chain. */
   AgentNode agent(String agentId) {
     if (cached != null) {
+      long generation = cached.pathGeneration();
+      if (lastAgent != null && agentId == lastAgentId && generation == lastAgentGeneration) {
+        cached.countHit();
+        return lastAgent;
+      }
       Object kept = cached.hit(StateKeys.AGENT, agentId);
-      return kept != null
-          ? (AgentNode) kept
-          : cached.read(StateKeys.AGENT, agentId, b -> StateCodec.decodeAgent(agentId, b));
+      AgentNode a =
+          kept != null
+              ? (AgentNode) kept
+              : cached.read(StateKeys.AGENT, agentId, b -> StateCodec.decodeAgent(agentId, b));
+      if (a != null) {
+        lastAgentId = agentId;
+        lastAgent = a;
+        lastAgentGeneration = cached.pathGeneration();
+      }
+      return a;
     }
     if (agents == null) {
       agents = new HashMap<>();
@@ -157,13 +178,23 @@ final class SessionView {
    * @throws IllegalStateException when parent links loop (corrupt state)
    */
   List<AgentNode> path(String agentId) {
+    AgentNode node;
     if (cached != null) {
-      List<AgentNode> kept = cached.path(agentId);
-      if (kept != null) {
-        return kept;
+      // One lookup gives the agent's record and the path kept on it.
+      Object kept = cached.peek(StateKeys.AGENT, agentId);
+      if (kept == null) {
+        node = cached.read(StateKeys.AGENT, agentId, b -> StateCodec.decodeAgent(agentId, b));
+      } else {
+        node = (AgentNode) kept;
+        List<AgentNode> path = cached.path(node);
+        if (path != null) {
+          return path;
+        }
+        cached.countHit(); // as the agent's own lookup counted it before a path was kept
       }
+    } else {
+      node = agent(agentId);
     }
-    AgentNode node = agent(agentId);
     if (node == null) {
       return null;
     }
@@ -182,7 +213,7 @@ final class SessionView {
     }
     List<AgentNode> path = List.of(down);
     if (cached != null) {
-      cached.keepPath(agentId, path);
+      cached.keepPath(path);
     }
     return path;
   }

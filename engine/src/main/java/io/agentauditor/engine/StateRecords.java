@@ -75,6 +75,15 @@ final class StateRecords {
     long withinParent = -1;
     /** The {@link CompiledPolicy#coverageStamp} the mark was found through; meaningful with it. */
     int withinStamp;
+    /**
+     * The path from the root to this agent as a {@link CachingStateStore.Session} keeping this
+     * record built it (never stored): current only while {@link #pathOwner} is that session and
+     * its path generation is still {@link #pathGeneration} (see {@link
+     * CachingStateStore.Session#path}).
+     */
+    List<AgentNode> keptPath;
+    CachingStateStore.Session pathOwner;
+    long pathGeneration;
 
     AgentNode(String id) {
       this.id = id;

@@ -325,17 +325,23 @@ class CachingStateStoreTest {
     return keys;
   }
 
-  @Test
-  void shouldKeepTheBuiltPathsWhenANewAgentJoinsTheChain() {
-    // Given: a path built and kept
+  /** A cache holding session s1 started by the planner, who delegated to the coder. */
+  private CachingStateStore plannerAndCoder() {
     CachingStateStore cache = new CachingStateStore(new InMemoryStateStore());
     AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
     engine.process(s.start("agent:planner", 0, "read:repo/**"), cache);
     engine.process(s.delegate("agent:planner", 1, "agent:coder", "read:repo/a/**"), cache);
+    return cache;
+  }
+
+  @Test
+  void shouldKeepTheBuiltPathsWhenANewAgentJoinsTheChain() {
+    // Given: a path built and kept
+    CachingStateStore cache = plannerAndCoder();
     List<StateRecords.AgentNode> coder = new SessionView(cache, "s1").path("agent:coder");
 
     // When: the coder delegates to a new agent
-    engine.process(s.delegate("agent:coder", 2, "agent:tester", "read:repo/a/b/**"), cache);
+    new AuditEngine(Policies.defaultPolicy()).process(s.delegate("agent:coder", 2, "agent:tester", "read:repo/a/b/**"), cache);
 
     // Then: the coder's path is the one kept, and the new agent's runs through it
     assertThat(new SessionView(cache, "s1").path("agent:coder")).isSameAs(coder);
@@ -347,10 +353,7 @@ class CachingStateStoreTest {
   @Test
   void shouldBuildThePathAgainWhenAnAgentRecordChanges() {
     // Given: a path built and kept
-    CachingStateStore cache = new CachingStateStore(new InMemoryStateStore());
-    AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
-    engine.process(s.start("agent:planner", 0, "read:repo/**"), cache);
-    engine.process(s.delegate("agent:planner", 1, "agent:coder", "read:repo/a/**"), cache);
+    CachingStateStore cache = plannerAndCoder();
     List<StateRecords.AgentNode> first = new SessionView(cache, "s1").path("agent:coder");
     assertThat(new SessionView(cache, "s1").path("agent:coder")).isSameAs(first);
     // When: the coder's record is written as bytes, with another parent
@@ -368,6 +371,56 @@ class CachingStateStoreTest {
     List<StateRecords.AgentNode> again = new SessionView(cache, "s1").path("agent:coder");
     assertThat(again).extracting(n -> n.id).containsExactly("agent:planner", "agent:other", "agent:coder");
     assertThat(first).extracting(n -> n.id).containsExactly("agent:planner", "agent:coder");
+  }
+
+  @Test
+  void shouldBuildThePathAgainWhenAnAncestorRecordIsReplacedAndTheAgentsOwnStaysKept() {
+    // Given: the coder's path built and kept on the coder's record
+    CachingStateStore cache = plannerAndCoder();
+    List<StateRecords.AgentNode> first = new SessionView(cache, "s1").path("agent:coder");
+    StateRecords.AgentNode coder = new SessionView(cache, "s1").agent("agent:coder");
+    // When: only the planner's record is written as bytes, with other scopes
+    StateRecords.AgentNode planner = new StateRecords.AgentNode("agent:planner");
+    planner.depth = 0;
+    planner.number = 0;
+    planner.scopes = List.of("read:repo/b");
+    cache.put(StateKeys.agent("s1", "agent:planner"), StateCodec.encodeAgent(planner));
+    // Then: the coder's record is the kept one still, and its path holds the planner decoded again
+    SessionView view = new SessionView(cache, "s1");
+    List<StateRecords.AgentNode> again = view.path("agent:coder");
+    assertThat(view.agent("agent:coder")).isSameAs(coder);
+    assertThat(again).isNotSameAs(first);
+    assertThat(again.get(0).scopes).containsExactly("read:repo/b");
+    assertThat(again.get(1)).isSameAs(coder);
+  }
+
+  @Test
+  void shouldLookAnAgentUpAgainInTheSameStepWhenItsRecordIsReplaced() {
+    // Given: a view that got the coder's record
+    CachingStateStore cache = plannerAndCoder();
+    String id = "agent:coder";
+    SessionView view = new SessionView(cache, "s1");
+    StateRecords.AgentNode kept = view.agent(id);
+    assertThat(view.agent(id)).isSameAs(kept);
+    long hits = cache.hits();
+    // When: its record is replaced in the cache by another object, then written as bytes
+    StateRecords.AgentNode replaced = new StateRecords.AgentNode(id);
+    replaced.parent = "agent:planner";
+    replaced.depth = 1;
+    replaced.scopes = List.of("read:repo/c");
+    view.putAgent(replaced);
+    StateRecords.AgentNode afterPut = view.agent(id);
+    StateRecords.AgentNode written = new StateRecords.AgentNode(id);
+    written.parent = "agent:planner";
+    written.depth = 1;
+    written.scopes = List.of("read:repo/d");
+    cache.put(StateKeys.agent("s1", id), StateCodec.encodeAgent(written));
+    StateRecords.AgentNode afterBytes = view.agent(id);
+    // Then: each ask of the same id gets the record the cache holds then, counted as the cache's
+    assertThat(afterPut).isSameAs(replaced);
+    assertThat(afterBytes.scopes).containsExactly("read:repo/d");
+    assertThat(view.agent(id)).isSameAs(afterBytes);
+    assertThat(cache.hits()).isEqualTo(hits + 2);
   }
 
   @Test

@@ -194,12 +194,14 @@ public final class ArgumentScanner {
       if (valueMarksSet) {
         Arrays.fill(valueMarks, (byte) 0);
       }
+      valueMarksSet = true; // until this argument's scan ends having marked nothing
       valueHits = secretPatterns.mark(value, valueMarks, GIVEN);
     }
     if (code) {
       if (codeMarksSet) {
         Arrays.fill(codeMarks, (byte) 0);
       }
+      codeMarksSet = true;
       codeHits = codePatterns.mark(value, codeMarks, GIVEN);
     }
     String normalised = TextForms.normalised(value);
@@ -214,7 +216,8 @@ public final class ArgumentScanner {
     if (secrets && valueHits < valueMarks.length) {
       valueHits += markDecoded(normalised, valueMarks, valueHits);
     }
-    // Each hit is one mark set, and a set whose scan throws keeps its flag: cleared next time.
+    // Each hit is one mark set. A scan that throws leaves its flag set, so whatever it marked
+    // before it threw is cleared before the next argument is scanned.
     if (secrets) {
       valueMarksSet = valueHits > 0;
     }

@@ -44,6 +44,8 @@ public final class AuditEngine {
   private final long identityHash;
   /** The number confirmed (byte for byte) to stand for this engine's identity in its store; 0 if none yet. */
   private long verifiedPolicyNo;
+  /** The meta of the step being decided, for the counters a failed step took; null between steps. */
+  private EngineMeta stepMeta;
 
   /**
    * @param policy the loaded policy bundle; not null
@@ -77,12 +79,36 @@ public final class AuditEngine {
     } catch (RuntimeException | Error e) {
       // A step that failed midway may have changed cached records it never wrote back.
       store.discardCached();
+      keepCounters(store, e);
       throw e;
+    } finally {
+      stepMeta = null;
+    }
+  }
+
+  /**
+   * After a failed step, stores the counters it advanced (session handles, policy identity numbers)
+   * and nothing else of its meta. Records it wrote before it failed may name a handle or a number it
+   * took (a started session's record names its handle); given to a later step again, one handle
+   * would have two sessions share their stored decisions.
+   */
+  private void keepCounters(StateStore store, Throwable failure) {
+    EngineMeta failed = stepMeta;
+    if (failed == null) {
+      return;
+    }
+    try {
+      EngineMeta kept = EngineMeta.load(store);
+      kept.keepCounters(failed);
+      kept.store(store);
+    } catch (RuntimeException | Error e) {
+      failure.addSuppressed(e);
     }
   }
 
   private StepResult decide(Step step, StateStore store) {
     EngineMeta meta = EngineMeta.load(store);
+    stepMeta = meta;
     long before = meta.streamTime;
     meta.advance(step.occurredAtMillis());
     changes.clear();

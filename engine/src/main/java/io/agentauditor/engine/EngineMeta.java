@@ -98,6 +98,21 @@ final class EngineMeta {
     return stored != null && Arrays.equals(stored, identity.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Takes the counters of {@code other} (the meta of a step that failed) where they are ahead:
+   * session handles and policy identity numbers are never given twice.
+   */
+  void keepCounters(EngineMeta other) {
+    if (other.sessionHandles > sessionHandles) {
+      sessionHandles = other.sessionHandles;
+      dirty = true;
+    }
+    if (other.policyCount > policyCount) {
+      policyCount = other.policyCount;
+      dirty = true;
+    }
+  }
+
   /** A handle for a session starting now: the store's next one. */
   long newSessionHandle() {
     dirty = true;

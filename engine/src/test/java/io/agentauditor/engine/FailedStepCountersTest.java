@@ -16,8 +16,8 @@ class FailedStepCountersTest {
     for (boolean caching : new boolean[] {false, true}) {
       // Given a store that fails the first write of a stored decision
       AuditEngine engine = new AuditEngine(Policies.defaultPolicy());
-      InMemoryStateStore inner = new InMemoryStateStore();
-      FailingFirstDecision failing = new FailingFirstDecision(inner);
+      FailingFirstDecision failing = new FailingFirstDecision();
+      InMemoryStateStore inner = failing.inner;
       StateStore store = caching ? new CachingStateStore(failing) : failing;
 
       // When a session's start fails after its session record was written
@@ -37,36 +37,15 @@ class FailedStepCountersTest {
   }
 
   /** Throws on the first put of a stored decision ({@link StateKeys#DECISION}), then stores. */
-  private static final class FailingFirstDecision implements StateStore {
-    private final StateStore inner;
+  private static final class FailingFirstDecision extends ForwardingStore {
     private boolean failed;
 
-    FailingFirstDecision(StateStore inner) {
-      this.inner = inner;
-    }
-
     @Override
-    public byte[] get(byte[] key) {
-      return inner.get(key);
-    }
-
-    @Override
-    public void put(byte[] key, byte[] value) {
+    void beforePut(byte[] key, byte[] value) {
       if (!failed && key.length > 0 && key[0] == StateKeys.DECISION) {
         failed = true;
         throw new IllegalStateException("decision write failed");
       }
-      inner.put(key, value);
-    }
-
-    @Override
-    public void delete(byte[] key) {
-      inner.delete(key);
-    }
-
-    @Override
-    public RangeIterator range(byte[] from, byte[] toExclusive) {
-      return inner.range(from, toExclusive);
     }
   }
 }

@@ -175,9 +175,11 @@ final class StoredDecisions {
 
   /**
    * Notes that the session of {@code view} starts now under {@code handle}: when the store keeps
-   * decoded records and holds no decision under that handle (it never does, unless a step that
-   * took the handle failed after storing its decision), the kept session lists the decisions
-   * stored from now on, so {@link #find} needs no store read for an eventId not among them.
+   * decoded records and holds no decision under that handle, the kept session lists the decisions
+   * stored from now on, so {@link #find} needs no store read for an eventId not among them. A new
+   * handle holds none: a failed step keeps the handles it took ({@code AuditEngine}). A store
+   * written by an engine before that could have given a failed step's handle again, which is why
+   * this asks.
    */
   static void sessionStarted(SessionView view, long handle) {
     CachingStateStore.Session kept = view.cached();
